@@ -1,0 +1,28 @@
+export { ERROR_STATUS, httpStatusOf, errorCodeForStatus } from "./error-codes.js";
+export type { ErrorCode } from "./error-codes.js";
+export {
+  MlflowError,
+  isMlflowError,
+  invalidParameter,
+  notFound,
+  missingParameterMessage,
+} from "./mlflow-error.js";
+export type { MlflowErrorOptions } from "./mlflow-error.js";
+export { toWireDouble, fromWireDouble } from "./wire-double.js";
+export type { WireDouble } from "./wire-double.js";
+export { RUN_STATUSES, VIEW_TYPES } from "./tracking-types.js";
+export type {
+  KeyValue,
+  LifecycleStage,
+  RunStatus,
+  ViewType,
+  Experiment,
+  Metric,
+  RunInfo,
+  RunData,
+  Dataset,
+  DatasetInput,
+  RunInputs,
+  RunOutputs,
+  Run,
+} from "./tracking-types.js";

@@ -1,0 +1,41 @@
+/** A double as MLflow's JSON carries it: a number, or a string for the non-finite values. */
+export type WireDouble = number | "NaN" | "Infinity" | "-Infinity";
+
+/**
+ * Turns a double into its JSON form: non-finite values become `"NaN"`, `"Infinity"`, `"-Infinity"`.
+ *
+ * @example
+ * toWireDouble(Number.NaN); // "NaN"
+ */
+export function toWireDouble(value: number): WireDouble {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Number.POSITIVE_INFINITY) return "Infinity";
+  if (value === Number.NEGATIVE_INFINITY) return "-Infinity";
+  return value;
+}
+
+/**
+ * Reads a double from JSON or a query string: numbers, numeric strings and the non-finite names.
+ * Returns `undefined` for anything else (booleans included), so the caller can name the field.
+ *
+ * @example
+ * fromWireDouble("-Infinity"); // -Infinity
+ */
+export function fromWireDouble(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return undefined;
+  switch (value) {
+    case "NaN":
+      return Number.NaN;
+    case "Infinity":
+    case "inf":
+      return Number.POSITIVE_INFINITY;
+    case "-Infinity":
+    case "-inf":
+      return Number.NEGATIVE_INFINITY;
+  }
+  const trimmed = value.trim();
+  if (trimmed === "") return undefined;
+  const n = Number(trimmed);
+  return Number.isNaN(n) ? undefined : n;
+}

@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import pg from "pg";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { MlflowError } from "@mlflow-ts/protocol";
+import { parseDatabaseUri } from "./database-uri.js";
+
+/** The SQL dialects the store speaks. */
+export type DialectName = "sqlite" | "postgres";
+
+/**
+ * An open database: the Kysely instance, which dialect it speaks, and how to close it.
+ * Everything above this file is written once for every dialect.
+ */
+export interface Database {
+  // The schema is owned by several migrators (tracking, auth apps), so the instance is untyped here
+  // and each repository declares the rows it reads.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly db: Kysely<any>;
+  readonly dialect: DialectName;
+  /** The URI it was opened from, with any password removed (safe to log). */
+  readonly displayUri: string;
+  close(): Promise<void>;
+}
+
+/** Options of {@link createDatabase}. */
+export interface CreateDatabaseOptions {
+  /** Directory that relative SQLite paths are resolved against. */
+  readonly cwd?: string;
+  /** Milliseconds a SQLite writer waits for another process's lock. */
+  readonly busyTimeoutMs?: number;
+  /** PostgreSQL pool size. */
+  readonly poolSize?: number;
+}
+
+// int8 (bigint) and numeric come back from pg as strings; timestamps and steps fit a double.
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
+
+/**
+ * Opens the database a backend-store URI names: SQLite (WAL, busy timeout, case-sensitive LIKE)
+ * or a PostgreSQL pool.
+ *
+ * @example
+ * const database = await createDatabase("sqlite:///mlflow.db");
+ * await database.db.selectFrom("experiments").selectAll().execute();
+ * await database.close();
+ */
+export async function createDatabase(uri: string, options: CreateDatabaseOptions = {}): Promise<Database> {
+  const target = parseDatabaseUri(uri, options.cwd ?? process.cwd());
+  if (typeof target === "string") throw new MlflowError("INVALID_PARAMETER_VALUE", target);
+  if (target.dialect === "sqlite") {
+    if (target.file !== ":memory:") fs.mkdirSync(path.dirname(target.file), { recursive: true });
+    const connection = new SQLite(target.file);
+    connection.pragma("journal_mode = WAL");
+    connection.pragma("synchronous = NORMAL");
+    connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 30_000}`);
+    connection.pragma("foreign_keys = ON");
+    // MLflow's LIKE is case-sensitive on every backend; ILIKE is written as lower() LIKE lower().
+    connection.pragma("case_sensitive_like = ON");
+    const db = new Kysely({ dialect: new SqliteDialect({ database: connection }) });
+    return {
+      db,
+      dialect: "sqlite",
+      displayUri: `sqlite:///${target.file}`,
+      close: () => db.destroy(),
+    };
+  }
+  if (target.dialect === "postgres") {
+    const pool = new pg.Pool({
+      connectionString: target.connectionString,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+    });
+    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await sql`select 1`.execute(db);
+    } catch (cause) {
+      await db.destroy();
+      throw new MlflowError("INTERNAL_ERROR", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
+    }
+    return { db, dialect: "postgres", displayUri: redact(target.connectionString), close: () => db.destroy() };
+  }
+  throw new MlflowError("NOT_IMPLEMENTED", "MySQL backend stores are not supported yet; use sqlite:/// or postgresql://");
+}
+
+/**
+ * Removes the password from a URI so it can be logged.
+ *
+ * @example
+ * redact("postgresql://u:secret@h/db"); // "postgresql://u:***@h/db"
+ */
+export function redact(uri: string): string {
+  return uri.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}

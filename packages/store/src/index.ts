@@ -1,0 +1,18 @@
+export { createDatabase, redact } from "./create-database.js";
+export type { Database, DialectName, CreateDatabaseOptions } from "./create-database.js";
+export { parseDatabaseUri } from "./database-uri.js";
+export type { DatabaseTarget } from "./database-uri.js";
+export { withTransaction } from "./with-transaction.js";
+export { migrate } from "./migrate.js";
+export type { MigrateOptions } from "./migrate.js";
+export { SqlTrackingStore, TRACKING_MIGRATION_TABLE } from "./sql-tracking-store.js";
+export type { SqlTrackingStoreOptions } from "./sql-tracking-store.js";
+export type { SearchExperimentsInput } from "./tracking/search-experiments.js";
+export type { SearchRunsInput } from "./tracking/search-runs.js";
+export type { LogBatchInput, MetricInput } from "./tracking/log-batch.js";
+export type { CreateRunInput } from "./tracking/runs.js";
+export { DEFAULT_EXPERIMENT } from "./tracking/experiments.js";
+export { LIMITS } from "./validation.js";
+export { parseFilter, parseOrderBy } from "./search/parse-filter.js";
+export type { Comparison, Comparator, OrderClause } from "./search/parse-filter.js";
+export { encodePageToken, decodePageToken } from "./search/page-token.js";

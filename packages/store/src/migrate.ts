@@ -1,0 +1,35 @@
+import { Migrator, type Migration } from "kysely";
+import { MlflowError } from "@mlflow-ts/protocol";
+import type { Database } from "./create-database.js";
+
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  /** The owner's own migration table, so several owners (tracking, auth apps) share a database. */
+  readonly tableName: string;
+  /** Migrations by name; they run in name order. */
+  readonly migrations: Readonly<Record<string, Migration>>;
+}
+
+/**
+ * Brings a database up to date with one owner's migrations, under that owner's migration table and
+ * lock (so two servers starting at once do not both migrate).
+ *
+ * @example
+ * await migrate(database, { tableName: "my_app_migrations", migrations: { "001": m1 } });
+ */
+export async function migrate(database: Database, options: MigrateOptions): Promise<readonly string[]> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => ({ ...options.migrations }) },
+    migrationTableName: options.tableName,
+    migrationLockTableName: `${options.tableName}_lock`,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new MlflowError("INTERNAL_ERROR", `Migration ${failed} (${options.tableName}) failed: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,71 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from "kysely";
+import { invalidParameter } from "@mlflow-ts/protocol";
+import type { Comparison, Comparator } from "./parse-filter.js";
+
+const STRING_OPS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE"];
+const NUMERIC_OPS: readonly Comparator[] = ["=", "!=", "<", "<=", ">", ">="];
+
+/**
+ * A string comparison of `column` with the clause's value. `LIKE` is case-sensitive everywhere
+ * (SQLite runs with `case_sensitive_like`), `ILIKE` compares lower-cased on every dialect.
+ *
+ * @example
+ * eb.exists(sub.where((eb) => stringCompare(eb, "p.value", clause, ["=", "!=", "LIKE", "ILIKE"])));
+ */
+export function stringCompare(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eb: ExpressionBuilder<any, any>,
+  column: string,
+  clause: Comparison,
+  allowed: readonly Comparator[] = STRING_OPS,
+  label = column,
+): Expression<SqlBool> {
+  if (!allowed.includes(clause.comparator)) {
+    throw invalidParameter(`Invalid comparator '${clause.comparator}' for '${label}'. Only ${allowed.join(", ")} are allowed.`);
+  }
+  if (clause.comparator === "IN" || clause.comparator === "NOT IN") {
+    if (!Array.isArray(clause.value)) throw invalidParameter(`'${label}' ${clause.comparator} needs a list of quoted strings`);
+    return eb(eb.ref(column), clause.comparator === "IN" ? "in" : "not in", clause.value as string[]);
+  }
+  if (clause.numeric || typeof clause.value !== "string") {
+    throw invalidParameter(`Invalid value for '${label}': expected a quoted string, got ${JSON.stringify(clause.value)}`);
+  }
+  if (clause.comparator === "ILIKE") return sql<SqlBool>`lower(${eb.ref(column)}) like lower(${clause.value})`;
+  if (clause.comparator === "LIKE") return eb(eb.ref(column), "like", clause.value);
+  return eb(eb.ref(column), clause.comparator === "=" ? "=" : "!=", clause.value);
+}
+
+/**
+ * A numeric comparison of `column` with the clause's value (`=`, `!=`, `<`, `<=`, `>`, `>=`).
+ *
+ * @example
+ * numberCompare(eb, "runs.start_time", clause, "start_time");
+ */
+export function numberCompare(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eb: ExpressionBuilder<any, any>,
+  column: string,
+  clause: Comparison,
+  label = column,
+): Expression<SqlBool> {
+  if (!NUMERIC_OPS.includes(clause.comparator)) {
+    throw invalidParameter(`Invalid comparator '${clause.comparator}' for '${label}'. Only ${NUMERIC_OPS.join(", ")} are allowed.`);
+  }
+  const value = typeof clause.value === "string" && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(clause.value) ? Number(clause.value) : clause.value;
+  if (typeof value !== "number") {
+    throw invalidParameter(`Expected a numeric value for '${label}', but got ${JSON.stringify(clause.value)}`);
+  }
+  return eb(eb.ref(column), clause.comparator as "=" | "!=" | "<" | "<=" | ">" | ">=", value);
+}
+
+/**
+ * Validates a `max_results` against its bounds.
+ *
+ * @example
+ * checkMaxResults(1000, 50000, "search_runs");
+ */
+export function checkMaxResults(value: number, max: number, what: string): void {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw invalidParameter(`Invalid value ${value} for parameter 'max_results' supplied. It must be at most ${max} and at least 1 for ${what}.`);
+  }
+}

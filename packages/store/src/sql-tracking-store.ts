@@ -1,0 +1,123 @@
+import type { DatasetInput, Experiment, KeyValue, Metric, Run, RunInfo, RunStatus } from "@mlflow-ts/protocol";
+import type { Database } from "./create-database.js";
+import { migrate } from "./migrate.js";
+import { trackingSchema } from "./migrations/001-tracking.js";
+import type { TrackingContext } from "./tracking/context.js";
+import * as experiments from "./tracking/experiments.js";
+import { searchExperiments, type SearchExperimentsInput } from "./tracking/search-experiments.js";
+import * as runs from "./tracking/runs.js";
+import { logBatch, deleteTag, type LogBatchInput, type MetricInput } from "./tracking/log-batch.js";
+import { logInputs } from "./tracking/log-inputs.js";
+import { getMetricHistory } from "./tracking/metric-history.js";
+import { searchRuns, type SearchRunsInput } from "./tracking/search-runs.js";
+
+/** The migration table of the tracking schema. */
+export const TRACKING_MIGRATION_TABLE = "mlflow_ts_tracking_migrations";
+
+/** Options of {@link SqlTrackingStore}. */
+export interface SqlTrackingStoreOptions {
+  /** Root of new experiments' artifact locations, for example `mlflow-artifacts:/`. */
+  readonly defaultArtifactRoot: string;
+  /** Truncate over-long param and tag values (default true, as MLflow). */
+  readonly truncateLongValues?: boolean;
+  /** Clock in epoch milliseconds (tests). */
+  readonly now?: () => number;
+}
+
+/**
+ * The tracking store on SQL: experiments, runs, metrics, params, tags and inputs, on any dialect
+ * {@link createDatabase} opens. Every write of one call runs in one transaction.
+ *
+ * @example
+ * const store = new SqlTrackingStore(await createDatabase("sqlite:///mlflow.db"), { defaultArtifactRoot: "mlflow-artifacts:/" });
+ * await store.migrate();
+ * const id = await store.createExperiment({ name: "demo" });
+ */
+export class SqlTrackingStore {
+  readonly database: Database;
+  private readonly ctx: TrackingContext;
+
+  constructor(database: Database, options: SqlTrackingStoreOptions) {
+    this.database = database;
+    this.ctx = {
+      database,
+      defaultArtifactRoot: options.defaultArtifactRoot,
+      truncateLongValues: options.truncateLongValues ?? true,
+      now: options.now ?? Date.now,
+    };
+  }
+
+  /** Creates or upgrades the schema and the default experiment `0`. Safe to run concurrently. */
+  async migrate(): Promise<void> {
+    await migrate(this.database, { tableName: TRACKING_MIGRATION_TABLE, migrations: { "001-tracking": trackingSchema(this.database.dialect) } });
+    await experiments.ensureDefaultExperiment(this.ctx);
+  }
+
+  createExperiment(input: { name: string; artifactLocation?: string; tags?: readonly KeyValue[] }): Promise<string> {
+    return experiments.createExperiment(this.ctx, input);
+  }
+  getExperiment(id: string): Promise<Experiment> {
+    return experiments.getExperiment(this.ctx, id);
+  }
+  getExperimentByName(name: string): Promise<Experiment> {
+    return experiments.getExperimentByName(this.ctx, name);
+  }
+  deleteExperiment(id: string): Promise<void> {
+    return experiments.deleteExperiment(this.ctx, id);
+  }
+  restoreExperiment(id: string): Promise<void> {
+    return experiments.restoreExperiment(this.ctx, id);
+  }
+  renameExperiment(id: string, newName: string): Promise<void> {
+    return experiments.renameExperiment(this.ctx, id, newName);
+  }
+  setExperimentTag(id: string, tag: KeyValue): Promise<void> {
+    return experiments.setExperimentTag(this.ctx, id, tag);
+  }
+  deleteExperimentTag(id: string, key: string): Promise<void> {
+    return experiments.deleteExperimentTag(this.ctx, id, key);
+  }
+  searchExperiments(input: SearchExperimentsInput): Promise<{ experiments: Experiment[]; next_page_token?: string }> {
+    return searchExperiments(this.ctx, input);
+  }
+
+  createRun(input: runs.CreateRunInput): Promise<Run> {
+    return runs.createRun(this.ctx, input);
+  }
+  getRun(runId: string): Promise<Run> {
+    return runs.getRun(this.ctx, runId);
+  }
+  updateRun(runId: string, input: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo> {
+    return runs.updateRun(this.ctx, runId, input);
+  }
+  deleteRun(runId: string): Promise<void> {
+    return runs.deleteRun(this.ctx, runId);
+  }
+  restoreRun(runId: string): Promise<void> {
+    return runs.restoreRun(this.ctx, runId);
+  }
+  logMetric(runId: string, metric: MetricInput): Promise<void> {
+    return logBatch(this.ctx, runId, { metrics: [metric] }, false);
+  }
+  logParam(runId: string, param: KeyValue): Promise<void> {
+    return logBatch(this.ctx, runId, { params: [param] }, false);
+  }
+  setTag(runId: string, tag: KeyValue): Promise<void> {
+    return logBatch(this.ctx, runId, { tags: [tag] }, false);
+  }
+  deleteTag(runId: string, key: string): Promise<void> {
+    return deleteTag(this.ctx, runId, key);
+  }
+  logBatch(runId: string, input: LogBatchInput): Promise<void> {
+    return logBatch(this.ctx, runId, input);
+  }
+  logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
+    return logInputs(this.ctx, runId, datasets);
+  }
+  getMetricHistory(runId: string, key: string, maxResults?: number, pageToken?: string): Promise<{ metrics: Metric[]; next_page_token?: string }> {
+    return getMetricHistory(this.ctx, runId, key, maxResults, pageToken);
+  }
+  searchRuns(input: SearchRunsInput): Promise<{ runs: Run[]; next_page_token?: string }> {
+    return searchRuns(this.ctx, input);
+  }
+}

@@ -1,0 +1,249 @@
+import { MlflowError, invalidParameter, notFound, type Experiment, type KeyValue, type ViewType } from "@mlflow-ts/protocol";
+import { withTransaction } from "../with-transaction.js";
+import { LIMITS, rejectLong, validateKey } from "../validation.js";
+import { appendToUri, experimentIdNumber, isUniqueViolation, type TrackingContext } from "./context.js";
+import { toExperiment, type ExperimentRow } from "./rows.js";
+
+/** The default experiment every store has. */
+export const DEFAULT_EXPERIMENT = { id: "0", name: "Default" } as const;
+
+const EXPERIMENT_ID = /^[a-zA-Z0-9][\w-]{0,63}$/;
+
+/**
+ * Resolves an experiment ID to its stored integer: 400 for a malformed ID, 404 for one that names
+ * nothing (a well-formed but non-numeric ID can never be stored here).
+ */
+export function requireExperimentId(id: string): number {
+  if (!EXPERIMENT_ID.test(id)) throw invalidParameter(`Invalid experiment ID: '${id}'`);
+  const n = experimentIdNumber(id);
+  if (n === undefined) throw notFound(`No Experiment with id=${id} exists`);
+  return n;
+}
+
+function validateArtifactLocation(location: string): void {
+  if (location.length > LIMITS.artifactLocationLength) {
+    throw invalidParameter(`Invalid artifact location: it is longer than ${LIMITS.artifactLocationLength} characters`);
+  }
+  if (location.startsWith("runs:")) throw invalidParameter(`Artifact location cannot be a runs:/ URI. Given: '${location}'`);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(location) && (location.includes("#") || location.includes("?"))) {
+    throw invalidParameter(`'artifact_location' URL can't include fragments or params. Given: '${location}'`);
+  }
+}
+
+function validateExperimentName(name: string): void {
+  if (name.trim() === "") throw invalidParameter("Invalid experiment name: ''");
+  if (name.length > LIMITS.experimentNameLength) {
+    throw invalidParameter(`Experiment name '${name.slice(0, 50)}...' had length ${name.length}, which exceeded length limit of ${LIMITS.experimentNameLength}`);
+  }
+}
+
+function validateExperimentTag(tag: KeyValue): void {
+  validateKey(tag.key, "tag");
+  rejectLong(tag.value, LIMITS.experimentTagValueLength, `Experiment tag value of '${tag.key}'`);
+}
+
+async function loadTags(ctx: TrackingContext, ids: readonly number[]): Promise<Map<number, KeyValue[]>> {
+  const byId = new Map<number, KeyValue[]>();
+  if (ids.length === 0) return byId;
+  const rows = await ctx.database.db
+    .selectFrom("experiment_tags")
+    .select(["experiment_id", "key", "value"])
+    .where("experiment_id", "in", ids)
+    .execute();
+  for (const row of rows as { experiment_id: number; key: string; value: string }[]) {
+    const list = byId.get(Number(row.experiment_id)) ?? [];
+    list.push({ key: row.key, value: row.value });
+    byId.set(Number(row.experiment_id), list);
+  }
+  return byId;
+}
+
+/**
+ * Maps rows to wire experiments with their tags, in one query for the tags of all of them.
+ */
+export async function withExperimentTags(ctx: TrackingContext, rows: readonly ExperimentRow[]): Promise<Experiment[]> {
+  const tags = await loadTags(ctx, rows.map((r) => Number(r.experiment_id)));
+  return rows.map((r) => toExperiment(r, tags.get(Number(r.experiment_id)) ?? []));
+}
+
+/** Creates the default experiment `0` when it is missing (idempotent across concurrent starts). */
+export async function ensureDefaultExperiment(ctx: TrackingContext): Promise<void> {
+  const now = ctx.now();
+  await ctx.database.db
+    .insertInto("experiments")
+    .values({
+      experiment_id: 0,
+      name: DEFAULT_EXPERIMENT.name,
+      artifact_location: appendToUri(ctx.defaultArtifactRoot, "0"),
+      lifecycle_stage: "active",
+      creation_time: now,
+      last_update_time: now,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Creates an experiment and returns its ID. */
+export async function createExperiment(
+  ctx: TrackingContext,
+  input: { readonly name: string; readonly artifactLocation?: string; readonly tags?: readonly KeyValue[] },
+): Promise<string> {
+  validateExperimentName(input.name);
+  if (input.artifactLocation) validateArtifactLocation(input.artifactLocation);
+  const tags = input.tags ?? [];
+  tags.forEach(validateExperimentTag);
+  const now = ctx.now();
+  try {
+    return await withTransaction(ctx.database, async (trx) => {
+      const inserted = (await trx
+        .insertInto("experiments")
+        .values({
+          name: input.name,
+          artifact_location: input.artifactLocation ?? "",
+          lifecycle_stage: "active",
+          creation_time: now,
+          last_update_time: now,
+        })
+        .returning("experiment_id")
+        .executeTakeFirstOrThrow()) as { experiment_id: number };
+      const id = Number(inserted.experiment_id);
+      if (!input.artifactLocation) {
+        await trx
+          .updateTable("experiments")
+          .set({ artifact_location: appendToUri(ctx.defaultArtifactRoot, String(id)) })
+          .where("experiment_id", "=", id)
+          .execute();
+      }
+      const unique = new Map(tags.map((t) => [t.key, t.value]));
+      if (unique.size > 0) {
+        await trx
+          .insertInto("experiment_tags")
+          .values([...unique].map(([key, value]) => ({ experiment_id: id, key, value })))
+          .execute();
+      }
+      return String(id);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Experiment(name=${input.name}) already exists. Error: UNIQUE constraint failed: experiments.name`);
+    }
+    throw error;
+  }
+}
+
+async function getRow(ctx: TrackingContext, id: number, label: string): Promise<ExperimentRow> {
+  const row = (await ctx.database.db.selectFrom("experiments").selectAll().where("experiment_id", "=", id).executeTakeFirst()) as
+    | ExperimentRow
+    | undefined;
+  if (!row) throw notFound(`No Experiment with id=${label} exists`);
+  return row;
+}
+
+/** Gets an experiment by ID, deleted ones included (404 when unknown). */
+export async function getExperiment(ctx: TrackingContext, id: string): Promise<Experiment> {
+  const row = await getRow(ctx, requireExperimentId(id), id);
+  return (await withExperimentTags(ctx, [row]))[0]!;
+}
+
+/** Gets an experiment by name across lifecycle stages (404 when unknown). */
+export async function getExperimentByName(ctx: TrackingContext, name: string): Promise<Experiment> {
+  const row = (await ctx.database.db.selectFrom("experiments").selectAll().where("name", "=", name).executeTakeFirst()) as
+    | ExperimentRow
+    | undefined;
+  if (!row) throw notFound(`Could not find experiment with name '${name}'`);
+  return (await withExperimentTags(ctx, [row]))[0]!;
+}
+
+async function setLifecycle(ctx: TrackingContext, id: string, from: "active" | "deleted", to: "active" | "deleted"): Promise<void> {
+  const n = requireExperimentId(id);
+  const now = ctx.now();
+  await withTransaction(ctx.database, async (trx) => {
+    const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as
+      | { lifecycle_stage: string }
+      | undefined;
+    if (!row) throw notFound(`No Experiment with id=${id} exists`);
+    if (row.lifecycle_stage !== from) {
+      throw notFound(`Cannot ${to === "deleted" ? "delete" : "restore"} experiment ${id}: it is not ${from}`);
+    }
+    await trx.updateTable("experiments").set({ lifecycle_stage: to, last_update_time: now }).where("experiment_id", "=", n).execute();
+    await trx
+      .updateTable("runs")
+      .set({ lifecycle_stage: to, deleted_time: to === "deleted" ? now : null })
+      .where("experiment_id", "=", n)
+      .where("lifecycle_stage", "=", from)
+      .execute();
+  });
+}
+
+/** Soft-deletes an active experiment and every one of its runs. */
+export function deleteExperiment(ctx: TrackingContext, id: string): Promise<void> {
+  return setLifecycle(ctx, id, "active", "deleted");
+}
+
+/** Restores a deleted experiment and its runs. */
+export function restoreExperiment(ctx: TrackingContext, id: string): Promise<void> {
+  return setLifecycle(ctx, id, "deleted", "active");
+}
+
+/** Renames an active experiment. */
+export async function renameExperiment(ctx: TrackingContext, id: string, newName: string): Promise<void> {
+  validateExperimentName(newName);
+  const n = requireExperimentId(id);
+  try {
+    await withTransaction(ctx.database, async (trx) => {
+      const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as
+        | { lifecycle_stage: string }
+        | undefined;
+      if (!row) throw notFound(`No Experiment with id=${id} exists`);
+      if (row.lifecycle_stage !== "active") {
+        throw new MlflowError("INVALID_STATE", `Cannot rename a non-active experiment. Experiment ${id} is ${row.lifecycle_stage}`);
+      }
+      await trx.updateTable("experiments").set({ name: newName, last_update_time: ctx.now() }).where("experiment_id", "=", n).execute();
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Experiment(name=${newName}) already exists`);
+    throw error;
+  }
+}
+
+/** Sets (upserts) a tag on an active experiment. */
+export async function setExperimentTag(ctx: TrackingContext, id: string, tag: KeyValue): Promise<void> {
+  validateExperimentTag(tag);
+  const n = requireExperimentId(id);
+  await withTransaction(ctx.database, async (trx) => {
+    const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as
+      | { lifecycle_stage: string }
+      | undefined;
+    if (!row) throw notFound(`No Experiment with id=${id} exists`);
+    if (row.lifecycle_stage !== "active") {
+      throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+    }
+    await trx
+      .insertInto("experiment_tags")
+      .values({ experiment_id: n, key: tag.key, value: tag.value })
+      .onConflict((oc) => oc.columns(["experiment_id", "key"]).doUpdateSet({ value: tag.value }))
+      .execute();
+  });
+}
+
+/** Deletes a tag of an active experiment (404 when the tag is absent). */
+export async function deleteExperimentTag(ctx: TrackingContext, id: string, key: string): Promise<void> {
+  const n = requireExperimentId(id);
+  await withTransaction(ctx.database, async (trx) => {
+    const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as
+      | { lifecycle_stage: string }
+      | undefined;
+    if (!row) throw notFound(`No Experiment with id=${id} exists`);
+    if (row.lifecycle_stage !== "active") {
+      throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+    }
+    const result = await trx.deleteFrom("experiment_tags").where("experiment_id", "=", n).where("key", "=", key).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound(`No tag with name: ${key} in experiment with id ${id}`);
+  });
+}
+
+/** The lifecycle stages a view type selects. */
+export function stagesFor(viewType: ViewType): readonly string[] {
+  if (viewType === "ALL") return ["active", "deleted"];
+  return viewType === "DELETED_ONLY" ? ["deleted"] : ["active"];
+}

@@ -1,0 +1,191 @@
+import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
+import { sql, type Kysely } from "kysely";
+import { withTransaction } from "../with-transaction.js";
+import { LIMITS, limitValue, validateKey, validateRunIdFormat } from "../validation.js";
+import { chunk, type TrackingContext } from "./context.js";
+import { RUN_NAME_TAG, requireActive, requireRunRow } from "./runs.js";
+
+/** A metric point to log; `value` may be NaN or ±Infinity. */
+export interface MetricInput {
+  readonly key: string;
+  readonly value: number;
+  readonly timestamp: number;
+  readonly step?: number;
+}
+
+/** What one log-batch call writes. */
+export interface LogBatchInput {
+  readonly metrics?: readonly MetricInput[];
+  readonly params?: readonly KeyValue[];
+  readonly tags?: readonly KeyValue[];
+}
+
+// 6 columns a metric row; stays under SQLite's 32,766 bound parameters with room to spare.
+const METRIC_CHUNK = 500;
+
+interface MetricRowValues {
+  run_uuid: string;
+  key: string;
+  timestamp: number;
+  step: number;
+  value: number;
+  is_nan: number;
+}
+
+function toRow(runId: string, m: MetricInput): MetricRowValues {
+  const nan = Number.isNaN(m.value);
+  return { run_uuid: runId, key: m.key, timestamp: m.timestamp, step: m.step ?? 0, value: nan ? 0 : m.value, is_nan: nan ? 1 : 0 };
+}
+
+function isLater(a: MetricRowValues, b: MetricRowValues): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  return a.value > b.value;
+}
+
+function validateMetric(m: MetricInput): void {
+  validateKey(m.key, "metric");
+  if (typeof m.value !== "number") throw invalidParameter(`Got invalid value ${String(m.value)} for metric '${m.key}' (timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`);
+  if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
+    throw invalidParameter(`Got invalid timestamp ${m.timestamp} for metric '${m.key}' (value=${m.value}). Timestamp must be a nonnegative long (64-bit integer) `);
+  }
+  if (m.step !== undefined && !Number.isSafeInteger(m.step)) {
+    throw invalidParameter(`Got invalid step ${m.step} for metric '${m.key}' (value=${m.value}). Step must be a valid long (64-bit integer).`);
+  }
+}
+
+/**
+ * Checks a whole batch before anything is written: MLflow's counts, key formats, value lengths
+ * (truncating where MLflow truncates), duplicate param keys. Returns the values to write.
+ */
+function prepareBatch(ctx: TrackingContext, input: LogBatchInput): Required<LogBatchInput> {
+  const metrics = input.metrics ?? [];
+  const params = input.params ?? [];
+  const tags = input.tags ?? [];
+  if (metrics.length > LIMITS.batchMetrics) {
+    throw invalidParameter(`A batch logging request can contain at most ${LIMITS.batchMetrics} metrics. Got ${metrics.length} metrics.`);
+  }
+  if (params.length > LIMITS.batchParams) {
+    throw invalidParameter(`A batch logging request can contain at most ${LIMITS.batchParams} params. Got ${params.length} params.`);
+  }
+  if (tags.length > LIMITS.batchTags) {
+    throw invalidParameter(`A batch logging request can contain at most ${LIMITS.batchTags} tags. Got ${tags.length} tags.`);
+  }
+  const total = metrics.length + params.length + tags.length;
+  if (total > LIMITS.batchTotal) {
+    throw invalidParameter(`A batch logging request can contain at most ${LIMITS.batchTotal} total metrics, params and tags. Got ${total}.`);
+  }
+  metrics.forEach(validateMetric);
+  const seen = new Set<string>();
+  const limitedParams = params.map((p) => {
+    validateKey(p.key, "param");
+    if (seen.has(p.key)) throw invalidParameter(`Duplicate parameter keys have been submitted: ['${p.key}']. Please ensure the request contains only one param value per param key.`);
+    seen.add(p.key);
+    return { key: p.key, value: limitValue(p.value, LIMITS.paramValueLength, "param", p.key, ctx.truncateLongValues) };
+  });
+  const limitedTags = tags.map((t) => {
+    validateKey(t.key, "tag");
+    return { key: t.key, value: limitValue(t.value, LIMITS.runTagValueLength, "tag", t.key, ctx.truncateLongValues) };
+  });
+  return { metrics, params: limitedParams, tags: limitedTags };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function writeParams(trx: Kysely<any>, runId: string, params: readonly KeyValue[]): Promise<void> {
+  if (params.length === 0) return;
+  await trx
+    .insertInto("params")
+    .values(params.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  // Logging a param again with the same value is fine (retries); a different value is not.
+  const stored = (await trx
+    .selectFrom("params")
+    .select(["key", "value"])
+    .where("run_uuid", "=", runId)
+    .where("key", "in", params.map((p) => p.key))
+    .execute()) as KeyValue[];
+  const byKey = new Map(stored.map((p) => [p.key, p.value]));
+  const changed = params.filter((p) => byKey.get(p.key) !== p.value);
+  if (changed.length > 0) {
+    const p = changed[0]!;
+    throw invalidParameter(
+      `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${byKey.get(p.key)}' for run ID='${runId}'. Attempted logging new value '${p.value}'.`,
+    );
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function writeMetrics(trx: Kysely<any>, runId: string, metrics: readonly MetricInput[]): Promise<void> {
+  if (metrics.length === 0) return;
+  const rows = metrics.map((m) => toRow(runId, m));
+  for (const part of chunk(rows, METRIC_CHUNK)) {
+    await trx.insertInto("metrics").values(part).onConflict((oc) => oc.doNothing()).execute();
+  }
+  // One candidate per key: the batch's own latest, then a conditional upsert against the stored one.
+  const latest = new Map<string, MetricRowValues>();
+  for (const row of rows) {
+    const current = latest.get(row.key);
+    if (!current || isLater(row, current)) latest.set(row.key, row);
+  }
+  for (const part of chunk([...latest.values()], METRIC_CHUNK)) {
+    await trx
+      .insertInto("latest_metrics")
+      .values(part)
+      .onConflict((oc) =>
+        oc
+          .columns(["run_uuid", "key"])
+          .doUpdateSet((eb) => ({
+            value: eb.ref("excluded.value"),
+            timestamp: eb.ref("excluded.timestamp"),
+            step: eb.ref("excluded.step"),
+            is_nan: eb.ref("excluded.is_nan"),
+          }))
+          .where(
+            sql<boolean>`(excluded.step > latest_metrics.step or (excluded.step = latest_metrics.step and (excluded.timestamp > latest_metrics.timestamp or (excluded.timestamp = latest_metrics.timestamp and excluded.value > latest_metrics.value))))`,
+          ),
+      )
+      .execute();
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function writeTags(trx: Kysely<any>, runId: string, tags: readonly KeyValue[]): Promise<void> {
+  if (tags.length === 0) return;
+  // When a key repeats, the last value wins (and one statement may not touch a row twice).
+  const byKey = new Map(tags.map((t) => [t.key, t.value]));
+  await trx
+    .insertInto("tags")
+    .values([...byKey].map(([key, value]) => ({ run_uuid: runId, key, value })))
+    .onConflict((oc) => oc.columns(["run_uuid", "key"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })))
+    .execute();
+  const name = byKey.get(RUN_NAME_TAG);
+  if (name !== undefined) await trx.updateTable("runs").set({ name }).where("run_uuid", "=", runId).execute();
+}
+
+/**
+ * Logs metrics, params and tags to an active run in one transaction: all of it or nothing.
+ * Safe to replay: an identical metric point is ignored, an equal param is accepted, tags upsert.
+ *
+ * @example
+ * await logBatch(ctx, runId, { metrics: [{ key: "loss", value: 0.1, timestamp: Date.now(), step: 1 }] });
+ */
+export async function logBatch(ctx: TrackingContext, runId: string, input: LogBatchInput, checkRunIdFormat = true): Promise<void> {
+  if (checkRunIdFormat) validateRunIdFormat(runId);
+  const batch = prepareBatch(ctx, input);
+  await withTransaction(ctx.database, async (trx) => {
+    requireActive(await requireRunRow(trx, runId));
+    await writeParams(trx, runId, batch.params);
+    await writeMetrics(trx, runId, batch.metrics);
+    await writeTags(trx, runId, batch.tags);
+  });
+}
+
+/** Deletes a run tag (404 when absent). */
+export async function deleteTag(ctx: TrackingContext, runId: string, key: string): Promise<void> {
+  await withTransaction(ctx.database, async (trx) => {
+    requireActive(await requireRunRow(trx, runId));
+    const result = await trx.deleteFrom("tags").where("run_uuid", "=", runId).where("key", "=", key).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+  });
+}

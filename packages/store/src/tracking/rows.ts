@@ -1,0 +1,104 @@
+import { toWireDouble, type Experiment, type KeyValue, type Metric, type RunInfo, type RunStatus, type LifecycleStage } from "@mlflow-ts/protocol";
+
+/** A row of `experiments`. */
+export interface ExperimentRow {
+  experiment_id: number;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: number;
+  last_update_time: number;
+}
+
+/** A row of `runs`. */
+export interface RunRow {
+  run_uuid: string;
+  name: string;
+  experiment_id: number;
+  user_id: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  deleted_time: number | null;
+  lifecycle_stage: string;
+  artifact_uri: string;
+}
+
+/** A row of `metrics` or `latest_metrics`. */
+export interface MetricRow {
+  run_uuid: string;
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+  is_nan: number;
+}
+
+/** The columns of `runs` every run read selects. */
+export const RUN_COLUMNS = [
+  "runs.run_uuid",
+  "runs.name",
+  "runs.experiment_id",
+  "runs.user_id",
+  "runs.status",
+  "runs.start_time",
+  "runs.end_time",
+  "runs.deleted_time",
+  "runs.lifecycle_stage",
+  "runs.artifact_uri",
+] as const;
+
+/**
+ * Maps an experiments row (and its tags) to the wire shape; empty tag lists are omitted.
+ *
+ * @example
+ * toExperiment(row, [{ key: "team", value: "vision" }]);
+ */
+export function toExperiment(row: ExperimentRow, tags: readonly KeyValue[]): Experiment {
+  return {
+    experiment_id: String(row.experiment_id),
+    name: row.name,
+    artifact_location: row.artifact_location,
+    lifecycle_stage: row.lifecycle_stage as LifecycleStage,
+    last_update_time: Number(row.last_update_time),
+    creation_time: Number(row.creation_time),
+    ...(tags.length > 0 ? { tags } : {}),
+  };
+}
+
+/**
+ * Maps a runs row to RunInfo; `end_time` is omitted while unset, `run_uuid` always echoed.
+ *
+ * @example
+ * toRunInfo(row).run_uuid === row.run_uuid; // true
+ */
+export function toRunInfo(row: RunRow): RunInfo {
+  return {
+    run_id: row.run_uuid,
+    run_uuid: row.run_uuid,
+    run_name: row.name,
+    experiment_id: String(row.experiment_id),
+    user_id: row.user_id,
+    status: row.status as RunStatus,
+    start_time: Number(row.start_time),
+    ...(row.end_time === null || row.end_time === undefined ? {} : { end_time: Number(row.end_time) }),
+    artifact_uri: row.artifact_uri,
+    lifecycle_stage: row.lifecycle_stage as LifecycleStage,
+  };
+}
+
+/**
+ * Maps a metric row to the wire shape, NaN rows (`is_nan`) included.
+ *
+ * @example
+ * toMetric({ key: "loss", value: 0, is_nan: 1, timestamp: 1, step: 0, run_uuid: "r" }).value; // "NaN"
+ */
+export function toMetric(row: MetricRow, withRunId = false): Metric {
+  return {
+    key: row.key,
+    value: row.is_nan ? "NaN" : toWireDouble(Number(row.value)),
+    timestamp: Number(row.timestamp),
+    step: Number(row.step),
+    ...(withRunId ? { run_id: row.run_uuid } : {}),
+  };
+}

@@ -1,0 +1,83 @@
+import { invalidParameter } from "@mlflow-ts/protocol";
+
+/** MLflow's limits (mlflow/utils/validation.py). */
+export const LIMITS = {
+  keyLength: 250,
+  paramValueLength: 6000,
+  runTagValueLength: 8000,
+  experimentTagValueLength: 5000,
+  experimentNameLength: 500,
+  artifactLocationLength: 2048,
+  batchMetrics: 1000,
+  batchParams: 100,
+  batchTags: 100,
+  batchTotal: 1000,
+  datasetName: 500,
+  datasetDigest: 36,
+  datasetSource: 65535,
+  datasetSchema: 1048575,
+  datasetProfile: 16777215,
+  inputTagKey: 255,
+  inputTagValue: 500,
+} as const;
+
+const KEY_CHARS = /^[\w\-. /:]*$/;
+const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
+
+/**
+ * Checks a metric, param or tag key: ≤250 characters of letters, digits, `_ - . space / :`,
+ * and unchanged by path normalisation (no leading `/`, no `..`, no `//`, no trailing `/`).
+ *
+ * @example
+ * validateKey("train/loss", "metric"); // ok
+ * validateKey("../x", "metric");       // throws 400
+ */
+export function validateKey(key: string, what: "metric" | "param" | "tag"): void {
+  if (key === "") throw invalidParameter(`Invalid ${what} name: ''. Names may not be empty.`);
+  if (key.length > LIMITS.keyLength) {
+    throw invalidParameter(`'${what}' name '${key.slice(0, 50)}...' had length ${key.length}, which exceeded length limit of ${LIMITS.keyLength}`);
+  }
+  if (!KEY_CHARS.test(key)) {
+    throw invalidParameter(
+      `Invalid ${what} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).`,
+    );
+  }
+  const segments = key.split("/");
+  const unchanged = key !== "." && !key.startsWith("/") && !key.endsWith("/") && !segments.some((s) => s === "" || s === "..") && !segments.includes(".");
+  if (!unchanged) {
+    throw invalidParameter(`Invalid ${what} name: '${key}'. Names cannot contain path traversals or be absolute, empty or '.' segments.`);
+  }
+}
+
+/**
+ * Checks the run-ID format that log-batch and log-inputs require.
+ *
+ * @example
+ * validateRunIdFormat("0123abcd"); // ok
+ */
+export function validateRunIdFormat(runId: string): void {
+  if (!RUN_ID.test(runId)) throw invalidParameter(`Invalid value '${runId}' for parameter 'run_id' supplied: malformed run ID`);
+}
+
+/**
+ * Truncates a param or tag value over its limit (MLflow's default, `MLFLOW_TRUNCATE_LONG_VALUES`),
+ * or rejects it with 400 when truncation is off.
+ *
+ * @example
+ * limitValue("x".repeat(7000), 6000, "param", "lr", true).length; // 6000
+ */
+export function limitValue(value: string, limit: number, what: string, key: string, truncate: boolean): string {
+  if (value.length <= limit) return value;
+  if (truncate) return value.slice(0, limit);
+  throw invalidParameter(`'${what}' value of '${key}' had length ${value.length}, which exceeded length limit of ${limit}`);
+}
+
+/**
+ * Rejects a value over its limit with 400 (experiment tags, registry tags, dataset fields).
+ *
+ * @example
+ * rejectLong("v", 5000, "experiment tag value");
+ */
+export function rejectLong(value: string, limit: number, what: string): void {
+  if (value.length > limit) throw invalidParameter(`${what} had length ${value.length}, which exceeded length limit of ${limit}`);
+}
