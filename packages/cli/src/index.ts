@@ -1,0 +1,10 @@
+export { main } from "./main.js";
+export type { MainIo } from "./main.js";
+export { resolveConfig } from "./resolve-config.js";
+export type { ConfigSources, ConfigLayer } from "./resolve-config.js";
+export { loadConfigFile, CONFIG_FILES } from "./load-config-file.js";
+export { SERVER_OPTIONS } from "./server-options.js";
+export type { OptionSpec } from "./server-options.js";
+export { CliError, isCliError } from "./config-error.js";
+export { runServer } from "./run-server.js";
+export { openStores } from "./open-stores.js";

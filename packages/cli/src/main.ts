@@ -1,0 +1,119 @@
+import { Command, CommanderError, Option } from "commander";
+import { createDatabase, SqlTrackingStore } from "@mlflow-ts/store";
+import { SERVER_VERSION } from "@mlflow-ts/server";
+import { isMlflowError } from "@mlflow-ts/protocol";
+import { isCliError } from "./config-error.js";
+import { loadConfigFile } from "./load-config-file.js";
+import { resolveConfig } from "./resolve-config.js";
+import { runServer } from "./run-server.js";
+import { SERVER_OPTIONS } from "./server-options.js";
+
+/** What {@link main} reads from its process (replaceable in tests). */
+export interface MainIo {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+}
+
+function serverCommand(io: Required<MainIo>, setResult: (p: Promise<number>) => void): Command {
+  const command = new Command("server")
+    .description("Run the MLflow tracking server")
+    .helpOption("--help", "display help for command")
+    .option("--config <file>", "config file (default: the first mlflow.config.* or .mlflowrc* in the working directory)");
+  for (const spec of SERVER_OPTIONS) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.env) option.env(spec.env);
+    if (spec.defaultText) option.default(undefined, spec.defaultText);
+    command.addOption(option);
+    if (spec.kind === "boolean") {
+      const negated = spec.flags.replace("--", "--no-");
+      command.addOption(new Option(negated, `turn off ${spec.flags}`).hideHelp());
+    }
+  }
+  command.action(async (opts: Record<string, unknown>, cmd: Command) => {
+    const flags: Record<string, unknown> = {};
+    for (const spec of SERVER_OPTIONS) {
+      // Only values typed on the command line are flags; env and defaults are merged in resolveConfig.
+      if (cmd.getOptionValueSource(spec.key) === "cli") flags[spec.key] = opts[spec.key];
+    }
+    const file = await loadConfigFile(io.cwd, opts.config as string | undefined);
+    const config = resolveConfig({
+      file: file?.config,
+      fileName: file?.filepath,
+      env: io.env,
+      flags,
+      cwd: io.cwd,
+      isTTY: Boolean(process.stdout.isTTY),
+    });
+    setResult(runServer(config));
+  });
+  return command;
+}
+
+function dbCommand(io: Required<MainIo>, setResult: (p: Promise<number>) => void): Command {
+  const db = new Command("db").description("Database maintenance");
+  db.command("upgrade")
+    .description("Create or upgrade the tracking schema of a database")
+    .argument("<url>", "database URI, for example sqlite:///mlflow.db")
+    .action((url: string) => {
+      setResult(
+        (async () => {
+          const database = await createDatabase(url, { cwd: io.cwd });
+          try {
+            await new SqlTrackingStore(database, { defaultArtifactRoot: "mlflow-artifacts:/" }).migrate();
+            io.stdout(`Database ${database.displayUri} is up to date\n`);
+            return 0;
+          } finally {
+            await database.close();
+          }
+        })(),
+      );
+    });
+  return db;
+}
+
+/**
+ * The `mlflow` command line. Returns the exit code instead of exiting, so it can be tested
+ * in-process; `bin/mlflow.js` sets `process.exitCode` from it.
+ *
+ * @example
+ * process.exitCode = await main(process.argv);
+ */
+export async function main(argv: readonly string[], ioIn: MainIo = {}): Promise<number> {
+  const io: Required<MainIo> = {
+    env: ioIn.env ?? process.env,
+    cwd: ioIn.cwd ?? process.cwd(),
+    stdout: ioIn.stdout ?? ((t) => process.stdout.write(t)),
+    stderr: ioIn.stderr ?? ((t) => process.stderr.write(t)),
+  };
+  let result: Promise<number> = Promise.resolve(0);
+  const setResult = (p: Promise<number>) => {
+    result = p;
+  };
+  const program = new Command("mlflow")
+    .description("mlflow-ts: an MLflow-compatible tracking server for Node.js")
+    .version(SERVER_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const sub of [serverCommand(io, setResult), dbCommand(io, setResult)]) {
+    sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    program.addCommand(sub);
+  }
+  try {
+    await program.parseAsync(argv as string[]);
+    return await result;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (isCliError(error)) {
+      io.stderr(`${error.format()}\n`);
+      return error.exitCode;
+    }
+    if (isMlflowError(error)) {
+      io.stderr(`Error ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr(`${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}

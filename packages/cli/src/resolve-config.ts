@@ -1,0 +1,130 @@
+import path from "node:path";
+import { parseDatabaseUri } from "@mlflow-ts/store";
+import type { ServerConfig } from "@mlflow-ts/plugin-api";
+import { CliError } from "./config-error.js";
+import { SERVER_OPTIONS } from "./server-options.js";
+
+/** Raw values from one source (config file, environment or flags), by config key. */
+export type ConfigLayer = Readonly<Record<string, unknown>>;
+
+/** The sources {@link resolveConfig} merges, weakest first after the defaults. */
+export interface ConfigSources {
+  readonly file?: ConfigLayer;
+  readonly fileName?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly flags: ConfigLayer;
+  readonly cwd: string;
+  readonly isTTY: boolean;
+}
+
+function fromEnv(env: ConfigSources["env"]): { layer: Record<string, unknown>; names: Record<string, string> } {
+  const layer: Record<string, unknown> = {};
+  const names: Record<string, string> = {};
+  for (const spec of SERVER_OPTIONS) {
+    const value = spec.env ? env[spec.env] : undefined;
+    if (value === undefined || value === "") continue;
+    layer[spec.key] = value;
+    names[spec.key] = spec.env!;
+  }
+  return { layer, names };
+}
+
+function readInteger(value: unknown, where: string, min: number, max: number, problems: string[]): number | undefined {
+  const n = typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${where}: ${JSON.stringify(value)} is not an integer between ${min} and ${max}`);
+    return undefined;
+  }
+  return n;
+}
+
+function readBoolean(value: unknown, where: string, problems: string[]): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "string" && /^(true|false|1|0|yes|no)$/i.test(value.trim())) return /^(true|1|yes)$/i.test(value.trim());
+  problems.push(`${where}: ${JSON.stringify(value)} is not a boolean (true or false)`);
+  return undefined;
+}
+
+/**
+ * Merges defaults < config file < `MLFLOW_*` environment < flags into a validated, frozen
+ * {@link ServerConfig}. Every problem is collected and reported at once in one `ERR_CONFIG_INVALID`.
+ *
+ * @example
+ * const config = resolveConfig({ env: process.env, flags: { port: "8080" }, cwd: process.cwd(), isTTY: false });
+ */
+export function resolveConfig(sources: ConfigSources): ServerConfig {
+  const problems: string[] = [];
+  const env = fromEnv(sources.env);
+  const known = new Set(SERVER_OPTIONS.map((s) => s.key));
+  for (const key of Object.keys(sources.file ?? {})) {
+    if (!known.has(key)) problems.push(`${sources.fileName ?? "config file"}: unknown key '${key}' (known: ${[...known].join(", ")})`);
+  }
+  const raw: Record<string, unknown> = {};
+  const where: Record<string, string> = {};
+  for (const spec of SERVER_OPTIONS) {
+    const flagName = `--${spec.flags.split("--")[1]!.split(" ")[0]}`;
+    if (sources.flags[spec.key] !== undefined) {
+      raw[spec.key] = sources.flags[spec.key];
+      where[spec.key] = flagName;
+    } else if (env.layer[spec.key] !== undefined) {
+      raw[spec.key] = env.layer[spec.key];
+      where[spec.key] = env.names[spec.key]!;
+    } else if (sources.file?.[spec.key] !== undefined) {
+      raw[spec.key] = sources.file[spec.key];
+      where[spec.key] = `${sources.fileName ?? "config file"} (${spec.key})`;
+    }
+  }
+  const str = (key: string, fallback: string): string => {
+    const value = raw[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== "string") {
+      problems.push(`${where[key]}: expected a string, got ${JSON.stringify(value)}`);
+      return fallback;
+    }
+    return value;
+  };
+  const host = str("host", "127.0.0.1");
+  const port = raw.port === undefined ? 5000 : readInteger(raw.port, where.port!, 0, 65535, problems) ?? 5000;
+  const workers = raw.workers === undefined ? 1 : readInteger(raw.workers, where.workers!, 1, 256, problems) ?? 1;
+  const maxBodyBytes = raw.maxBodyBytes === undefined ? 16 * 1024 * 1024 : readInteger(raw.maxBodyBytes, where.maxBodyBytes!, 1024, 1024 ** 3, problems) ?? 0;
+  const serveArtifacts = raw.serveArtifacts === undefined ? true : readBoolean(raw.serveArtifacts, where.serveArtifacts!, problems) ?? true;
+  const artifactsOnly = raw.artifactsOnly === undefined ? false : readBoolean(raw.artifactsOnly, where.artifactsOnly!, problems) ?? false;
+  const truncateLongValues = raw.truncateLongValues === undefined ? true : readBoolean(raw.truncateLongValues, where.truncateLongValues!, problems) ?? true;
+  const backendStoreUri = str("backendStoreUri", "sqlite:///mlflow.db");
+  const registryStoreUri = str("registryStoreUri", backendStoreUri);
+  for (const key of ["backendStoreUri", "registryStoreUri"] as const) {
+    const uri = key === "backendStoreUri" ? backendStoreUri : registryStoreUri;
+    const parsed = parseDatabaseUri(uri, sources.cwd);
+    if (typeof parsed === "string") problems.push(`${where[key] ?? key}: ${parsed}`);
+    else if (parsed.dialect === "mysql") problems.push(`${where[key] ?? key}: MySQL backend stores are not supported yet; use sqlite:/// or postgresql://`);
+  }
+  if (artifactsOnly && where.backendStoreUri !== undefined) {
+    problems.push(`${where.artifactsOnly}: --artifacts-only cannot be combined with a backend store URI (${where.backendStoreUri})`);
+  }
+  const staticPrefix = str("staticPrefix", "");
+  if (staticPrefix !== "" && (!staticPrefix.startsWith("/") || staticPrefix.endsWith("/"))) {
+    problems.push(`${where.staticPrefix}: '${staticPrefix}' must start with '/' and must not end with '/'`);
+  }
+  const artifactsDestination = path.resolve(sources.cwd, str("artifactsDestination", "./mlartifacts"));
+  const defaultArtifactRoot = str("defaultArtifactRoot", serveArtifacts ? "mlflow-artifacts:/" : path.resolve(sources.cwd, "mlruns"));
+  const logFormat = str("logFormat", sources.isTTY ? "pretty" : "json");
+  if (logFormat !== "pretty" && logFormat !== "json") problems.push(`${where.logFormat}: '${logFormat}' is not a log format (pretty or json)`);
+  if (problems.length > 0) throw new CliError("ERR_CONFIG_INVALID", problems);
+  return Object.freeze({
+    host,
+    port,
+    backendStoreUri,
+    registryStoreUri,
+    defaultArtifactRoot,
+    serveArtifacts,
+    artifactsDestination,
+    artifactsOnly,
+    workers,
+    staticPrefix,
+    appName: undefined,
+    maxBodyBytes,
+    truncateLongValues,
+    logFormat: logFormat as "pretty" | "json",
+    cwd: sources.cwd,
+  });
+}

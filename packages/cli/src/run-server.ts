@@ -1,0 +1,70 @@
+import cluster from "node:cluster";
+import type { ServerConfig } from "@mlflow-ts/plugin-api";
+import { createLogger, createServer, startServer } from "@mlflow-ts/server";
+import { openStores } from "./open-stores.js";
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<number> {
+  const logger = createLogger({ format: config.logFormat });
+  const { stores, close, displayUri } = await openStores(config, { migrate: migrateFirst });
+  const app = createServer(config, stores, { logger });
+  const running = await startServer(app, { host: config.host, port: config.port, onClose: close });
+  logger.info(`mlflow-ts listening on ${running.url}`, { url: running.url, backend: displayUri, pid: process.pid });
+  const signal = await waitForSignal();
+  logger.info("shutting down", { signal, pid: process.pid });
+  await running.close();
+  return 0;
+}
+
+async function servePrimary(config: ServerConfig): Promise<number> {
+  const logger = createLogger({ format: config.logFormat });
+  // Migrate once, here, before any worker opens the database.
+  const { close } = await openStores(config, { migrate: true });
+  await close();
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < config.workers; i += 1) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    logger.error("worker died; starting another", { pid: worker.process.pid, code, signal });
+    fork();
+  });
+  const signal = await waitForSignal();
+  stopping = true;
+  logger.info("shutting down workers", { signal });
+  const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          worker.once("exit", () => resolve());
+          worker.process.kill("SIGTERM");
+        }),
+    ),
+  );
+  return 0;
+}
+
+/**
+ * Serves until SIGINT/SIGTERM, then shuts down cleanly: in-flight requests finish, the database is
+ * closed. With `workers > 1` the primary migrates, forks Node `cluster` workers that share the port,
+ * restarts any that die, and stops them all on a signal.
+ *
+ * @example
+ * process.exitCode = await runServer(config);
+ */
+export function runServer(config: ServerConfig): Promise<number> {
+  if (config.workers > 1 && cluster.isPrimary) return servePrimary(config);
+  return serveOne(config, !cluster.isWorker);
+}

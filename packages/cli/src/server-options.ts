@@ -1,0 +1,31 @@
+/** How one `mlflow server` setting is read: flag, environment variable, config-file key, default. */
+export interface OptionSpec {
+  /** The key in the config file and in `ServerConfig`. */
+  readonly key: string;
+  readonly flags: string;
+  readonly env?: string;
+  readonly description: string;
+  readonly kind: "string" | "integer" | "boolean";
+  /** Shown in `--help`; the real default is computed in `resolveConfig`. */
+  readonly defaultText?: string;
+}
+
+/**
+ * Every option of `mlflow server`, with MLflow's names and environment variables where MLflow has
+ * them. One table drives `--help`, the config file's accepted keys and the environment.
+ */
+export const SERVER_OPTIONS: readonly OptionSpec[] = [
+  { key: "host", flags: "-h, --host <host>", env: "MLFLOW_HOST", kind: "string", defaultText: "127.0.0.1", description: "network address to listen on (0.0.0.0 for remote access)" },
+  { key: "port", flags: "-p, --port <port>", env: "MLFLOW_PORT", kind: "integer", defaultText: "5000", description: "port to listen on (0 picks a free one)" },
+  { key: "backendStoreUri", flags: "--backend-store-uri <uri>", env: "MLFLOW_BACKEND_STORE_URI", kind: "string", defaultText: "sqlite:///mlflow.db", description: "database for experiments and runs: sqlite:///<file> or postgresql://…" },
+  { key: "registryStoreUri", flags: "--registry-store-uri <uri>", env: "MLFLOW_REGISTRY_STORE_URI", kind: "string", defaultText: "the backend store URI", description: "database for the model registry" },
+  { key: "defaultArtifactRoot", flags: "--default-artifact-root <uri>", env: "MLFLOW_DEFAULT_ARTIFACT_ROOT", kind: "string", defaultText: "mlflow-artifacts:/ when serving artifacts, else ./mlruns", description: "artifact root of new experiments" },
+  { key: "serveArtifacts", flags: "--serve-artifacts", env: "MLFLOW_SERVE_ARTIFACTS", kind: "boolean", defaultText: "true", description: "proxy artifact uploads and downloads (--no-serve-artifacts to turn off)" },
+  { key: "artifactsDestination", flags: "--artifacts-destination <path>", env: "MLFLOW_ARTIFACTS_DESTINATION", kind: "string", defaultText: "./mlartifacts", description: "where proxied artifacts are stored" },
+  { key: "artifactsOnly", flags: "--artifacts-only", env: "MLFLOW_ARTIFACTS_ONLY", kind: "boolean", defaultText: "false", description: "serve only the artifact proxy" },
+  { key: "workers", flags: "-w, --workers <n>", env: "MLFLOW_WORKERS", kind: "integer", defaultText: "1", description: "worker processes (Node cluster)" },
+  { key: "staticPrefix", flags: "--static-prefix <prefix>", env: "MLFLOW_STATIC_PREFIX", kind: "string", defaultText: "none", description: "prefix of UI, /ajax-api, /health and /version routes; starts with / and does not end with /" },
+  { key: "maxBodyBytes", flags: "--max-body-bytes <n>", env: "MLFLOW_MAX_BODY_BYTES", kind: "integer", defaultText: "16777216", description: "largest JSON request body; larger ones get 413" },
+  { key: "truncateLongValues", flags: "--truncate-long-values", env: "MLFLOW_TRUNCATE_LONG_VALUES", kind: "boolean", defaultText: "true", description: "truncate over-long param and tag values instead of rejecting them" },
+  { key: "logFormat", flags: "--log-format <format>", env: "MLFLOW_LOG_FORMAT", kind: "string", defaultText: "pretty on a terminal, json otherwise", description: "access and server log format: pretty or json" },
+];

@@ -1,0 +1,118 @@
+import type { Express, Request } from "express";
+import type { Logger, ServerConfig } from "./config.js";
+import type { AppStores } from "./stores.js";
+
+/**
+ * Who the caller is, as an authentication function or hook decided it.
+ *
+ * @example
+ * const auth: Authorization = { username: "alice", type: "basic" };
+ */
+export interface Authorization {
+  readonly username: string;
+  /** The scheme that authenticated the caller: `basic`, `bearer`, `jwt`, … */
+  readonly type?: string;
+}
+
+/**
+ * Per-request state that hooks fill and later hooks and handlers read. Apps extend it by
+ * declaration merging:
+ *
+ * @example
+ * declare module "@mlflow-ts/plugin-api" {
+ *   interface RequestState { tenant?: string }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RequestState {
+  /** Set by an authentication hook once the caller is known. */
+  authorization?: Authorization;
+}
+
+/** An Express request carrying the typed {@link RequestState}. */
+export type MlflowRequest = Request & { state: RequestState };
+
+/** A JSON object payload, as a route returns it before serialisation. */
+export type JsonObject = { [key: string]: unknown };
+
+/**
+ * Runs before every route — base routes and routes added later, whatever the order. Return a
+ * WHATWG `Response` (or throw an `MlflowError`) to end the request; return nothing to go on.
+ *
+ * @example
+ * app.beforeRequest((req) => req.get("authorization") ? undefined : new Response("no", { status: 401 }));
+ */
+export type BeforeRequestHook = (req: MlflowRequest) => Response | void | Promise<Response | void>;
+
+/**
+ * Runs after a successful route on its JSON payload, while it is still an object; may return a
+ * replacement payload.
+ *
+ * @example
+ * app.afterRequest((payload) => ({ ...payload, served_by: "me" }), { method: "GET", path: "/api/2.0/mlflow/runs/get" });
+ */
+export type AfterRequestHook = (payload: JsonObject, req: MlflowRequest) => JsonObject | void | Promise<JsonObject | void>;
+
+/** Limits an after-request hook to one route: a method and a path (`req.path` or the route pattern). */
+export interface RouteFilter {
+  readonly method?: string;
+  readonly path?: string;
+}
+
+/** A route registered on the app. */
+export interface RouteInfo {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** What the server gives an app: its configuration, its logger and its stores. */
+export interface AppContext {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly stores: AppStores;
+}
+
+/**
+ * The base Express application plus Flask's two hooks and the server's context.
+ *
+ * Lifecycle of a request: routing → before-request hooks (in registration order) → handler →
+ * after-request hooks (JSON payload still an object) → serialisation → response sent.
+ */
+export interface MlflowApp extends Express {
+  beforeRequest(hook: BeforeRequestHook): this;
+  afterRequest(hook: AfterRequestHook, filter?: RouteFilter): this;
+  readonly context: AppContext;
+  /** Every route registered so far (method and path pattern), base and app routes alike. */
+  listRoutes(): RouteInfo[];
+}
+
+/**
+ * An app factory, what `mlflow.app` points at: it decorates the base app (hooks, routes) and may
+ * return it or a replacement; it may be async.
+ */
+export type AppFactory = (app: MlflowApp) => MlflowApp | void | Promise<MlflowApp | void>;
+
+/**
+ * Declares an app factory with its types checked; returns it unchanged.
+ *
+ * @example
+ * export const createApp = defineApp((app) => {
+ *   app.beforeRequest((req) => (req.path.startsWith("/public") ? undefined : check(req)));
+ * });
+ */
+export function defineApp(factory: AppFactory): AppFactory {
+  return factory;
+}
+
+/** A client class an app declares in `mlflow.app.client`; constructed with the tracking URI. */
+export type AppClientClass<T = unknown> = new (trackingUri: string, ...args: never[]) => T;
+
+/**
+ * Declares an app client class with its constructor shape checked; returns it unchanged.
+ *
+ * @example
+ * export const MyAuthClient = defineAppClient(class extends RestClient { login() {} });
+ */
+export function defineAppClient<C extends AppClientClass>(cls: C): C {
+  return cls;
+}

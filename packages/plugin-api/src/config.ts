@@ -1,0 +1,34 @@
+/**
+ * The validated, frozen configuration of `mlflow server`, as the CLI resolved it from defaults,
+ * config file, `MLFLOW_*` variables and flags. Apps read it from `app.context.config`.
+ */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly backendStoreUri: string;
+  readonly registryStoreUri: string;
+  readonly defaultArtifactRoot: string;
+  readonly serveArtifacts: boolean;
+  readonly artifactsDestination: string;
+  readonly artifactsOnly: boolean;
+  readonly workers: number;
+  /** Prefix of the UI, `/ajax-api`, `/health` and `/version` routes; empty for none. */
+  readonly staticPrefix: string;
+  /** The `mlflow.app` to apply, if any. */
+  readonly appName: string | undefined;
+  /** Largest JSON request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Truncate over-long param and tag values instead of rejecting them. */
+  readonly truncateLongValues: boolean;
+  /** `pretty` on a terminal, `json` otherwise. */
+  readonly logFormat: "pretty" | "json";
+  /** Working directory the server was started from. */
+  readonly cwd: string;
+}
+
+/** The logger apps receive: one line per call, never given credentials. */
+export interface Logger {
+  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  error(message: string, fields?: Readonly<Record<string, unknown>>): void;
+}

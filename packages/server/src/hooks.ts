@@ -1,0 +1,69 @@
+import type { NextFunction, Request, Response as ExpressResponse } from "express";
+import type { AfterRequestHook, BeforeRequestHook, JsonObject, MlflowRequest, RouteFilter } from "@mlflow-ts/plugin-api";
+import { sendWebResponse } from "./send-web-response.js";
+
+/** The hooks registered on one app, in registration order. */
+export interface HookRegistry {
+  readonly before: BeforeRequestHook[];
+  readonly after: { readonly hook: AfterRequestHook; readonly filter: RouteFilter | undefined }[];
+}
+
+/** An empty hook registry. */
+export function createHookRegistry(): HookRegistry {
+  return { before: [], after: [] };
+}
+
+/**
+ * The middleware that runs every before-request hook. It is installed before any route, and reads
+ * the registry at request time, so hooks registered later still run before routes registered
+ * earlier — and routes registered later are covered too.
+ *
+ * @example
+ * app.use(runBeforeHooks(registry));
+ */
+export function runBeforeHooks(registry: HookRegistry) {
+  return async (req: Request, res: ExpressResponse, next: NextFunction): Promise<void> => {
+    if (registry.before.length === 0) return next();
+    try {
+      for (const hook of registry.before) {
+        const result = await hook(req as MlflowRequest);
+        if (result instanceof Response || isWebResponse(result)) {
+          await sendWebResponse(res, result as Response);
+          return;
+        }
+      }
+    } catch (error) {
+      return next(error);
+    }
+    next();
+  };
+}
+
+// A plugin may use another realm's Response class; recognise it by shape.
+function isWebResponse(x: unknown): boolean {
+  return typeof x === "object" && x !== null && typeof (x as Response).status === "number" && typeof (x as Response).arrayBuffer === "function" && typeof (x as Response).headers === "object";
+}
+
+function matches(filter: RouteFilter | undefined, req: Request): boolean {
+  if (!filter) return true;
+  if (filter.method && filter.method.toUpperCase() !== req.method) return false;
+  if (filter.path && filter.path !== req.path && filter.path !== (req.route as { path?: string } | undefined)?.path) return false;
+  return true;
+}
+
+/**
+ * Runs the after-request hooks that match this request over a payload, each on the previous one's
+ * result; a hook returning nothing keeps the payload.
+ *
+ * @example
+ * const payload = await runAfterHooks(registry, { runs }, req);
+ */
+export async function runAfterHooks(registry: HookRegistry, payload: JsonObject, req: Request): Promise<JsonObject> {
+  let current = payload;
+  for (const { hook, filter } of registry.after) {
+    if (!matches(filter, req)) continue;
+    const next = await hook(current, req as MlflowRequest);
+    if (next !== undefined && next !== null) current = next;
+  }
+  return current;
+}

@@ -1,0 +1,12 @@
+export { createServer, createRequestListener } from "./create-server.js";
+export type { CreateServerOptions } from "./create-server.js";
+export { startServer } from "./start-server.js";
+export type { StartServerOptions, RunningServer } from "./start-server.js";
+export type { ServerStores } from "./base-routes.js";
+export { createLogger } from "./logger.js";
+export type { LoggerOptions, RequestLogFields } from "./logger.js";
+export { RawReply, text } from "./raw-reply.js";
+export { SERVER_VERSION } from "./version.js";
+export { f, parseObject } from "./params.js";
+export type { Field, Schema, Infer } from "./params.js";
+export { readParams } from "./read-params.js";

@@ -1,0 +1,101 @@
+import type { NextFunction, Request, Response } from "express";
+import { MlflowError, invalidParameter } from "@mlflow-ts/protocol";
+
+const BODY_ERROR = Symbol("mlflow.bodyError");
+
+type WithBody = Request & { [BODY_ERROR]?: MlflowError };
+
+function tooLarge(limit: number): MlflowError {
+  return new MlflowError("INVALID_PARAMETER_VALUE", `Request body exceeds the limit of ${limit} bytes`, { status: 413 });
+}
+
+function isJsonType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  return type === "application/json";
+}
+
+function decode(req: Request, raw: Buffer): void {
+  const body = req as WithBody;
+  body.body = {};
+  if (raw.length === 0) return;
+  const method = req.method;
+  if ((method === "POST" || method === "PUT") && !isJsonType(req.headers["content-type"])) {
+    body[BODY_ERROR] = invalidParameter(
+      `Bad Request. Content-Type must be one of [application/json]. Got '${req.headers["content-type"] ?? ""}'.`,
+    );
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString("utf8"));
+    // A legacy double-encoded body is a JSON string holding JSON.
+    if (typeof parsed === "string") parsed = JSON.parse(parsed);
+  } catch {
+    body[BODY_ERROR] = new MlflowError("BAD_REQUEST", "Malformed request: the body is not valid JSON");
+    return;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    body[BODY_ERROR] = new MlflowError("BAD_REQUEST", "Malformed request: the JSON body must be an object");
+    return;
+  }
+  body.body = parsed;
+}
+
+/**
+ * Buffers a JSON request body (up to `limit` bytes, else 413 before any hook runs) and parses it
+ * into `req.body`. A malformed body or a wrong Content-Type does not fail here: `req.body` is `{}`
+ * and the error is raised when the route reads its parameters ({@link bodyErrorOf}), so an
+ * authentication hook still answers 401 first.
+ *
+ * @example
+ * app.use(jsonBody(16 * 1024 * 1024, (req) => req.path.includes("/mlflow-artifacts/")));
+ */
+export function jsonBody(limit: number, skip: (req: Request) => boolean) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (skip(req)) return next();
+    const length = req.headers["content-length"];
+    if (length !== undefined && Number(length) > limit) {
+      res.setHeader("Connection", "close");
+      return next(tooLarge(limit));
+    }
+    if (length === "0" || (length === undefined && req.headers["transfer-encoding"] === undefined)) {
+      req.body = {};
+      return next();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        res.setHeader("Connection", "close");
+        next(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (failed) return;
+      decode(req, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      next();
+    });
+    req.on("error", (error) => {
+      if (failed) return;
+      failed = true;
+      next(new MlflowError("BAD_REQUEST", `Could not read the request body: ${error.message}`));
+    });
+  };
+}
+
+/**
+ * The error {@link jsonBody} deferred for this request (bad JSON, wrong Content-Type), if any.
+ *
+ * @example
+ * const error = bodyErrorOf(req); if (error) throw error;
+ */
+export function bodyErrorOf(req: Request): MlflowError | undefined {
+  return (req as WithBody)[BODY_ERROR];
+}

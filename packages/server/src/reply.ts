@@ -1,0 +1,55 @@
+import type { Request, Response as ExpressResponse } from "express";
+import { Readable } from "node:stream";
+import { MlflowError, isMlflowError } from "@mlflow-ts/protocol";
+import type { JsonObject, Logger } from "@mlflow-ts/plugin-api";
+import { RawReply } from "./raw-reply.js";
+import type { HookRegistry } from "./hooks.js";
+import { runAfterHooks } from "./hooks.js";
+
+function writeJson(res: ExpressResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/**
+ * The one function that writes a route's answer: after-request hooks on JSON payloads, then
+ * serialisation; a {@link RawReply} is written as it is (streams piped).
+ *
+ * @example
+ * await sendReply(req, res, { experiment_id: "1" }, registry);
+ */
+export async function sendReply(req: Request, res: ExpressResponse, value: JsonObject | RawReply, registry: HookRegistry): Promise<void> {
+  if (value instanceof RawReply) {
+    res.writeHead(value.status, value.headers as Record<string, string | number>);
+    if (value.body instanceof Readable) {
+      value.body.on("error", () => res.destroy());
+      value.body.pipe(res);
+    } else res.end(value.body);
+    return;
+  }
+  const payload = registry.after.length === 0 ? value : await runAfterHooks(registry, value, req);
+  writeJson(res, 200, payload);
+}
+
+/**
+ * Writes an error as MLflow's error JSON with its status. Anything that is not an `MlflowError` is
+ * a bug: it is logged with its stack and answered with a generic 500 that reveals nothing.
+ *
+ * @example
+ * sendError(res, new MlflowError("RESOURCE_DOES_NOT_EXIST", "no such run"), logger);
+ */
+export function sendError(res: ExpressResponse, error: unknown, logger: Logger, req?: Request): void {
+  let mlflowError: MlflowError;
+  if (isMlflowError(error)) mlflowError = error;
+  else {
+    logger.error("unhandled error", { path: req?.path, error: (error as Error)?.stack ?? String(error) });
+    mlflowError = new MlflowError("INTERNAL_ERROR", "Internal server error");
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = mlflowError.status;
+  writeJson(res, status, { error_code: mlflowError.code, message: mlflowError.message });
+}

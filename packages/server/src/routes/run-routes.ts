@@ -1,0 +1,127 @@
+import { RUN_STATUSES, VIEW_TYPES } from "@mlflow-ts/protocol";
+import type { TrackingStore } from "@mlflow-ts/plugin-api";
+import { f } from "../params.js";
+import { readParams } from "../read-params.js";
+import { route, type RouteDefinition } from "../route.js";
+import { runIdOf } from "./run-id.js";
+
+const runRef = { run_id: f.string(), run_uuid: f.string() };
+const tag = { key: f.string(true), value: f.string() };
+const metric = { key: f.string(true), value: f.double(true), timestamp: f.int(true), step: f.int() };
+const dataset = {
+  name: f.string(true),
+  digest: f.string(true),
+  source_type: f.string(true),
+  source: f.string(true),
+  schema: f.string(),
+  profile: f.string(),
+};
+
+function kv(list: { key: string; value?: string }[] | undefined): { key: string; value: string }[] {
+  return (list ?? []).map((t) => ({ key: t.key, value: t.value ?? "" }));
+}
+
+/**
+ * The run, logging, history and search endpoints of MlflowService (spec §3 B–D).
+ *
+ * @example
+ * for (const r of runRoutes(stores.tracking)) mount(r);
+ */
+export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
+  return [
+    route("POST", "/mlflow/runs/create", async (req) => {
+      const p = readParams(
+        { experiment_id: f.string(false, { coerceNumber: true }), user_id: f.string(), run_name: f.string(), start_time: f.int(), tags: f.objects(tag) },
+        req,
+      );
+      const run = await tracking.createRun({
+        experimentId: p.experiment_id,
+        userId: p.user_id,
+        runName: p.run_name,
+        startTime: p.start_time,
+        tags: kv(p.tags),
+      });
+      return { run };
+    }),
+    route("POST", "/mlflow/runs/update", async (req) => {
+      const p = readParams({ ...runRef, status: f.enumOf(RUN_STATUSES), end_time: f.int(), run_name: f.string() }, req);
+      const info = await tracking.updateRun(runIdOf(p), { status: p.status, endTime: p.end_time, runName: p.run_name });
+      return { run_info: info };
+    }),
+    route("POST", "/mlflow/runs/delete", async (req) => {
+      await tracking.deleteRun(readParams({ run_id: f.string(true) }, req).run_id);
+      return {};
+    }),
+    route("POST", "/mlflow/runs/restore", async (req) => {
+      await tracking.restoreRun(readParams({ run_id: f.string(true) }, req).run_id);
+      return {};
+    }),
+    route("GET", "/mlflow/runs/get", async (req) => {
+      return { run: await tracking.getRun(runIdOf(readParams(runRef, req))) };
+    }),
+    route("POST", "/mlflow/runs/log-metric", async (req) => {
+      const p = readParams({ ...runRef, ...metric, model_id: f.string(), dataset_name: f.string(), dataset_digest: f.string() }, req);
+      await tracking.logMetric(runIdOf(p), { key: p.key, value: p.value, timestamp: p.timestamp, step: p.step });
+      return {};
+    }),
+    route("POST", "/mlflow/runs/log-parameter", async (req) => {
+      const p = readParams({ ...runRef, key: f.string(true), value: f.string() }, req);
+      await tracking.logParam(runIdOf(p), { key: p.key, value: p.value ?? "" });
+      return {};
+    }),
+    route("POST", "/mlflow/runs/set-tag", async (req) => {
+      const p = readParams({ ...runRef, key: f.string(true), value: f.string() }, req);
+      await tracking.setTag(runIdOf(p), { key: p.key, value: p.value ?? "" });
+      return {};
+    }),
+    route("POST", "/mlflow/runs/delete-tag", async (req) => {
+      const p = readParams({ run_id: f.string(true), key: f.string(true) }, req);
+      await tracking.deleteTag(p.run_id, p.key);
+      return {};
+    }),
+    route("POST", "/mlflow/runs/log-batch", async (req) => {
+      const p = readParams({ run_id: f.string(true), metrics: f.objects(metric), params: f.objects(tag), tags: f.objects(tag) }, req);
+      await tracking.logBatch(p.run_id, { metrics: p.metrics, params: kv(p.params), tags: kv(p.tags) });
+      return {};
+    }),
+    route("POST", "/mlflow/runs/log-inputs", async (req) => {
+      const p = readParams(
+        { run_id: f.string(true), datasets: f.objects({ tags: f.objects(tag), dataset: f.object(dataset, true) }), models: f.objects({ model_id: f.string(true) }) },
+        req,
+      );
+      await tracking.logInputs(
+        p.run_id,
+        (p.datasets ?? []).map((d) => ({ ...(d.tags ? { tags: kv(d.tags) } : {}), dataset: d.dataset })),
+      );
+      return {};
+    }),
+    route("GET", "/mlflow/metrics/get-history", async (req) => {
+      const p = readParams({ ...runRef, metric_key: f.string(true), max_results: f.int(), page_token: f.string() }, req);
+      const result = await tracking.getMetricHistory(runIdOf(p), p.metric_key, p.max_results, p.page_token);
+      return result.metrics.length === 0 && !result.next_page_token ? {} : result;
+    }),
+    route("POST", "/mlflow/runs/search", async (req) => {
+      const p = readParams(
+        {
+          experiment_ids: f.strings(),
+          filter: f.string(),
+          run_view_type: f.enumOf(VIEW_TYPES),
+          max_results: f.int(),
+          order_by: f.strings(),
+          page_token: f.string(),
+        },
+        req,
+      );
+      const result = await tracking.searchRuns({
+        experimentIds: p.experiment_ids ?? [],
+        filter: p.filter,
+        runViewType: p.run_view_type,
+        maxResults: p.max_results,
+        orderBy: p.order_by,
+        pageToken: p.page_token,
+      });
+      if (result.runs.length === 0) return result.next_page_token ? { next_page_token: result.next_page_token } : {};
+      return result;
+    }),
+  ];
+}

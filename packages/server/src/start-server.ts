@@ -1,0 +1,59 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { MlflowApp } from "@mlflow-ts/plugin-api";
+import { createRequestListener } from "./create-server.js";
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Milliseconds in-flight requests get to finish on shutdown before sockets are cut. */
+  readonly shutdownGraceMs?: number;
+  /** Called once the server has stopped (close the stores here). */
+  readonly onClose?: () => Promise<void>;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  readonly server: http.Server;
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets, then `onClose`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens with an app and owns its shutdown. Port 0 picks a free port, read back in `port`.
+ *
+ * @example
+ * const running = await startServer(app, { host: "127.0.0.1", port: 0 });
+ * console.log(running.url);
+ * await running.close();
+ */
+export async function startServer(app: MlflowApp, options: StartServerOptions): Promise<RunningServer> {
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, createRequestListener(app));
+  // Requests may legitimately stream large artifacts; the default 300 s request timeout stays.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      timer.unref();
+      await done;
+      clearTimeout(timer);
+      await options.onClose?.();
+    })();
+    return closing;
+  };
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return { server, port, url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`, close };
+}
