@@ -1,4 +1,4 @@
-import { Migrator, type Migration } from "kysely";
+import { Migrator, sql, type Migration } from "kysely";
 import { MlflowError } from "@mlflow-ts/protocol";
 import type { Database } from "./create-database.js";
 
@@ -18,8 +18,15 @@ export interface MigrateOptions {
  * await migrate(database, { tableName: "my_app_migrations", migrations: { "001": m1 } });
  */
 export async function migrate(database: Database, options: MigrateOptions): Promise<readonly string[]> {
+  // Kysely looks for its tables in every schema; on PostgreSQL pin it to the current one, or a
+  // migration table in another schema on the search path would be taken for ours.
+  const schema =
+    database.dialect === "postgres"
+      ? ((await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]?.schema ?? undefined)
+      : undefined;
   const migrator = new Migrator({
     db: database.db,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: { getMigrations: async () => ({ ...options.migrations }) },
     migrationTableName: options.tableName,
     migrationLockTableName: `${options.tableName}_lock`,

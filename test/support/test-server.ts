@@ -1,0 +1,84 @@
+import type { MlflowApp, ServerConfig } from "@mlflow-ts/plugin-api";
+import { createLogger, createServer, startServer } from "@mlflow-ts/server";
+import { MlflowClient } from "@mlflow-ts/client";
+import { openStores } from "@mlflow-ts/cli";
+import { createTestDatabase, type TestDatabase } from "./backends.js";
+
+/** A server on a free port with its own database. */
+export interface TestServer {
+  readonly url: string;
+  readonly client: MlflowClient;
+  readonly app: MlflowApp;
+  readonly config: ServerConfig;
+  readonly database: TestDatabase;
+  /** Raw fetch against the server. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A complete ServerConfig for tests. */
+export function testConfig(database: TestDatabase, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    host: "127.0.0.1",
+    port: 0,
+    backendStoreUri: database.uri,
+    registryStoreUri: database.uri,
+    defaultArtifactRoot: "mlflow-artifacts:/",
+    serveArtifacts: true,
+    artifactsDestination: `${database.dir}/mlartifacts`,
+    artifactsOnly: false,
+    workers: 1,
+    staticPrefix: "",
+    appName: undefined,
+    maxBodyBytes: 16 * 1024 * 1024,
+    truncateLongValues: true,
+    logFormat: "json",
+    cwd: database.dir,
+    ...overrides,
+  };
+}
+
+/**
+ * Starts the real server (real database, real HTTP on port 0). `configure` runs before listening,
+ * the place to register hooks and routes as an app would.
+ */
+export async function startTestServer(
+  options: { dialect?: "sqlite" | "postgres"; config?: Partial<ServerConfig>; configure?: (app: MlflowApp) => void | Promise<void> } = {},
+): Promise<TestServer> {
+  const database = await createTestDatabase(options.dialect ?? "sqlite");
+  const config = testConfig(database, options.config);
+  const { stores, close } = await openStores(config, { migrate: true });
+  const app = createServer(config, stores, { logger: createLogger({ format: "json", write: () => {} }) });
+  await options.configure?.(app);
+  const running = await startServer(app, { host: "127.0.0.1", port: 0, onClose: close });
+  return {
+    url: running.url,
+    client: new MlflowClient(running.url),
+    app,
+    config,
+    database,
+    fetch: (path, init) => fetch(`${running.url}${path}`, init),
+    close: async () => {
+      await running.close();
+      await database.drop();
+    },
+  };
+}
+
+/** POSTs JSON and returns status and parsed body. */
+export async function postJson(server: TestServer, path: string, body: unknown, method = "POST"): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await server.fetch(path, {
+    method,
+    headers: { "Content-Type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** GETs and returns status and parsed body. */
+export async function getJson(server: TestServer, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await server.fetch(path);
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
