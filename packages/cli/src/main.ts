@@ -22,9 +22,9 @@ function serverCommand(io: Required<MainIo>, setResult: (p: Promise<number>) => 
     .helpOption("--help", "display help for command")
     .option("--config <file>", "config file (default: the first mlflow.config.* or .mlflowrc* in the working directory)");
   for (const spec of SERVER_OPTIONS) {
-    const option = new Option(spec.flags, spec.description);
+    // Defaults are applied in resolveConfig (after the config file), so they are only shown here.
+    const option = new Option(spec.flags, spec.defaultText ? `${spec.description} (default: ${spec.defaultText})` : spec.description);
     if (spec.env) option.env(spec.env);
-    if (spec.defaultText) option.default(undefined, spec.defaultText);
     command.addOption(option);
     if (spec.kind === "boolean") {
       const negated = spec.flags.replace("--", "--no-");

@@ -92,7 +92,9 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
   const truncateLongValues = raw.truncateLongValues === undefined ? true : readBoolean(raw.truncateLongValues, where.truncateLongValues!, problems) ?? true;
   const backendStoreUri = str("backendStoreUri", "sqlite:///mlflow.db");
   const registryStoreUri = str("registryStoreUri", backendStoreUri);
+  // The registry URI defaults to the backend URI: check it only when it was given on its own.
   for (const key of ["backendStoreUri", "registryStoreUri"] as const) {
+    if (key === "registryStoreUri" && raw.registryStoreUri === undefined) continue;
     const uri = key === "backendStoreUri" ? backendStoreUri : registryStoreUri;
     const parsed = parseDatabaseUri(uri, sources.cwd);
     if (typeof parsed === "string") problems.push(`${where[key] ?? key}: ${parsed}`);

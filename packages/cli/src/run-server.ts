@@ -24,6 +24,8 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<nu
   const signal = await waitForSignal();
   logger.info("shutting down", { signal, pid: process.pid });
   await running.close();
+  // A cluster worker stays alive while its IPC channel to the primary is open.
+  if (cluster.isWorker) process.disconnect?.();
   return 0;
 }
 
