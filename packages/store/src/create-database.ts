@@ -64,7 +64,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     connection.pragma("foreign_keys = ON");
     // MLflow's LIKE is case-sensitive on every backend; ILIKE is written as lower() LIKE lower().
     connection.pragma("case_sensitive_like = ON");
-    const db = new Kysely({ dialect: new SqliteDialect({ database: connection }) });
+    const db = new Kysely({ dialect: new SqliteDialect({ database: cachingStatements(connection) }) });
     return {
       db,
       dialect: "sqlite",
@@ -88,6 +88,33 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     return { db, dialect: "postgres", displayUri: redact(target.connectionString), close: () => db.destroy() };
   }
   throw new MlflowError("NOT_IMPLEMENTED", "MySQL backend stores are not supported yet; use sqlite:/// or postgresql://");
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Wraps a better-sqlite3 connection so that `prepare` reuses statements by SQL text. Kysely
+ * prepares every query afresh, and preparing costs as much as running a small insert; the
+ * statements of a hot path (log-metric) repeat exactly. Execution is synchronous, so a shared
+ * statement is never used by two queries at once.
+ */
+function cachingStatements(connection: SQLite.Database): { prepare: SQLite.Database["prepare"]; close: () => void } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(source: string) {
+      let statement = cache.get(source);
+      if (statement) {
+        // Move to the back: the map's insertion order is the eviction order.
+        cache.delete(source);
+      } else {
+        statement = connection.prepare(source);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(source, statement);
+      return statement;
+    },
+    close: () => connection.close(),
+  } as { prepare: SQLite.Database["prepare"]; close: () => void };
 }
 
 /**

@@ -1,0 +1,116 @@
+// Shared helpers of the benchmark: start servers as subprocesses, drive load with autocannon,
+// read a process's peak RSS, print figures with their targets and baselines.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const BIN = path.join(ROOT, "bin", "mlflow.js");
+
+/** Starts `mlflow server --port 0 …` and resolves with its URL and child once it listens. */
+export function startServer(args, { cwd, env = {} } = {}) {
+  const child = spawn(process.execPath, [BIN, "server", "--port", "0", ...args], {
+    cwd,
+    env: { ...process.env, MLFLOW_LOG_FORMAT: "json", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    child.stdout.on("data", (chunk) => {
+      // Access lines are discarded as they come: the benchmark must not hold them in memory.
+      if (out.length < 10_000) out += chunk.toString();
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(out);
+      if (match && !child.url) {
+        child.url = match[1];
+        clearTimeout(timer);
+        resolve({ url: match[1], child, stop: () => stop(child) });
+      }
+    });
+    child.stderr.on("data", (chunk) => (out += chunk.toString()));
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+/** Starts a do-nothing Node http server (the floor of any Node server) in a subprocess. */
+export function startBareServer() {
+  const code = `require("http").createServer((q,s)=>{q.resume();q.on("end",()=>{s.writeHead(200,{"Content-Type":"application/json","Content-Length":2});s.end("{}")})}).listen(0,"127.0.0.1",function(){console.log("listening on http://127.0.0.1:"+this.address().port)})`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve) => {
+    child.stdout.on("data", (chunk) => {
+      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+      if (match) resolve({ url: match[1], child, stop: () => stop(child) });
+    });
+  });
+}
+
+function stop(child) {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.kill("SIGTERM");
+  });
+}
+
+/** Peak resident set size of a process, in MB (VmHWM, Linux). */
+export function peakRssMb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+/** Runs autocannon for a bounded time against one request shape; resolves with its result. */
+export function load({ url, connections, duration = 5, method = "POST", path: p, body, setupRequest }) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        duration,
+        pipelining: 1,
+        requests: [{ method, path: p, headers: { "content-type": "application/json" }, body, ...(setupRequest ? { setupRequest } : {}) }],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+    instance.on("error", reject);
+  });
+}
+
+/** Times `n` sequential calls of an async function; returns latencies in ms, sorted. */
+export async function timeSequential(n, fn) {
+  const times = [];
+  for (let i = 0; i < n; i += 1) {
+    const start = process.hrtime.bigint();
+    await fn(i);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+}
+
+const rows = [];
+/** Records one figure: value, unit, target and whether it is met ("≥" or "≤"), and a note. */
+export function report(name, value, unit, target, note = "") {
+  const [op, limit] = target ?? [];
+  const ok = op === undefined ? "" : (op === ">=" ? value >= limit : value <= limit) ? "PASS" : "MISS";
+  const row = { name, value: Number(value.toFixed(value < 10 ? 2 : 1)), unit, target: op ? `${op} ${limit}` : "", ok, note };
+  rows.push(row);
+  console.log(`  ${name.padEnd(58)} ${String(row.value).padStart(10)} ${unit.padEnd(6)} ${row.target.padEnd(10)} ${ok.padEnd(4)} ${note}`);
+  return row;
+}
+
+export function results() {
+  return rows;
+}
+
+export async function postJson(url, p, body) {
+  const response = await fetch(`${url}${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${p}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
