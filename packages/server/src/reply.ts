@@ -32,6 +32,12 @@ export async function sendReply(req: Request, res: ExpressResponse, value: JsonO
   writeJson(res, 200, payload);
 }
 
+const TRANSIENT_CODES = new Set(["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED", "40001", "40P01", "57P03", "53300"]);
+
+function isTransientDatabaseError(error: unknown): boolean {
+  return TRANSIENT_CODES.has(String((error as { code?: unknown })?.code));
+}
+
 /**
  * Writes an error as MLflow's error JSON with its status. Anything that is not an `MlflowError` is
  * a bug: it is logged with its stack and answered with a generic 500 that reveals nothing.
@@ -42,7 +48,11 @@ export async function sendReply(req: Request, res: ExpressResponse, value: JsonO
 export function sendError(res: ExpressResponse, error: unknown, logger: Logger, req?: Request): void {
   let mlflowError: MlflowError;
   if (isMlflowError(error)) mlflowError = error;
-  else {
+  else if (isTransientDatabaseError(error)) {
+    // Lock timeouts, serialization failures, deadlocks: a retry can succeed, so say so (503).
+    logger.warn("transient database error", { path: req?.path, error: (error as Error).message });
+    mlflowError = new MlflowError("TEMPORARILY_UNAVAILABLE", "The database is busy; retry the request");
+  } else {
     logger.error("unhandled error", { path: req?.path, error: (error as Error)?.stack ?? String(error) });
     mlflowError = new MlflowError("INTERNAL_ERROR", "Internal server error");
   }

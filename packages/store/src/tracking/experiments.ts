@@ -196,7 +196,9 @@ export async function renameExperiment(ctx: TrackingContext, id: string, newName
         | undefined;
       if (!row) throw notFound(`No Experiment with id=${id} exists`);
       if (row.lifecycle_stage !== "active") {
-        throw new MlflowError("INVALID_STATE", `Cannot rename a non-active experiment. Experiment ${id} is ${row.lifecycle_stage}`);
+        // MLflow answers INVALID_STATE (500), which clients retry for minutes; a deterministic
+        // refusal is a 400 here.
+        throw invalidParameter(`Cannot rename a non-active experiment. Experiment ${id} is ${row.lifecycle_stage}`);
       }
       await trx.updateTable("experiments").set({ name: newName, last_update_time: ctx.now() }).where("experiment_id", "=", n).execute();
     });
