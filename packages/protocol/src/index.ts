@@ -26,3 +26,5 @@ export type {
   RunOutputs,
   Run,
 } from "./tracking-types.js";
+export { STAGES, LOGGED_MODEL_STATUSES } from "./registry-types.js";
+export type { Stage, ModelVersion, RegisteredModel, FileInfo, LoggedModelStatus, LoggedModelMetric, LoggedModel } from "./registry-types.js";

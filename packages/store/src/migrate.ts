@@ -31,7 +31,14 @@ export async function migrate(database: Database, options: MigrateOptions): Prom
     migrationTableName: options.tableName,
     migrationLockTableName: `${options.tableName}_lock`,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's lock is per connection on SQLite, not per file: two processes starting together can
+  // both try the same migration. It runs in one transaction, so the loser changed nothing and a
+  // second look finds the winner's work done.
+  for (let attempt = 0; error && database.dialect === "sqlite" && attempt < 5; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new MlflowError("INTERNAL_ERROR", `Migration ${failed} (${options.tableName}) failed: ${(error as Error).message ?? String(error)}`, {
