@@ -1,4 +1,4 @@
-import { createDatabase, SqlTrackingStore } from "@mlflow-ts/store";
+import { createDatabase, LocalArtifactStore, SqlRegistryStore, SqlTrackingStore, type Database } from "@mlflow-ts/store";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
 import type { ServerStores } from "@mlflow-ts/server";
 
@@ -18,15 +18,30 @@ export interface OpenStores {
  */
 export async function openStores(config: ServerConfig, options: { migrate: boolean }): Promise<OpenStores> {
   const database = await createDatabase(config.backendStoreUri, { cwd: config.cwd });
+  const opened: Database[] = [database];
+  const closeAll = async () => {
+    for (const d of opened) await d.close();
+  };
   try {
     const tracking = new SqlTrackingStore(database, {
       defaultArtifactRoot: config.defaultArtifactRoot,
       truncateLongValues: config.truncateLongValues,
     });
     if (options.migrate) await tracking.migrate();
-    return { stores: { tracking }, displayUri: database.displayUri, close: () => database.close() };
+    // A separate registry URI gets its own connection, with the same schema.
+    let registryDatabase = database;
+    if (config.registryStoreUri !== config.backendStoreUri) {
+      registryDatabase = await createDatabase(config.registryStoreUri, { cwd: config.cwd });
+      opened.push(registryDatabase);
+      if (options.migrate) await new SqlTrackingStore(registryDatabase, { defaultArtifactRoot: config.defaultArtifactRoot }).migrate();
+    }
+    const registry = new SqlRegistryStore(registryDatabase, {
+      ...(registryDatabase === database ? {} : { runArtifactUriOf: async (runId: string) => (await tracking.getRun(runId)).info.artifact_uri }),
+    });
+    const artifacts = new LocalArtifactStore(config.artifactsDestination);
+    return { stores: { tracking, registry, artifacts }, displayUri: database.displayUri, close: closeAll };
   } catch (error) {
-    await database.close();
+    await closeAll();
     throw error;
   }
 }

@@ -1,5 +1,7 @@
-import type { DatasetInput, Experiment, KeyValue, Metric, Run, RunInfo, RunStatus, ViewType, WireDouble } from "@mlflow-ts/protocol";
-import { RestClient } from "./rest-client.js";
+import type { DatasetInput, Experiment, KeyValue, LoggedModel, Metric, Run, RunInfo, RunStatus, ViewType, WireDouble } from "@mlflow-ts/protocol";
+import { RestClient, type RestClientOptions } from "./rest-client.js";
+import { ModelRegistryClient } from "./model-registry-client.js";
+import { ArtifactsClient } from "./artifacts-client.js";
 
 const API = "/api/2.0/mlflow";
 
@@ -29,6 +31,17 @@ function wire(value: number | WireDouble): number | WireDouble {
  * await client.logMetric(run.info.run_id, "loss", 0.1);
  */
 export class MlflowClient extends RestClient {
+  /** The model registry, with the same credentials. */
+  readonly registry: ModelRegistryClient;
+  /** The artifact proxy, with the same credentials. */
+  readonly artifacts: ArtifactsClient;
+
+  constructor(trackingUri: string, options: RestClientOptions = {}) {
+    super(trackingUri, options);
+    this.registry = new ModelRegistryClient(trackingUri, options);
+    this.artifacts = new ArtifactsClient(trackingUri, options);
+  }
+
   async createExperiment(name: string, options: { artifactLocation?: string; tags?: readonly KeyValue[] } = {}): Promise<string> {
     const r = await this.request<{ experiment_id: string }>("POST", `${API}/experiments/create`, {
       name,
@@ -133,8 +146,56 @@ export class MlflowClient extends RestClient {
       tags: batch.tags,
     });
   }
-  async logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
-    await this.request("POST", `${API}/runs/log-inputs`, { run_id: runId, datasets });
+  async logInputs(runId: string, datasets: readonly DatasetInput[], models?: readonly { model_id: string }[]): Promise<void> {
+    await this.request("POST", `${API}/runs/log-inputs`, { run_id: runId, datasets, models });
+  }
+  async createLoggedModel(
+    experimentId: string,
+    options: { name?: string; modelType?: string; sourceRunId?: string; params?: readonly KeyValue[]; tags?: readonly KeyValue[] } = {},
+  ): Promise<LoggedModel> {
+    const r = await this.request<{ model: LoggedModel }>("POST", `${API}/logged-models`, {
+      experiment_id: experimentId,
+      name: options.name,
+      model_type: options.modelType,
+      source_run_id: options.sourceRunId,
+      params: options.params,
+      tags: options.tags,
+    });
+    return r.model;
+  }
+  async getLoggedModel(modelId: string, allowDeleted = false): Promise<LoggedModel> {
+    return (await this.request<{ model: LoggedModel }>("GET", `${API}/logged-models/${encodeURIComponent(modelId)}`, allowDeleted ? { allow_deleted: true } : {})).model;
+  }
+  async finalizeLoggedModel(modelId: string, status: "LOGGED_MODEL_READY" | "LOGGED_MODEL_UPLOAD_FAILED" | "LOGGED_MODEL_PENDING"): Promise<LoggedModel> {
+    return (await this.request<{ model: LoggedModel }>("PATCH", `${API}/logged-models/${encodeURIComponent(modelId)}`, { model_id: modelId, status })).model;
+  }
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    await this.request("DELETE", `${API}/logged-models/${encodeURIComponent(modelId)}`, {});
+  }
+  async setLoggedModelTags(modelId: string, tags: readonly KeyValue[]): Promise<void> {
+    await this.request("PATCH", `${API}/logged-models/${encodeURIComponent(modelId)}/tags`, { tags });
+  }
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    await this.request("DELETE", `${API}/logged-models/${encodeURIComponent(modelId)}/tags/${encodeURIComponent(key)}`, {});
+  }
+  async logLoggedModelParams(modelId: string, params: readonly KeyValue[]): Promise<void> {
+    await this.request("POST", `${API}/logged-models/${encodeURIComponent(modelId)}/params`, { params });
+  }
+  async searchLoggedModels(
+    experimentIds: readonly string[],
+    options: { filter?: string; maxResults?: number; orderBy?: readonly { field_name: string; ascending?: boolean }[]; pageToken?: string } = {},
+  ): Promise<{ models: LoggedModel[]; nextPageToken?: string }> {
+    const r = await this.request<{ models?: LoggedModel[]; next_page_token?: string }>("POST", `${API}/logged-models/search`, {
+      experiment_ids: experimentIds,
+      filter: options.filter,
+      max_results: options.maxResults,
+      order_by: options.orderBy,
+      page_token: options.pageToken,
+    });
+    return { models: r.models ?? [], ...(r.next_page_token ? { nextPageToken: r.next_page_token } : {}) };
+  }
+  async logOutputs(runId: string, models: readonly { model_id: string; step?: number }[]): Promise<void> {
+    await this.request("POST", `${API}/runs/outputs`, { run_id: runId, models });
   }
   async getMetricHistory(runId: string, key: string, options: { maxResults?: number; pageToken?: string } = {}): Promise<{ metrics: Metric[]; nextPageToken?: string }> {
     const r = await this.request<{ metrics?: Metric[]; next_page_token?: string }>("GET", `${API}/metrics/get-history`, {

@@ -47,7 +47,7 @@ export class RestClient {
   async request<T = Record<string, unknown>>(method: string, path: string, params?: Readonly<Record<string, unknown>>): Promise<T> {
     let url = `${this.trackingUri}${path}`;
     const init: RequestInit = { method, headers: { ...this.headers } };
-    if (method === "GET") {
+    if (method === "GET" || (method === "DELETE" && params === undefined)) {
       const query = new URLSearchParams();
       for (const [key, value] of Object.entries(params ?? {}) as [string, QueryValue][]) {
         if (value === undefined) continue;

@@ -1,4 +1,18 @@
-import type { DatasetInput, Experiment, KeyValue, Metric, Run, RunInfo, RunStatus, ViewType } from "@mlflow-ts/protocol";
+import type { Readable } from "node:stream";
+import type {
+  DatasetInput,
+  Experiment,
+  FileInfo,
+  KeyValue,
+  LoggedModel,
+  Metric,
+  ModelVersion,
+  RegisteredModel,
+  Run,
+  RunInfo,
+  RunStatus,
+  ViewType,
+} from "@mlflow-ts/protocol";
 
 /** A metric point to log; `value` may be NaN or ±Infinity. */
 export interface MetricPoint {
@@ -6,6 +20,9 @@ export interface MetricPoint {
   readonly value: number;
   readonly timestamp: number;
   readonly step?: number;
+  readonly modelId?: string;
+  readonly datasetName?: string;
+  readonly datasetDigest?: string;
 }
 
 /**
@@ -43,7 +60,8 @@ export interface TrackingStore {
   setTag(runId: string, tag: KeyValue): Promise<void>;
   deleteTag(runId: string, key: string): Promise<void>;
   logBatch(runId: string, input: { metrics?: readonly MetricPoint[]; params?: readonly KeyValue[]; tags?: readonly KeyValue[] }): Promise<void>;
-  logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void>;
+  logInputs(runId: string, datasets: readonly DatasetInput[], models?: readonly { model_id: string }[]): Promise<void>;
+  logOutputs(runId: string, models: readonly { model_id: string; step?: number }[]): Promise<void>;
   getMetricHistory(runId: string, key: string, maxResults?: number, pageToken?: string): Promise<{ metrics: Metric[]; next_page_token?: string }>;
   searchRuns(input: {
     experimentIds: readonly string[];
@@ -53,9 +71,93 @@ export interface TrackingStore {
     orderBy?: readonly string[];
     pageToken?: string;
   }): Promise<{ runs: Run[]; next_page_token?: string }>;
+  createLoggedModel(input: {
+    experimentId: string;
+    name?: string;
+    modelType?: string;
+    sourceRunId?: string;
+    params?: readonly KeyValue[];
+    tags?: readonly KeyValue[];
+  }): Promise<LoggedModel>;
+  getLoggedModel(modelId: string, allowDeleted?: boolean): Promise<LoggedModel>;
+  finalizeLoggedModel(modelId: string, status: string | number): Promise<LoggedModel>;
+  deleteLoggedModel(modelId: string): Promise<void>;
+  setLoggedModelTags(modelId: string, tags: readonly KeyValue[]): Promise<void>;
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void>;
+  logLoggedModelParams(modelId: string, params: readonly KeyValue[]): Promise<void>;
+  searchLoggedModels(input: {
+    experimentIds: readonly string[];
+    filter?: string;
+    maxResults?: number;
+    orderBy?: readonly { field_name: string; ascending?: boolean }[];
+    pageToken?: string;
+  }): Promise<{ models: LoggedModel[]; next_page_token?: string }>;
+}
+
+/** Parameters of the registry searches. */
+export interface RegistrySearch {
+  filter?: string;
+  maxResults?: number;
+  orderBy?: readonly string[];
+  pageToken?: string;
+}
+
+/**
+ * The model registry as apps see it (`app.context.stores.registry`).
+ *
+ * @example
+ * const model = await app.context.stores.registry.getRegisteredModel("churn");
+ */
+export interface RegistryStore {
+  createRegisteredModel(input: { name: string; tags?: readonly KeyValue[]; description?: string }): Promise<RegisteredModel>;
+  getRegisteredModel(name: string): Promise<RegisteredModel>;
+  renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel>;
+  updateRegisteredModel(name: string, description?: string): Promise<RegisteredModel>;
+  deleteRegisteredModel(name: string): Promise<void>;
+  searchRegisteredModels(input: RegistrySearch): Promise<{ registered_models: RegisteredModel[]; next_page_token?: string }>;
+  getLatestVersions(name: string, stages?: readonly string[]): Promise<ModelVersion[]>;
+  setRegisteredModelTag(name: string, tag: KeyValue): Promise<void>;
+  deleteRegisteredModelTag(name: string, key: string): Promise<void>;
+  createModelVersion(input: {
+    name: string;
+    source: string;
+    runId?: string;
+    tags?: readonly KeyValue[];
+    runLink?: string;
+    description?: string;
+    modelId?: string;
+    userId?: string;
+  }): Promise<ModelVersion>;
+  getModelVersion(name: string, version: string): Promise<ModelVersion>;
+  updateModelVersion(name: string, version: string, description?: string): Promise<ModelVersion>;
+  transitionModelVersionStage(name: string, version: string, stage: string, archiveExistingVersions: boolean): Promise<ModelVersion>;
+  deleteModelVersion(name: string, version: string): Promise<void>;
+  searchModelVersions(input: RegistrySearch): Promise<{ model_versions: ModelVersion[]; next_page_token?: string }>;
+  getModelVersionDownloadUri(name: string, version: string): Promise<string>;
+  setModelVersionTag(name: string, version: string, tag: KeyValue): Promise<void>;
+  deleteModelVersionTag(name: string, version: string, key: string): Promise<void>;
+  setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void>;
+  deleteRegisteredModelAlias(name: string, alias: string): Promise<void>;
+  getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion>;
+}
+
+/**
+ * The proxied artifact storage (`--artifacts-destination`) as apps see it. Paths are relative to
+ * the destination, for example `1/<run_id>/artifacts/model/MLmodel`.
+ *
+ * @example
+ * const files = await app.context.stores.artifacts.list("1/abc/artifacts");
+ */
+export interface ArtifactStore {
+  write(relative: string, body: Readable): Promise<void>;
+  read(relative: string): Promise<{ stream: Readable; size: number; name: string }>;
+  list(relative: string): Promise<FileInfo[]>;
+  delete(relative: string): Promise<void>;
 }
 
 /** The stores an app can reach through `app.context.stores`. */
 export interface AppStores {
   readonly tracking: TrackingStore;
+  readonly registry: RegistryStore;
+  readonly artifacts: ArtifactStore;
 }

@@ -1,13 +1,19 @@
-import type { ServerConfig, TrackingStore } from "@mlflow-ts/plugin-api";
+import type { AppStores, ServerConfig } from "@mlflow-ts/plugin-api";
 import { text } from "./raw-reply.js";
 import { route, type RouteDefinition } from "./route.js";
 import { experimentRoutes } from "./routes/experiment-routes.js";
 import { runRoutes } from "./routes/run-routes.js";
+import { registryRoutes } from "./routes/registry-routes.js";
+import { loggedModelRoutes } from "./routes/logged-model-routes.js";
+import { artifactProxyRoutes, downloadRoutes, loggedModelFileRoute, trackingArtifactRoutes } from "./routes/artifact-routes.js";
 import { SERVER_VERSION } from "./version.js";
 
-/** The stores the base server serves. */
-export interface ServerStores {
-  readonly tracking: TrackingStore;
+/** The stores the base server serves: tracking, registry and proxied artifacts. */
+export type ServerStores = AppStores;
+
+// What MLflow answers (503, plain text) for routes its mode turns off.
+function disabled(routes: readonly RouteDefinition[], why: (path: string) => string): RouteDefinition[] {
+  return routes.map((r) => ({ ...r, handler: (req) => text(why(req.path), 503) }));
 }
 
 /** A route with the absolute paths it is served at. */
@@ -24,10 +30,34 @@ export interface MountedRoute extends RouteDefinition {
  */
 export function baseRoutes(config: ServerConfig, stores: ServerStores): MountedRoute[] {
   const prefix = config.staticPrefix;
-  const api = [...experimentRoutes(stores.tracking), ...runRoutes(stores.tracking)].map((r) => ({
-    ...r,
-    paths: [`/api/2.0${r.path}`, `${prefix}/ajax-api/2.0${r.path}`],
-  }));
+  let tracking = [
+    ...experimentRoutes(stores.tracking),
+    ...runRoutes(stores.tracking),
+    ...registryRoutes(stores.registry, stores.tracking),
+    ...loggedModelRoutes(stores.tracking),
+    ...trackingArtifactRoutes(config, stores),
+  ];
+  let proxy = artifactProxyRoutes(stores);
+  let downloads = downloadRoutes(config, stores);
+  let ajaxOnly = [loggedModelFileRoute(config, stores)];
+  if (config.artifactsOnly) {
+    const why = (p: string) => `Endpoint: ${p} disabled due to the mlflow server running in \`--artifacts-only\` mode.`;
+    tracking = disabled(tracking, why);
+    downloads = disabled(downloads, why);
+    ajaxOnly = disabled(ajaxOnly, why);
+  }
+  if (!config.serveArtifacts) {
+    proxy = disabled(
+      proxy,
+      (p) => `Endpoint: ${p} disabled due to the mlflow server running with \`--no-serve-artifacts\`. To enable artifacts server functionality, run \`mlflow server\` with \`--serve-artifacts\``,
+    );
+  }
+  const api: MountedRoute[] = [
+    ...tracking.map((r) => ({ ...r, paths: [`/api/2.0${r.path}`, `${prefix}/ajax-api/2.0${r.path}`] })),
+    ...proxy.map((r) => ({ ...r, paths: [`/api/2.0/mlflow-artifacts${r.path}`, `${prefix}/ajax-api/2.0/mlflow-artifacts${r.path}`] })),
+    ...downloads.map((r) => ({ ...r, paths: [`${prefix}${r.path}`] })),
+    ...ajaxOnly.map((r) => ({ ...r, paths: [`${prefix}/ajax-api/2.0${r.path}`] })),
+  ];
   const plain: MountedRoute[] = [
     { ...route("GET", "/health", () => text("OK")), paths: [`${prefix}/health`] },
     { ...route("GET", "/version", () => text(SERVER_VERSION)), paths: [`${prefix}/version`] },

@@ -10,6 +10,9 @@ import { logBatch, deleteTag, type LogBatchInput, type MetricInput } from "./tra
 import { logInputs } from "./tracking/log-inputs.js";
 import { getMetricHistory } from "./tracking/metric-history.js";
 import { searchRuns, type SearchRunsInput } from "./tracking/search-runs.js";
+import { registrySchema } from "./migrations/002-registry.js";
+import * as loggedModels from "./logged-models/logged-models.js";
+import type { KeyValue as KV, LoggedModel } from "@mlflow-ts/protocol";
 
 /** The migration table of the tracking schema. */
 export const TRACKING_MIGRATION_TABLE = "mlflow_ts_tracking_migrations";
@@ -49,7 +52,7 @@ export class SqlTrackingStore {
 
   /** Creates or upgrades the schema and the default experiment `0`. Safe to run concurrently. */
   async migrate(): Promise<void> {
-    await migrate(this.database, { tableName: TRACKING_MIGRATION_TABLE, migrations: { "001-tracking": trackingSchema(this.database.dialect) } });
+    await migrate(this.database, { tableName: TRACKING_MIGRATION_TABLE, migrations: { "001-tracking": trackingSchema(this.database.dialect), "002-registry": registrySchema() } });
     await experiments.ensureDefaultExperiment(this.ctx);
   }
 
@@ -111,8 +114,35 @@ export class SqlTrackingStore {
   logBatch(runId: string, input: LogBatchInput): Promise<void> {
     return logBatch(this.ctx, runId, input);
   }
-  logInputs(runId: string, datasets: readonly DatasetInput[]): Promise<void> {
-    return logInputs(this.ctx, runId, datasets);
+  logInputs(runId: string, datasets: readonly DatasetInput[], models?: readonly { model_id: string }[]): Promise<void> {
+    return logInputs(this.ctx, runId, datasets, models);
+  }
+  logOutputs(runId: string, models: readonly { model_id: string; step?: number }[]): Promise<void> {
+    return loggedModels.logOutputs(this.ctx, runId, models);
+  }
+  createLoggedModel(input: loggedModels.CreateLoggedModelInput): Promise<LoggedModel> {
+    return loggedModels.createLoggedModel(this.ctx, input);
+  }
+  getLoggedModel(modelId: string, allowDeleted = false): Promise<LoggedModel> {
+    return loggedModels.getLoggedModel(this.ctx, modelId, allowDeleted);
+  }
+  finalizeLoggedModel(modelId: string, status: string | number): Promise<LoggedModel> {
+    return loggedModels.finalizeLoggedModel(this.ctx, modelId, status);
+  }
+  deleteLoggedModel(modelId: string): Promise<void> {
+    return loggedModels.deleteLoggedModel(this.ctx, modelId);
+  }
+  setLoggedModelTags(modelId: string, tags: readonly KV[]): Promise<void> {
+    return loggedModels.setLoggedModelPairs(this.ctx, modelId, tags, "tag");
+  }
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    return loggedModels.deleteLoggedModelTag(this.ctx, modelId, key);
+  }
+  logLoggedModelParams(modelId: string, params: readonly KV[]): Promise<void> {
+    return loggedModels.setLoggedModelPairs(this.ctx, modelId, params, "param");
+  }
+  searchLoggedModels(input: loggedModels.SearchLoggedModelsInput): Promise<{ models: LoggedModel[]; next_page_token?: string }> {
+    return loggedModels.searchLoggedModels(this.ctx, input);
   }
   getMetricHistory(runId: string, key: string, maxResults?: number, pageToken?: string): Promise<{ metrics: Metric[]; next_page_token?: string }> {
     return getMetricHistory(this.ctx, runId, key, maxResults, pageToken);

@@ -7,7 +7,25 @@ import { runIdOf } from "./run-id.js";
 
 const runRef = { run_id: f.string(), run_uuid: f.string() };
 const tag = { key: f.string(true), value: f.string() };
-const metric = { key: f.string(true), value: f.double(true), timestamp: f.int(true), step: f.int() };
+const metric = {
+  key: f.string(true),
+  value: f.double(true),
+  timestamp: f.int(true),
+  step: f.int(),
+  model_id: f.string(),
+  dataset_name: f.string(),
+  dataset_digest: f.string(),
+};
+
+function metricInput(m: { key: string; value: number; timestamp: number; step?: number; model_id?: string; dataset_name?: string; dataset_digest?: string }) {
+  return {
+    key: m.key,
+    value: m.value,
+    timestamp: m.timestamp,
+    step: m.step,
+    ...(m.model_id ? { modelId: m.model_id, datasetName: m.dataset_name, datasetDigest: m.dataset_digest } : {}),
+  };
+}
 const dataset = {
   name: f.string(true),
   digest: f.string(true),
@@ -60,8 +78,8 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
       return { run: await tracking.getRun(runIdOf(readParams(runRef, req))) };
     }),
     route("POST", "/mlflow/runs/log-metric", async (req) => {
-      const p = readParams({ ...runRef, ...metric, model_id: f.string(), dataset_name: f.string(), dataset_digest: f.string() }, req);
-      await tracking.logMetric(runIdOf(p), { key: p.key, value: p.value, timestamp: p.timestamp, step: p.step });
+      const p = readParams({ ...runRef, ...metric }, req);
+      await tracking.logMetric(runIdOf(p), metricInput(p));
       return {};
     }),
     route("POST", "/mlflow/runs/log-parameter", async (req) => {
@@ -81,7 +99,7 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
     }),
     route("POST", "/mlflow/runs/log-batch", async (req) => {
       const p = readParams({ run_id: f.string(true), metrics: f.objects(metric), params: f.objects(tag), tags: f.objects(tag) }, req);
-      await tracking.logBatch(p.run_id, { metrics: p.metrics, params: kv(p.params), tags: kv(p.tags) });
+      await tracking.logBatch(p.run_id, { metrics: p.metrics?.map(metricInput), params: kv(p.params), tags: kv(p.tags) });
       return {};
     }),
     route("POST", "/mlflow/runs/log-inputs", async (req) => {
@@ -92,6 +110,7 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
       await tracking.logInputs(
         p.run_id,
         (p.datasets ?? []).map((d) => ({ ...(d.tags ? { tags: kv(d.tags) } : {}), dataset: d.dataset })),
+        p.models ?? [],
       );
       return {};
     }),

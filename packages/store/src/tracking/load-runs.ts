@@ -48,7 +48,7 @@ export async function loadRuns(ctx: TrackingContext, rows: readonly RunRow[]): P
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.run_uuid);
   const db = ctx.database.db;
-  const [tags, params, metrics, inputs] = await Promise.all([
+  const [tags, params, metrics, inputs, outputs, modelInputs] = await Promise.all([
     selectIn<{ run_uuid: string; key: string; value: string }>(ids, (part) =>
       db.selectFrom("tags").select(["run_uuid", "key", "value"]).where("run_uuid", "in", part).execute(),
     ),
@@ -68,7 +68,21 @@ export async function loadRuns(ctx: TrackingContext, rows: readonly RunRow[]): P
         .where("i.destination_id", "in", part)
         .execute(),
     ),
+    selectIn<{ run_uuid: string; model_id: string; step: number }>(ids, (part) =>
+      db.selectFrom("run_model_outputs").select(["run_uuid", "model_id", "step"]).where("run_uuid", "in", part).execute(),
+    ),
+    selectIn<{ destination_id: string; source_id: string }>(ids, (part) =>
+      db
+        .selectFrom("inputs")
+        .select(["destination_id", "source_id"])
+        .where("source_type", "=", "MODEL")
+        .where("destination_type", "=", "RUN")
+        .where("destination_id", "in", part)
+        .execute(),
+    ),
   ]);
+  const outputsByRun = group(outputs, (o) => o.run_uuid);
+  const modelInputsByRun = group(modelInputs, (i) => i.destination_id);
   const inputTags =
     inputs.length === 0
       ? []
@@ -107,7 +121,13 @@ export async function loadRuns(ctx: TrackingContext, rows: readonly RunRow[]): P
         ...(runParams.length > 0 ? { params: runParams } : {}),
         ...(runTags.length > 0 ? { tags: runTags } : {}),
       },
-      inputs: datasetInputs.length > 0 ? { dataset_inputs: datasetInputs } : {},
+      inputs: {
+        ...(datasetInputs.length > 0 ? { dataset_inputs: datasetInputs } : {}),
+        ...(modelInputsByRun.has(row.run_uuid) ? { model_inputs: modelInputsByRun.get(row.run_uuid)!.map((i) => ({ model_id: i.source_id })) } : {}),
+      },
+      ...(outputsByRun.has(row.run_uuid)
+        ? { outputs: { model_outputs: outputsByRun.get(row.run_uuid)!.map((o) => ({ model_id: o.model_id, step: Number(o.step) })) } }
+        : {}),
     };
   });
 }

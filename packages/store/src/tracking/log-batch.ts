@@ -11,6 +11,10 @@ export interface MetricInput {
   readonly value: number;
   readonly timestamp: number;
   readonly step?: number;
+  /** MLflow 3: the logged model the metric is about (also recorded on that model). */
+  readonly modelId?: string;
+  readonly datasetName?: string;
+  readonly datasetDigest?: string;
 }
 
 /** What one log-batch call writes. */
@@ -121,6 +125,18 @@ async function writeMetrics(trx: Kysely<any>, runId: string, metrics: readonly M
   const rows = metrics.map((m) => toRow(runId, m));
   for (const part of chunk(rows, METRIC_CHUNK)) {
     await trx.insertInto("metrics").values(part).onConflict((oc) => oc.doNothing()).execute();
+  }
+  const modelRows = metrics
+    .filter((m) => m.modelId)
+    .map((m) => ({ ...toRow(runId, m), model_id: m.modelId!, run_id: runId, dataset_name: m.datasetName ?? "", dataset_digest: m.datasetDigest ?? "" }))
+    .map(({ run_uuid: _unused, ...row }) => row);
+  if (modelRows.length > 0) {
+    const known = (await trx.selectFrom("logged_models").select("model_id").where("model_id", "in", [...new Set(modelRows.map((r) => r.model_id))]).execute()) as { model_id: string }[];
+    const missing = modelRows.find((r) => !known.some((k) => k.model_id === r.model_id));
+    if (missing) throw notFound(`Logged model with ID '${missing.model_id}' not found.`);
+    for (const part of chunk(modelRows, METRIC_CHUNK)) {
+      await trx.insertInto("logged_model_metrics").values(part).onConflict((oc) => oc.doNothing()).execute();
+    }
   }
   // One candidate per key: the batch's own latest, then a conditional upsert against the stored one.
   const latest = new Map<string, MetricRowValues>();

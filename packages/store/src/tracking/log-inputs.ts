@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DatasetInput } from "@mlflow-ts/protocol";
+import { notFound, type DatasetInput } from "@mlflow-ts/protocol";
 import { withTransaction } from "../with-transaction.js";
 import { LIMITS, rejectLong, validateRunIdFormat } from "../validation.js";
 import type { TrackingContext } from "./context.js";
@@ -26,7 +26,7 @@ function validateDatasetInput(input: DatasetInput): void {
  * @example
  * await logInputs(ctx, runId, [{ dataset: { name: "iris", digest: "abc", source_type: "local", source: "{}" } }]);
  */
-export async function logInputs(ctx: TrackingContext, runId: string, datasets: readonly DatasetInput[]): Promise<void> {
+export async function logInputs(ctx: TrackingContext, runId: string, datasets: readonly DatasetInput[], models: readonly { model_id: string }[] = []): Promise<void> {
   validateRunIdFormat(runId);
   datasets.forEach(validateDatasetInput);
   await withTransaction(ctx.database, async (trx) => {
@@ -68,6 +68,15 @@ export async function logInputs(ctx: TrackingContext, runId: string, datasets: r
           .values([...tags].map(([name, value]) => ({ input_uuid: inputUuid, name, value })))
           .execute();
       }
+    }
+    for (const model of models) {
+      const found = await trx.selectFrom("logged_models").select("model_id").where("model_id", "=", model.model_id).executeTakeFirst();
+      if (!found) throw notFound(`Logged model with ID '${model.model_id}' not found.`);
+      await trx
+        .insertInto("inputs")
+        .values({ input_uuid: randomUUID(), source_type: "MODEL", source_id: model.model_id, destination_type: "RUN", destination_id: runId })
+        .onConflict((oc) => oc.columns(["source_type", "source_id", "destination_type", "destination_id"]).doNothing())
+        .execute();
     }
   });
 }

@@ -1,0 +1,127 @@
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { invalidParameter, notFound, type FileInfo } from "@mlflow-ts/protocol";
+import { artifactSegments } from "./artifact-path.js";
+
+/** A file opened for download. */
+export interface ArtifactFile {
+  readonly stream: Readable;
+  readonly size: number;
+  readonly name: string;
+}
+
+const TEMP_PREFIX = ".mlflow-upload-";
+
+/**
+ * Artifacts on a local filesystem root (`--artifacts-destination`). Every path is checked by
+ * {@link artifactSegments} and, after resolving symlinks, must stay inside the root; uploads
+ * stream to a temporary file and are renamed into place, so an aborted upload leaves nothing.
+ *
+ * @example
+ * const store = new LocalArtifactStore("./mlartifacts");
+ * await store.write("1/run/artifacts/model.pkl", req);
+ */
+export class LocalArtifactStore {
+  readonly root: string;
+  private realRoot: string | undefined;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  private async rootReal(): Promise<string> {
+    if (!this.realRoot) {
+      await fsp.mkdir(this.root, { recursive: true });
+      this.realRoot = await fsp.realpath(this.root);
+    }
+    return this.realRoot;
+  }
+
+  private async inside(target: string): Promise<void> {
+    const root = await this.rootReal();
+    if (target !== root && !target.startsWith(root + path.sep)) {
+      throw invalidParameter("Invalid artifact path: it resolves outside the artifact root");
+    }
+  }
+
+  /** The absolute path of a relative artifact path, after checking that it stays inside the root. */
+  async resolve(relative: string): Promise<string> {
+    const segments = artifactSegments(relative);
+    const root = await this.rootReal();
+    const full = path.join(root, ...segments);
+    // Follow symlinks of the deepest part that exists: a link inside the root may point out.
+    let probe = full;
+    for (;;) {
+      try {
+        await this.inside(await fsp.realpath(probe));
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        const parent = path.dirname(probe);
+        if (parent === probe) break;
+        probe = parent;
+      }
+    }
+    return full;
+  }
+
+  /** Streams `body` to `relative`: temp file in the same directory, then an atomic rename. */
+  async write(relative: string, body: Readable): Promise<void> {
+    const target = await this.resolve(relative);
+    if (target === (await this.rootReal())) throw invalidParameter("Invalid artifact path: an upload needs a file name");
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await this.inside(await fsp.realpath(path.dirname(target)));
+    const temp = path.join(path.dirname(target), `${TEMP_PREFIX}${randomUUID()}`);
+    try {
+      await pipeline(body, fs.createWriteStream(temp, { flags: "wx" }));
+      const existing = await fsp.lstat(target).catch(() => undefined);
+      if (existing?.isDirectory()) throw invalidParameter(`Invalid artifact path: '${relative}' is a directory`);
+      await fsp.rename(temp, target);
+    } catch (error) {
+      await fsp.rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  /** Opens a file for streaming (404 when it is missing or a directory). */
+  async read(relative: string): Promise<ArtifactFile> {
+    const target = await this.resolve(relative);
+    const stat = await fsp.stat(target).catch(() => undefined);
+    if (!stat || !stat.isFile()) throw notFound(`Artifact '${relative}' not found`);
+    await this.inside(await fsp.realpath(target));
+    return { stream: fs.createReadStream(target, { highWaterMark: 1024 * 1024 }), size: stat.size, name: path.basename(target) };
+  }
+
+  /**
+   * Lists a directory: basenames, `is_dir`, `file_size` for files. A missing path or a file lists
+   * as empty, as MLflow's local repository does.
+   */
+  async list(relative: string): Promise<FileInfo[]> {
+    const target = await this.resolve(relative);
+    const entries = await fsp.readdir(target, { withFileTypes: true }).catch(() => undefined);
+    if (!entries) return [];
+    const files: FileInfo[] = [];
+    // Code-point order, as Python's sorted() gives MLflow's listings.
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+      const full = path.join(target, entry.name);
+      const stat = await fsp.stat(full).catch(() => undefined);
+      if (!stat) continue;
+      files.push(stat.isDirectory() ? { path: entry.name, is_dir: true } : { path: entry.name, is_dir: false, file_size: stat.size });
+    }
+    return files;
+  }
+
+  /** Deletes a file or a directory tree (404 when it does not exist). */
+  async delete(relative: string): Promise<void> {
+    const target = await this.resolve(relative);
+    if (target === (await this.rootReal())) throw invalidParameter("Refusing to delete the artifact root");
+    const stat = await fsp.lstat(target).catch(() => undefined);
+    if (!stat) throw notFound(`Artifact '${relative}' not found`);
+    await fsp.rm(target, { recursive: true, force: true });
+  }
+}

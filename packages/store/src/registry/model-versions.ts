@@ -1,0 +1,184 @@
+import { invalidParameter, notFound, type KeyValue, type ModelVersion, type Stage } from "@mlflow-ts/protocol";
+import type { Kysely } from "kysely";
+import { withTransaction } from "../with-transaction.js";
+import type { TrackingContext } from "../tracking/context.js";
+import { loadVersions } from "./load-registry.js";
+import { requireModelRow } from "./registered-models.js";
+import { DELETED_STAGE, type ModelVersionRow } from "./rows.js";
+import { parseStage, validateRegistryTag, validateSource } from "./validation.js";
+
+/** Input of {@link createModelVersion}. */
+export interface CreateModelVersionInput {
+  readonly name: string;
+  readonly source: string;
+  readonly runId?: string;
+  readonly tags?: readonly KeyValue[];
+  readonly runLink?: string;
+  readonly description?: string;
+  readonly modelId?: string;
+  readonly userId?: string;
+}
+
+/** Reads a live (not deleted) version row; 404 otherwise. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function requireVersionRow(db: Kysely<any>, name: string, version: number): Promise<ModelVersionRow> {
+  const row = (await db
+    .selectFrom("model_versions")
+    .selectAll()
+    .where("name", "=", name)
+    .where("version", "=", version)
+    .where("current_stage", "!=", DELETED_STAGE)
+    .executeTakeFirst()) as ModelVersionRow | undefined;
+  if (!row) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
+  return row;
+}
+
+async function touchModel(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  trx: Kysely<any>,
+  name: string,
+  now: number,
+): Promise<void> {
+  await trx.updateTable("registered_models").set({ last_updated_time: now }).where("name", "=", name).execute();
+}
+
+/**
+ * Creates the next version of a model (max + 1, deleted versions counted, so numbers are never
+ * reused). It is READY at once: the SQL store registers synchronously.
+ */
+export async function createModelVersion(
+  ctx: TrackingContext,
+  input: CreateModelVersionInput,
+  runArtifactUriOf?: (runId: string) => Promise<string>,
+): Promise<ModelVersion> {
+  const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
+  [...tags].forEach(([key, value]) => validateRegistryTag({ key, value }));
+  const now = ctx.now();
+  const row = await withTransaction(ctx.database, async (trx) => {
+    await requireModelRow(trx, input.name);
+    let runArtifactUri: string | undefined;
+    if (input.runId && runArtifactUriOf) runArtifactUri = await runArtifactUriOf(input.runId);
+    else if (input.runId) {
+      const run = (await trx.selectFrom("runs").select("artifact_uri").where("run_uuid", "=", input.runId).executeTakeFirst()) as
+        | { artifact_uri: string }
+        | undefined;
+      if (!run) throw notFound(`Run with id=${input.runId} not found`);
+      runArtifactUri = run.artifact_uri;
+    }
+    validateSource(input.source, runArtifactUri);
+    const { max } = (await trx
+      .selectFrom("model_versions")
+      .select((eb) => eb.fn.max("version").as("max"))
+      .where("name", "=", input.name)
+      .executeTakeFirstOrThrow()) as { max: number | null };
+    const versionRow: ModelVersionRow = {
+      name: input.name,
+      version: Number(max ?? 0) + 1,
+      creation_time: now,
+      last_updated_time: now,
+      description: input.description ?? null,
+      user_id: input.userId ?? null,
+      current_stage: "None",
+      source: input.source,
+      run_id: input.runId || null,
+      run_link: input.runLink || null,
+      status: "READY",
+      status_message: null,
+      model_id: input.modelId || null,
+    };
+    await trx.insertInto("model_versions").values(versionRow).execute();
+    if (tags.size > 0) {
+      await trx
+        .insertInto("model_version_tags")
+        .values([...tags].map(([key, value]) => ({ name: input.name, version: versionRow.version, key, value })))
+        .execute();
+    }
+    await touchModel(trx, input.name, now);
+    return versionRow;
+  });
+  return (await loadVersions(ctx, [row]))[0]!;
+}
+
+/** Gets a live version (404 for unknown or deleted ones). */
+export async function getModelVersion(ctx: TrackingContext, name: string, version: number): Promise<ModelVersion> {
+  return (await loadVersions(ctx, [await requireVersionRow(ctx.database.db, name, version)]))[0]!;
+}
+
+/** Updates a version's description. */
+export async function updateModelVersion(ctx: TrackingContext, name: string, version: number, description: string | undefined): Promise<ModelVersion> {
+  await withTransaction(ctx.database, async (trx) => {
+    await requireVersionRow(trx, name, version);
+    await trx
+      .updateTable("model_versions")
+      .set({ last_updated_time: ctx.now(), ...(description !== undefined ? { description } : {}) })
+      .where("name", "=", name)
+      .where("version", "=", version)
+      .execute();
+  });
+  return getModelVersion(ctx, name, version);
+}
+
+/**
+ * Moves a version to a stage; with `archiveExisting` (Staging and Production only) the other
+ * versions in that stage go to Archived.
+ */
+export async function transitionStage(ctx: TrackingContext, name: string, version: number, stageName: string, archiveExisting: boolean): Promise<ModelVersion> {
+  const stage: Stage = parseStage(stageName);
+  if (archiveExisting && stage !== "Staging" && stage !== "Production") {
+    throw invalidParameter(`Model version transition cannot archive existing model versions because '${stage}' is not an Active stage. Valid stages are Staging and Production.`);
+  }
+  const now = ctx.now();
+  await withTransaction(ctx.database, async (trx) => {
+    await requireVersionRow(trx, name, version);
+    if (archiveExisting) {
+      await trx
+        .updateTable("model_versions")
+        .set({ current_stage: "Archived", last_updated_time: now })
+        .where("name", "=", name)
+        .where("current_stage", "=", stage)
+        .where("version", "!=", version)
+        .execute();
+    }
+    await trx.updateTable("model_versions").set({ current_stage: stage, last_updated_time: now }).where("name", "=", name).where("version", "=", version).execute();
+    await touchModel(trx, name, now);
+  });
+  return getModelVersion(ctx, name, version);
+}
+
+/** Soft-deletes a version: hidden from every read, its source and run redacted, its aliases removed. */
+export async function deleteModelVersion(ctx: TrackingContext, name: string, version: number): Promise<void> {
+  const now = ctx.now();
+  await withTransaction(ctx.database, async (trx) => {
+    await requireVersionRow(trx, name, version);
+    await trx
+      .updateTable("model_versions")
+      .set({ current_stage: DELETED_STAGE, source: "REDACTED-SOURCE-PATH", run_id: "", run_link: "", last_updated_time: now })
+      .where("name", "=", name)
+      .where("version", "=", version)
+      .execute();
+    await trx.deleteFrom("model_version_tags").where("name", "=", name).where("version", "=", version).execute();
+    await trx.deleteFrom("registered_model_aliases").where("name", "=", name).where("version", "=", version).execute();
+    await touchModel(trx, name, now);
+  });
+}
+
+/** Sets (upserts) a version tag. */
+export async function setModelVersionTag(ctx: TrackingContext, name: string, version: number, tag: KeyValue): Promise<void> {
+  validateRegistryTag(tag);
+  await withTransaction(ctx.database, async (trx) => {
+    await requireVersionRow(trx, name, version);
+    await trx
+      .insertInto("model_version_tags")
+      .values({ name, version, key: tag.key, value: tag.value })
+      .onConflict((oc) => oc.columns(["name", "version", "key"]).doUpdateSet({ value: tag.value }))
+      .execute();
+  });
+}
+
+/** Deletes a version tag (an absent tag is not an error). */
+export async function deleteModelVersionTag(ctx: TrackingContext, name: string, version: number, key: string): Promise<void> {
+  await withTransaction(ctx.database, async (trx) => {
+    await requireVersionRow(trx, name, version);
+    await trx.deleteFrom("model_version_tags").where("name", "=", name).where("version", "=", version).where("key", "=", key).execute();
+  });
+}

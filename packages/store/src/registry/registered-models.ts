@@ -1,0 +1,169 @@
+import { MlflowError, invalidParameter, notFound, type KeyValue, type ModelVersion, type RegisteredModel } from "@mlflow-ts/protocol";
+import type { Kysely } from "kysely";
+import { withTransaction } from "../with-transaction.js";
+import { isUniqueViolation, type TrackingContext } from "../tracking/context.js";
+import { loadModels, loadVersions } from "./load-registry.js";
+import { DELETED_STAGE, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
+import { parseStage, validateModelName, validateRegistryTag } from "./validation.js";
+
+/** Reads a registered-model row; 404 when unknown. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function requireModelRow(db: Kysely<any>, name: string): Promise<RegisteredModelRow> {
+  const row = (await db.selectFrom("registered_models").selectAll().where("name", "=", name).executeTakeFirst()) as RegisteredModelRow | undefined;
+  if (!row) throw notFound(`Registered Model with name=${name} not found`);
+  return row;
+}
+
+/** Creates a registered model (400 RESOURCE_ALREADY_EXISTS for a taken name). */
+export async function createRegisteredModel(
+  ctx: TrackingContext,
+  input: { name: string; tags?: readonly KeyValue[]; description?: string },
+): Promise<RegisteredModel> {
+  validateModelName(input.name);
+  const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
+  [...tags].forEach(([key, value]) => validateRegistryTag({ key, value }));
+  const now = ctx.now();
+  try {
+    await withTransaction(ctx.database, async (trx) => {
+      await trx
+        .insertInto("registered_models")
+        .values({ name: input.name, creation_time: now, last_updated_time: now, description: input.description ?? null })
+        .execute();
+      if (tags.size > 0) {
+        await trx
+          .insertInto("registered_model_tags")
+          .values([...tags].map(([key, value]) => ({ name: input.name, key, value })))
+          .execute();
+      }
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Registered Model (name=${input.name}) already exists.`);
+    throw error;
+  }
+  return getRegisteredModel(ctx, input.name);
+}
+
+/** Gets a registered model with its latest versions, tags and aliases. */
+export async function getRegisteredModel(ctx: TrackingContext, name: string): Promise<RegisteredModel> {
+  const row = await requireModelRow(ctx.database.db, name);
+  return (await loadModels(ctx, [row]))[0]!;
+}
+
+/** Renames a model; its versions, tags, aliases follow by cascade. */
+export async function renameRegisteredModel(ctx: TrackingContext, name: string, newName: string): Promise<RegisteredModel> {
+  validateModelName(newName);
+  try {
+    await withTransaction(ctx.database, async (trx) => {
+      await requireModelRow(trx, name);
+      await trx.updateTable("registered_models").set({ name: newName, last_updated_time: ctx.now() }).where("name", "=", name).execute();
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Registered Model (name=${newName}) already exists.`);
+    throw error;
+  }
+  return getRegisteredModel(ctx, newName);
+}
+
+/** Updates a model's description. */
+export async function updateRegisteredModel(ctx: TrackingContext, name: string, description: string | undefined): Promise<RegisteredModel> {
+  await withTransaction(ctx.database, async (trx) => {
+    await requireModelRow(trx, name);
+    await trx
+      .updateTable("registered_models")
+      .set({ last_updated_time: ctx.now(), ...(description !== undefined ? { description } : {}) })
+      .where("name", "=", name)
+      .execute();
+  });
+  return getRegisteredModel(ctx, name);
+}
+
+/** Deletes a model with its versions, tags and aliases. */
+export async function deleteRegisteredModel(ctx: TrackingContext, name: string): Promise<void> {
+  await withTransaction(ctx.database, async (trx) => {
+    await requireModelRow(trx, name);
+    await trx.deleteFrom("registered_models").where("name", "=", name).execute();
+  });
+}
+
+/** Sets (upserts) a registered-model tag. */
+export async function setRegisteredModelTag(ctx: TrackingContext, name: string, tag: KeyValue): Promise<void> {
+  validateRegistryTag(tag);
+  await withTransaction(ctx.database, async (trx) => {
+    await requireModelRow(trx, name);
+    await trx
+      .insertInto("registered_model_tags")
+      .values({ name, key: tag.key, value: tag.value })
+      .onConflict((oc) => oc.columns(["name", "key"]).doUpdateSet({ value: tag.value }))
+      .execute();
+  });
+}
+
+/** Deletes a registered-model tag; an absent tag is not an error, an absent model is 404. */
+export async function deleteRegisteredModelTag(ctx: TrackingContext, name: string, key: string): Promise<void> {
+  await withTransaction(ctx.database, async (trx) => {
+    await requireModelRow(trx, name);
+    await trx.deleteFrom("registered_model_tags").where("name", "=", name).where("key", "=", key).execute();
+  });
+}
+
+/**
+ * The highest version in each requested stage (all four when none is given), stage names matched
+ * without regard to case.
+ */
+export async function getLatestVersions(ctx: TrackingContext, name: string, stages: readonly string[] | undefined): Promise<ModelVersion[]> {
+  const wanted = stages && stages.length > 0 ? stages.map(parseStage) : ["None", "Staging", "Production", "Archived"];
+  await requireModelRow(ctx.database.db, name);
+  const rows = (await ctx.database.db
+    .selectFrom("model_versions")
+    .selectAll()
+    .where("name", "=", name)
+    .where("current_stage", "in", wanted)
+    .orderBy("version", "desc")
+    .execute()) as ModelVersionRow[];
+  const seen = new Set<string>();
+  const latest = rows.filter((r) => (seen.has(r.current_stage) ? false : (seen.add(r.current_stage), true)));
+  return loadVersions(ctx, latest.sort((a, b) => a.version - b.version));
+}
+
+/** Sets (moves) an alias to an existing version. */
+export async function setAlias(ctx: TrackingContext, name: string, alias: string, version: number): Promise<void> {
+  await withTransaction(ctx.database, async (trx) => {
+    await requireModelRow(trx, name);
+    const exists = await trx
+      .selectFrom("model_versions")
+      .select("version")
+      .where("name", "=", name)
+      .where("version", "=", version)
+      .where("current_stage", "!=", DELETED_STAGE)
+      .executeTakeFirst();
+    if (!exists) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
+    await trx
+      .insertInto("registered_model_aliases")
+      .values({ name, alias, version })
+      .onConflict((oc) => oc.columns(["name", "alias"]).doUpdateSet({ version }))
+      .execute();
+  });
+}
+
+/** Deletes an alias (404 when the model is unknown). */
+export async function deleteAlias(ctx: TrackingContext, name: string, alias: string): Promise<void> {
+  await withTransaction(ctx.database, async (trx) => {
+    await requireModelRow(trx, name);
+    await trx.deleteFrom("registered_model_aliases").where("name", "=", name).where("alias", "=", alias).execute();
+  });
+}
+
+/** The version an alias points at (404 when the alias is unknown). */
+export async function getVersionByAlias(ctx: TrackingContext, name: string, alias: string): Promise<ModelVersion> {
+  await requireModelRow(ctx.database.db, name);
+  const row = (await ctx.database.db
+    .selectFrom("registered_model_aliases as a")
+    .innerJoin("model_versions as v", (j) => j.onRef("v.name", "=", "a.name").onRef("v.version", "=", "a.version"))
+    .selectAll("v")
+    .where("a.name", "=", name)
+    .where("a.alias", "=", alias)
+    .executeTakeFirst()) as ModelVersionRow | undefined;
+  if (!row) throw notFound(`Registered model alias ${alias} not found.`);
+  if (row.current_stage === DELETED_STAGE) throw invalidParameter(`Alias ${alias} points at a deleted version`);
+  return (await loadVersions(ctx, [row]))[0]!;
+}

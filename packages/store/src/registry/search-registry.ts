@@ -1,0 +1,115 @@
+import { invalidParameter, type ModelVersion, type RegisteredModel } from "@mlflow-ts/protocol";
+import type { Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from "kysely";
+import { parseFilter, parseOrderBy, type Comparison } from "../search/parse-filter.js";
+import { checkMaxResults, numberCompare, stringCompare } from "../search/compare.js";
+import { decodePageToken, encodePageToken } from "../search/page-token.js";
+import type { TrackingContext } from "../tracking/context.js";
+import { loadModels, loadVersions } from "./load-registry.js";
+import { DELETED_STAGE, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
+
+/** Parameters of a registry search. */
+export interface SearchRegistryInput {
+  readonly filter?: string;
+  readonly maxResults?: number;
+  readonly orderBy?: readonly string[];
+  readonly pageToken?: string;
+}
+
+const PROMPT_TAG = "mlflow.prompt.is_prompt";
+const TAG_PREFIXES = new Set(["tag", "tags"]);
+const ATTRIBUTE_PREFIXES = new Set([undefined, "attribute", "attributes", "attr"]);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EB = ExpressionBuilder<any, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Sub = SelectQueryBuilder<any, any, any>;
+
+/**
+ * A tag clause. For `mlflow.prompt.is_prompt`, an entity *without* the tag matches `!= 'true'`
+ * (and `= 'false'`): 3.x clients append that clause to every model search to hide prompts, and
+ * without this rule every ordinary model would disappear.
+ */
+function tagClause(eb: EB, table: string, join: (sub: Sub) => Sub, clause: Comparison): Expression<SqlBool> {
+  const matching = join(eb.selectFrom(`${table} as t`).select("t.key").where("t.key", "=", clause.key) as Sub).where((e2: EB) =>
+    stringCompare(e2, "t.value", clause, ["=", "!=", "LIKE", "ILIKE"], `tags.${clause.key}`),
+  );
+  if (clause.key === PROMPT_TAG && ((clause.comparator === "!=" && clause.value === "true") || (clause.comparator === "=" && clause.value === "false"))) {
+    const any = join(eb.selectFrom(`${table} as t`).select("t.key").where("t.key", "=", clause.key) as Sub);
+    return eb.or([eb.exists(matching), eb.not(eb.exists(any))]);
+  }
+  return eb.exists(matching);
+}
+
+/** Searches registered models (§5.3): name and tag filters, ordered by name by default. */
+export async function searchRegisteredModels(
+  ctx: TrackingContext,
+  input: SearchRegistryInput,
+): Promise<{ registered_models: RegisteredModel[]; next_page_token?: string }> {
+  const maxResults = input.maxResults ?? 100;
+  checkMaxResults(maxResults, 1000, "search_registered_models");
+  const offset = decodePageToken(input.pageToken);
+  let q = ctx.database.db.selectFrom("registered_models as rm").selectAll("rm");
+  for (const clause of parseFilter(input.filter)) {
+    if (TAG_PREFIXES.has(clause.entity!)) {
+      q = q.where((eb) => tagClause(eb, "registered_model_tags", (sub: Sub) => sub.whereRef("t.name", "=", "rm.name"), clause));
+    } else if (ATTRIBUTE_PREFIXES.has(clause.entity) && clause.key === "name") {
+      q = q.where((eb) => stringCompare(eb, "rm.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name"));
+    } else {
+      throw invalidParameter(`Invalid filter '${input.filter}': registered models can be filtered by name and tags only.`);
+    }
+  }
+  const keys: Record<string, string> = { name: "rm.name", creation_timestamp: "rm.creation_time", last_updated_timestamp: "rm.last_updated_time", timestamp: "rm.last_updated_time" };
+  const seen = new Set<string>();
+  for (const entry of input.orderBy ?? []) {
+    const order = parseOrderBy(entry);
+    const column = ATTRIBUTE_PREFIXES.has(order.entity) ? keys[order.key] : undefined;
+    if (!column) throw invalidParameter(`Invalid order by key '${entry}' specified. Valid keys are name, creation_timestamp, last_updated_timestamp.`);
+    if (seen.has(column)) throw invalidParameter(`'order_by' contains duplicate fields: ${entry}`);
+    seen.add(column);
+    q = q.orderBy(column, order.ascending ? "asc" : "desc");
+  }
+  if (!seen.has("rm.name")) q = q.orderBy("rm.name", "asc");
+  const rows = (await q.limit(maxResults + 1).offset(offset).execute()) as RegisteredModelRow[];
+  const models = await loadModels(ctx, rows.slice(0, maxResults));
+  return rows.length > maxResults ? { registered_models: models, next_page_token: encodePageToken(offset + maxResults) } : { registered_models: models };
+}
+
+/** Searches model versions (§5.4); deleted versions are never returned. */
+export async function searchModelVersions(
+  ctx: TrackingContext,
+  input: SearchRegistryInput,
+): Promise<{ model_versions: ModelVersion[]; next_page_token?: string }> {
+  const maxResults = input.maxResults ?? 200_000;
+  checkMaxResults(maxResults, 200_000, "search_model_versions");
+  const offset = decodePageToken(input.pageToken);
+  let q = ctx.database.db.selectFrom("model_versions as mv").selectAll("mv").where("mv.current_stage", "!=", DELETED_STAGE);
+  for (const clause of parseFilter(input.filter)) {
+    if (TAG_PREFIXES.has(clause.entity!)) {
+      q = q.where((eb) =>
+        tagClause(eb, "model_version_tags", (sub: Sub) => sub.whereRef("t.name", "=", "mv.name").whereRef("t.version", "=", "mv.version"), clause),
+      );
+      continue;
+    }
+    if (!ATTRIBUTE_PREFIXES.has(clause.entity)) throw invalidParameter(`Invalid entity '${clause.entity}' in filter '${input.filter}'`);
+    if (clause.key === "name") q = q.where((eb) => stringCompare(eb, "mv.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name"));
+    else if (clause.key === "run_id") q = q.where((eb) => stringCompare(eb, "mv.run_id", clause, ["=", "!=", "LIKE", "ILIKE", "IN"], "run_id"));
+    else if (clause.key === "source_path") q = q.where((eb) => stringCompare(eb, "mv.source", clause, ["=", "!=", "LIKE", "ILIKE"], "source_path"));
+    else if (clause.key === "version_number") q = q.where((eb) => numberCompare(eb, "mv.version", clause, "version_number"));
+    else throw invalidParameter(`Invalid attribute '${clause.key}' in filter '${input.filter}'. Valid: name, run_id, source_path, version_number, tags.`);
+  }
+  const keys: Record<string, string> = { name: "mv.name", version_number: "mv.version", creation_timestamp: "mv.creation_time", last_updated_timestamp: "mv.last_updated_time", timestamp: "mv.last_updated_time" };
+  const seen = new Set<string>();
+  for (const entry of input.orderBy ?? []) {
+    const order = parseOrderBy(entry);
+    const column = ATTRIBUTE_PREFIXES.has(order.entity) ? keys[order.key] : undefined;
+    if (!column) throw invalidParameter(`Invalid order by key '${entry}' specified. Valid keys are name, version_number, creation_timestamp, last_updated_timestamp.`);
+    if (seen.has(column)) throw invalidParameter(`'order_by' contains duplicate fields: ${entry}`);
+    seen.add(column);
+    q = q.orderBy(column, order.ascending ? "asc" : "desc");
+  }
+  if (!seen.has("mv.name")) q = q.orderBy("mv.name", "asc");
+  if (!seen.has("mv.version")) q = q.orderBy("mv.version", "desc");
+  const rows = (await q.limit(maxResults + 1).offset(offset).execute()) as ModelVersionRow[];
+  const versions = await loadVersions(ctx, rows.slice(0, maxResults));
+  return rows.length > maxResults ? { model_versions: versions, next_page_token: encodePageToken(offset + maxResults) } : { model_versions: versions };
+}
