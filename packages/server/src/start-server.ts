@@ -31,7 +31,8 @@ export interface RunningServer {
  * await running.close();
  */
 export async function startServer(app: MlflowApp, options: StartServerOptions): Promise<RunningServer> {
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, createRequestListener(app));
+  // 1 MiB socket buffers: artifact bodies move in fewer, larger reads and writes.
+  const server = http.createServer({ keepAliveTimeout: 65_000, highWaterMark: 1024 * 1024 }, createRequestListener(app));
   // Requests may legitimately stream large artifacts; the default 300 s request timeout stays.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

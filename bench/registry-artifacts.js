@@ -1,0 +1,98 @@
+// Registry and artifact benchmark (issue #3): 256 MB upload/download against a plain filesystem
+// copy of the same file, the server's peak RSS meanwhile, and search over 1,000 registered models.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { peakRssMb, percentile, report, startServer, timeSequential } from "./lib.js";
+
+const SIZE = 256 * 1024 * 1024;
+
+function put(url, file) {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "PUT", headers: { "Content-Type": "application/octet-stream", "Content-Length": SIZE } }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }).pipe(req);
+  });
+}
+
+function get(url, file) {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`GET ${res.statusCode}`));
+      pipeline(res, fs.createWriteStream(file, { highWaterMark: 4 * 1024 * 1024 })).then(resolve, reject);
+    }).on("error", reject);
+  });
+}
+
+async function timed(fn) {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function sha(file) {
+  const hash = crypto.createHash("sha256");
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+export async function benchRegistryAndArtifacts() {
+  console.log("\n# artifacts and registry (issue #3)  baseline: a plain filesystem copy of the same 256 MB file, same run");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-art-"));
+  const source = path.join(dir, "source.bin");
+  const block = crypto.randomBytes(4 * 1024 * 1024);
+  const out = fs.createWriteStream(source);
+  for (let i = 0; i < SIZE / block.length; i += 1) if (!out.write(block)) await new Promise((r) => out.once("drain", r));
+  await new Promise((r) => out.end(r));
+  const server = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "bench.db")}`, "--artifacts-destination", path.join(dir, "dest")], { cwd: dir });
+  try {
+    // Three rounds, medians: page-cache writeback makes single runs noisy. Each round writes a
+    // fresh 256 MB file in every variant, so all three pay the same disk cost.
+    const url = `${server.url}/api/2.0/mlflow-artifacts/artifacts/1/bench/artifacts/blob.bin`;
+    const rounds = { copy: [], stream: [], up: [], down: [] };
+    for (let i = 0; i < 3; i += 1) {
+      rounds.copy.push(await timed(() => fsp.copyFile(source, path.join(dir, `copy-${i}.bin`))));
+      rounds.stream.push(await timed(() => pipeline(fs.createReadStream(source, { highWaterMark: 1024 * 1024 }), fs.createWriteStream(path.join(dir, `scopy-${i}.bin`)))));
+      rounds.up.push(await timed(() => put(url, source)));
+      rounds.down.push(await timed(() => get(url, path.join(dir, `down-${i}.bin`))));
+      for (const f of [`copy-${i}.bin`, `scopy-${i}.bin`]) await fsp.rm(path.join(dir, f));
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[1];
+    const [copySeconds, streamCopySeconds, upSeconds, downSeconds] = [rounds.copy, rounds.stream, rounds.up, rounds.down].map(median);
+    if ((await sha(path.join(dir, "down-2.bin"))) !== (await sha(source))) throw new Error("downloaded bytes differ");
+    const mb = SIZE / 1024 / 1024;
+    report("filesystem copy of 256 MB (copyFile)", mb / copySeconds, "MB/s", undefined, "baseline");
+    report("filesystem stream copy of 256 MB", mb / streamCopySeconds, "MB/s", undefined, "read stream → write stream");
+    report("upload 256 MB (PUT, streamed to disk)", mb / upSeconds, "MB/s", undefined);
+    report("upload / filesystem copy", copySeconds / upSeconds, "x", [">=", 0.5]);
+    report("upload / filesystem stream copy", streamCopySeconds / upSeconds, "x", undefined);
+    report("download 256 MB (GET, written to disk)", mb / downSeconds, "MB/s", undefined);
+    report("download / filesystem copy", copySeconds / downSeconds, "x", [">=", 0.5]);
+    report("download / filesystem stream copy", streamCopySeconds / downSeconds, "x", undefined);
+    report("server peak RSS while moving 256 MB each way", peakRssMb(server.child.pid), "MB", ["<=", 150]);
+
+    const post = (p, body) => fetch(`${server.url}/api/2.0/mlflow/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    for (let i = 0; i < 1000; i += 1) {
+      const name = `model-${String(i).padStart(4, "0")}`;
+      await post("registered-models/create", { name, tags: [{ key: "team", value: i % 2 ? "a" : "b" }] });
+      await post("model-versions/create", { name, source: `s3://bucket/models/${i}` });
+    }
+    const query = new URLSearchParams({ max_results: "1000", filter: "name LIKE 'model-%' AND tags.`mlflow.prompt.is_prompt` != 'true'" });
+    const times = await timeSequential(30, async () => {
+      const body = await (await fetch(`${server.url}/api/2.0/mlflow/registered-models/search?${query}`)).json();
+      if (body.registered_models.length !== 1000) throw new Error(`search returned ${body.registered_models.length}`);
+    });
+    report("search of 1,000 registered models (with latest versions), p50", percentile(times, 50), "ms", ["<=", 50], `p90 ${percentile(times, 90).toFixed(1)} ms`);
+  } finally {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
