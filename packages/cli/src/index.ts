@@ -8,3 +8,5 @@ export type { OptionSpec } from "./server-options.js";
 export { CliError, isCliError } from "./config-error.js";
 export { runServer } from "./run-server.js";
 export { openStores } from "./open-stores.js";
+export { appsCommand } from "./apps-command.js";
+export { discoverOptions } from "./discover-options.js";

@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from "commander";
 import { createDatabase, SqlTrackingStore } from "@mlflow-ts/store";
 import { SERVER_VERSION } from "@mlflow-ts/server";
 import { isMlflowError } from "@mlflow-ts/protocol";
+import { isPluginHostError } from "@mlflow-ts/plugin-host";
+import { appsCommand } from "./apps-command.js";
 import { isCliError } from "./config-error.js";
 import { loadConfigFile } from "./load-config-file.js";
 import { resolveConfig } from "./resolve-config.js";
@@ -96,8 +98,9 @@ export async function main(argv: readonly string[], ioIn: MainIo = {}): Promise<
     .version(SERVER_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const sub of [serverCommand(io, setResult), dbCommand(io, setResult)]) {
+  for (const sub of [serverCommand(io, setResult), appsCommand(io, setResult), dbCommand(io, setResult)]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    for (const child of sub.commands) child.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);
   }
   try {
@@ -107,6 +110,10 @@ export async function main(argv: readonly string[], ioIn: MainIo = {}): Promise<
     if (error instanceof CommanderError) return error.exitCode;
     if (isCliError(error)) {
       io.stderr(`${error.format()}\n`);
+      return error.exitCode;
+    }
+    if (isPluginHostError(error)) {
+      io.stderr(`Error ${error.code}: ${error.message}\n`);
       return error.exitCode;
     }
     if (isMlflowError(error)) {

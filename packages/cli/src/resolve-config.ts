@@ -23,7 +23,7 @@ function fromEnv(env: ConfigSources["env"]): { layer: Record<string, unknown>; n
   for (const spec of SERVER_OPTIONS) {
     const value = spec.env ? env[spec.env] : undefined;
     if (value === undefined || value === "") continue;
-    layer[spec.key] = value;
+    layer[spec.key] = spec.kind === "list" ? value.split(path.delimiter).filter(Boolean) : value;
     names[spec.key] = spec.env!;
   }
   return { layer, names };
@@ -111,6 +111,14 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
   const defaultArtifactRoot = str("defaultArtifactRoot", serveArtifacts ? "mlflow-artifacts:/" : path.resolve(sources.cwd, "mlruns"));
   const logFormat = str("logFormat", sources.isTTY ? "pretty" : "json");
   if (logFormat !== "pretty" && logFormat !== "json") problems.push(`${where.logFormat}: '${logFormat}' is not a log format (pretty or json)`);
+  let pluginDirs: string[] = [];
+  if (raw.pluginDirs !== undefined) {
+    const list = Array.isArray(raw.pluginDirs) ? raw.pluginDirs : [raw.pluginDirs];
+    if (list.every((d) => typeof d === "string")) pluginDirs = list.map((d) => path.resolve(sources.cwd, d as string));
+    else problems.push(`${where.pluginDirs}: expected a list of directories`);
+  }
+  const appName = raw.appName === undefined ? undefined : str("appName", "");
+  if (appName !== undefined && appName.trim() === "") problems.push(`${where.appName}: the app name is empty`);
   if (problems.length > 0) throw new CliError("ERR_CONFIG_INVALID", problems);
   return Object.freeze({
     host,
@@ -123,7 +131,9 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     artifactsOnly,
     workers,
     staticPrefix,
-    appName: undefined,
+    appName: appName || undefined,
+    pluginDirs: Object.freeze(pluginDirs),
+    nodePath: sources.env.NODE_PATH || undefined,
     maxBodyBytes,
     truncateLongValues,
     logFormat: logFormat as "pretty" | "json",

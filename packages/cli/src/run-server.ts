@@ -1,6 +1,8 @@
 import cluster from "node:cluster";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
+import { applyApp, resolveApp, type LoadedApp } from "@mlflow-ts/plugin-host";
+import { discoverOptions } from "./discover-options.js";
 import { openStores } from "./open-stores.js";
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -15,10 +17,26 @@ function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+// Finds and imports the app before the database is touched, so a wrong name fails fast.
+async function loadApp(config: ServerConfig): Promise<LoadedApp | undefined> {
+  return config.appName ? resolveApp(config.appName, discoverOptions(config)) : undefined;
+}
+
 async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
+  const loaded = await loadApp(config);
   const { stores, close, displayUri } = await openStores(config, { migrate: migrateFirst });
-  const app = createServer(config, stores, { logger });
+  let app;
+  try {
+    app = createServer(config, stores, { logger });
+    if (loaded) {
+      app = await applyApp(app, loaded);
+      logger.info(`applied app '${loaded.declaration.name}'`, { package: `${loaded.declaration.packageName}@${loaded.declaration.packageVersion}`, path: loaded.declaration.dir });
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const running = await startServer(app, { host: config.host, port: config.port, onClose: close });
   logger.info(`mlflow-ts listening on ${running.url}`, { url: running.url, backend: displayUri, pid: process.pid });
   const signal = await waitForSignal();
@@ -31,6 +49,7 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<nu
 
 async function servePrimary(config: ServerConfig): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
+  await loadApp(config);
   // Migrate once, here, before any worker opens the database.
   const { close } = await openStores(config, { migrate: true });
   await close();

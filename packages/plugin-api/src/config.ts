@@ -22,6 +22,10 @@ export interface ServerConfig {
   readonly truncateLongValues: boolean;
   /** `pretty` on a terminal, `json` otherwise. */
   readonly logFormat: "pretty" | "json";
+  /** Extra directories searched for installed apps (`--plugin-dir`). */
+  readonly pluginDirs: readonly string[];
+  /** `NODE_PATH` as the server was started with, also searched for apps. */
+  readonly nodePath: string | undefined;
   /** Working directory the server was started from. */
   readonly cwd: string;
 }

@@ -1,0 +1,84 @@
+import { Command } from "commander";
+import path from "node:path";
+import { discoverApps, verifyApp } from "@mlflow-ts/plugin-host";
+import { discoverOptions } from "./discover-options.js";
+
+/** What the apps commands need from their process. */
+export interface AppsIo {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/**
+ * `mlflow apps list [--json]` (every installed app: name, package@version, path, ESM/CJS, whether
+ * a client is declared) and `mlflow apps verify [dir]` (load a package's apps as the server would).
+ *
+ * @example
+ * program.addCommand(appsCommand(io, setResult));
+ */
+export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void): Command {
+  const apps = new Command("apps").description("Inspect the server apps installed packages declare");
+  apps
+    .command("list")
+    .description("List installed apps (mlflow.app) and their clients (mlflow.app.client)")
+    .option("--json", "print JSON")
+    .option("--plugin-dir <dir...>", "extra directories of installed packages")
+    .action((opts: { json?: boolean; pluginDir?: string[] }) => {
+      setResult(
+        (async () => {
+          const envDirs = (io.env.MLFLOW_PLUGIN_DIRS ?? "").split(path.delimiter).filter(Boolean);
+          const discovery = discoverApps(
+            discoverOptions({ cwd: io.cwd, pluginDirs: [...envDirs, ...(opts.pluginDir ?? [])].map((d) => path.resolve(io.cwd, d)), nodePath: io.env.NODE_PATH }),
+          );
+          const clients = new Map(discovery.clients.map((c) => [c.name, c]));
+          const rows = discovery.apps.map((a) => ({
+            name: a.name,
+            package: a.packageName,
+            version: a.packageVersion,
+            path: a.dir,
+            module: a.moduleType === "module" ? "ESM" : "CJS",
+            entry: a.entry,
+            client: clients.get(a.name)?.entry ?? null,
+            source: a.root.kind,
+          }));
+          if (opts.json) {
+            const duplicates = discovery.duplicates.map((d) => ({
+              name: d.name,
+              kind: d.kind,
+              used: { package: d.used.packageName, version: d.used.packageVersion, path: d.used.dir },
+              shadowed: d.shadowed.map((s) => ({ package: s.packageName, version: s.packageVersion, path: s.dir })),
+            }));
+            io.stdout(`${JSON.stringify({ apps: rows, clients: discovery.clients.map((c) => ({ name: c.name, package: c.packageName, version: c.packageVersion, path: c.dir, entry: c.entry })), duplicates, warnings: discovery.warnings }, null, 2)}\n`);
+            return 0;
+          }
+          if (rows.length === 0) io.stdout("No installed package declares an app (\"mlflow.app\").\n");
+          for (const r of rows) io.stdout(`${r.name}\t${r.package}@${r.version}\t${r.module}\t${r.client ? "client" : "no client"}\t${r.path}\n`);
+          for (const w of discovery.warnings) io.stderr(`warning: ${w}\n`);
+          return 0;
+        })(),
+      );
+    });
+  apps
+    .command("verify")
+    .description("Find and load the apps and clients a package declares, as `mlflow server --app-name` would")
+    .argument("[dir]", "the package directory", ".")
+    .option("--json", "print JSON")
+    .action((dir: string, opts: { json?: boolean }) => {
+      setResult(
+        (async () => {
+          const report = await verifyApp(path.resolve(io.cwd, dir));
+          if (opts.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+          else {
+            for (const e of report.entries) {
+              io.stdout(`${e.ok ? "ok  " : "FAIL"} ${e.kind} '${e.name}' (${e.entry})${e.ok ? ` → ${e.shape}` : `\n     ${e.error?.code}: ${e.error?.message}`}\n`);
+            }
+            for (const w of report.warnings) io.stderr(`warning: ${w}\n`);
+          }
+          return report.ok ? 0 : 1;
+        })(),
+      );
+    });
+  return apps;
+}

@@ -1,0 +1,167 @@
+import fs from "node:fs";
+import path from "node:path";
+import { APP_CLIENT_ENTRY_POINT, APP_ENTRY_POINT } from "@mlflow-ts/plugin-api";
+import { findSearchRoots, type SearchRoot, type SearchRootOptions } from "./search-roots.js";
+
+/** One `mlflow.app` or `mlflow.app.client` declaration found on disk. */
+export interface AppDeclaration {
+  /** The app name (the key in the field). */
+  readonly name: string;
+  readonly kind: "app" | "client";
+  /** The `module:export` value as written. */
+  readonly entry: string;
+  readonly packageName: string;
+  readonly packageVersion: string;
+  /** The package directory, symlinks resolved. */
+  readonly dir: string;
+  /** `module` or `commonjs`, from the package's `type`. */
+  readonly moduleType: "module" | "commonjs";
+  /** The search root it was found under. */
+  readonly root: SearchRoot;
+  /** The package's `peerDependencies`, for the compatibility check. */
+  readonly peerDependencies: Readonly<Record<string, string>>;
+}
+
+/** A name declared by more than one package: the one used and the ones shadowed. */
+export interface DuplicateDeclaration {
+  readonly name: string;
+  readonly kind: "app" | "client";
+  readonly used: AppDeclaration;
+  readonly shadowed: readonly AppDeclaration[];
+}
+
+/** What discovery found. */
+export interface Discovery {
+  readonly apps: readonly AppDeclaration[];
+  readonly clients: readonly AppDeclaration[];
+  readonly duplicates: readonly DuplicateDeclaration[];
+  readonly warnings: readonly string[];
+  readonly roots: readonly SearchRoot[];
+}
+
+/** Options of {@link discoverApps}: the search roots' options, plus package directories to read first. */
+export interface DiscoverOptions extends SearchRootOptions {
+  /** Package directories read before any root (the project itself, for `verifyApp`). */
+  readonly packageDirs?: readonly string[];
+}
+
+const NEEDLE = `"${APP_ENTRY_POINT}`;
+
+function packageDirs(root: string, warnings: string[]): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch (error) {
+    warnings.push(`skipped ${root}: ${(error as Error).message}`);
+    return [];
+  }
+  const out: string[] = [];
+  for (const entry of entries) {
+    const name = entry.name;
+    if (name.startsWith(".") || name === "lost+found") continue;
+    if (!entry.isDirectory() && !entry.isSymbolicLink()) continue;
+    if (name.startsWith("@")) {
+      const scope = path.join(root, name);
+      try {
+        for (const inner of fs.readdirSync(scope, { withFileTypes: true })) {
+          if (!inner.name.startsWith(".") && (inner.isDirectory() || inner.isSymbolicLink())) out.push(path.join(scope, inner.name));
+        }
+      } catch (error) {
+        warnings.push(`skipped ${scope}: ${(error as Error).message}`);
+      }
+    } else out.push(path.join(root, name));
+  }
+  return out;
+}
+
+function readBlock(pkg: Record<string, unknown>, field: string, file: string, warnings: string[]): [string, string][] {
+  const block = pkg[field];
+  if (block === undefined) return [];
+  if (typeof block !== "object" || block === null || Array.isArray(block)) {
+    warnings.push(`${file}: "${field}" must be an object of { "<name>": "<module>:<export>" }; ignored`);
+    return [];
+  }
+  const out: [string, string][] = [];
+  for (const [name, entry] of Object.entries(block)) {
+    if (typeof entry !== "string" || entry.trim() === "") warnings.push(`${file}: "${field}"."${name}" must be a "<module>:<export>" string; ignored`);
+    else out.push([name, entry]);
+  }
+  return out;
+}
+
+/**
+ * Finds every installed package that declares `mlflow.app` or `mlflow.app.client`, reading
+ * `package.json` files from disk only and importing nothing. Roots are searched nearest first;
+ * the first declaration of a name wins and later ones are reported as duplicates with both
+ * places. Packages reached twice (symlinks, workspaces, pnpm) count once, by real path.
+ * Unreadable directories and invalid JSON are skipped with a warning.
+ *
+ * @example
+ * const { apps } = discoverApps({ cwd: process.cwd() });
+ * apps.map((a) => `${a.name} (${a.packageName}@${a.packageVersion})`);
+ */
+export function discoverApps(options: DiscoverOptions): Discovery {
+  const warnings: string[] = [];
+  const roots = findSearchRoots(options);
+  const found: AppDeclaration[] = [];
+  const seenDirs = new Set<string>();
+  const visit = (dir: string, root: SearchRoot) => {
+    const file = path.join(dir, "package.json");
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      return;
+    }
+    // Only packages that mention the field are parsed: most of node_modules never is.
+    if (!text.includes(NEEDLE)) return;
+    let real: string;
+    try {
+      real = fs.realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (seenDirs.has(real)) return;
+    seenDirs.add(real);
+    let pkg: Record<string, unknown>;
+    try {
+      pkg = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      warnings.push(`skipped ${file}: invalid JSON (${(error as Error).message})`);
+      return;
+    }
+    const base = {
+      packageName: typeof pkg.name === "string" ? pkg.name : path.basename(dir),
+      packageVersion: typeof pkg.version === "string" ? pkg.version : "0.0.0",
+      dir: real,
+      moduleType: pkg.type === "module" ? ("module" as const) : ("commonjs" as const),
+      root,
+      peerDependencies: (typeof pkg.peerDependencies === "object" && pkg.peerDependencies !== null ? pkg.peerDependencies : {}) as Record<string, string>,
+    };
+    for (const [name, entry] of readBlock(pkg, APP_ENTRY_POINT, file, warnings)) found.push({ ...base, name, entry, kind: "app" });
+    for (const [name, entry] of readBlock(pkg, APP_CLIENT_ENTRY_POINT, file, warnings)) found.push({ ...base, name, entry, kind: "client" });
+  };
+  for (const dir of options.packageDirs ?? []) visit(path.resolve(dir), { dir: path.resolve(dir), kind: "project" });
+  for (const root of roots) for (const dir of packageDirs(root.dir, warnings)) visit(dir, root);
+
+  const duplicates: DuplicateDeclaration[] = [];
+  const pick = (kind: "app" | "client"): AppDeclaration[] => {
+    const byName = new Map<string, AppDeclaration[]>();
+    for (const d of found.filter((x) => x.kind === kind)) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
+    const out: AppDeclaration[] = [];
+    for (const [name, list] of byName) {
+      out.push(list[0]!);
+      if (list.length > 1) {
+        duplicates.push({ name, kind, used: list[0]!, shadowed: list.slice(1) });
+        warnings.push(
+          `${kind} '${name}' is declared more than once; using ${list[0]!.packageName}@${list[0]!.packageVersion} at ${list[0]!.dir}, ignoring ${list
+            .slice(1)
+            .map((d) => `${d.packageName}@${d.packageVersion} at ${d.dir}`)
+            .join(", ")}`,
+        );
+      }
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  };
+  return { apps: pick("app"), clients: pick("client"), duplicates, warnings, roots };
+}

@@ -1,0 +1,14 @@
+export { discoverApps } from "./discover-apps.js";
+export type { AppDeclaration, DuplicateDeclaration, Discovery, DiscoverOptions } from "./discover-apps.js";
+export { findSearchRoots, globalNodeModules } from "./search-roots.js";
+export type { SearchRoot, SearchRootOptions } from "./search-roots.js";
+export { parseEntry } from "./parse-entry.js";
+export { resolveModule, resolveExports } from "./resolve-module.js";
+export { loadEntry } from "./load-entry.js";
+export { resolveApp, applyApp } from "./resolve-app.js";
+export type { LoadedApp } from "./resolve-app.js";
+export { getAppClient, getAppClientWith } from "./get-app-client.js";
+export { verifyApp } from "./verify-app.js";
+export type { VerifyReport, VerifiedEntry } from "./verify-app.js";
+export { checkCompatibility, pluginApiVersion } from "./check-compatibility.js";
+export { PluginHostError, isPluginHostError } from "./plugin-host-error.js";
