@@ -1,0 +1,69 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAppClientWith } from "@mlflow-ts/plugin-host";
+import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-server.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const PACKAGES = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/cli", "my-auth"];
+
+// Packs the host and my-auth with `npm pack`, installs the tarballs into a fresh project with npm
+// from the local cache (no registry), and runs the installed `mlflow` binary there.
+describe("my-auth installed from packed tarballs", () => {
+  let project: string;
+  let server: SpawnedServer;
+  beforeAll(async () => {
+    const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-packed-")));
+    const tarballs = path.join(work, "tarballs");
+    fs.mkdirSync(tarballs);
+    execFileSync("npm", ["pack", "--pack-destination", tarballs, ...PACKAGES.flatMap((p) => ["-w", p])], { cwd: ROOT, stdio: "ignore" });
+    project = path.join(work, "project");
+    fs.mkdirSync(project);
+    const dependencies: Record<string, string> = {};
+    for (const file of fs.readdirSync(tarballs)) {
+      const name = file === "my-auth-0.1.0.tgz" ? "my-auth" : `@mlflow-ts/${file.slice("mlflow-ts-".length, -"-0.1.0.tgz".length)}`;
+      dependencies[name] = `file:${path.join(tarballs, file)}`;
+    }
+    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "packed-project", version: "1.0.0", private: true, dependencies, allowScripts: { "better-sqlite3": true } }));
+    const install = (mode: string) => spawnSync("npm", ["install", mode, "--no-audit", "--no-fund"], { cwd: project, encoding: "utf8" });
+    let result = install("--offline");
+    if (result.status !== 0 && /ENOTCACHED/.test(result.stderr)) {
+      // A cold npm cache (a brand-new machine): the registry is the only place left to read from.
+      console.warn("npm cache lacks a dependency; installing with --prefer-offline instead of --offline");
+      result = install("--prefer-offline");
+    }
+    expect(result.status, result.stderr).toBe(0);
+    server = await spawnServer(["--app-name", "my-auth"], { cwd: project, env: { MY_AUTH_USERS: "alice:secret-password", NODE_PATH: "" } });
+  }, 600_000);
+  afterAll(async () => {
+    expect(await server?.stop()).toBe(0);
+  });
+
+  it("answers 401 without a token, 200 after MyAuthClient logs in, and leaves /public open", async () => {
+    expect(server.output()).toContain(path.join(project, "node_modules", "my-auth"));
+    const denied = await fetch(`${server.url}/api/2.0/mlflow/experiments/get?experiment_id=0`);
+    expect(denied.status).toBe(401);
+    expect(((await denied.json()) as { error_code: string }).error_code).toBe("UNAUTHENTICATED");
+    const client = await getAppClientWith<{ login(u: string, p: string): Promise<string>; request(m: string, p: string, q?: object): Promise<Record<string, unknown>> }>(
+      { cwd: project, includeGlobal: false },
+      "my-auth",
+      server.url,
+    );
+    await expect(client.login("alice", "wrong")).rejects.toMatchObject({ status: 401 });
+    await client.login("alice", "secret-password");
+    const experiment = await client.request("GET", "/api/2.0/mlflow/experiments/get", { experiment_id: "0" });
+    expect((experiment.experiment as { name: string }).name).toBe("Default");
+    expect((await fetch(`${server.url}/public/status`)).status).toBe(200);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it("is what `mlflow apps list` shows in that project", () => {
+    const result = spawnSync(path.join(project, "node_modules", ".bin", "mlflow"), ["apps", "list", "--json"], { cwd: project, encoding: "utf8" });
+    expect(result.status).toBe(0);
+    const listed = JSON.parse(result.stdout) as { apps: { name: string; package: string; module: string; client: string | null; path: string }[] };
+    expect(listed.apps).toContainEqual(expect.objectContaining({ name: "my-auth", package: "my-auth", module: "ESM", client: "./dist/client.js:MyAuthClient", path: path.join(project, "node_modules", "my-auth") }));
+  });
+});
