@@ -1,11 +1,13 @@
 // `npm run bench`: every benchmark section, its figures, targets and baselines.
 import { benchTracking } from "./tracking.js";
 import { benchRegistryAndArtifacts } from "./registry-artifacts.js";
+import { benchPlugins } from "./plugins.js";
 import { results } from "./lib.js";
 
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
 console.log(`  ${"figure".padEnd(58)} ${"value".padStart(10)} ${"unit".padEnd(6)} ${"target".padEnd(10)} ok`);
 await benchTracking();
 await benchRegistryAndArtifacts();
+await benchPlugins();
 const missed = results().filter((r) => r.ok === "MISS");
 console.log(`\n${results().filter((r) => r.ok === "PASS").length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join("; ")}` : ""}`);

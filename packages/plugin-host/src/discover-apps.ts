@@ -47,7 +47,83 @@ export interface DiscoverOptions extends SearchRootOptions {
 
 const NEEDLE = `"${APP_ENTRY_POINT}`;
 
-function packageDirs(root: string, warnings: string[]): string[] {
+/** What reading one root found: its package directories and, per directory, the package.json text when it mentions the field. */
+interface RootScan {
+  readonly stamp: string;
+  readonly scopes: readonly string[];
+  readonly candidates: readonly { dir: string; text: string }[];
+  readonly links: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+// Per-process cache of root scans, validated by the modification times of the root and its scope
+// directories (npm, pnpm and yarn replace a package's directory when they install or upgrade it,
+// which changes its parent's mtime). Symlinked packages (workspaces, npm link) are re-read every
+// time: their package.json is edited in place.
+const scans = new Map<string, RootScan>();
+
+function stampOf(root: string, scopes: readonly string[]): string | undefined {
+  try {
+    return [fs.statSync(root).mtimeMs, ...scopes.map((scope) => `${scope}:${fs.statSync(root + path.sep + scope).mtimeMs}`)].join("|");
+  } catch {
+    return undefined;
+  }
+}
+
+const NEEDLE_BYTES = Buffer.from(NEEDLE);
+// One buffer for every read: thousands of small manifests, no allocation (and no decoding) for
+// the ones that do not mention the field.
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+
+function readCandidate(dir: string): string | undefined {
+  // Plain concatenation: path.join's normalisation costs more than the read on 5,000 packages.
+  const file = dir + path.sep + "package.json";
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fs.readSync(fd, SCRATCH, 0, SCRATCH.length, 0);
+    if (size === SCRATCH.length) {
+      // A manifest larger than the scratch buffer: read it whole.
+      const text = fs.readFileSync(file, "utf8");
+      return text.includes(NEEDLE) ? text : undefined;
+    }
+    // Only packages that mention the field are decoded and parsed: most of node_modules never is.
+    return SCRATCH.subarray(0, size).indexOf(NEEDLE_BYTES) === -1 ? undefined : SCRATCH.toString("utf8", 0, size);
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function scanRoot(root: string): RootScan {
+  const cached = scans.get(root);
+  if (cached && cached.stamp === stampOf(root, cached.scopes)) return cached;
+  const warnings: string[] = [];
+  const candidates: { dir: string; text: string }[] = [];
+  const links: string[] = [];
+  const scopes: string[] = [];
+  const dirs = packageDirs(root, warnings, scopes);
+  // Stamped after listing: a change while listing makes the next call read again.
+  const stamp = stampOf(root, scopes);
+  for (const { dir, link } of dirs) {
+    if (link) {
+      links.push(dir);
+      continue;
+    }
+    const text = readCandidate(dir);
+    if (text !== undefined) candidates.push({ dir, text });
+  }
+  const scan = { stamp: stamp ?? "", scopes, candidates, links, warnings };
+  if (stamp !== undefined) scans.set(root, scan);
+  return scan;
+}
+
+function packageDirs(root: string, warnings: string[], scopes: string[]): { dir: string; link: boolean }[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });
@@ -55,21 +131,22 @@ function packageDirs(root: string, warnings: string[]): string[] {
     warnings.push(`skipped ${root}: ${(error as Error).message}`);
     return [];
   }
-  const out: string[] = [];
+  const out: { dir: string; link: boolean }[] = [];
   for (const entry of entries) {
     const name = entry.name;
     if (name.startsWith(".") || name === "lost+found") continue;
     if (!entry.isDirectory() && !entry.isSymbolicLink()) continue;
     if (name.startsWith("@")) {
-      const scope = path.join(root, name);
+      const scope = root + path.sep + name;
+      scopes.push(name);
       try {
         for (const inner of fs.readdirSync(scope, { withFileTypes: true })) {
-          if (!inner.name.startsWith(".") && (inner.isDirectory() || inner.isSymbolicLink())) out.push(path.join(scope, inner.name));
+          if (!inner.name.startsWith(".") && (inner.isDirectory() || inner.isSymbolicLink())) out.push({ dir: scope + path.sep + inner.name, link: inner.isSymbolicLink() });
         }
       } catch (error) {
         warnings.push(`skipped ${scope}: ${(error as Error).message}`);
       }
-    } else out.push(path.join(root, name));
+    } else out.push({ dir: root + path.sep + name, link: entry.isSymbolicLink() });
   }
   return out;
 }
@@ -105,16 +182,10 @@ export function discoverApps(options: DiscoverOptions): Discovery {
   const roots = findSearchRoots(options);
   const found: AppDeclaration[] = [];
   const seenDirs = new Set<string>();
-  const visit = (dir: string, root: SearchRoot) => {
+  const visit = (dir: string, root: SearchRoot, known?: string) => {
     const file = path.join(dir, "package.json");
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch {
-      return;
-    }
-    // Only packages that mention the field are parsed: most of node_modules never is.
-    if (!text.includes(NEEDLE)) return;
+    const text = known ?? readCandidate(dir);
+    if (text === undefined) return;
     let real: string;
     try {
       real = fs.realpathSync(dir);
@@ -142,7 +213,12 @@ export function discoverApps(options: DiscoverOptions): Discovery {
     for (const [name, entry] of readBlock(pkg, APP_CLIENT_ENTRY_POINT, file, warnings)) found.push({ ...base, name, entry, kind: "client" });
   };
   for (const dir of options.packageDirs ?? []) visit(path.resolve(dir), { dir: path.resolve(dir), kind: "project" });
-  for (const root of roots) for (const dir of packageDirs(root.dir, warnings)) visit(dir, root);
+  for (const root of roots) {
+    const scan = scanRoot(root.dir);
+    warnings.push(...scan.warnings);
+    for (const candidate of scan.candidates) visit(candidate.dir, root, candidate.text);
+    for (const link of scan.links) visit(link, root);
+  }
 
   const duplicates: DuplicateDeclaration[] = [];
   const pick = (kind: "app" | "client"): AppDeclaration[] => {

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { readPackageUp } from "read-pkg-up";
 import { checkCompatibility } from "./check-compatibility.js";
 import { discoverApps, type AppDeclaration } from "./discover-apps.js";
 import { loadEntry } from "./load-entry.js";
@@ -26,7 +27,7 @@ export interface VerifyReport {
 }
 
 /**
- * Checks the package in `dir` exactly as `mlflow server --app-name` would find and load it: the
+ * Checks the package at or above `dir` exactly as `mlflow server --app-name` would find and load it: the
  * same discovery (with `dir` itself read first), the same compatibility check, the same loader.
  * Plugin authors call it from their own tests.
  *
@@ -35,8 +36,11 @@ export interface VerifyReport {
  * expect(report.ok).toBe(true);
  */
 export async function verifyApp(dir: string): Promise<VerifyReport> {
-  const root = path.resolve(dir);
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { name?: string };
+  // `dir` may be anywhere inside the package (a plugin's test folder): find its package.json.
+  const found = await readPackageUp({ cwd: path.resolve(dir), normalize: false });
+  if (!found) throw new Error(`No package.json at or above ${path.resolve(dir)}`);
+  const root = path.dirname(found.path);
+  const pkg = found.packageJson as { name?: string };
   const discovery = discoverApps({ cwd: root, packageDirs: [root], includeGlobal: false });
   const real = fs.realpathSync(root);
   const mine = (list: readonly AppDeclaration[]) => list.filter((d) => d.dir === real);

@@ -171,6 +171,22 @@ describe("discovery", () => {
     await expect(resolveApp("wrong", opts(project))).rejects.toMatchObject({ code: "ERR_APP_INVALID", message: expect.stringContaining("no export named 'missing'") });
   });
 
+  it("sees packages installed, removed or edited (when linked) after an earlier discovery in the same process", () => {
+    const project = tempProject();
+    const modules = nm(project);
+    writePackage(modules, "first", { "mlflow.app": { first: "./a.js" } }, { "a.js": "" });
+    expect(discoverApps(opts(project)).apps.map((a) => a.name)).toEqual(["first"]);
+    writePackage(modules, "@later/second", { "mlflow.app": { second: "./a.js" } }, { "a.js": "" });
+    expect(discoverApps(opts(project)).apps.map((a) => a.name)).toEqual(["first", "second"]);
+    fs.rmSync(path.join(modules, "first"), { recursive: true });
+    expect(discoverApps(opts(project)).apps.map((a) => a.name)).toEqual(["second"]);
+    const linked = writePackage(path.join(project, "ws"), "linked", { name: "linked" }, { "a.js": "" });
+    fs.symlinkSync(linked, path.join(modules, "linked"));
+    expect(discoverApps(opts(project)).apps.map((a) => a.name)).toEqual(["second"]);
+    writePackage(path.join(project, "ws"), "linked", { "mlflow.app": { linked: "./a.js" } });
+    expect(discoverApps(opts(project)).apps.map((a) => a.name)).toEqual(["linked", "second"]);
+  });
+
   it("verifyApp checks a package the way the server loads it", async () => {
     const project = tempProject();
     fs.writeFileSync(
@@ -179,7 +195,8 @@ describe("discovery", () => {
     );
     fs.writeFileSync(path.join(project, "app.js"), esmFactory("mine"));
     fs.writeFileSync(path.join(project, "client.js"), "export class C {}");
-    const report = await verifyApp(project);
+    fs.mkdirSync(path.join(project, "test"));
+    const report = await verifyApp(path.join(project, "test"));
     expect(report.ok).toBe(false);
     expect(report.entries.map((e) => [e.kind, e.name, e.ok, e.shape ?? e.error?.code])).toEqual([
       ["app", "broken", false, "ERR_APP_LOAD_FAILED"],

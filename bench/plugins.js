@@ -1,0 +1,124 @@
+// Plugin-host benchmark (issue #4): discovery over a generated project of 5,000 installed packages
+// (50 declaring apps), cold (fresh process) and warm, next to a bare loop reading the same
+// package.json files (the floor) and Python's importlib.metadata.entry_points over 5,000
+// .dist-info folders; and the time from process start to the first 200 with --app-name my-auth.
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BIN, ROOT, report } from "./lib.js";
+
+const PACKAGES = 5000;
+const APPS = 50;
+
+function generateNodeProject(dir) {
+  const modules = path.join(dir, "node_modules");
+  for (let i = 0; i < PACKAGES; i += 1) {
+    const scoped = i % 10 === 0;
+    const name = scoped ? `@scope${i % 7}/pkg-${i}` : `pkg-${i}`;
+    const pkgDir = path.join(modules, name);
+    fs.mkdirSync(pkgDir, { recursive: true });
+    const pkg = { name, version: "1.0.0", description: "a generated package with a typical manifest", main: "index.js", license: "MIT", dependencies: { lodash: "^4.17.21" }, scripts: { test: "echo" } };
+    if (i % (PACKAGES / APPS) === 0) pkg["mlflow.app"] = { [`app-${i}`]: "./index.js:createApp" };
+    fs.writeFileSync(path.join(pkgDir, "package.json"), JSON.stringify(pkg, null, 2));
+  }
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "bench-project", version: "1.0.0" }));
+}
+
+function generatePythonSite(dir) {
+  for (let i = 0; i < PACKAGES; i += 1) {
+    const info = path.join(dir, `pkg_${i}-1.0.0.dist-info`);
+    fs.mkdirSync(info, { recursive: true });
+    fs.writeFileSync(path.join(info, "METADATA"), `Metadata-Version: 2.1\nName: pkg-${i}\nVersion: 1.0.0\nSummary: a generated package\n`);
+    if (i % (PACKAGES / APPS) === 0) fs.writeFileSync(path.join(info, "entry_points.txt"), `[mlflow.app]\napp-${i} = pkg_${i}.app:create_app\n`);
+  }
+}
+
+const NODE_SCRIPT = `
+const { discoverApps } = await import(${JSON.stringify(path.join(ROOT, "packages/plugin-host/dist/index.js"))});
+const fs = await import("node:fs"); const path = await import("node:path");
+const cwd = process.argv[1];
+const t = () => Number(process.hrtime.bigint()) / 1e6;
+const time = (fn) => { const s = t(); const r = fn(); return [t() - s, r]; };
+const opts = { cwd, includeGlobal: false, hostDir: cwd };
+const [cold, first] = time(() => discoverApps(opts));
+const warmRuns = []; for (let i = 0; i < 5; i++) warmRuns.push(time(() => discoverApps(opts))[0]);
+// The floor: list the same directories and read the same package.json files, nothing else.
+const floor = () => { let n = 0; const root = path.join(cwd, "node_modules");
+  for (const e of fs.readdirSync(root, { withFileTypes: true })) {
+    const dirs = e.name.startsWith("@") ? fs.readdirSync(path.join(root, e.name)).map((x) => path.join(root, e.name, x)) : [path.join(root, e.name)];
+    for (const d of dirs) { try { n += fs.readFileSync(path.join(d, "package.json"), "utf8").length; } catch {} } } return n; };
+const floorRuns = []; for (let i = 0; i < 5; i++) floorRuns.push(time(floor)[0]);
+const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(JSON.stringify({ cold, warm: median(warmRuns), floor: median(floorRuns), apps: first.apps.length }));
+`;
+
+const PY_SCRIPT = `
+import sys, time, json
+sys.path.insert(0, sys.argv[1])
+t0 = time.perf_counter()
+import importlib.metadata as md
+eps = md.entry_points(group="mlflow.app")
+cold = (time.perf_counter() - t0) * 1000
+runs = []
+for _ in range(3):
+    t = time.perf_counter(); eps2 = md.entry_points(group="mlflow.app"); runs.append((time.perf_counter() - t) * 1000)
+print(json.dumps({"cold": cold, "warm": sorted(runs)[1], "apps": len([e for e in eps if e.name.startswith("app-")])}))
+`;
+
+export async function benchPlugins() {
+  console.log("\n# plugin host (issue #4)  baselines: a bare loop reading the same package.json files (floor); Python importlib.metadata over 5,000 .dist-info");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-plugins-"));
+  try {
+    const project = path.join(dir, "project");
+    const site = path.join(dir, "site");
+    generateNodeProject(project);
+    generatePythonSite(site);
+    const node = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", NODE_SCRIPT, project], { encoding: "utf8" }));
+    if (node.apps !== APPS) throw new Error(`discovery found ${node.apps} apps, expected ${APPS}`);
+    const py = JSON.parse(execFileSync("python3", ["-c", PY_SCRIPT, site], { encoding: "utf8" }));
+    if (py.apps !== APPS) throw new Error(`python found ${py.apps} entry points, expected ${APPS}`);
+    report("discovery, 5,000 packages / 50 apps, cold (fresh process)", node.cold, "ms");
+    report("discovery, warm (median of 5)", node.warm, "ms");
+    report("floor: bare loop reading the same package.json files (median of 5)", node.floor, "ms", undefined, "baseline");
+    report("discovery cold / floor", node.cold / node.floor, "x", ["<=", 2]);
+    report("discovery warm / floor", node.warm / node.floor, "x", ["<=", 2], "warm reuses root listings validated by directory mtimes");
+    report("Python importlib.metadata.entry_points, 5,000 dist-info, cold", py.cold, "ms", undefined, "baseline");
+    report("Python entry_points, warm (median of 3)", py.warm, "ms");
+    report("speed-up over Python, cold", py.cold / node.cold, "x", [">=", 2]);
+    report("speed-up over Python, warm", py.warm / node.warm, "x", [">=", 2]);
+
+    const times = [];
+    for (let i = 0; i < 5; i += 1) times.push(await timeToFirst200(dir));
+    times.sort((a, b) => a - b);
+    report("process start → first 200, --app-name my-auth (median of 5)", times[2], "ms", ["<=", 1500]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function timeToFirst200(dir) {
+  const cwd = fs.mkdtempSync(path.join(dir, "start-"));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, [BIN, "server", "--app-name", "my-auth", "--port", String(port)], {
+    cwd,
+    env: { ...process.env, MY_AUTH_USERS: "bench:bench-password", MLFLOW_LOG_FORMAT: "json" },
+    stdio: "ignore",
+  });
+  try {
+    for (;;) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/health`);
+        if (response.status === 200) return Number(process.hrtime.bigint() - start) / 1e6;
+      } catch {
+        // not listening yet
+      }
+      if (Number(process.hrtime.bigint() - start) > 20e9) throw new Error("server did not answer within 20 s");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
