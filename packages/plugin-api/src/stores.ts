@@ -52,6 +52,8 @@ export interface TrackingStore {
   }): Promise<{ experiments: Experiment[]; next_page_token?: string }>;
   createRun(input: { experimentId?: string; userId?: string; runName?: string; startTime?: number; tags?: readonly KeyValue[] }): Promise<Run>;
   getRun(runId: string): Promise<Run>;
+  /** A run's info without its data: one query. */
+  getRunInfo(runId: string): Promise<RunInfo>;
   updateRun(runId: string, input: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo>;
   deleteRun(runId: string): Promise<void>;
   restoreRun(runId: string): Promise<void>;

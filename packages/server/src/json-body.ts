@@ -20,6 +20,12 @@ function decode(req: Request, raw: Buffer): void {
   body.body = {};
   if (raw.length === 0) return;
   const method = req.method;
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/x-www-form-urlencoded") {
+    // HTML form posts (an app's sign-up page) read their fields from req.body; API routes still
+    // refuse the content type when they read their parameters.
+    body.body = Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
+  }
   if ((method === "POST" || method === "PUT") && !isJsonType(req.headers["content-type"])) {
     body[BODY_ERROR] = invalidParameter(
       `Bad Request. Content-Type must be one of [application/json]. Got '${req.headers["content-type"] ?? ""}'.`,

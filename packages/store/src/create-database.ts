@@ -21,6 +21,12 @@ export interface Database {
   readonly dialect: DialectName;
   /** The URI it was opened from, with any password removed (safe to log). */
   readonly displayUri: string;
+  /**
+   * Subscribes to a notification channel shared by every process on this database (PostgreSQL
+   * `LISTEN` on a dedicated connection); resolves with an unsubscribe function. Undefined on
+   * SQLite, where processes share no channel.
+   */
+  readonly listen?: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -85,7 +91,21 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       await db.destroy();
       throw new MlflowError("INTERNAL_ERROR", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
     }
-    return { db, dialect: "postgres", displayUri: redact(target.connectionString), close: () => db.destroy() };
+    const listen = async (channel: string, onMessage: (payload: string) => void) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name '${channel}'`);
+      const client = new pg.Client({ connectionString: target.connectionString });
+      await client.connect();
+      client.on("notification", (message) => {
+        if (message.channel === channel) onMessage(message.payload ?? "");
+      });
+      // A dropped listener connection must not crash the server; the TTL still bounds staleness.
+      client.on("error", () => {});
+      await client.query(`LISTEN ${channel}`);
+      return async () => {
+        await client.end().catch(() => {});
+      };
+    };
+    return { db, dialect: "postgres", displayUri: redact(target.connectionString), listen, close: () => db.destroy() };
   }
   throw new MlflowError("NOT_IMPLEMENTED", "MySQL backend stores are not supported yet; use sqlite:/// or postgresql://");
 }

@@ -87,6 +87,9 @@ export class SqlTrackingStore {
   createRun(input: runs.CreateRunInput): Promise<Run> {
     return runs.createRun(this.ctx, input);
   }
+  getRunInfo(runId: string): Promise<RunInfo> {
+    return runs.getRunInfo(this.ctx, runId);
+  }
   getRun(runId: string): Promise<Run> {
     return runs.getRun(this.ctx, runId);
   }

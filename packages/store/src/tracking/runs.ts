@@ -91,6 +91,11 @@ export async function createRun(ctx: TrackingContext, input: CreateRunInput): Pr
   };
 }
 
+/** Gets a run's info only (one query): what authorization needs to find its experiment. */
+export async function getRunInfo(ctx: TrackingContext, runId: string): Promise<RunInfo> {
+  return toRunInfo(await requireRunRow(ctx.database.db, runId));
+}
+
 /** Gets a run (deleted ones too) with its latest metrics, params, tags and inputs. */
 export async function getRun(ctx: TrackingContext, runId: string): Promise<Run> {
   const row = await requireRunRow(ctx.database.db, runId);

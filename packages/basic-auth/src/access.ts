@@ -1,0 +1,73 @@
+import { MlflowError } from "@mlflow-ts/protocol";
+import type { AppStores } from "@mlflow-ts/plugin-api";
+import type { AuthStore, ResourceKind, UserRecord } from "./auth-store.js";
+import { capabilitiesOf, type Capabilities, type Permission } from "./permissions.js";
+
+/**
+ * Answers "what may this user do to that resource": the stored grant, else `default_permission`.
+ * Runs and logged models resolve to their experiment (cached: a run never moves).
+ *
+ * @example
+ * (await access.experiment(user, "1")).read;
+ */
+export class Access {
+  private readonly runExperiments = new Map<string, string>();
+
+  constructor(
+    readonly auth: AuthStore,
+    readonly stores: AppStores,
+    readonly defaultPermission: Permission,
+  ) {}
+
+  async permission(kind: ResourceKind, resource: string, user: UserRecord): Promise<Permission> {
+    return (await this.auth.findGrant(kind, resource, user.id))?.permission ?? this.defaultPermission;
+  }
+
+  async experiment(user: UserRecord, experimentId: string): Promise<Capabilities> {
+    return capabilitiesOf(await this.permission("experiment", experimentId, user));
+  }
+
+  async model(user: UserRecord, name: string): Promise<Capabilities> {
+    return capabilitiesOf(await this.permission("registered_model", name, user));
+  }
+
+  /** The experiment of a run (404 for an unknown run, as MLflow answers before authorizing). */
+  async experimentOfRun(runId: string): Promise<string> {
+    let id = this.runExperiments.get(runId);
+    if (id === undefined) {
+      id = (await this.stores.tracking.getRunInfo(runId)).experiment_id;
+      if (this.runExperiments.size > 100_000) this.runExperiments.clear();
+      this.runExperiments.set(runId, id);
+    }
+    return id;
+  }
+
+  async run(user: UserRecord, runId: string): Promise<Capabilities> {
+    return this.experiment(user, await this.experimentOfRun(runId));
+  }
+
+  async experimentByName(user: UserRecord, name: string): Promise<Capabilities> {
+    let id: string;
+    try {
+      id = (await this.stores.tracking.getExperimentByName(name)).experiment_id;
+    } catch (error) {
+      if ((error as MlflowError).code === "RESOURCE_DOES_NOT_EXIST") throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `Could not find experiment with name ${name}`);
+      throw error;
+    }
+    return this.experiment(user, id);
+  }
+
+  async loggedModel(user: UserRecord, modelId: string): Promise<Capabilities> {
+    return this.experiment(user, (await this.stores.tracking.getLoggedModel(modelId, true)).info.experiment_id);
+  }
+
+  /** Every experiment ID (or model name) this user holds a grant on, with its permission. */
+  async grantMap(kind: ResourceKind, user: UserRecord): Promise<Map<string, Permission>> {
+    return new Map((await this.auth.grantsOf(kind, user.id)).map((g) => [g.resource, g.permission]));
+  }
+
+  /** Whether a grant map (plus the default) lets the user read a resource. */
+  readable(grants: ReadonlyMap<string, Permission>, resource: string): boolean {
+    return capabilitiesOf(grants.get(resource) ?? this.defaultPermission).read;
+  }
+}

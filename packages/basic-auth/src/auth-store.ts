@@ -1,0 +1,232 @@
+import { MlflowError, notFound } from "@mlflow-ts/protocol";
+import { migrate, withTransaction, type Database } from "@mlflow-ts/store";
+import type { Kysely, Migration } from "kysely";
+import { parsePermission, type Permission } from "./permissions.js";
+
+/** A user row (the hash never leaves the server). */
+export interface UserRecord {
+  readonly id: number;
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly isAdmin: boolean;
+}
+
+/** The migration table of basic-auth's schema, separate from the tracking store's. */
+export const AUTH_MIGRATION_TABLE = "mlflow_ts_auth_migrations";
+
+// MLflow's initial auth schema (revision 8606fa83a998), created only where missing, so an existing
+// MLflow basic_auth.db opens as it is and a database made here stays upgradable by MLflow.
+function authSchema(dialect: Database["dialect"]): Migration {
+  return {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      let users = db.schema.createTable("users").ifNotExists();
+      users = dialect === "postgres" ? users.addColumn("id", "serial", (c) => c.primaryKey()) : users.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+      await users
+        .addColumn("username", "varchar(255)", (c) => c.unique())
+        .addColumn("password_hash", "varchar(255)")
+        .addColumn("is_admin", "boolean")
+        .execute();
+      let experiments = db.schema.createTable("experiment_permissions").ifNotExists();
+      experiments = dialect === "postgres" ? experiments.addColumn("id", "serial", (c) => c.primaryKey()) : experiments.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+      await experiments
+        .addColumn("experiment_id", "varchar(255)", (c) => c.notNull())
+        .addColumn("user_id", "integer", (c) => c.notNull().references("users.id"))
+        .addColumn("permission", "varchar(255)")
+        .addUniqueConstraint("unique_experiment_user", ["experiment_id", "user_id"])
+        .execute();
+      let models = db.schema.createTable("registered_model_permissions").ifNotExists();
+      models = dialect === "postgres" ? models.addColumn("id", "serial", (c) => c.primaryKey()) : models.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+      await models
+        .addColumn("name", "varchar(255)", (c) => c.notNull())
+        .addColumn("user_id", "integer", (c) => c.notNull().references("users.id"))
+        .addColumn("permission", "varchar(255)")
+        .addUniqueConstraint("unique_name_user", ["name", "user_id"])
+        .execute();
+    },
+  };
+}
+
+function isUnique(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === "23505" || /UNIQUE constraint failed/.test(String(e?.message));
+}
+
+/** Which grant table a resource kind lives in, and its key column. */
+const TABLES = {
+  experiment: { table: "experiment_permissions", key: "experiment_id" },
+  registered_model: { table: "registered_model_permissions", key: "name" },
+} as const;
+
+/** A resource kind that carries grants. */
+export type ResourceKind = keyof typeof TABLES;
+
+/** A stored grant. */
+export interface Grant {
+  readonly resource: string;
+  readonly userId: number;
+  readonly permission: Permission;
+}
+
+/**
+ * Users and grants in MLflow's tables, on any database the store opens. Booleans are written
+ * as the dialect stores them (SQLite integers, PostgreSQL booleans), as SQLAlchemy does.
+ *
+ * @example
+ * const auth = new AuthStore(await createDatabase("sqlite:///basic_auth.db"));
+ * await auth.migrate();
+ */
+export class AuthStore {
+  constructor(readonly database: Database) {}
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private get db(): Kysely<any> {
+    return this.database.db;
+  }
+
+  private bool(value: boolean): boolean | number {
+    return this.database.dialect === "postgres" ? value : value ? 1 : 0;
+  }
+
+  /** Creates the tables where missing, under basic-auth's own migration table. */
+  async migrate(): Promise<void> {
+    await migrate(this.database, { tableName: AUTH_MIGRATION_TABLE, migrations: { "001-users-and-grants": authSchema(this.database.dialect) } });
+  }
+
+  private toUser(row: { id: number; username: string; password_hash: string; is_admin: unknown }): UserRecord {
+    return { id: Number(row.id), username: row.username, passwordHash: row.password_hash, isAdmin: Boolean(row.is_admin) };
+  }
+
+  async findUser(username: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
+    return row ? this.toUser(row as never) : undefined;
+  }
+
+  async requireUser(username: string): Promise<UserRecord> {
+    const user = await this.findUser(username);
+    if (!user) throw notFound(`User with username=${username} not found`);
+    return user;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return ((await this.db.selectFrom("users").selectAll().orderBy("id").execute()) as never[]).map((r) => this.toUser(r));
+  }
+
+  async countAdmins(): Promise<number> {
+    const row = (await this.db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("is_admin", "=", this.bool(true)).executeTakeFirst()) as { n: number | string };
+    return Number(row.n);
+  }
+
+  async createUser(username: string, passwordHash: string, isAdmin: boolean): Promise<UserRecord> {
+    try {
+      await this.db.insertInto("users").values({ username, password_hash: passwordHash, is_admin: this.bool(isAdmin) }).execute();
+    } catch (error) {
+      if (isUnique(error)) throw new MlflowError("RESOURCE_ALREADY_EXISTS", `User (username=${username}) already exists.`);
+      throw error;
+    }
+    return this.requireUser(username);
+  }
+
+  async updatePassword(username: string, passwordHash: string): Promise<void> {
+    await this.requireUser(username);
+    await this.db.updateTable("users").set({ password_hash: passwordHash }).where("username", "=", username).execute();
+  }
+
+  /** Sets the admin flag; refuses to demote the last admin. */
+  async updateAdmin(username: string, isAdmin: boolean): Promise<void> {
+    await withTransaction(this.database, async (trx) => {
+      const user = await trx.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
+      if (!user) throw notFound(`User with username=${username} not found`);
+      if (!isAdmin && Boolean((user as { is_admin: unknown }).is_admin)) {
+        const row = (await trx.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("is_admin", "=", this.bool(true)).executeTakeFirst()) as { n: number | string };
+        if (Number(row.n) <= 1) throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot remove admin rights from ${username}: it is the last admin.`);
+      }
+      await trx.updateTable("users").set({ is_admin: this.bool(isAdmin) }).where("username", "=", username).execute();
+    });
+  }
+
+  /** Deletes a user and every grant of theirs (MLflow fails here with an integrity error); never the last admin. */
+  async deleteUser(username: string): Promise<void> {
+    await withTransaction(this.database, async (trx) => {
+      const user = (await trx.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst()) as { id: number; is_admin: unknown } | undefined;
+      if (!user) throw notFound(`User with username=${username} not found`);
+      if (Boolean(user.is_admin)) {
+        const row = (await trx.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("is_admin", "=", this.bool(true)).executeTakeFirst()) as { n: number | string };
+        if (Number(row.n) <= 1) throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot delete ${username}: it is the last admin.`);
+      }
+      await trx.deleteFrom("experiment_permissions").where("user_id", "=", user.id).execute();
+      await trx.deleteFrom("registered_model_permissions").where("user_id", "=", user.id).execute();
+      await trx.deleteFrom("users").where("id", "=", user.id).execute();
+    });
+  }
+
+  /** Every grant of one user of one kind. */
+  async grantsOf(kind: ResourceKind, userId: number): Promise<Grant[]> {
+    const { table, key } = TABLES[kind];
+    const rows = (await this.db.selectFrom(table).select([key, "user_id", "permission"]).where("user_id", "=", userId).execute()) as Record<string, unknown>[];
+    return rows.map((r) => ({ resource: String(r[key]), userId: Number(r.user_id), permission: (r.permission as Permission) ?? "NO_PERMISSIONS" }));
+  }
+
+  /** The stored grant of one user on one resource, if any. */
+  async findGrant(kind: ResourceKind, resource: string, userId: number): Promise<Grant | undefined> {
+    const { table, key } = TABLES[kind];
+    const row = (await this.db.selectFrom(table).select("permission").where(key, "=", resource).where("user_id", "=", userId).executeTakeFirst()) as { permission: string | null } | undefined;
+    return row ? { resource, userId, permission: (row.permission as Permission) ?? "NO_PERMISSIONS" } : undefined;
+  }
+
+  async createGrant(kind: ResourceKind, resource: string, userId: number, permission: string): Promise<Grant> {
+    const { table, key } = TABLES[kind];
+    const p = parsePermission(permission);
+    try {
+      await this.db.insertInto(table).values({ [key]: resource, user_id: userId, permission: p }).execute();
+    } catch (error) {
+      if (isUnique(error)) {
+        throw new MlflowError("RESOURCE_ALREADY_EXISTS", `${kind === "experiment" ? "Experiment" : "Registered model"} permission (${key}=${resource}, user_id=${userId}) already exists.`);
+      }
+      throw error;
+    }
+    return { resource, userId, permission: p };
+  }
+
+  async requireGrant(kind: ResourceKind, resource: string, userId: number, username: string): Promise<Grant> {
+    const grant = await this.findGrant(kind, resource, userId);
+    if (!grant) {
+      throw notFound(`${kind === "experiment" ? "Experiment" : "Registered model"} permission with ${TABLES[kind].key}=${resource} and username=${username} not found`);
+    }
+    return grant;
+  }
+
+  async updateGrant(kind: ResourceKind, resource: string, userId: number, username: string, permission: string): Promise<void> {
+    const { table, key } = TABLES[kind];
+    const p = parsePermission(permission);
+    await this.requireGrant(kind, resource, userId, username);
+    await this.db.updateTable(table).set({ permission: p }).where(key, "=", resource).where("user_id", "=", userId).execute();
+  }
+
+  async deleteGrant(kind: ResourceKind, resource: string, userId: number, username: string): Promise<void> {
+    const { table, key } = TABLES[kind];
+    await this.requireGrant(kind, resource, userId, username);
+    await this.db.deleteFrom(table).where(key, "=", resource).where("user_id", "=", userId).execute();
+  }
+
+  /** Removes every grant on a resource (a deleted registered model's name must not pass on its grants). */
+  async deleteAllGrants(kind: ResourceKind, resource: string): Promise<void> {
+    const { table, key } = TABLES[kind];
+    await this.db.deleteFrom(table).where(key, "=", resource).execute();
+  }
+
+  /** Moves every grant on a resource to its new name (registered-model rename). */
+  async renameGrants(kind: ResourceKind, from: string, to: string): Promise<void> {
+    const { table, key } = TABLES[kind];
+    await this.db.updateTable(table).set({ [key]: to }).where(key, "=", from).execute();
+  }
+
+  /** Grants MANAGE to a creator, replacing a stale row left by an earlier resource of that name. */
+  async grantCreator(kind: ResourceKind, resource: string, userId: number): Promise<void> {
+    const { table, key } = TABLES[kind];
+    await withTransaction(this.database, async (trx) => {
+      await trx.deleteFrom(table).where(key, "=", resource).where("user_id", "=", userId).execute();
+      await trx.insertInto(table).values({ [key]: resource, user_id: userId, permission: "MANAGE" }).execute();
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import path from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import type { Authorization, MlflowRequest } from "@mlflow-ts/plugin-api";
+import type { AuthStore, UserRecord } from "./auth-store.js";
+import type { CredentialCache } from "./credential-cache.js";
+import type { LoginLimiter } from "./login-limiter.js";
+import { verifyPassword } from "./werkzeug-hash.js";
+
+/** MLflow's exact 401 body. */
+export const UNAUTHENTICATED_BODY =
+  "You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.";
+
+/** MLflow's 401: `WWW-Authenticate: Basic realm="mlflow"` makes browsers show their login prompt. */
+export function unauthenticated(): Response {
+  return new Response(UNAUTHENTICATED_BODY, { status: 401, headers: { "Content-Type": "text/plain; charset=utf-8", "WWW-Authenticate": 'Basic realm="mlflow"' } });
+}
+
+/** MLflow's 403. */
+export function permissionDenied(): Response {
+  return new Response("Permission denied", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}
+
+/** An authentication function: the request in, an {@link Authorization} or a `Response` out. */
+export type AuthorizationFunction = (req: MlflowRequest) => Authorization | Response | Promise<Authorization | Response>;
+
+/**
+ * Parses `Authorization: Basic base64(user:pass)` (UTF-8, split at the first `:`).
+ *
+ * @example
+ * basicCredentials("Basic YWxpY2U6cHc="); // { username: "alice", password: "pw" }
+ */
+export function basicCredentials(header: string | undefined): { username: string; password: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * The default authentication: HTTP Basic against the users table, with the credential cache,
+ * per-(address, username) rate limiting (429 + `Retry-After`) and one 401 for unknown users and
+ * wrong passwords alike.
+ */
+export function basicAuthFunction(store: AuthStore, cache: CredentialCache, limiter: LoginLimiter): AuthorizationFunction {
+  return async (req) => {
+    const credentials = basicCredentials(req.get("authorization"));
+    if (!credentials) return unauthenticated();
+    const { username, password } = credentials;
+    const cached = cache.get(username, password);
+    if (cached) return { username, type: "basic" };
+    const address = req.socket.remoteAddress ?? "unknown";
+    const wait = limiter.blockedFor(address, username);
+    if (wait > 0) {
+      return new Response("Too many failed login attempts; try again later.", { status: 429, headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": String(wait) } });
+    }
+    const user = await store.findUser(username);
+    // Verify against a dummy hash for unknown users too, so timing does not reveal which exist.
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok) {
+      limiter.fail(address, username);
+      return unauthenticated();
+    }
+    limiter.succeed(address, username);
+    cache.set(username, password, user);
+    return { username, type: "basic" };
+  };
+}
+
+// scrypt of a random string: a valid hash no password matches.
+const DUMMY_HASH = "scrypt:32768:8:1$AAAAAAAAAAAAAAAA$" + "00".repeat(64);
+
+/**
+ * Loads a custom `module:function` (`authorization_function`): a path (relative to `cwd`) or a
+ * package specifier resolved from `cwd`.
+ *
+ * @example
+ * const fn = await loadAuthorizationFunction("./my-jwt.js:authenticate", process.cwd());
+ */
+export async function loadAuthorizationFunction(spec: string, cwd: string): Promise<{ fn: AuthorizationFunction; name: string }> {
+  const at = spec.lastIndexOf(":");
+  const module = spec.slice(0, at);
+  const name = spec.slice(at + 1);
+  const isPath = module.startsWith(".") || path.isAbsolute(module);
+  const file = isPath ? path.resolve(cwd, module) : createRequire(path.join(cwd, "package.json")).resolve(module);
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const fn = mod[name] ?? (mod.default as Record<string, unknown> | undefined)?.[name];
+  if (typeof fn !== "function") throw new Error(`basic-auth: authorization_function '${spec}': ${file} exports no function named '${name}'`);
+  return { fn: fn as AuthorizationFunction, name: spec };
+}
+
+/** The user record behind an authorization, cached by the caller. */
+export type UserLookup = (username: string) => Promise<UserRecord | undefined>;

@@ -1,0 +1,159 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { MlflowError } from "@mlflow-ts/protocol";
+import { defineApp, type Authorization, type JsonObject, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
+import { createDatabase } from "@mlflow-ts/store";
+import { Access } from "./access.js";
+import { readAuthConfig, type AuthConfig } from "./auth-config.js";
+import { registerAuthRoutes } from "./auth-routes.js";
+import { AuthStore, type UserRecord } from "./auth-store.js";
+import { basicAuthFunction, loadAuthorizationFunction, permissionDenied, type AuthorizationFunction } from "./authenticate.js";
+import { CredentialCache } from "./credential-cache.js";
+import { LoginLimiter } from "./login-limiter.js";
+import { PATTERN_RULES, PLAIN_RULES, RULES, type Rule } from "./rules.js";
+import { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
+import { registerSignup } from "./signup.js";
+import { paramsOf } from "./request-params.js";
+import { hashPassword } from "./werkzeug-hash.js";
+
+const CHANNEL = "mlflow_basic_auth_users";
+
+/** A route's path relative to `/api/<v>.0` or `<prefix>/ajax-api/<v>.0`, or to the static prefix. */
+export function canonicalPath(path: string, prefix: string): { api: boolean; path: string } {
+  const api = /^\/api\/\d\.0(\/.*)$/.exec(path) ?? (path.startsWith(`${prefix}/ajax-api/`) ? /^\/ajax-api\/\d\.0(\/.*)$/.exec(path.slice(prefix.length)) : null);
+  if (api) return { api: true, path: api[1]! };
+  return { api: false, path: prefix && path.startsWith(prefix) ? path.slice(prefix.length) || "/" : path };
+}
+
+/** The rule for a request, or undefined when the route has none (denied for non-admins). */
+export function ruleFor(method: string, path: string, prefix: string): Rule | undefined {
+  const c = canonicalPath(path, prefix);
+  if (!c.api) return PLAIN_RULES.get(`${method} ${c.path}`) ?? RULES.get(`${method} ${c.path}`);
+  return RULES.get(`${method} ${c.path}`) ?? PATTERN_RULES.find((r) => r.method === method && r.pattern.test(c.path))?.rule;
+}
+
+function isUnprotected(path: string, prefix: string): boolean {
+  for (const p of prefix ? ["", prefix] : [""]) {
+    if (path === `${p}/health` || path === `${p}/favicon.ico` || path.startsWith(`${p}/static`)) return true;
+  }
+  return false;
+}
+
+async function bootstrapAdmin(store: AuthStore, config: AuthConfig, log: (message: string) => void): Promise<void> {
+  if (await store.findUser(config.adminUsername)) return;
+  let password = config.adminPassword;
+  if (!password) {
+    password = randomBytes(18).toString("base64url");
+    // Printed once, here, and stored only as a hash.
+    log(`basic-auth: created admin '${config.adminUsername}' with generated password: ${password}  (change it with update-password; set MLFLOW_AUTH_ADMIN_PASSWORD to choose one)`);
+  }
+  try {
+    await store.createUser(config.adminUsername, await hashPassword(password), true);
+  } catch (error) {
+    // Several workers may race to create it; one wins.
+    if ((error as MlflowError).code !== "RESOURCE_ALREADY_EXISTS") throw error;
+  }
+}
+
+/**
+ * Applies MLflow's basic-auth to the server: HTTP Basic (or the configured
+ * `authorization_function`) on every route but `/health`, admins through, everyone else checked
+ * against the permission table — and denied where a route has no rule. Users and grants live in
+ * MLflow's own tables (`database_uri`), so an MLflow `basic_auth.db` opens as it is.
+ *
+ * @example
+ * // mlflow server --app-name basic-auth
+ */
+export const createApp = defineApp(async (app: MlflowApp) => {
+  const { config: server, logger, stores } = app.context;
+  const config = readAuthConfig(process.env);
+  const database = await createDatabase(config.databaseUri, { cwd: server.cwd });
+  const store = new AuthStore(database);
+  await store.migrate();
+  await bootstrapAdmin(store, config, (m) => process.stdout.write(`${m}\n`));
+
+  const ttlMs = config.cacheTtlSeconds * 1000;
+  const credentials = new CredentialCache(ttlMs);
+  const users = new Map<string, { user: UserRecord; expires: number }>();
+  const forget = (username: string) => {
+    credentials.invalidate(username);
+    users.delete(username);
+  };
+  if (database.listen) await database.listen(CHANNEL, forget);
+  const invalidate = async (username: string) => {
+    forget(username);
+    if (database.dialect === "postgres") await sql`select pg_notify(${CHANNEL}, ${username})`.execute(database.db);
+  };
+  const userOf = async (username: string): Promise<UserRecord | undefined> => {
+    const hit = users.get(username);
+    if (hit && hit.expires > Date.now()) return hit.user;
+    const user = await store.findUser(username);
+    if (user && ttlMs > 0) users.set(username, { user, expires: Date.now() + ttlMs });
+    return user;
+  };
+
+  let authenticate: AuthorizationFunction;
+  let functionName = "authenticate_request_basic_auth";
+  if (config.authorizationFunction) {
+    const loaded = await loadAuthorizationFunction(config.authorizationFunction, server.cwd);
+    authenticate = loaded.fn;
+    functionName = loaded.name;
+  } else {
+    authenticate = basicAuthFunction(store, credentials, new LoginLimiter(config.maxFailedLogins, config.loginWindowSeconds * 1000));
+  }
+
+  const access = new Access(store, stores, config.defaultPermission);
+  const callers = new WeakMap<object, UserRecord>();
+  const prefix = server.staticPrefix;
+
+  app.beforeRequest(async (req) => {
+    if (isUnprotected(req.path, prefix)) return;
+    // Called once per request; what it decides is kept for every later check.
+    const result = await authenticate(req);
+    if (result instanceof Response) return result;
+    if (!result || typeof (result as Authorization).username !== "string") {
+      throw new MlflowError("INTERNAL_ERROR", `Unsupported result type from ${functionName}: '${result === null ? "null" : typeof result}'`);
+    }
+    const user = await userOf(result.username);
+    if (!user) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `User with username=${result.username} not found`);
+    req.state.authorization = result;
+    callers.set(req, user);
+    if (user.isAdmin) return;
+    const rule = ruleFor(req.method, req.path, prefix);
+    if (!rule || !(await rule(req, user, access))) return permissionDenied();
+  });
+
+  registerAuthRoutes(app, {
+    store,
+    callerOf: (req) => callers.get(req)!,
+    invalidate,
+    staticPrefix: prefix,
+  });
+  registerSignup(app, store, process.env.MLFLOW_FLASK_SERVER_SECRET_KEY ? Buffer.from(process.env.MLFLOW_FLASK_SERVER_SECRET_KEY) : randomBytes(32));
+
+  app.afterRequest(async (payload: JsonObject, req: MlflowRequest) => {
+    const user = callers.get(req);
+    if (!user) return;
+    const key = `${req.method} ${canonicalPath(req.path, prefix).path}`;
+    switch (key) {
+      case "POST /mlflow/experiments/create":
+        await store.grantCreator("experiment", String(payload.experiment_id), user.id);
+        return;
+      case "POST /mlflow/registered-models/create":
+        await store.grantCreator("registered_model", String((payload.registered_model as { name: string }).name), user.id);
+        return;
+      case "DELETE /mlflow/registered-models/delete":
+        await store.deleteAllGrants("registered_model", String(paramsOf(req).name));
+        return;
+      case "POST /mlflow/registered-models/rename":
+        await store.renameGrants("registered_model", String(paramsOf(req).name), String(paramsOf(req).new_name));
+        return;
+    }
+    if (user.isAdmin) return;
+    if (key === "POST /mlflow/experiments/search" || key === "GET /mlflow/experiments/search") return filterExperiments(payload, req, user, access);
+    if (key === "GET /mlflow/registered-models/search") return filterRegisteredModels(payload, req, user, access);
+    if (key === "GET /mlflow/model-versions/search") return filterModelVersions(payload, req, user, access);
+  });
+  logger.info("basic-auth enabled", { database: database.displayUri, default_permission: config.defaultPermission, authorization_function: functionName });
+  return app;
+});

@@ -1,0 +1,16 @@
+export { createApp, canonicalPath, ruleFor } from "./create-app.js";
+export { AuthServiceClient } from "./auth-service-client.js";
+export type { AuthUser } from "./auth-service-client.js";
+export { AuthStore, AUTH_MIGRATION_TABLE } from "./auth-store.js";
+export type { UserRecord, Grant, ResourceKind } from "./auth-store.js";
+export { readAuthConfig, passwordProblem, PACKAGED_INI, AuthConfigError } from "./auth-config.js";
+export type { AuthConfig } from "./auth-config.js";
+export { hashPassword, verifyPassword } from "./werkzeug-hash.js";
+export { PERMISSIONS, parsePermission, capabilitiesOf } from "./permissions.js";
+export type { Permission, Capabilities } from "./permissions.js";
+export { CredentialCache } from "./credential-cache.js";
+export { LoginLimiter } from "./login-limiter.js";
+export { basicCredentials, unauthenticated, permissionDenied, UNAUTHENTICATED_BODY } from "./authenticate.js";
+export type { AuthorizationFunction } from "./authenticate.js";
+export { RULES, PATTERN_RULES, PLAIN_RULES } from "./rules.js";
+export type { Rule } from "./rules.js";
