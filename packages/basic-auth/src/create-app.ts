@@ -55,6 +55,13 @@ async function bootstrapAdmin(store: AuthStore, config: AuthConfig, log: (messag
   }
 }
 
+/** Where basic-auth reads its environment from (the process's by default). */
+export interface BasicAuthOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where the generated admin password is printed. */
+  readonly print?: (line: string) => void;
+}
+
 /**
  * Applies MLflow's basic-auth to the server: HTTP Basic (or the configured
  * `authorization_function`) on every route but `/health`, admins through, everyone else checked
@@ -64,13 +71,16 @@ async function bootstrapAdmin(store: AuthStore, config: AuthConfig, log: (messag
  * @example
  * // mlflow server --app-name basic-auth
  */
-export const createApp = defineApp(async (app: MlflowApp) => {
+export function createBasicAuth(options: BasicAuthOptions = {}) {
+  const env = options.env ?? process.env;
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  return defineApp(async (app: MlflowApp) => {
   const { config: server, logger, stores } = app.context;
-  const config = readAuthConfig(process.env);
+  const config = readAuthConfig(env);
   const database = await createDatabase(config.databaseUri, { cwd: server.cwd });
   const store = new AuthStore(database);
   await store.migrate();
-  await bootstrapAdmin(store, config, (m) => process.stdout.write(`${m}\n`));
+  await bootstrapAdmin(store, config, print);
 
   const ttlMs = config.cacheTtlSeconds * 1000;
   const credentials = new CredentialCache(ttlMs);
@@ -129,7 +139,7 @@ export const createApp = defineApp(async (app: MlflowApp) => {
     invalidate,
     staticPrefix: prefix,
   });
-  registerSignup(app, store, process.env.MLFLOW_FLASK_SERVER_SECRET_KEY ? Buffer.from(process.env.MLFLOW_FLASK_SERVER_SECRET_KEY) : randomBytes(32));
+  registerSignup(app, store, env.MLFLOW_FLASK_SERVER_SECRET_KEY ? Buffer.from(env.MLFLOW_FLASK_SERVER_SECRET_KEY) : randomBytes(32));
 
   app.afterRequest(async (payload: JsonObject, req: MlflowRequest) => {
     const user = callers.get(req);
@@ -156,4 +166,13 @@ export const createApp = defineApp(async (app: MlflowApp) => {
   });
   logger.info("basic-auth enabled", { database: database.displayUri, default_permission: config.defaultPermission, authorization_function: functionName });
   return app;
-});
+  });
+}
+
+/**
+ * The factory `mlflow.app` points at: {@link createBasicAuth} with the process environment.
+ *
+ * @example
+ * // package.json: "mlflow.app": { "basic-auth": "./dist/create-app.js:createApp" }
+ */
+export const createApp = defineApp((app) => createBasicAuth()(app));

@@ -1,4 +1,5 @@
-export { createApp, canonicalPath, ruleFor } from "./create-app.js";
+export { createApp, createBasicAuth, canonicalPath, ruleFor } from "./create-app.js";
+export type { BasicAuthOptions } from "./create-app.js";
 export { AuthServiceClient } from "./auth-service-client.js";
 export type { AuthUser } from "./auth-service-client.js";
 export { AuthStore, AUTH_MIGRATION_TABLE } from "./auth-store.js";

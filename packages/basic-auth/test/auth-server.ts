@@ -1,0 +1,66 @@
+import fs from "node:fs";
+import path from "node:path";
+import { AuthServiceClient, createBasicAuth } from "@mlflow-ts/basic-auth";
+import { MlflowClient } from "@mlflow-ts/client";
+import { startTestServer, type TestServer } from "../../../test/support/test-server.js";
+
+export const ADMIN = { username: "admin", password: "admin-password-123" };
+
+/** A server with basic-auth applied, its INI written into the test's directory. */
+export interface AuthServer extends TestServer {
+  readonly admin: AuthServiceClient;
+  readonly adminTracking: MlflowClient;
+  readonly printed: string[];
+  as(username: string, password: string): MlflowClient;
+  auth(username: string, password: string): AuthServiceClient;
+  /** Creates a user (as admin) and returns clients acting as them. */
+  user(username: string): Promise<{ tracking: MlflowClient; auth: AuthServiceClient; password: string }>;
+}
+
+export async function startAuthServer(
+  options: {
+    dialect?: "sqlite" | "postgres";
+    ini?: Record<string, string>;
+    env?: Record<string, string>;
+    databaseUri?: (dir: string, trackingUri: string) => string;
+    /** Runs after basic-auth is applied: routes another app adds. */
+    after?: (app: import("@mlflow-ts/plugin-api").MlflowApp) => void;
+    /** Runs before basic-auth is applied, with the test directory (write files there). */
+    before?: (dir: string) => void;
+  } = {},
+): Promise<AuthServer> {
+  const printed: string[] = [];
+  const server = await startTestServer({
+    dialect: options.dialect,
+    configure: async (app) => {
+      const dir = app.context.config.cwd;
+      options.before?.(dir);
+      const ini = {
+        default_permission: "READ",
+        database_uri: options.databaseUri?.(dir, app.context.config.backendStoreUri) ?? app.context.config.backendStoreUri,
+        admin_username: ADMIN.username,
+        auth_cache_ttl_seconds: "60",
+        ...options.ini,
+      };
+      const file = path.join(dir, "basic_auth.ini");
+      fs.writeFileSync(file, `[mlflow]\n${Object.entries(ini).map(([k, v]) => `${k} = ${v}`).join("\n")}\n`);
+      await createBasicAuth({ env: { MLFLOW_AUTH_CONFIG_PATH: file, MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN.password, ...options.env }, print: (l) => printed.push(l) })(app);
+      options.after?.(app);
+    },
+  });
+  const as = (username: string, password: string) => new MlflowClient(server.url, { username, password });
+  const auth = (username: string, password: string) => new AuthServiceClient(server.url, { username, password });
+  const admin = auth(ADMIN.username, ADMIN.password);
+  return Object.assign(server, {
+    admin,
+    adminTracking: as(ADMIN.username, ADMIN.password),
+    printed,
+    as,
+    auth,
+    async user(username: string) {
+      const password = `${username}-password-xyz`;
+      await admin.createUser(username, password);
+      return { tracking: as(username, password), auth: auth(username, password), password };
+    },
+  });
+}
