@@ -12,15 +12,31 @@ import { capabilitiesOf, type Capabilities, type Permission } from "./permission
  */
 export class Access {
   private readonly runExperiments = new Map<string, string>();
+  // Grant lookups, dropped whole on any grant change here or (PostgreSQL) in another replica, and
+  // bounded by the TTL otherwise (SQLite shared by several processes).
+  private readonly grants = new Map<string, { permission: Permission | undefined; expires: number }>();
 
   constructor(
     readonly auth: AuthStore,
     readonly stores: AppStores,
     readonly defaultPermission: Permission,
+    private readonly ttlMs = 0,
   ) {}
 
+  /** Forgets every cached grant. */
+  clearGrants(): void {
+    this.grants.clear();
+  }
+
   async permission(kind: ResourceKind, resource: string, user: UserRecord): Promise<Permission> {
-    return (await this.auth.findGrant(kind, resource, user.id))?.permission ?? this.defaultPermission;
+    if (this.ttlMs <= 0) return (await this.auth.findGrant(kind, resource, user.id))?.permission ?? this.defaultPermission;
+    const key = `${kind}\u0000${user.id}\u0000${resource}`;
+    const hit = this.grants.get(key);
+    if (hit && hit.expires > Date.now()) return hit.permission ?? this.defaultPermission;
+    const permission = (await this.auth.findGrant(kind, resource, user.id))?.permission;
+    if (this.grants.size > 100_000) this.grants.clear();
+    this.grants.set(key, { permission, expires: Date.now() + this.ttlMs });
+    return permission ?? this.defaultPermission;
   }
 
   async experiment(user: UserRecord, experimentId: string): Promise<Capabilities> {

@@ -77,7 +77,18 @@ export interface Grant {
  * await auth.migrate();
  */
 export class AuthStore {
+  private readonly listeners: (() => void)[] = [];
+
   constructor(readonly database: Database) {}
+
+  /** Calls `fn` after every change of grants made through this store (to drop caches). */
+  onGrantsChanged(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
+  }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private get db(): Kysely<any> {
@@ -158,6 +169,7 @@ export class AuthStore {
       await trx.deleteFrom("registered_model_permissions").where("user_id", "=", user.id).execute();
       await trx.deleteFrom("users").where("id", "=", user.id).execute();
     });
+    this.changed();
   }
 
   /** Every grant of one user of one kind. */
@@ -185,6 +197,7 @@ export class AuthStore {
       }
       throw error;
     }
+    this.changed();
     return { resource, userId, permission: p };
   }
 
@@ -201,24 +214,28 @@ export class AuthStore {
     const p = parsePermission(permission);
     await this.requireGrant(kind, resource, userId, username);
     await this.db.updateTable(table).set({ permission: p }).where(key, "=", resource).where("user_id", "=", userId).execute();
+    this.changed();
   }
 
   async deleteGrant(kind: ResourceKind, resource: string, userId: number, username: string): Promise<void> {
     const { table, key } = TABLES[kind];
     await this.requireGrant(kind, resource, userId, username);
     await this.db.deleteFrom(table).where(key, "=", resource).where("user_id", "=", userId).execute();
+    this.changed();
   }
 
   /** Removes every grant on a resource (a deleted registered model's name must not pass on its grants). */
   async deleteAllGrants(kind: ResourceKind, resource: string): Promise<void> {
     const { table, key } = TABLES[kind];
     await this.db.deleteFrom(table).where(key, "=", resource).execute();
+    this.changed();
   }
 
   /** Moves every grant on a resource to its new name (registered-model rename). */
   async renameGrants(kind: ResourceKind, from: string, to: string): Promise<void> {
     const { table, key } = TABLES[kind];
     await this.db.updateTable(table).set({ [key]: to }).where(key, "=", from).execute();
+    this.changed();
   }
 
   /** Grants MANAGE to a creator, replacing a stale row left by an earlier resource of that name. */
@@ -228,5 +245,6 @@ export class AuthStore {
       await trx.deleteFrom(table).where(key, "=", resource).where("user_id", "=", userId).execute();
       await trx.insertInto(table).values({ [key]: resource, user_id: userId, permission: "MANAGE" }).execute();
     });
+    this.changed();
   }
 }

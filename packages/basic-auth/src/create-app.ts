@@ -85,15 +85,25 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
   const ttlMs = config.cacheTtlSeconds * 1000;
   const credentials = new CredentialCache(ttlMs);
   const users = new Map<string, { user: UserRecord; expires: number }>();
-  const forget = (username: string) => {
-    credentials.invalidate(username);
-    users.delete(username);
+  const access = new Access(store, stores, config.defaultPermission, ttlMs);
+  // One channel: "user:<name>" drops that user's cached credentials and record, "grants" drops
+  // every cached grant. (PostgreSQL payloads cannot hold NUL bytes, hence the prefixes.)
+  const GRANTS = "grants";
+  const forget = (message: string) => {
+    if (message === GRANTS) return access.clearGrants();
+    if (!message.startsWith("user:")) return;
+    credentials.invalidate(message.slice(5));
+    users.delete(message.slice(5));
   };
   if (database.listen) await database.listen(CHANNEL, forget);
-  const invalidate = async (username: string) => {
-    forget(username);
-    if (database.dialect === "postgres") await sql`select pg_notify(${CHANNEL}, ${username})`.execute(database.db);
+  const publish = async (message: string) => {
+    forget(message);
+    if (database.dialect === "postgres") await sql`select pg_notify(${CHANNEL}, ${message})`.execute(database.db);
   };
+  const invalidate = (username: string) => publish(`user:${username}`);
+  store.onGrantsChanged(() => {
+    publish(GRANTS).catch((error: unknown) => logger.error("basic-auth: could not publish a grant change", { error: String(error) }));
+  });
   const userOf = async (username: string): Promise<UserRecord | undefined> => {
     const hit = users.get(username);
     if (hit && hit.expires > Date.now()) return hit.user;
@@ -112,7 +122,6 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     authenticate = basicAuthFunction(store, credentials, new LoginLimiter(config.maxFailedLogins, config.loginWindowSeconds * 1000));
   }
 
-  const access = new Access(store, stores, config.defaultPermission);
   const callers = new WeakMap<object, UserRecord>();
   const prefix = server.staticPrefix;
 

@@ -51,4 +51,21 @@ describe.skipIf(!POSTGRES_URL)("two basic-auth replicas on one PostgreSQL", () =
     await new AuthServiceClient(a, { username: "admin", password: "admin-password-123" }).deleteUser("roamer");
     await waitFor(async () => (await onB2.currentUser().then(() => 200, (e: { status: number }) => e.status)) === 401);
   });
+
+  it("sees a grant revoked on the other replica at once", async () => {
+    const [a, b] = replicas.map((r) => r.url) as [string, string];
+    const admin = new AuthServiceClient(a, { username: "admin", password: "admin-password-123" });
+    await admin.createUser("grantee", "grantee-password-1");
+    const id = (await admin.request<{ experiment_id: string }>("POST", "/api/2.0/mlflow/experiments/create", { name: "revoked" })).experiment_id;
+    await admin.createExperimentPermission(id, "grantee", "EDIT");
+    const onB = new AuthServiceClient(b, { username: "grantee", password: "grantee-password-1" });
+    const tag = () => onB.request("POST", "/api/2.0/mlflow/experiments/set-experiment-tag", { experiment_id: id, key: "k", value: "v" }).then(() => 200, (e: { status: number }) => e.status);
+    expect(await tag()).toBe(200); // cached on B
+    await admin.deleteExperimentPermission(id, "grantee");
+    const deadline = Date.now() + 2000;
+    while ((await tag()) !== 403) {
+      if (Date.now() > deadline) throw new Error("replica B still allows a revoked grant");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
 });

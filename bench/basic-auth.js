@@ -1,0 +1,65 @@
+// basic-auth benchmark (issue #5): log-metric as a non-admin with an EDIT grant, 16 keep-alive
+// connections, against the same server without auth, measured in the same run.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { load, postJson, report, startServer } from "./lib.js";
+
+const ADMIN = "Basic " + Buffer.from("admin:admin-password-123").toString("base64");
+const USER = "Basic " + Buffer.from("bench:bench-password-123").toString("base64");
+
+async function call(url, method, p, body, auth) {
+  const response = await fetch(`${url}${p}`, { method, headers: { "content-type": "application/json", authorization: auth }, body: body && JSON.stringify(body) });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${p}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function logMetricRate(url, auth) {
+  const headers = auth ? { authorization: auth } : {};
+  // The admin owns the experiment; the bench user gets EDIT on it, nothing more.
+  const experiment = (await call(url, "POST", "/api/2.0/mlflow/experiments/create", { name: `bench-${Date.now()}` }, ADMIN)).experiment_id;
+  if (auth === USER) await call(url, "POST", "/api/2.0/mlflow/experiments/permissions/create", { experiment_id: experiment, username: "bench", permission: "EDIT" }, ADMIN);
+  const runId = (await call(url, "POST", "/api/2.0/mlflow/runs/create", { experiment_id: experiment }, auth ?? ADMIN)).run.info.run_id;
+  let step = 0;
+  const result = await load({
+    url,
+    connections: 16,
+    path: "/api/2.0/mlflow/runs/log-metric",
+    setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...headers }, body: JSON.stringify({ run_id: runId, key: "m", value: Math.random(), timestamp: Date.now(), step: step++ }) }),
+  });
+  if (result.non2xx || result.errors) throw new Error(`log-metric had ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return result;
+}
+
+export async function benchBasicAuth() {
+  console.log("\n# basic-auth (issue #5)  baseline: the same server without auth, same run");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-auth-"));
+  try {
+    const plain = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "plain.db")}`], { cwd: dir });
+    let plainResult;
+    try {
+      plainResult = await logMetricRate(plain.url, undefined);
+    } finally {
+      await plain.stop();
+    }
+    const ini = path.join(dir, "basic_auth.ini");
+    fs.writeFileSync(ini, `[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///${path.join(dir, "auth.db")}\nadmin_username = admin\nauth_cache_ttl_seconds = 60\n`);
+    const authed = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "authed.db")}`, "--app-name", "basic-auth"], {
+      cwd: dir,
+      env: { MLFLOW_AUTH_CONFIG_PATH: ini, MLFLOW_AUTH_ADMIN_PASSWORD: "admin-password-123" },
+    });
+    let authResult;
+    try {
+      await call(authed.url, "POST", "/api/2.0/mlflow/users/create", { username: "bench", password: "bench-password-123" }, ADMIN);
+      authResult = await logMetricRate(authed.url, USER);
+    } finally {
+      await authed.stop();
+    }
+    report("log-metric @16, no auth (req/s)", plainResult.requests.average, "req/s", undefined, "baseline");
+    report("log-metric @16, basic-auth non-admin with EDIT (req/s)", authResult.requests.average, "req/s", undefined, `p50 ${authResult.latency.p50} ms`);
+    report("basic-auth / no auth", authResult.requests.average / plainResult.requests.average, "x", [">=", 0.9], "MLflow's own: ≈3 req/s with basic-auth, 25× slower than without (issue #5)");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
