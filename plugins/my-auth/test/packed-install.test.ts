@@ -8,7 +8,7 @@ import { getAppClientWith } from "@mlflow-ts/plugin-host";
 import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const PACKAGES = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/cli", "my-auth"];
+const PACKAGES = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/basic-auth", "@mlflow-ts/cli", "my-auth"];
 
 // Packs the host and my-auth with `npm pack`, installs the tarballs into a fresh project with npm
 // from the local cache (no registry), and runs the installed `mlflow` binary there.
@@ -64,6 +64,8 @@ describe("my-auth installed from packed tarballs", () => {
     const result = spawnSync(path.join(project, "node_modules", ".bin", "mlflow"), ["apps", "list", "--json"], { cwd: project, encoding: "utf8" });
     expect(result.status).toBe(0);
     const listed = JSON.parse(result.stdout) as { apps: { name: string; package: string; module: string; client: string | null; path: string }[] };
+    // The built-in basic-auth comes with the host, found like any installed app.
+    expect(listed.apps.map((a) => a.name).sort()).toEqual(["basic-auth", "my-auth"]);
     expect(listed.apps).toContainEqual(expect.objectContaining({ name: "my-auth", package: "my-auth", module: "ESM", client: "./dist/client.js:MyAuthClient", path: path.join(project, "node_modules", "my-auth") }));
   });
 });
