@@ -1,6 +1,6 @@
 import { MlflowError, notFound } from "@mlflow-ts/protocol";
 import { migrate, withTransaction, type Database } from "@mlflow-ts/store";
-import type { Kysely, Migration } from "kysely";
+import type { CreateTableBuilder, Kysely, Migration } from "kysely";
 import { parsePermission, type Permission } from "./permissions.js";
 
 /** A user row (the hash never leaves the server). */
@@ -14,30 +14,29 @@ export interface UserRecord {
 /** The migration table of basic-auth's schema, separate from the tracking store's. */
 export const AUTH_MIGRATION_TABLE = "mlflow_ts_auth_migrations";
 
+// An auto-increment integer primary key `id`, as each dialect spells it.
+function withId(table: CreateTableBuilder<string>, dialect: Database["dialect"]): CreateTableBuilder<string> {
+  return dialect === "postgres" ? table.addColumn("id", "serial", (c) => c.primaryKey()) : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+}
+
 // MLflow's initial auth schema (revision 8606fa83a998), created only where missing, so an existing
 // MLflow basic_auth.db opens as it is and a database made here stays upgradable by MLflow.
 function authSchema(dialect: Database["dialect"]): Migration {
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async up(db: Kysely<any>) {
-      let users = db.schema.createTable("users").ifNotExists();
-      users = dialect === "postgres" ? users.addColumn("id", "serial", (c) => c.primaryKey()) : users.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
-      await users
+      await withId(db.schema.createTable("users").ifNotExists(), dialect)
         .addColumn("username", "varchar(255)", (c) => c.unique())
         .addColumn("password_hash", "varchar(255)")
         .addColumn("is_admin", "boolean")
         .execute();
-      let experiments = db.schema.createTable("experiment_permissions").ifNotExists();
-      experiments = dialect === "postgres" ? experiments.addColumn("id", "serial", (c) => c.primaryKey()) : experiments.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
-      await experiments
+      await withId(db.schema.createTable("experiment_permissions").ifNotExists(), dialect)
         .addColumn("experiment_id", "varchar(255)", (c) => c.notNull())
         .addColumn("user_id", "integer", (c) => c.notNull().references("users.id"))
         .addColumn("permission", "varchar(255)")
         .addUniqueConstraint("unique_experiment_user", ["experiment_id", "user_id"])
         .execute();
-      let models = db.schema.createTable("registered_model_permissions").ifNotExists();
-      models = dialect === "postgres" ? models.addColumn("id", "serial", (c) => c.primaryKey()) : models.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
-      await models
+      await withId(db.schema.createTable("registered_model_permissions").ifNotExists(), dialect)
         .addColumn("name", "varchar(255)", (c) => c.notNull())
         .addColumn("user_id", "integer", (c) => c.notNull().references("users.id"))
         .addColumn("permission", "varchar(255)")
@@ -123,8 +122,10 @@ export class AuthStore {
     return ((await this.db.selectFrom("users").selectAll().orderBy("id").execute()) as never[]).map((r) => this.toUser(r));
   }
 
-  async countAdmins(): Promise<number> {
-    const row = (await this.db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("is_admin", "=", this.bool(true)).executeTakeFirst()) as { n: number | string };
+  /** How many admins there are (inside a transaction when given one). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async countAdmins(db: Kysely<any> = this.db): Promise<number> {
+    const row = (await db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("is_admin", "=", this.bool(true)).executeTakeFirst()) as { n: number | string };
     return Number(row.n);
   }
 
@@ -149,8 +150,7 @@ export class AuthStore {
       const user = await trx.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
       if (!user) throw notFound(`User with username=${username} not found`);
       if (!isAdmin && Boolean((user as { is_admin: unknown }).is_admin)) {
-        const row = (await trx.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("is_admin", "=", this.bool(true)).executeTakeFirst()) as { n: number | string };
-        if (Number(row.n) <= 1) throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot remove admin rights from ${username}: it is the last admin.`);
+        if ((await this.countAdmins(trx)) <= 1) throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot remove admin rights from ${username}: it is the last admin.`);
       }
       await trx.updateTable("users").set({ is_admin: this.bool(isAdmin) }).where("username", "=", username).execute();
     });
@@ -162,8 +162,7 @@ export class AuthStore {
       const user = (await trx.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst()) as { id: number; is_admin: unknown } | undefined;
       if (!user) throw notFound(`User with username=${username} not found`);
       if (Boolean(user.is_admin)) {
-        const row = (await trx.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("is_admin", "=", this.bool(true)).executeTakeFirst()) as { n: number | string };
-        if (Number(row.n) <= 1) throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot delete ${username}: it is the last admin.`);
+        if ((await this.countAdmins(trx)) <= 1) throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot delete ${username}: it is the last admin.`);
       }
       await trx.deleteFrom("experiment_permissions").where("user_id", "=", user.id).execute();
       await trx.deleteFrom("registered_model_permissions").where("user_id", "=", user.id).execute();

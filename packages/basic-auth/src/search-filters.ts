@@ -16,45 +16,58 @@ function viewType(value: unknown): ViewType | undefined {
 }
 
 /**
- * Drops the experiments a non-admin cannot read from a search page and tops the page up from the
- * following ones, asking the store for exactly what is missing each time, so `max_results` and
+ * Drops what the caller may not read from a search page and tops the page up from the following
+ * ones, asking the store for exactly what is missing each time, so `max_results` and
  * `next_page_token` keep their meaning.
  */
-export async function filterExperiments(payload: JsonObject, req: MlflowRequest, user: UserRecord, access: Access): Promise<JsonObject> {
-  const p = paramsOf(req);
-  const max = Number(p.max_results ?? 1000) || 1000;
-  const grants = await access.grantMap("experiment", user);
-  const keep = (e: Experiment) => access.readable(grants, e.experiment_id);
-  const out = ((payload.experiments as Experiment[] | undefined) ?? []).filter(keep);
-  let token = payload.next_page_token as string | undefined;
-  while (out.length < max && token) {
-    const page = await access.stores.tracking.searchExperiments({
-      maxResults: max - out.length,
-      pageToken: token,
-      filter: p.filter as string | undefined,
-      orderBy: list(p.order_by),
-      viewType: viewType(p.view_type),
-    });
-    out.push(...page.experiments.filter(keep));
+async function topUp<T>(
+  first: readonly T[],
+  token: string | undefined,
+  max: number,
+  keep: (item: T) => boolean,
+  fetchPage: (maxResults: number, pageToken: string) => Promise<{ items: readonly T[]; next_page_token?: string }>,
+): Promise<{ items: T[]; token: string | undefined }> {
+  const items = first.filter(keep);
+  while (items.length < max && token) {
+    const page = await fetchPage(max - items.length, token);
+    items.push(...page.items.filter(keep));
     token = page.next_page_token;
   }
-  return { ...(out.length > 0 ? { experiments: out } : {}), ...(token ? { next_page_token: token } : {}) };
+  return { items, token };
 }
 
-/** The same for registered models, by model READ. */
+/** Experiments search, filtered by experiment READ (see {@link topUp}). */
+export async function filterExperiments(payload: JsonObject, req: MlflowRequest, user: UserRecord, access: Access): Promise<JsonObject> {
+  const p = paramsOf(req);
+  const grants = await access.grantMap("experiment", user);
+  const { items, token } = await topUp(
+    (payload.experiments as Experiment[] | undefined) ?? [],
+    payload.next_page_token as string | undefined,
+    Number(p.max_results ?? 1000) || 1000,
+    (e) => access.readable(grants, e.experiment_id),
+    async (maxResults, pageToken) => {
+      const page = await access.stores.tracking.searchExperiments({ maxResults, pageToken, filter: p.filter as string | undefined, orderBy: list(p.order_by), viewType: viewType(p.view_type) });
+      return { items: page.experiments, next_page_token: page.next_page_token };
+    },
+  );
+  return { ...(items.length > 0 ? { experiments: items } : {}), ...(token ? { next_page_token: token } : {}) };
+}
+
+/** Registered-models search, filtered by model READ (see {@link topUp}). */
 export async function filterRegisteredModels(payload: JsonObject, req: MlflowRequest, user: UserRecord, access: Access): Promise<JsonObject> {
   const p = paramsOf(req);
-  const max = Number(p.max_results ?? 100) || 100;
   const grants = await access.grantMap("registered_model", user);
-  const keep = (m: RegisteredModel) => access.readable(grants, m.name);
-  const out = ((payload.registered_models as RegisteredModel[] | undefined) ?? []).filter(keep);
-  let token = payload.next_page_token as string | undefined;
-  while (out.length < max && token) {
-    const page = await access.stores.registry.searchRegisteredModels({ maxResults: max - out.length, pageToken: token, filter: p.filter as string | undefined, orderBy: list(p.order_by) });
-    out.push(...page.registered_models.filter(keep));
-    token = page.next_page_token;
-  }
-  return { ...(out.length > 0 ? { registered_models: out } : {}), ...(token ? { next_page_token: token } : {}) };
+  const { items, token } = await topUp(
+    (payload.registered_models as RegisteredModel[] | undefined) ?? [],
+    payload.next_page_token as string | undefined,
+    Number(p.max_results ?? 100) || 100,
+    (m) => access.readable(grants, m.name),
+    async (maxResults, pageToken) => {
+      const page = await access.stores.registry.searchRegisteredModels({ maxResults, pageToken, filter: p.filter as string | undefined, orderBy: list(p.order_by) });
+      return { items: page.registered_models, next_page_token: page.next_page_token };
+    },
+  );
+  return { ...(items.length > 0 ? { registered_models: items } : {}), ...(token ? { next_page_token: token } : {}) };
 }
 
 /** Model versions of unreadable models are dropped (no top-up, as MLflow). */
