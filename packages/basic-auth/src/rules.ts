@@ -126,7 +126,13 @@ export const PATTERN_RULES: readonly { readonly method: string; readonly pattern
  */
 function artifactRule(need: Need): Rule {
   return async (req, user, access) => {
-    const rest = decodeURIComponent(req.path.replace(/^.*?\/mlflow-artifacts\/(artifacts|mpu\/\w+|presigned)\/?/, ""));
+    const raw = req.path.replace(/^.*?\/mlflow-artifacts\/(artifacts|mpu\/\w+|presigned)\/?/, "");
+    let rest = raw;
+    try {
+      rest = decodeURIComponent(raw);
+    } catch {
+      // A malformed escape is the route's to refuse (400); here the raw path decides.
+    }
     const target = rest === "" ? String((req.query as Record<string, unknown>).path ?? "") : rest;
     const experimentId = /^(\d+)(\/|$)/.exec(target)?.[1];
     if (experimentId === undefined) return (await access.experiment(user, "\u0000no-experiment"))[need];
