@@ -150,29 +150,34 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
   });
   registerSignup(app, store, env.MLFLOW_FLASK_SERVER_SECRET_KEY ? Buffer.from(env.MLFLOW_FLASK_SERVER_SECRET_KEY) : randomBytes(32));
 
-  app.afterRequest(async (payload: JsonObject, req: MlflowRequest) => {
-    const user = callers.get(req);
-    if (!user) return;
-    const key = `${req.method} ${canonicalPath(req.path, prefix).path}`;
-    switch (key) {
-      case "POST /mlflow/experiments/create":
-        await store.grantCreator("experiment", String(payload.experiment_id), user.id);
-        return;
-      case "POST /mlflow/registered-models/create":
-        await store.grantCreator("registered_model", String((payload.registered_model as { name: string }).name), user.id);
-        return;
-      case "DELETE /mlflow/registered-models/delete":
-        await store.deleteAllGrants("registered_model", String(paramsOf(req).name));
-        return;
-      case "POST /mlflow/registered-models/rename":
-        await store.renameGrants("registered_model", String(paramsOf(req).name), String(paramsOf(req).new_name));
-        return;
+  // After-request work, each limited to its route (and the route's /ajax-api twin), so every
+  // other route replies without running any of it.
+  const after = (method: string, path: string, hook: (payload: JsonObject, req: MlflowRequest, user: UserRecord) => Promise<JsonObject | void>) => {
+    for (const full of [`/api/2.0${path}`, `${prefix}/ajax-api/2.0${path}`]) {
+      app.afterRequest(async (payload, req) => {
+        const user = callers.get(req);
+        return user ? hook(payload, req, user) : undefined;
+      }, { method, path: full });
     }
-    if (user.isAdmin) return;
-    if (key === "POST /mlflow/experiments/search" || key === "GET /mlflow/experiments/search") return filterExperiments(payload, req, user, access);
-    if (key === "GET /mlflow/registered-models/search") return filterRegisteredModels(payload, req, user, access);
-    if (key === "GET /mlflow/model-versions/search") return filterModelVersions(payload, req, user, access);
+  };
+  after("POST", "/mlflow/experiments/create", async (payload, _req, user) => {
+    await store.grantCreator("experiment", String(payload.experiment_id), user.id);
   });
+  after("POST", "/mlflow/registered-models/create", async (payload, _req, user) => {
+    await store.grantCreator("registered_model", String((payload.registered_model as { name: string }).name), user.id);
+  });
+  after("DELETE", "/mlflow/registered-models/delete", async (_payload, req) => {
+    await store.deleteAllGrants("registered_model", String(paramsOf(req).name));
+  });
+  after("POST", "/mlflow/registered-models/rename", async (_payload, req) => {
+    await store.renameGrants("registered_model", String(paramsOf(req).name), String(paramsOf(req).new_name));
+  });
+  const forNonAdmins = (filter: typeof filterExperiments) => async (payload: JsonObject, req: MlflowRequest, user: UserRecord) =>
+    user.isAdmin ? undefined : filter(payload, req, user, access);
+  after("POST", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
+  after("GET", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
+  after("GET", "/mlflow/registered-models/search", forNonAdmins(filterRegisteredModels));
+  after("GET", "/mlflow/model-versions/search", forNonAdmins(filterModelVersions));
   logger.info("basic-auth enabled", { database: database.displayUri, default_permission: config.defaultPermission, authorization_function: functionName });
   return app;
   });

@@ -44,6 +44,14 @@ function isWebResponse(x: unknown): boolean {
   return typeof x === "object" && x !== null && typeof (x as Response).status === "number" && typeof (x as Response).arrayBuffer === "function" && typeof (x as Response).headers === "object";
 }
 
+/**
+ * Whether any after-request hook applies to this request; when none does, the reply skips the
+ * hook machinery entirely (the hot logging routes pay nothing for an auth app's search filters).
+ */
+export function hasAfterHooksFor(registry: HookRegistry, req: Request): boolean {
+  return registry.after.some(({ filter }) => matches(filter, req));
+}
+
 function matches(filter: RouteFilter | undefined, req: Request): boolean {
   if (!filter) return true;
   if (filter.method && filter.method.toUpperCase() !== req.method) return false;

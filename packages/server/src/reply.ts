@@ -4,7 +4,7 @@ import { MlflowError, isMlflowError } from "@mlflow-ts/protocol";
 import type { JsonObject, Logger } from "@mlflow-ts/plugin-api";
 import { RawReply } from "./raw-reply.js";
 import type { HookRegistry } from "./hooks.js";
-import { runAfterHooks } from "./hooks.js";
+import { hasAfterHooksFor, runAfterHooks } from "./hooks.js";
 
 function writeJson(res: ExpressResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
@@ -28,7 +28,7 @@ export async function sendReply(req: Request, res: ExpressResponse, value: JsonO
     } else res.end(value.body);
     return;
   }
-  const payload = registry.after.length === 0 ? value : await runAfterHooks(registry, value, req);
+  const payload = hasAfterHooksFor(registry, req) ? await runAfterHooks(registry, value, req) : value;
   writeJson(res, 200, payload);
 }
 
