@@ -4,6 +4,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import http from "node:http";
+import { execFile, execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -11,7 +12,25 @@ import { peakRssMb, percentile, report, startServer, timeSequential } from "./li
 
 const SIZE = 256 * 1024 * 1024;
 
+// curl as the client when the machine has it: a Node client on the same two cores would measure
+// itself as much as the server.
+const HAS_CURL = (() => {
+  try {
+    execFileSync("curl", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function curl(args) {
+  return new Promise((resolve, reject) => {
+    execFile("curl", ["-sS", "--fail", "-H", "Expect:", ...args], (error) => (error ? reject(error) : resolve()));
+  });
+}
+
 function put(url, file) {
+  if (HAS_CURL) return curl(["-T", file, "-H", "Content-Type: application/octet-stream", "-o", "/dev/null", url]);
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "PUT", headers: { "Content-Type": "application/octet-stream", "Content-Length": SIZE } }, (res) => {
@@ -24,6 +43,7 @@ function put(url, file) {
 }
 
 function get(url, file) {
+  if (HAS_CURL) return curl(["-o", file, url]);
   return new Promise((resolve, reject) => {
     http.get(url, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`GET ${res.statusCode}`));
@@ -45,7 +65,7 @@ async function sha(file) {
 }
 
 export async function benchRegistryAndArtifacts() {
-  console.log("\n# artifacts and registry (issue #3)  baseline: a plain filesystem copy of the same 256 MB file, same run");
+  console.log(`\n# artifacts and registry (issue #3)  baseline: a plain filesystem copy of the same 256 MB file, same run; client: ${HAS_CURL ? "curl" : "node:http"}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-art-"));
   const source = path.join(dir, "source.bin");
   const block = crypto.randomBytes(4 * 1024 * 1024);

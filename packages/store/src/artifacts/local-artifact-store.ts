@@ -77,7 +77,9 @@ export class LocalArtifactStore {
     await this.inside(await fsp.realpath(path.dirname(target)));
     const temp = path.join(path.dirname(target), `${TEMP_PREFIX}${randomUUID()}`);
     try {
-      await pipeline(body, fs.createWriteStream(temp, { flags: "wx" }));
+      // A deep write buffer: with the default 16 KiB every socket chunk waits for its own disk write
+      // before the next is read; 8 MiB lets reads and writes overlap (and writev batch them).
+      await pipeline(body, fs.createWriteStream(temp, { flags: "wx", highWaterMark: 8 * 1024 * 1024 }));
       const existing = await fsp.lstat(target).catch(() => undefined);
       if (existing?.isDirectory()) throw invalidParameter(`Invalid artifact path: '${relative}' is a directory`);
       await fsp.rename(temp, target);
