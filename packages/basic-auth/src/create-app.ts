@@ -41,17 +41,17 @@ function isUnprotected(path: string, prefix: string): boolean {
 
 async function bootstrapAdmin(store: AuthStore, config: AuthConfig, log: (message: string) => void): Promise<void> {
   if (await store.findUser(config.adminUsername)) return;
-  let password = config.adminPassword;
-  if (!password) {
-    password = randomBytes(18).toString("base64url");
-    // Printed once, here, and stored only as a hash.
-    log(`basic-auth: created admin '${config.adminUsername}' with generated password: ${password}  (change it with update-password; set MLFLOW_AUTH_ADMIN_PASSWORD to choose one)`);
-  }
+  const generated = config.adminPassword ? undefined : randomBytes(18).toString("base64url");
   try {
-    await store.createUser(config.adminUsername, await hashPassword(password), true);
+    await store.createUser(config.adminUsername, await hashPassword(config.adminPassword ?? generated!), true);
   } catch (error) {
-    // Several workers may race to create it; one wins.
+    // Several workers may race to create it; one wins, and only the winner's password is valid.
     if ((error as MlflowError).code !== "RESOURCE_ALREADY_EXISTS") throw error;
+    return;
+  }
+  if (generated) {
+    // Printed once, by the process whose admin row was stored; only its hash is kept.
+    log(`basic-auth: created admin '${config.adminUsername}' with generated password: ${generated}  (change it with update-password; set MLFLOW_AUTH_ADMIN_PASSWORD to choose one)`);
   }
 }
 
