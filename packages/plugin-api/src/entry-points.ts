@@ -6,7 +6,7 @@
  * // package.json: { "mlflow.app": { "my-auth": "./dist/app.js:createApp" } }
  * pkg[APP_ENTRY_POINT]["my-auth"]; // "./dist/app.js:createApp"
  */
-export const APP_ENTRY_POINT = "mlflow.app";
+export const APP_ENTRY_POINT = "mlflow.app" as const;
 
 /**
  * The `package.json` field that declares app clients (`mlflow.app.client`), constructed with the
@@ -15,7 +15,7 @@ export const APP_ENTRY_POINT = "mlflow.app";
  * @example
  * // package.json: { "mlflow.app.client": { "my-auth": "./dist/client.js:MyAuthClient" } }
  */
-export const APP_CLIENT_ENTRY_POINT = "mlflow.app.client";
+export const APP_CLIENT_ENTRY_POINT = "mlflow.app.client" as const;
 
 /** The name of this package, against whose version apps declare a `peerDependencies` range. */
 export const PLUGIN_API_PACKAGE = "@mlflow-ts/plugin-api";
