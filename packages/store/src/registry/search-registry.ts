@@ -40,6 +40,24 @@ function tagClause(eb: EB, table: string, join: (sub: Sub) => Sub, clause: Compa
   return eb.exists(matching);
 }
 
+/**
+ * Applies `order_by` entries over attribute columns (`keys`: order-by name → column); unknown or
+ * repeated keys are 400. Returns the query and the columns it now orders on, for tie-breakers.
+ */
+function applyOrder(query: Sub, orderBy: readonly string[] | undefined, keys: Readonly<Record<string, string>>): { query: Sub; columns: Set<string> } {
+  let q = query;
+  const columns = new Set<string>();
+  for (const entry of orderBy ?? []) {
+    const order = parseOrderBy(entry);
+    const column = ATTRIBUTE_PREFIXES.has(order.entity) ? keys[order.key] : undefined;
+    if (!column) throw invalidParameter(`Invalid order by key '${entry}' specified. Valid keys are ${[...new Set(Object.keys(keys))].filter((k) => k !== "timestamp").join(", ")}.`);
+    if (columns.has(column)) throw invalidParameter(`'order_by' contains duplicate fields: ${entry}`);
+    columns.add(column);
+    q = q.orderBy(column, order.ascending ? "asc" : "desc");
+  }
+  return { query: q, columns };
+}
+
 /** Searches registered models (§5.3): name and tag filters, ordered by name by default. */
 export async function searchRegisteredModels(
   ctx: TrackingContext,
@@ -58,17 +76,9 @@ export async function searchRegisteredModels(
       throw invalidParameter(`Invalid filter '${input.filter}': registered models can be filtered by name and tags only.`);
     }
   }
-  const keys: Record<string, string> = { name: "rm.name", creation_timestamp: "rm.creation_time", last_updated_timestamp: "rm.last_updated_time", timestamp: "rm.last_updated_time" };
-  const seen = new Set<string>();
-  for (const entry of input.orderBy ?? []) {
-    const order = parseOrderBy(entry);
-    const column = ATTRIBUTE_PREFIXES.has(order.entity) ? keys[order.key] : undefined;
-    if (!column) throw invalidParameter(`Invalid order by key '${entry}' specified. Valid keys are name, creation_timestamp, last_updated_timestamp.`);
-    if (seen.has(column)) throw invalidParameter(`'order_by' contains duplicate fields: ${entry}`);
-    seen.add(column);
-    q = q.orderBy(column, order.ascending ? "asc" : "desc");
-  }
-  if (!seen.has("rm.name")) q = q.orderBy("rm.name", "asc");
+  const ordered = applyOrder(q, input.orderBy, { name: "rm.name", creation_timestamp: "rm.creation_time", last_updated_timestamp: "rm.last_updated_time", timestamp: "rm.last_updated_time" });
+  q = ordered.query;
+  if (!ordered.columns.has("rm.name")) q = q.orderBy("rm.name", "asc");
   const rows = (await q.limit(maxResults + 1).offset(offset).execute()) as RegisteredModelRow[];
   const models = await loadModels(ctx, rows.slice(0, maxResults));
   return rows.length > maxResults ? { registered_models: models, next_page_token: encodePageToken(offset + maxResults) } : { registered_models: models };
@@ -97,18 +107,16 @@ export async function searchModelVersions(
     else if (clause.key === "version_number") q = q.where((eb) => numberCompare(eb, "mv.version", clause, "version_number"));
     else throw invalidParameter(`Invalid attribute '${clause.key}' in filter '${input.filter}'. Valid: name, run_id, source_path, version_number, tags.`);
   }
-  const keys: Record<string, string> = { name: "mv.name", version_number: "mv.version", creation_timestamp: "mv.creation_time", last_updated_timestamp: "mv.last_updated_time", timestamp: "mv.last_updated_time" };
-  const seen = new Set<string>();
-  for (const entry of input.orderBy ?? []) {
-    const order = parseOrderBy(entry);
-    const column = ATTRIBUTE_PREFIXES.has(order.entity) ? keys[order.key] : undefined;
-    if (!column) throw invalidParameter(`Invalid order by key '${entry}' specified. Valid keys are name, version_number, creation_timestamp, last_updated_timestamp.`);
-    if (seen.has(column)) throw invalidParameter(`'order_by' contains duplicate fields: ${entry}`);
-    seen.add(column);
-    q = q.orderBy(column, order.ascending ? "asc" : "desc");
-  }
-  if (!seen.has("mv.name")) q = q.orderBy("mv.name", "asc");
-  if (!seen.has("mv.version")) q = q.orderBy("mv.version", "desc");
+  const ordered = applyOrder(q, input.orderBy, {
+    name: "mv.name",
+    version_number: "mv.version",
+    creation_timestamp: "mv.creation_time",
+    last_updated_timestamp: "mv.last_updated_time",
+    timestamp: "mv.last_updated_time",
+  });
+  q = ordered.query;
+  if (!ordered.columns.has("mv.name")) q = q.orderBy("mv.name", "asc");
+  if (!ordered.columns.has("mv.version")) q = q.orderBy("mv.version", "desc");
   const rows = (await q.limit(maxResults + 1).offset(offset).execute()) as ModelVersionRow[];
   const versions = await loadVersions(ctx, rows.slice(0, maxResults));
   return rows.length > maxResults ? { model_versions: versions, next_page_token: encodePageToken(offset + maxResults) } : { model_versions: versions };

@@ -1,4 +1,5 @@
 import { MlflowError, invalidParameter, notFound, type Experiment, type KeyValue, type ViewType } from "@mlflow-ts/protocol";
+import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { LIMITS, rejectLong, validateKey } from "../validation.js";
 import { appendToUri, experimentIdNumber, isUniqueViolation, type TrackingContext } from "./context.js";
@@ -158,11 +159,7 @@ async function setLifecycle(ctx: TrackingContext, id: string, from: "active" | "
   const n = requireExperimentId(id);
   const now = ctx.now();
   await withTransaction(ctx.database, async (trx) => {
-    const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as
-      | { lifecycle_stage: string }
-      | undefined;
-    if (!row) throw notFound(`No Experiment with id=${id} exists`);
-    if (row.lifecycle_stage !== from) {
+    if ((await experimentStage(trx, n, id)) !== from) {
       throw notFound(`Cannot ${to === "deleted" ? "delete" : "restore"} experiment ${id}: it is not ${from}`);
     }
     await trx.updateTable("experiments").set({ lifecycle_stage: to, last_update_time: now }).where("experiment_id", "=", n).execute();
@@ -191,14 +188,11 @@ export async function renameExperiment(ctx: TrackingContext, id: string, newName
   const n = requireExperimentId(id);
   try {
     await withTransaction(ctx.database, async (trx) => {
-      const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as
-        | { lifecycle_stage: string }
-        | undefined;
-      if (!row) throw notFound(`No Experiment with id=${id} exists`);
-      if (row.lifecycle_stage !== "active") {
+      const stage = await experimentStage(trx, n, id);
+      if (stage !== "active") {
         // MLflow answers INVALID_STATE (500), which clients retry for minutes; a deterministic
         // refusal is a 400 here.
-        throw invalidParameter(`Cannot rename a non-active experiment. Experiment ${id} is ${row.lifecycle_stage}`);
+        throw invalidParameter(`Cannot rename a non-active experiment. Experiment ${id} is ${stage}`);
       }
       await trx.updateTable("experiments").set({ name: newName, last_update_time: ctx.now() }).where("experiment_id", "=", n).execute();
     });
@@ -208,18 +202,27 @@ export async function renameExperiment(ctx: TrackingContext, id: string, newName
   }
 }
 
+/** The lifecycle stage of an experiment, read inside a transaction; 404 when it does not exist. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function experimentStage(trx: Kysely<any>, n: number, id: string): Promise<string> {
+  const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as { lifecycle_stage: string } | undefined;
+  if (!row) throw notFound(`No Experiment with id=${id} exists`);
+  return row.lifecycle_stage;
+}
+
+/** 404 for an unknown experiment, 400 for one that is not active: what every experiment write checks. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function requireActiveExperiment(trx: Kysely<any>, n: number, id: string): Promise<void> {
+  const stage = await experimentStage(trx, n, id);
+  if (stage !== "active") throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${stage}.`);
+}
+
 /** Sets (upserts) a tag on an active experiment. */
 export async function setExperimentTag(ctx: TrackingContext, id: string, tag: KeyValue): Promise<void> {
   validateExperimentTag(tag);
   const n = requireExperimentId(id);
   await withTransaction(ctx.database, async (trx) => {
-    const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as
-      | { lifecycle_stage: string }
-      | undefined;
-    if (!row) throw notFound(`No Experiment with id=${id} exists`);
-    if (row.lifecycle_stage !== "active") {
-      throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
-    }
+    await requireActiveExperiment(trx, n, id);
     await trx
       .insertInto("experiment_tags")
       .values({ experiment_id: n, key: tag.key, value: tag.value })
@@ -232,13 +235,7 @@ export async function setExperimentTag(ctx: TrackingContext, id: string, tag: Ke
 export async function deleteExperimentTag(ctx: TrackingContext, id: string, key: string): Promise<void> {
   const n = requireExperimentId(id);
   await withTransaction(ctx.database, async (trx) => {
-    const row = (await trx.selectFrom("experiments").select("lifecycle_stage").where("experiment_id", "=", n).executeTakeFirst()) as
-      | { lifecycle_stage: string }
-      | undefined;
-    if (!row) throw notFound(`No Experiment with id=${id} exists`);
-    if (row.lifecycle_stage !== "active") {
-      throw invalidParameter(`The experiment ${id} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
-    }
+    await requireActiveExperiment(trx, n, id);
     const result = await trx.deleteFrom("experiment_tags").where("experiment_id", "=", n).where("key", "=", key).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw notFound(`No tag with name: ${key} in experiment with id ${id}`);
   });
