@@ -64,6 +64,18 @@ async function sha(file) {
   return hash.digest("hex");
 }
 
+// The best a Node server can do here: a bare http server that streams a PUT body to a file.
+const SINK = `const http=require("http"),fs=require("fs"),{pipeline}=require("stream/promises");
+http.createServer({highWaterMark:1<<20},async(q,s)=>{await pipeline(q,fs.createWriteStream(process.argv[1],{highWaterMark:8<<20}));s.end("{}")})
+.listen(0,"127.0.0.1",function(){console.log("listening on http://127.0.0.1:"+this.address().port)})`;
+
+async function startSink(file) {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, ["-e", SINK, file], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /listening on (\S+)/.exec(String(c)); if (m) resolve(m[1]); }));
+  return { url, stop: () => child.kill() };
+}
+
 export async function benchRegistryAndArtifacts() {
   console.log(`\n# artifacts and registry (issue #3)  baseline: a plain filesystem copy of the same 256 MB file, same run; client: ${HAS_CURL ? "curl" : "node:http"}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-art-"));
@@ -77,16 +89,20 @@ export async function benchRegistryAndArtifacts() {
     // Three rounds, medians: page-cache writeback makes single runs noisy. Each round writes a
     // fresh 256 MB file in every variant, so all three pay the same disk cost.
     const url = `${server.url}/api/2.0/mlflow-artifacts/artifacts/1/bench/artifacts/blob.bin`;
-    const rounds = { copy: [], stream: [], up: [], down: [] };
+    const sink = await startSink(path.join(dir, "sink.bin"));
+    const rounds = { copy: [], stream: [], bare: [], up: [], down: [] };
     for (let i = 0; i < 3; i += 1) {
       rounds.copy.push(await timed(() => fsp.copyFile(source, path.join(dir, `copy-${i}.bin`))));
       rounds.stream.push(await timed(() => pipeline(fs.createReadStream(source, { highWaterMark: 1024 * 1024 }), fs.createWriteStream(path.join(dir, `scopy-${i}.bin`)))));
+      rounds.bare.push(await timed(() => put(`${sink.url}/x`, source)));
       rounds.up.push(await timed(() => put(url, source)));
       rounds.down.push(await timed(() => get(url, path.join(dir, `down-${i}.bin`))));
-      for (const f of [`copy-${i}.bin`, `scopy-${i}.bin`]) await fsp.rm(path.join(dir, f));
+      for (const f of [`copy-${i}.bin`, `scopy-${i}.bin`, "sink.bin"]) await fsp.rm(path.join(dir, f), { force: true });
+      if (i < 2) await fsp.rm(path.join(dir, `down-${i}.bin`));
     }
+    sink.stop();
     const median = (xs) => [...xs].sort((a, b) => a - b)[1];
-    const [copySeconds, streamCopySeconds, upSeconds, downSeconds] = [rounds.copy, rounds.stream, rounds.up, rounds.down].map(median);
+    const [copySeconds, streamCopySeconds, bareSeconds, upSeconds, downSeconds] = [rounds.copy, rounds.stream, rounds.bare, rounds.up, rounds.down].map(median);
     if ((await sha(path.join(dir, "down-2.bin"))) !== (await sha(source))) throw new Error("downloaded bytes differ");
     const mb = SIZE / 1024 / 1024;
     report("filesystem copy of 256 MB (copyFile)", mb / copySeconds, "MB/s", undefined, "baseline");
@@ -94,6 +110,9 @@ export async function benchRegistryAndArtifacts() {
     report("upload 256 MB (PUT, streamed to disk)", mb / upSeconds, "MB/s", undefined);
     report("upload / filesystem copy", copySeconds / upSeconds, "x", [">=", 0.5]);
     report("upload / filesystem stream copy", streamCopySeconds / upSeconds, "x", undefined);
+    report("bare Node http server streaming the same PUT to a file", mb / bareSeconds, "MB/s", undefined, "the ceiling for any Node server here");
+    report("bare Node server / filesystem copy", copySeconds / bareSeconds, "x", undefined);
+    report("upload / bare Node server", bareSeconds / upSeconds, "x", undefined);
     report("download 256 MB (GET, written to disk)", mb / downSeconds, "MB/s", undefined);
     report("download / filesystem copy", copySeconds / downSeconds, "x", [">=", 0.5]);
     report("download / filesystem stream copy", streamCopySeconds / downSeconds, "x", undefined);
