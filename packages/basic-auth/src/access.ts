@@ -39,6 +39,20 @@ export class Access {
     return permission ?? this.defaultPermission;
   }
 
+  /** The permission when the grant cache already knows it (no I/O), else undefined. */
+  cachedPermission(kind: ResourceKind, resource: string, user: UserRecord): Permission | undefined {
+    if (this.ttlMs <= 0) return undefined;
+    const hit = this.grants.get(`${kind}\u0000${user.id}\u0000${resource}`);
+    return hit && hit.expires > Date.now() ? hit.permission ?? this.defaultPermission : undefined;
+  }
+
+  /** A run's capabilities when both the run's experiment and the grant are cached, else undefined. */
+  cachedRun(user: UserRecord, runId: string): Capabilities | undefined {
+    const experimentId = this.runExperiments.get(runId);
+    const permission = experimentId === undefined ? undefined : this.cachedPermission("experiment", experimentId, user);
+    return permission === undefined ? undefined : capabilitiesOf(permission);
+  }
+
   async experiment(user: UserRecord, experimentId: string): Promise<Capabilities> {
     return capabilitiesOf(await this.permission("experiment", experimentId, user));
   }

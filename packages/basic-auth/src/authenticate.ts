@@ -45,12 +45,15 @@ export function basicCredentials(header: string | undefined): { username: string
  * wrong passwords alike.
  */
 export function basicAuthFunction(store: AuthStore, cache: CredentialCache, limiter: LoginLimiter): AuthorizationFunction {
-  return async (req) => {
+  // A cache hit answers synchronously; only a real password check goes asynchronous.
+  return (req) => {
     const credentials = basicCredentials(req.get("authorization"));
     if (!credentials) return unauthenticated();
-    const { username, password } = credentials;
-    const cached = cache.get(username, password);
-    if (cached) return { username, type: "basic" };
+    if (cache.get(credentials.username, credentials.password)) return { username: credentials.username, type: "basic" };
+    return verify(credentials.username, credentials.password, req);
+  };
+
+  async function verify(username: string, password: string, req: MlflowRequest): Promise<Authorization | Response> {
     const address = req.socket.remoteAddress ?? "unknown";
     const wait = limiter.blockedFor(address, username);
     if (wait > 0) {
@@ -66,7 +69,7 @@ export function basicAuthFunction(store: AuthStore, cache: CredentialCache, limi
     limiter.succeed(address, username);
     cache.set(username, password, user);
     return { username, type: "basic" };
-  };
+  }
 }
 
 // scrypt of a random string: a valid hash no password matches.

@@ -125,21 +125,37 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
   const callers = new WeakMap<object, UserRecord>();
   const prefix = server.staticPrefix;
 
-  app.beforeRequest(async (req) => {
-    if (isUnprotected(req.path, prefix)) return;
-    // Called once per request; what it decides is kept for every later check.
-    const result = await authenticate(req);
+  const isThenable = <T>(x: T | PromiseLike<T>): x is PromiseLike<T> => typeof (x as PromiseLike<T> | undefined)?.then === "function";
+
+  // Admits the caller once known: admins pass; others need a rule that allows the route. Stays
+  // synchronous when the rule can answer from cache.
+  const authorize = (req: MlflowRequest, authorization: Authorization, user: UserRecord | undefined): Response | void | Promise<Response | void> => {
+    if (!user) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `User with username=${authorization.username} not found`);
+    req.state.authorization = authorization;
+    callers.set(req, user);
+    if (user.isAdmin) return;
+    const rule = ruleFor(req.method, req.path, prefix);
+    if (!rule) return permissionDenied();
+    const allowed = rule(req, user, access);
+    if (isThenable(allowed)) return Promise.resolve(allowed).then((ok) => (ok ? undefined : permissionDenied()));
+    return allowed ? undefined : permissionDenied();
+  };
+
+  const admit = (req: MlflowRequest, result: Authorization | Response): Response | void | Promise<Response | void> => {
     if (result instanceof Response) return result;
     if (!result || typeof (result as Authorization).username !== "string") {
       throw new MlflowError("INTERNAL_ERROR", `Unsupported result type from ${functionName}: '${result === null ? "null" : typeof result}'`);
     }
-    const user = await userOf(result.username);
-    if (!user) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `User with username=${result.username} not found`);
-    req.state.authorization = result;
-    callers.set(req, user);
-    if (user.isAdmin) return;
-    const rule = ruleFor(req.method, req.path, prefix);
-    if (!rule || !(await rule(req, user, access))) return permissionDenied();
+    const hit = users.get(result.username);
+    if (hit && hit.expires > Date.now()) return authorize(req, result, hit.user);
+    return userOf(result.username).then((user) => authorize(req, result, user));
+  };
+
+  app.beforeRequest((req) => {
+    if (isUnprotected(req.path, prefix)) return;
+    // Called once per request; what it decides is kept for every later check.
+    const result = authenticate(req);
+    return isThenable(result) ? Promise.resolve(result).then((r) => admit(req, r)) : admit(req, result);
   });
 
   registerAuthRoutes(app, {

@@ -48,7 +48,8 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
     return this;
   };
   app.afterRequest = function (hook: AfterRequestHook, filter?: RouteFilter) {
-    registry.after.push({ hook, filter });
+    // Upper-cased once here, not on every reply.
+    registry.after.push({ hook, filter: filter?.method ? { ...filter, method: filter.method.toUpperCase() } : filter });
     return this;
   };
   app.listRoutes = (): RouteInfo[] => listExpressRoutes(app);

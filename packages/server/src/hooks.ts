@@ -22,20 +22,34 @@ export function createHookRegistry(): HookRegistry {
  * app.use(runBeforeHooks(registry));
  */
 export function runBeforeHooks(registry: HookRegistry) {
-  return async (req: Request, res: ExpressResponse, next: NextFunction): Promise<void> => {
-    if (registry.before.length === 0) return next();
-    try {
-      for (const hook of registry.before) {
-        const result = await hook(req as MlflowRequest);
-        if (result instanceof Response || isWebResponse(result)) {
-          await sendWebResponse(res, result as Response);
-          return;
+  const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as PromiseLike<unknown> | undefined)?.then === "function";
+  return (req: Request, res: ExpressResponse, next: NextFunction): void => {
+    const hooks = registry.before;
+    // Hooks that answer synchronously (a cache hit) cost no promise or tick; the chain only goes
+    // asynchronous from the first hook that returns a promise.
+    const from = (index: number): void => {
+      try {
+        for (let i = index; i < hooks.length; i += 1) {
+          const result = hooks[i]!(req as MlflowRequest);
+          if (isThenable(result)) {
+            result.then((value) => (ended(value) ? undefined : from(i + 1)), next);
+            return;
+          }
+          if (ended(result)) return;
         }
+      } catch (error) {
+        next(error);
+        return;
       }
-    } catch (error) {
-      return next(error);
-    }
-    next();
+      next();
+    };
+    const ended = (result: unknown): boolean => {
+      if (!(result instanceof Response) && !isWebResponse(result)) return false;
+      sendWebResponse(res, result as Response).catch(next);
+      return true;
+    };
+    if (hooks.length === 0) return next();
+    from(0);
   };
 }
 
@@ -54,7 +68,7 @@ export function hasAfterHooksFor(registry: HookRegistry, req: Request): boolean 
 
 function matches(filter: RouteFilter | undefined, req: Request): boolean {
   if (!filter) return true;
-  if (filter.method && filter.method.toUpperCase() !== req.method) return false;
+  if (filter.method && filter.method !== req.method) return false;
   if (filter.path && filter.path !== req.path && filter.path !== (req.route as { path?: string } | undefined)?.path) return false;
   return true;
 }
