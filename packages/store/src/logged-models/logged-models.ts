@@ -7,7 +7,7 @@ import { appendToUri, chunk, type TrackingContext } from "../tracking/context.js
 import { requireExperimentId } from "../tracking/experiments.js";
 import { generateRunName } from "../tracking/generate-run-name.js";
 import { parseFilter } from "../search/parse-filter.js";
-import { checkMaxResults, numberCompare, stringCompare } from "../search/compare.js";
+import { checkMaxResults, keyValueExists, numberCompare, stringCompare } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 
 /** A row of `logged_models`. */
@@ -243,16 +243,7 @@ export async function searchLoggedModels(ctx: TrackingContext, input: SearchLogg
       );
     } else if (entity === "params" || entity === "param" || entity === "tags" || entity === "tag") {
       const table = entity.startsWith("param") ? "logged_model_params" : "logged_model_tags";
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom(`${table} as kv`)
-            .select("kv.key")
-            .whereRef("kv.model_id", "=", "lm.model_id")
-            .where("kv.key", "=", clause.key)
-            .where((e2) => stringCompare(e2, "kv.value", clause, ["=", "!=", "LIKE", "ILIKE"], `${entity}.${clause.key}`)),
-        ),
-      );
+      q = q.where((eb) => keyValueExists(eb, table, ["model_id", "lm.model_id"], clause, `${entity}.${clause.key}`));
     } else if ((entity === undefined || entity === "attributes" || entity === "attribute") && clause.key === "status") {
       const value = typeof clause.value === "string" ? statusNumber(clause.value) : NaN;
       q = q.where((eb) => numberCompare(eb, "lm.status", { ...clause, value, numeric: true }, "status"));

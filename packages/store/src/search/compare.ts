@@ -69,3 +69,29 @@ export function checkMaxResults(value: number, max: number, what: string): void 
     throw invalidParameter(`Invalid value ${value} for parameter 'max_results' supplied. It must be at most ${max} and at least 1 for ${what}.`);
   }
 }
+
+/**
+ * `EXISTS` a key/value row (a tag or param) of the outer entity whose value satisfies the clause:
+ * how tag and param filters read on experiments, runs and logged models alike. Entities without
+ * the key never match, `!=` included, as in MLflow.
+ *
+ * @example
+ * q.where((eb) => keyValueExists(eb, "tags", ["run_uuid", "runs.run_uuid"], clause, "tags.team"));
+ */
+export function keyValueExists(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  eb: ExpressionBuilder<any, any>,
+  table: string,
+  [innerKey, outerRef]: readonly [string, string],
+  clause: Comparison,
+  label: string,
+): Expression<SqlBool> {
+  return eb.exists(
+    eb
+      .selectFrom(`${table} as kv`)
+      .select("kv.key")
+      .whereRef(`kv.${innerKey}`, "=", outerRef)
+      .where("kv.key", "=", clause.key)
+      .where((inner) => stringCompare(inner, "kv.value", clause, STRING_OPS, label)),
+  );
+}

@@ -1,6 +1,6 @@
 import { invalidParameter, type Experiment, type ViewType } from "@mlflow-ts/protocol";
 import { parseFilter, parseOrderBy } from "../search/parse-filter.js";
-import { numberCompare, stringCompare, checkMaxResults } from "../search/compare.js";
+import { numberCompare, stringCompare, checkMaxResults, keyValueExists } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 import type { TrackingContext } from "./context.js";
 import { stagesFor, withExperimentTags } from "./experiments.js";
@@ -41,16 +41,7 @@ export async function searchExperiments(
         q = q.where((eb) => numberCompare(eb, `experiments.${clause.key}`, clause, clause.key));
       } else throw invalidParameter(`Invalid attribute key '${clause.key}' specified. Valid keys are '{'name', 'creation_time', 'last_update_time'}'`);
     } else if (TAG_PREFIXES.has(clause.entity!)) {
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom("experiment_tags as t")
-            .select("t.key")
-            .whereRef("t.experiment_id", "=", "experiments.experiment_id")
-            .where("t.key", "=", clause.key)
-            .where((eb2) => stringCompare(eb2, "t.value", clause, ["=", "!=", "LIKE", "ILIKE"], `tags.${clause.key}`)),
-        ),
-      );
+      q = q.where((eb) => keyValueExists(eb, "experiment_tags", ["experiment_id", "experiments.experiment_id"], clause, `tags.${clause.key}`));
     } else {
       throw invalidParameter(`Invalid entity type '${clause.entity}'. Valid values are ['attribute', 'tag']`);
     }

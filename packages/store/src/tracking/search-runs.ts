@@ -1,7 +1,7 @@
 import { invalidParameter, type Run, type ViewType } from "@mlflow-ts/protocol";
 import { sql, type Expression, type ExpressionBuilder, type SqlBool, type SelectQueryBuilder } from "kysely";
 import { parseFilter, parseOrderBy, type Comparison } from "../search/parse-filter.js";
-import { numberCompare, stringCompare, checkMaxResults } from "../search/compare.js";
+import { numberCompare, stringCompare, checkMaxResults, keyValueExists } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 import { experimentIdNumber, type TrackingContext } from "./context.js";
 import { stagesFor } from "./experiments.js";
@@ -66,16 +66,6 @@ function entityOf(raw: string | undefined): Entity {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type EB = ExpressionBuilder<any, any>;
 
-function keyValueExists(eb: EB, table: "params" | "tags", clause: Comparison): Expression<SqlBool> {
-  return eb.exists(
-    eb
-      .selectFrom(`${table} as kv`)
-      .select("kv.key")
-      .whereRef("kv.run_uuid", "=", "runs.run_uuid")
-      .where("kv.key", "=", clause.key)
-      .where((eb2) => stringCompare(eb2, "kv.value", clause, ["=", "!=", "LIKE", "ILIKE"], `${table}.${clause.key}`)),
-  );
-}
 
 function datasetExists(eb: EB, clause: Comparison): Expression<SqlBool> {
   const ops = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"] as const;
@@ -114,9 +104,9 @@ function clauseExpression(eb: EB, clause: Comparison): Expression<SqlBool> {
           .where((eb2) => numberCompare(eb2, "lm.value", clause, `metrics.${clause.key}`)),
       );
     case "param":
-      return keyValueExists(eb, "params", clause);
+      return keyValueExists(eb, "params", ["run_uuid", "runs.run_uuid"], clause, `params.${clause.key}`);
     case "tag":
-      return keyValueExists(eb, "tags", clause);
+      return keyValueExists(eb, "tags", ["run_uuid", "runs.run_uuid"], clause, `tags.${clause.key}`);
     case "dataset":
       return datasetExists(eb, clause);
     case "attribute": {
