@@ -46,10 +46,14 @@ export async function startServer(app: MlflowApp, options: StartServerOptions): 
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets become idle as their in-flight requests finish: close them as they do,
+      // rather than waiting for their keep-alive timeout.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
       timer.unref();
       await done;
+      clearInterval(sweep);
       clearTimeout(timer);
       await options.onClose?.();
     })();
