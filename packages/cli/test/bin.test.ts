@@ -59,8 +59,10 @@ describe("bin/mlflow.js", () => {
     const id = await client.createExperiment("cluster");
     await Promise.all(Array.from({ length: 20 }, (_, i) => client.createRun(id, { runName: `r${i}` })));
     expect((await client.searchRuns([id])).runs).toHaveLength(20);
-    const pids = new Set([...server.output().matchAll(/"pid":(\d+)/g)].map((m) => m[1]));
-    expect(pids.size).toBeGreaterThanOrEqual(2);
+    // spawnServer returns at the first worker's "listening" line; wait for the second one's.
+    const listening = () => new Set([...server.output().matchAll(/listening on [^"]+","url":"[^"]+","backend":"[^"]+","pid":(\d+)/g)].map((m) => m[1]));
+    for (let waited = 0; listening().size < 2 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(listening().size).toBe(2);
     expect(await server.stop()).toBe(0);
   });
 });
