@@ -1,3 +1,4 @@
+import { toWireDouble } from "@mlflow-ts/protocol";
 import type { DatasetInput, Experiment, KeyValue, LoggedModel, Metric, Run, RunInfo, RunStatus, ViewType, WireDouble } from "@mlflow-ts/protocol";
 import { RestClient, type RestClientOptions } from "./rest-client.js";
 import { ModelRegistryClient } from "./model-registry-client.js";
@@ -13,12 +14,8 @@ export interface MetricToLog {
   readonly step?: number;
 }
 
-function wire(value: number | WireDouble): number | WireDouble {
-  if (typeof value !== "number") return value;
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "Infinity";
-  if (value === -Infinity) return "-Infinity";
-  return value;
+function wire(value: number | WireDouble): WireDouble {
+  return typeof value === "number" ? toWireDouble(value) : value;
 }
 
 /**

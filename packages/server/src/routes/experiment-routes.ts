@@ -1,10 +1,10 @@
 import { VIEW_TYPES } from "@mlflow-ts/protocol";
 import type { TrackingStore } from "@mlflow-ts/plugin-api";
 import { f } from "../params.js";
+import { keyValueSchema, keyValues } from "./key-values.js";
 import { readParams } from "../read-params.js";
 import { route, type RouteDefinition } from "../route.js";
 
-const tag = { key: f.string(true), value: f.string() };
 const experimentId = f.string(true, { coerceNumber: true });
 const searchSchema = {
   max_results: f.int(),
@@ -34,11 +34,11 @@ export function experimentRoutes(tracking: TrackingStore): RouteDefinition[] {
   };
   return [
     route("POST", "/mlflow/experiments/create", async (req) => {
-      const p = readParams({ name: f.string(true), artifact_location: f.string(), tags: f.objects(tag) }, req);
+      const p = readParams({ name: f.string(true), artifact_location: f.string(), tags: f.objects(keyValueSchema) }, req);
       const id = await tracking.createExperiment({
         name: p.name,
         artifactLocation: p.artifact_location || undefined,
-        tags: p.tags?.map((t) => ({ key: t.key, value: t.value ?? "" })),
+        tags: keyValues(p.tags),
       });
       return { experiment_id: id };
     }),

@@ -1,14 +1,11 @@
 import { LOGGED_MODEL_STATUSES } from "@mlflow-ts/protocol";
 import type { TrackingStore } from "@mlflow-ts/plugin-api";
 import { f } from "../params.js";
+import { keyValueSchema, keyValues } from "./key-values.js";
 import { readParams } from "../read-params.js";
 import { route, type RouteDefinition } from "../route.js";
 
-const pair = { key: f.string(true), value: f.string() };
 
-function kv(list: { key: string; value?: string }[] | undefined): { key: string; value: string }[] {
-  return (list ?? []).map((t) => ({ key: t.key, value: t.value ?? "" }));
-}
 
 /**
  * MLflow 3 logged models (spec §4), which `log_model` in 3.x clients needs: create, finalize,
@@ -24,8 +21,8 @@ export function loggedModelRoutes(tracking: TrackingStore): RouteDefinition[] {
           name: f.string(),
           model_type: f.string(),
           source_run_id: f.string(),
-          params: f.objects(pair),
-          tags: f.objects(pair),
+          params: f.objects(keyValueSchema),
+          tags: f.objects(keyValueSchema),
         },
         req,
       );
@@ -34,8 +31,8 @@ export function loggedModelRoutes(tracking: TrackingStore): RouteDefinition[] {
         name: p.name,
         modelType: p.model_type,
         sourceRunId: p.source_run_id,
-        params: kv(p.params),
-        tags: kv(p.tags),
+        params: keyValues(p.params),
+        tags: keyValues(p.tags),
       });
       return { model };
     }),
@@ -73,8 +70,8 @@ export function loggedModelRoutes(tracking: TrackingStore): RouteDefinition[] {
       return {};
     }),
     route("PATCH", "/mlflow/logged-models/:model_id/tags", async (req) => {
-      const p = readParams({ tags: f.objects(pair) }, req);
-      await tracking.setLoggedModelTags(id(req), kv(p.tags));
+      const p = readParams({ tags: f.objects(keyValueSchema) }, req);
+      await tracking.setLoggedModelTags(id(req), keyValues(p.tags));
       return { model: await tracking.getLoggedModel(id(req)) };
     }),
     route("DELETE", "/mlflow/logged-models/:model_id/tags/:tag_key", async (req) => {
@@ -82,8 +79,8 @@ export function loggedModelRoutes(tracking: TrackingStore): RouteDefinition[] {
       return {};
     }),
     route("POST", "/mlflow/logged-models/:model_id/params", async (req) => {
-      const p = readParams({ params: f.objects(pair) }, req);
-      await tracking.logLoggedModelParams(id(req), kv(p.params));
+      const p = readParams({ params: f.objects(keyValueSchema) }, req);
+      await tracking.logLoggedModelParams(id(req), keyValues(p.params));
       return {};
     }),
     route("POST", "/mlflow/runs/outputs", async (req) => {

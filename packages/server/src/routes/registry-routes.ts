@@ -1,15 +1,12 @@
 import type { RegistryStore, TrackingStore } from "@mlflow-ts/plugin-api";
 import { f } from "../params.js";
+import { keyValueSchema, keyValues } from "./key-values.js";
 import { readParams } from "../read-params.js";
 import { route, type RouteDefinition } from "../route.js";
 
-const tag = { key: f.string(true), value: f.string() };
 const version = f.string(true, { coerceNumber: true });
 const search = { filter: f.string(), max_results: f.int(), order_by: f.strings(), page_token: f.string() };
 
-function kv(list: { key: string; value?: string }[] | undefined): { key: string; value: string }[] {
-  return (list ?? []).map((t) => ({ key: t.key, value: t.value ?? "" }));
-}
 
 /** Resolves `models:/m-<id>` sources (MLflow 3 logged models) to the model's artifact location. */
 async function downloadUri(registry: RegistryStore, tracking: TrackingStore, name: string, v: string): Promise<string> {
@@ -33,8 +30,8 @@ export function registryRoutes(registry: RegistryStore, tracking: TrackingStore)
   };
   return [
     route("POST", "/mlflow/registered-models/create", async (req) => {
-      const p = readParams({ name: f.string(true), tags: f.objects(tag), description: f.string() }, req);
-      return { registered_model: await registry.createRegisteredModel({ name: p.name, tags: kv(p.tags), description: p.description }) };
+      const p = readParams({ name: f.string(true), tags: f.objects(keyValueSchema), description: f.string() }, req);
+      return { registered_model: await registry.createRegisteredModel({ name: p.name, tags: keyValues(p.tags), description: p.description }) };
     }),
     route("GET", "/mlflow/registered-models/get", async (req) => {
       return { registered_model: await registry.getRegisteredModel(readParams({ name: f.string(true) }, req).name) };
@@ -59,7 +56,7 @@ export function registryRoutes(registry: RegistryStore, tracking: TrackingStore)
     route("POST", "/mlflow/registered-models/get-latest-versions", latest),
     route("GET", "/mlflow/registered-models/get-latest-versions", latest),
     route("POST", "/mlflow/registered-models/set-tag", async (req) => {
-      const p = readParams({ name: f.string(true), ...tag }, req);
+      const p = readParams({ name: f.string(true), ...keyValueSchema }, req);
       await registry.setRegisteredModelTag(p.name, { key: p.key, value: p.value ?? "" });
       return {};
     }),
@@ -84,14 +81,14 @@ export function registryRoutes(registry: RegistryStore, tracking: TrackingStore)
     }),
     route("POST", "/mlflow/model-versions/create", async (req) => {
       const p = readParams(
-        { name: f.string(true), source: f.string(true), run_id: f.string(), tags: f.objects(tag), run_link: f.string(), description: f.string(), model_id: f.string() },
+        { name: f.string(true), source: f.string(true), run_id: f.string(), tags: f.objects(keyValueSchema), run_link: f.string(), description: f.string(), model_id: f.string() },
         req,
       );
       const mv = await registry.createModelVersion({
         name: p.name,
         source: p.source,
         runId: p.run_id,
-        tags: kv(p.tags),
+        tags: keyValues(p.tags),
         runLink: p.run_link,
         description: p.description,
         modelId: p.model_id,

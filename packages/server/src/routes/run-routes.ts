@@ -1,12 +1,12 @@
 import { RUN_STATUSES, VIEW_TYPES } from "@mlflow-ts/protocol";
 import type { TrackingStore } from "@mlflow-ts/plugin-api";
 import { f } from "../params.js";
+import { keyValueSchema, keyValues } from "./key-values.js";
 import { readParams } from "../read-params.js";
 import { route, type RouteDefinition } from "../route.js";
 import { runIdOf } from "./run-id.js";
 
 const runRef = { run_id: f.string(), run_uuid: f.string() };
-const tag = { key: f.string(true), value: f.string() };
 const metric = {
   key: f.string(true),
   value: f.double(true),
@@ -35,9 +35,6 @@ const dataset = {
   profile: f.string(),
 };
 
-function kv(list: { key: string; value?: string }[] | undefined): { key: string; value: string }[] {
-  return (list ?? []).map((t) => ({ key: t.key, value: t.value ?? "" }));
-}
 
 /**
  * The run, logging, history and search endpoints of MlflowService (spec §3 B–D).
@@ -49,7 +46,7 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
   return [
     route("POST", "/mlflow/runs/create", async (req) => {
       const p = readParams(
-        { experiment_id: f.string(false, { coerceNumber: true }), user_id: f.string(), run_name: f.string(), start_time: f.int(), tags: f.objects(tag) },
+        { experiment_id: f.string(false, { coerceNumber: true }), user_id: f.string(), run_name: f.string(), start_time: f.int(), tags: f.objects(keyValueSchema) },
         req,
       );
       const run = await tracking.createRun({
@@ -57,7 +54,7 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
         userId: p.user_id,
         runName: p.run_name,
         startTime: p.start_time,
-        tags: kv(p.tags),
+        tags: keyValues(p.tags),
       });
       return { run };
     }),
@@ -98,18 +95,18 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
       return {};
     }),
     route("POST", "/mlflow/runs/log-batch", async (req) => {
-      const p = readParams({ run_id: f.string(true), metrics: f.objects(metric), params: f.objects(tag), tags: f.objects(tag) }, req);
-      await tracking.logBatch(p.run_id, { metrics: p.metrics?.map(metricInput), params: kv(p.params), tags: kv(p.tags) });
+      const p = readParams({ run_id: f.string(true), metrics: f.objects(metric), params: f.objects(keyValueSchema), tags: f.objects(keyValueSchema) }, req);
+      await tracking.logBatch(p.run_id, { metrics: p.metrics?.map(metricInput), params: keyValues(p.params), tags: keyValues(p.tags) });
       return {};
     }),
     route("POST", "/mlflow/runs/log-inputs", async (req) => {
       const p = readParams(
-        { run_id: f.string(true), datasets: f.objects({ tags: f.objects(tag), dataset: f.object(dataset, true) }), models: f.objects({ model_id: f.string(true) }) },
+        { run_id: f.string(true), datasets: f.objects({ tags: f.objects(keyValueSchema), dataset: f.object(dataset, true) }), models: f.objects({ model_id: f.string(true) }) },
         req,
       );
       await tracking.logInputs(
         p.run_id,
-        (p.datasets ?? []).map((d) => ({ ...(d.tags ? { tags: kv(d.tags) } : {}), dataset: d.dataset })),
+        (p.datasets ?? []).map((d) => ({ ...(d.tags ? { tags: keyValues(d.tags) } : {}), dataset: d.dataset })),
         p.models ?? [],
       );
       return {};
