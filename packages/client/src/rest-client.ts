@@ -1,4 +1,5 @@
-import { MlflowError, errorCodeForStatus, type ErrorCode } from "@mlflow-ts/protocol";
+import { MlflowError } from "@mlflow-ts/protocol";
+import { responseError } from "./response-error.js";
 
 /** Options of {@link RestClient}. */
 export interface RestClientOptions {
@@ -26,11 +27,14 @@ type QueryValue = string | number | boolean | readonly (string | number)[] | und
 export class RestClient {
   readonly trackingUri: string;
   protected readonly headers: Record<string, string>;
-  private readonly fetchFn: typeof fetch;
+  protected readonly fetchFn: typeof fetch;
+  /** Whether the caller gave its own `fetch`: streamed file transfers then go through it too. */
+  protected readonly customFetch: boolean;
 
   constructor(trackingUri: string, options: RestClientOptions = {}) {
     this.trackingUri = trackingUri.replace(/\/+$/, "");
     this.fetchFn = options.fetch ?? fetch;
+    this.customFetch = options.fetch !== undefined;
     this.headers = { ...options.headers };
     if (options.username !== undefined && options.password !== undefined) {
       this.headers.Authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`;
@@ -68,15 +72,7 @@ export class RestClient {
     } catch {
       parsed = undefined;
     }
-    if (!response.ok) {
-      const err = parsed as { error_code?: unknown; message?: unknown } | undefined;
-      if (err && typeof err === "object" && typeof err.error_code === "string") {
-        throw new MlflowError(err.error_code as ErrorCode, String(err.message ?? ""), { status: response.status });
-      }
-      throw new MlflowError(errorCodeForStatus(response.status), `API request to ${path} failed with error code ${response.status} != 200. Response body: '${body.slice(0, 500)}'`, {
-        status: response.status,
-      });
-    }
+    if (!response.ok) throw responseError(response.status, body, path);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new MlflowError("INTERNAL_ERROR", `API request to ${path} returned a non-JSON-object body: '${body.slice(0, 200)}'`);
     }

@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import http from "node:http";
+import https from "node:https";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+
+/** Bytes gathered before one `writev`: few, large writes keep the disk side off the hot path. */
+const WRITE_BATCH = 4 * 1024 * 1024;
+/** Read size of an uploaded file: large reads, few socket writes. */
+const READ_CHUNK = 1024 * 1024;
+
+/** The status and headers of a response whose body is still to be read. */
+export interface StreamedResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: http.IncomingMessage;
+}
+
+/**
+ * One request over node:http(s), resolved once the response headers arrive. File transfers use it
+ * rather than `fetch`: undici's request-body path moved a 256 MB upload at about 60% of the speed
+ * node:http reaches on the same machine.
+ *
+ * @example
+ * const res = await streamRequest(new URL("http://127.0.0.1:5000/x"), "GET", {});
+ */
+export function streamRequest(url: URL, method: string, headers: Readonly<Record<string, string>>, localFile?: string): Promise<StreamedResponse> {
+  const transport = url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = transport.request(url, { method, headers }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
+    req.on("error", reject);
+    if (localFile === undefined) req.end();
+    else pipeline(fs.createReadStream(localFile, { highWaterMark: READ_CHUNK }), req).catch((error: unknown) => {
+      req.destroy();
+      reject(error);
+    });
+  });
+}
+
+/** Reads a (small) response body as text, for error messages. */
+export async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function writeAll(file: fsp.FileHandle, buffers: Uint8Array[]): Promise<void> {
+  let pending = buffers;
+  while (pending.length > 0) {
+    const { bytesWritten } = await file.writev(pending);
+    // A regular file takes the whole batch unless the disk fills up; keep whatever is left.
+    let skip = bytesWritten;
+    const rest: Uint8Array[] = [];
+    for (const buffer of pending) {
+      if (skip >= buffer.length) skip -= buffer.length;
+      else {
+        rest.push(buffer.subarray(skip));
+        skip = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
+/**
+ * Streams a body to `localFile`: into a temporary file beside it, renamed into place only when
+ * every byte (as many as `expected`, when known) has arrived, so a failed download leaves nothing.
+ * One batch is written while the next is read. Resolves with the number of bytes.
+ *
+ * @example
+ * const bytes = await saveBody(response.body, "./model.pkl", 1024);
+ */
+export async function saveBody(body: AsyncIterable<Uint8Array>, localFile: string, expected?: number): Promise<number> {
+  const target = path.resolve(localFile);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.download-${randomUUID()}`);
+  const file = await fsp.open(temp, "wx");
+  let total = 0;
+  try {
+    let batch: Uint8Array[] = [];
+    let size = 0;
+    let writing: Promise<void> | undefined;
+    for await (const chunk of body) {
+      batch.push(chunk);
+      size += chunk.length;
+      total += chunk.length;
+      if (size >= WRITE_BATCH) {
+        await writing;
+        writing = writeAll(file, batch);
+        // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
+        writing.catch(() => undefined);
+        batch = [];
+        size = 0;
+      }
+    }
+    await writing;
+    if (batch.length > 0) await writeAll(file, batch);
+    if (expected !== undefined && total !== expected) throw new Error(`Download of '${localFile}' ended after ${total} of ${expected} bytes`);
+    await file.close();
+    await fsp.rename(temp, target);
+    return total;
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await fsp.rm(temp, { force: true });
+    throw error;
+  }
+}
