@@ -11,7 +11,7 @@ export const BIN = path.join(ROOT, "bin", "mlflow.js");
 
 /** Starts `mlflow server --port 0 …` and resolves with its URL and child once it listens. */
 export function startServer(args, { cwd, env = {} } = {}) {
-  const child = spawn(process.execPath, [BIN, "server", "--port", "0", ...args], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(" ") : []), BIN, "server", "--port", "0", ...args], {
     cwd,
     env: { ...process.env, MLFLOW_LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -19,6 +19,7 @@ export function startServer(args, { cwd, env = {} } = {}) {
   let out = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    if (process.env.BENCH_SERVER_LOG) child.stdout.pipe(fs.createWriteStream(process.env.BENCH_SERVER_LOG));
     child.stdout.on("data", (chunk) => {
       // Access lines are discarded as they come: the benchmark must not hold them in memory.
       if (out.length < 10_000) out += chunk.toString();

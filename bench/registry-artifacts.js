@@ -3,17 +3,17 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import http from "node:http";
 import { execFile, execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { ArtifactsClient } from "@mlflow-ts/client";
 import { peakRssMb, percentile, report, startServer, timeSequential } from "./lib.js";
 
 const SIZE = 256 * 1024 * 1024;
+const ROUNDS = 5;
 
-// curl as the client when the machine has it: a Node client on the same two cores would measure
-// itself as much as the server.
+// curl, when the machine has it, as a second, independent client.
 const HAS_CURL = (() => {
   try {
     execFileSync("curl", ["--version"], { stdio: "ignore" });
@@ -29,29 +29,6 @@ function curl(args) {
   });
 }
 
-function put(url, file) {
-  if (HAS_CURL) return curl(["-T", file, "-H", "Content-Type: application/octet-stream", "-o", "/dev/null", url]);
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "PUT", headers: { "Content-Type": "application/octet-stream", "Content-Length": SIZE } }, (res) => {
-      res.resume();
-      res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${res.statusCode}`))));
-    });
-    req.on("error", reject);
-    fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }).pipe(req);
-  });
-}
-
-function get(url, file) {
-  if (HAS_CURL) return curl(["-o", file, url]);
-  return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`GET ${res.statusCode}`));
-      pipeline(res, fs.createWriteStream(file, { highWaterMark: 4 * 1024 * 1024 })).then(resolve, reject);
-    }).on("error", reject);
-  });
-}
-
 async function timed(fn) {
   const start = process.hrtime.bigint();
   await fn();
@@ -64,59 +41,100 @@ async function sha(file) {
   return hash.digest("hex");
 }
 
-// The best a Node server can do here: a bare http server that streams a PUT body to a file.
-const SINK = `const http=require("http"),fs=require("fs"),{pipeline}=require("stream/promises");
-http.createServer({highWaterMark:1<<20},async(q,s)=>{await pipeline(q,fs.createWriteStream(process.argv[1],{highWaterMark:8<<20}));s.end("{}")})
+// The best a Node server can do here: a bare http server that streams a PUT body to a file named
+// after the request path.
+const SINK = `const http=require("http"),fs=require("fs"),path=require("path"),{pipeline}=require("stream/promises");
+http.createServer({highWaterMark:1<<20},async(q,s)=>{await pipeline(q,fs.createWriteStream(path.join(process.argv[1],path.basename(q.url)),{highWaterMark:8<<20}));s.end("{}")})
 .listen(0,"127.0.0.1",function(){console.log("listening on http://127.0.0.1:"+this.address().port)})`;
 
-async function startSink(file) {
+async function startSink(dir) {
   const { spawn } = await import("node:child_process");
-  const child = spawn(process.execPath, ["-e", SINK, file], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["-e", SINK, dir], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /listening on (\S+)/.exec(String(c)); if (m) resolve(m[1]); }));
   return { url, stop: () => child.kill() };
 }
 
+// Dirty pages of one variant must not be written back on another's clock: every timed transfer
+// starts from a clean page cache.
+function settle() {
+  try {
+    execFileSync("sync");
+  } catch {
+    // No sync(1): the figures are noisier, not wrong.
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 export async function benchRegistryAndArtifacts() {
-  console.log(`\n# artifacts and registry (issue #3)  baseline: a plain filesystem copy of the same 256 MB file, same run; client: ${HAS_CURL ? "curl" : "node:http"}`);
+  console.log(`\n# artifacts and registry (issue #3)  baseline: a plain filesystem copy (copyFile) of the same 256 MB file, same run; client: mlflow-ts's ArtifactsClient (file to file)${HAS_CURL ? ", and curl" : ""}; medians of ${ROUNDS} rounds after a warm-up round`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-art-"));
   const source = path.join(dir, "source.bin");
   const block = crypto.randomBytes(4 * 1024 * 1024);
   const out = fs.createWriteStream(source);
   for (let i = 0; i < SIZE / block.length; i += 1) if (!out.write(block)) await new Promise((r) => out.once("drain", r));
   await new Promise((r) => out.end(r));
+  fs.mkdirSync(path.join(dir, "sink"));
   const server = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "bench.db")}`, "--artifacts-destination", path.join(dir, "dest")], { cwd: dir });
   try {
-    // Three rounds, medians: page-cache writeback makes single runs noisy. Each round writes a
-    // fresh 256 MB file in every variant, so all three pay the same disk cost.
-    const url = `${server.url}/api/2.0/mlflow-artifacts/artifacts/1/bench/artifacts/blob.bin`;
-    const sink = await startSink(path.join(dir, "sink.bin"));
-    const rounds = { copy: [], stream: [], bare: [], up: [], down: [] };
-    for (let i = 0; i < 3; i += 1) {
-      rounds.copy.push(await timed(() => fsp.copyFile(source, path.join(dir, `copy-${i}.bin`))));
-      rounds.stream.push(await timed(() => pipeline(fs.createReadStream(source, { highWaterMark: 1024 * 1024 }), fs.createWriteStream(path.join(dir, `scopy-${i}.bin`)))));
-      rounds.bare.push(await timed(() => put(`${sink.url}/x`, source)));
-      rounds.up.push(await timed(() => put(url, source)));
-      rounds.down.push(await timed(() => get(url, path.join(dir, `down-${i}.bin`))));
-      for (const f of [`copy-${i}.bin`, `scopy-${i}.bin`, "sink.bin"]) await fsp.rm(path.join(dir, f), { force: true });
-      if (i < 2) await fsp.rm(path.join(dir, `down-${i}.bin`));
+    const sink = await startSink(path.join(dir, "sink"));
+    const client = new ArtifactsClient(server.url);
+    const at = (name) => path.join(dir, name);
+    const blob = (who, round) => `1/bench/artifacts/${who}-${round}.bin`;
+    const proxy = `${server.url}/api/2.0/mlflow-artifacts/artifacts`;
+    // Each variant writes a fresh file, and a round's files are deleted when it ends, so every
+    // variant writes into recycled page-cache memory: on a VM the first touch of guest memory
+    // costs several times more kernel time than a reused page, and would otherwise fall on
+    // whoever runs first.
+    const variants = {
+      copy: (i) => fsp.copyFile(source, at(`copy-${i}.bin`)),
+      stream: (i) => pipeline(fs.createReadStream(source, { highWaterMark: 1024 * 1024 }), fs.createWriteStream(at(`scopy-${i}.bin`))),
+      up: (i) => client.uploadFile(blob("client", i), source),
+      down: (i) => client.downloadFile(blob("client", i), at(`down-${i}.bin`)),
+      ...(HAS_CURL
+        ? {
+            bare: (i) => curl(["-T", source, "-o", "/dev/null", `${sink.url}/bare-${i}.bin`]),
+            curlUp: (i) => curl(["-T", source, "-H", "Content-Type: application/octet-stream", "-o", "/dev/null", `${proxy}/${blob("curl", i)}`]),
+            curlDown: (i) => curl(["-o", at(`curl-down-${i}.bin`), `${proxy}/${blob("curl", i)}`]),
+          }
+        : {}),
+    };
+    const seconds = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+    // The order rotates each round so no variant always follows another's writes; a download
+    // always follows its upload.
+    const order = [["copy"], ["stream"], ["up", "down"], ...(HAS_CURL ? [["bare"], ["curlUp", "curlDown"]] : [])];
+    for (let round = -1; round < ROUNDS; round += 1) {
+      const shift = Math.max(round, 0) % order.length;
+      for (const group of [...order.slice(shift), ...order.slice(0, shift)]) {
+        for (const name of group) {
+          settle();
+          const s = await timed(() => variants[name](round));
+          if (round >= 0) seconds[name].push(s);
+        }
+      }
+      if (round === ROUNDS - 1 && (await sha(at(`down-${round}.bin`))) !== (await sha(source))) throw new Error("downloaded bytes differ");
+      const outputs = ["copy", "scopy", "down", "curl-down", "sink/bare"].map((name) => `${name}-${round}.bin`);
+      for (const name of [...outputs, `dest/${blob("client", round)}`, `dest/${blob("curl", round)}`]) await fsp.rm(at(name), { force: true });
     }
     sink.stop();
-    const median = (xs) => [...xs].sort((a, b) => a - b)[1];
-    const [copySeconds, streamCopySeconds, bareSeconds, upSeconds, downSeconds] = [rounds.copy, rounds.stream, rounds.bare, rounds.up, rounds.down].map(median);
-    if ((await sha(path.join(dir, "down-2.bin"))) !== (await sha(source))) throw new Error("downloaded bytes differ");
     const mb = SIZE / 1024 / 1024;
-    report("filesystem copy of 256 MB (copyFile)", mb / copySeconds, "MB/s", undefined, "baseline");
-    report("filesystem stream copy of 256 MB", mb / streamCopySeconds, "MB/s", undefined, "read stream → write stream");
-    report("upload 256 MB (PUT, streamed to disk)", mb / upSeconds, "MB/s", undefined);
-    report("upload / filesystem copy", copySeconds / upSeconds, "x", [">=", 0.5]);
-    report("upload / filesystem stream copy", streamCopySeconds / upSeconds, "x", undefined);
-    report("bare Node http server streaming the same PUT to a file", mb / bareSeconds, "MB/s", undefined, "the ceiling for any Node server here");
-    report("bare Node server / filesystem copy", copySeconds / bareSeconds, "x", undefined);
-    report("upload / bare Node server", bareSeconds / upSeconds, "x", undefined);
-    report("download 256 MB (GET, written to disk)", mb / downSeconds, "MB/s", undefined);
-    report("download / filesystem copy", copySeconds / downSeconds, "x", [">=", 0.5]);
-    report("download / filesystem stream copy", streamCopySeconds / downSeconds, "x", undefined);
-    report("server peak RSS while moving 256 MB each way", peakRssMb(server.child.pid), "MB", ["<=", 150]);
+    const copy = median(seconds.copy);
+    // One line of MB/s (with every round, so the spread shows) and, but for the baseline, its ratio to the copy.
+    const figure = (name, label, ratio, target, note = "") => {
+      const s = median(seconds[name]);
+      report(label, mb / s, "MB/s", undefined, `rounds ${seconds[name].map((x) => (mb / x).toFixed(0)).join(" ")}${note}`);
+      if (ratio) report(`  ${ratio} / filesystem copy`, copy / s, "x", target);
+    };
+    figure("copy", "filesystem copy of 256 MB (copyFile)", undefined, undefined, "; the baseline");
+    figure("stream", "filesystem stream copy of 256 MB", "stream copy", undefined, "; read stream → write stream");
+    figure("up", "upload 256 MB, ArtifactsClient.uploadFile (file → server disk)", "upload", [">=", 0.5]);
+    figure("down", "download 256 MB, ArtifactsClient.downloadFile (→ file)", "download", [">=", 0.5]);
+    if (HAS_CURL) {
+      figure("curlUp", "upload 256 MB, curl -T", "curl upload");
+      figure("curlDown", "download 256 MB, curl -o file", "curl download", undefined, "; curl's own write loop is the limit");
+      figure("bare", "bare Node http server, curl -T streamed to a file", "bare server", undefined, "; the ceiling of any Node server here");
+    }
+    report("server peak RSS while moving 256 MB each way", peakRssMb(server.child.pid), "MB", ["<=", 150], `${(ROUNDS + 1) * (HAS_CURL ? 2 : 1)} uploads and downloads`);
 
     const post = (p, body) => fetch(`${server.url}/api/2.0/mlflow/${p}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     for (let i = 0; i < 1000; i += 1) {

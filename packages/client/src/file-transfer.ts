@@ -7,7 +7,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 
 /** Bytes gathered before one `writev`: few, large writes keep the disk side off the hot path. */
-const WRITE_BATCH = 4 * 1024 * 1024;
+const WRITE_BATCH = 1024 * 1024;
 /** Read size of an uploaded file: large reads, few socket writes. */
 const READ_CHUNK = 1024 * 1024;
 
