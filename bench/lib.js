@@ -9,7 +9,11 @@ import autocannon from "autocannon";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = path.join(ROOT, "bin", "mlflow.js");
 
-/** Starts `mlflow server --port 0 …` and resolves with its URL and child once it listens. */
+/**
+ * Starts `mlflow server --port 0 …` and resolves with its URL and child once it listens. For
+ * profiling, BENCH_SERVER_NODE_ARGS adds Node flags (`--cpu-prof --cpu-prof-dir=…`, `--trace-gc`)
+ * and BENCH_SERVER_LOG copies the server's stdout to a file.
+ */
 export function startServer(args, { cwd, env = {} } = {}) {
   const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(" ") : []), BIN, "server", "--port", "0", ...args], {
     cwd,

@@ -42,14 +42,16 @@ async function sha(file) {
 }
 
 // The best a Node server can do here: a bare http server that streams a PUT body to a file named
-// after the request path.
-const SINK = `const http=require("http"),fs=require("fs"),path=require("path"),{pipeline}=require("stream/promises");
-http.createServer({highWaterMark:1<<20},async(q,s)=>{await pipeline(q,fs.createWriteStream(path.join(process.argv[1],path.basename(q.url)),{highWaterMark:8<<20}));s.end("{}")})
+// after the request path, and answers a GET with the source file streamed from disk.
+const BARE = `const http=require("http"),fs=require("fs"),path=require("path"),{pipeline}=require("stream/promises");
+http.createServer({highWaterMark:1<<20},async(q,s)=>{
+if(q.method==="GET"){s.writeHead(200,{"Content-Length":fs.statSync(process.argv[2]).size});await pipeline(fs.createReadStream(process.argv[2],{highWaterMark:1<<20}),s);return}
+await pipeline(q,fs.createWriteStream(path.join(process.argv[1],path.basename(q.url)),{highWaterMark:8<<20}));s.end("{}")})
 .listen(0,"127.0.0.1",function(){console.log("listening on http://127.0.0.1:"+this.address().port)})`;
 
-async function startSink(dir) {
+async function startBare(dir, source) {
   const { spawn } = await import("node:child_process");
-  const child = spawn(process.execPath, ["-e", SINK, dir], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["-e", BARE, dir, source], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /listening on (\S+)/.exec(String(c)); if (m) resolve(m[1]); }));
   return { url, stop: () => child.kill() };
 }
@@ -77,7 +79,8 @@ export async function benchRegistryAndArtifacts() {
   fs.mkdirSync(path.join(dir, "sink"));
   const server = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "bench.db")}`, "--artifacts-destination", path.join(dir, "dest")], { cwd: dir });
   try {
-    const sink = await startSink(path.join(dir, "sink"));
+    const bare = await startBare(path.join(dir, "sink"), source);
+    const bareClient = new ArtifactsClient(bare.url);
     const client = new ArtifactsClient(server.url);
     const at = (name) => path.join(dir, name);
     const blob = (who, round) => `1/bench/artifacts/${who}-${round}.bin`;
@@ -91,9 +94,11 @@ export async function benchRegistryAndArtifacts() {
       stream: (i) => pipeline(fs.createReadStream(source, { highWaterMark: 1024 * 1024 }), fs.createWriteStream(at(`scopy-${i}.bin`))),
       up: (i) => client.uploadFile(blob("client", i), source),
       down: (i) => client.downloadFile(blob("client", i), at(`down-${i}.bin`)),
+      // The same client against the bare server: the ceiling of any Node server, each way.
+      bareUp: (i) => bareClient.uploadFile(`bare-${i}.bin`, source),
+      bareDown: (i) => bareClient.downloadFile("source.bin", at(`bare-down-${i}.bin`)),
       ...(HAS_CURL
         ? {
-            bare: (i) => curl(["-T", source, "-o", "/dev/null", `${sink.url}/bare-${i}.bin`]),
             curlUp: (i) => curl(["-T", source, "-H", "Content-Type: application/octet-stream", "-o", "/dev/null", `${proxy}/${blob("curl", i)}`]),
             curlDown: (i) => curl(["-o", at(`curl-down-${i}.bin`), `${proxy}/${blob("curl", i)}`]),
           }
@@ -102,7 +107,7 @@ export async function benchRegistryAndArtifacts() {
     const seconds = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
     // The order rotates each round so no variant always follows another's writes; a download
     // always follows its upload.
-    const order = [["copy"], ["stream"], ["up", "down"], ...(HAS_CURL ? [["bare"], ["curlUp", "curlDown"]] : [])];
+    const order = [["copy"], ["stream"], ["up", "down"], ["bareUp", "bareDown"], ...(HAS_CURL ? [["curlUp", "curlDown"]] : [])];
     for (let round = -1; round < ROUNDS; round += 1) {
       const shift = Math.max(round, 0) % order.length;
       for (const group of [...order.slice(shift), ...order.slice(0, shift)]) {
@@ -113,10 +118,10 @@ export async function benchRegistryAndArtifacts() {
         }
       }
       if (round === ROUNDS - 1 && (await sha(at(`down-${round}.bin`))) !== (await sha(source))) throw new Error("downloaded bytes differ");
-      const outputs = ["copy", "scopy", "down", "curl-down", "sink/bare"].map((name) => `${name}-${round}.bin`);
+      const outputs = ["copy", "scopy", "down", "bare-down", "curl-down", "sink/bare"].map((name) => `${name}-${round}.bin`);
       for (const name of [...outputs, `dest/${blob("client", round)}`, `dest/${blob("curl", round)}`]) await fsp.rm(at(name), { force: true });
     }
-    sink.stop();
+    bare.stop();
     const mb = SIZE / 1024 / 1024;
     const copy = median(seconds.copy);
     // One line of MB/s (with every round, so the spread shows) and, but for the baseline, its ratio to the copy.
@@ -129,10 +134,11 @@ export async function benchRegistryAndArtifacts() {
     figure("stream", "filesystem stream copy of 256 MB", "stream copy", undefined, "; read stream → write stream");
     figure("up", "upload 256 MB, ArtifactsClient.uploadFile (file → server disk)", "upload", [">=", 0.5]);
     figure("down", "download 256 MB, ArtifactsClient.downloadFile (→ file)", "download", [">=", 0.5]);
+    figure("bareUp", "bare Node http server: the same upload", "bare upload", undefined, "; the ceiling of any Node server here");
+    figure("bareDown", "bare Node http server: the same download", "bare download", undefined, "; the ceiling of any Node server here");
     if (HAS_CURL) {
       figure("curlUp", "upload 256 MB, curl -T", "curl upload");
-      figure("curlDown", "download 256 MB, curl -o file", "curl download", undefined, "; curl's own write loop is the limit");
-      figure("bare", "bare Node http server, curl -T streamed to a file", "bare server", undefined, "; the ceiling of any Node server here");
+      figure("curlDown", "download 256 MB, curl -o file", "curl download");
     }
     report("server peak RSS while moving 256 MB each way", peakRssMb(server.child.pid), "MB", ["<=", 150], `${(ROUNDS + 1) * (HAS_CURL ? 2 : 1)} uploads and downloads`);
 
