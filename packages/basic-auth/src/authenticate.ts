@@ -47,13 +47,16 @@ export function basicCredentials(header: string | undefined): { username: string
 export function basicAuthFunction(store: AuthStore, cache: CredentialCache, limiter: LoginLimiter): AuthorizationFunction {
   // A cache hit answers synchronously; only a real password check goes asynchronous.
   return (req) => {
-    const credentials = basicCredentials(req.get("authorization"));
+    const header = req.get("authorization");
+    // A header verified within the TTL is admitted without parsing it again.
+    const hit = header === undefined ? undefined : cache.get(header);
+    if (hit) return { username: hit.username, type: "basic" };
+    const credentials = basicCredentials(header);
     if (!credentials) return unauthenticated();
-    if (cache.get(credentials.username, credentials.password)) return { username: credentials.username, type: "basic" };
-    return verify(credentials.username, credentials.password, req);
+    return verify(credentials.username, credentials.password, header!, req);
   };
 
-  async function verify(username: string, password: string, req: MlflowRequest): Promise<Authorization | Response> {
+  async function verify(username: string, password: string, header: string, req: MlflowRequest): Promise<Authorization | Response> {
     const address = req.socket.remoteAddress ?? "unknown";
     const wait = limiter.blockedFor(address, username);
     if (wait > 0) {
@@ -67,7 +70,7 @@ export function basicAuthFunction(store: AuthStore, cache: CredentialCache, limi
       return unauthenticated();
     }
     limiter.succeed(address, username);
-    cache.set(username, password, user);
+    cache.set(header, username, user);
     return { username, type: "basic" };
   }
 }

@@ -32,11 +32,12 @@ export function ruleFor(method: string, path: string, prefix: string): Rule | un
   return RULES.get(`${method} ${c.path}`) ?? PATTERN_RULES.find((r) => r.method === method && r.pattern.test(c.path))?.rule;
 }
 
-function isUnprotected(path: string, prefix: string): boolean {
-  for (const p of prefix ? ["", prefix] : [""]) {
-    if (path === `${p}/health` || path === `${p}/favicon.ico` || path.startsWith(`${p}/static`)) return true;
-  }
-  return false;
+/** The paths MLflow leaves open (`/health`, `/favicon.ico`, `/static…`), with and without the prefix. */
+function unprotectedPaths(prefix: string): (path: string) => boolean {
+  const roots = prefix ? ["", prefix] : [""];
+  const exact = new Set(roots.flatMap((p) => [`${p}/health`, `${p}/favicon.ico`]));
+  const statics = roots.map((p) => `${p}/static`);
+  return (path) => exact.has(path) || statics.some((s) => path.startsWith(s));
 }
 
 async function bootstrapAdmin(store: AuthStore, config: AuthConfig, log: (message: string) => void): Promise<void> {
@@ -124,6 +125,19 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
 
   const callers = new WeakMap<object, UserRecord>();
   const prefix = server.staticPrefix;
+  const isUnprotected = unprotectedPaths(prefix);
+  // Rules by "METHOD path", so the path patterns run once per distinct path (bounded: paths carry ids).
+  const rules = new Map<string, Rule | null>();
+  const cachedRuleFor = (method: string, path: string): Rule | undefined => {
+    const key = `${method} ${path}`;
+    let rule = rules.get(key);
+    if (rule === undefined) {
+      rule = ruleFor(method, path, prefix) ?? null;
+      if (rules.size >= 10_000) rules.clear();
+      rules.set(key, rule);
+    }
+    return rule ?? undefined;
+  };
 
   const isThenable = <T>(x: T | PromiseLike<T>): x is PromiseLike<T> => typeof (x as PromiseLike<T> | undefined)?.then === "function";
 
@@ -134,7 +148,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     req.state.authorization = authorization;
     callers.set(req, user);
     if (user.isAdmin) return;
-    const rule = ruleFor(req.method, req.path, prefix);
+    const rule = cachedRuleFor(req.method, req.path);
     if (!rule) return permissionDenied();
     const allowed = rule(req, user, access);
     if (isThenable(allowed)) return Promise.resolve(allowed).then((ok) => (ok ? undefined : permissionDenied()));
@@ -152,7 +166,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
   };
 
   app.beforeRequest((req) => {
-    if (isUnprotected(req.path, prefix)) return;
+    if (isUnprotected(req.path)) return;
     // Called once per request; what it decides is kept for every later check.
     const result = authenticate(req);
     return isThenable(result) ? Promise.resolve(result).then((r) => admit(req, r)) : admit(req, result);

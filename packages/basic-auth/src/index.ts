@@ -10,6 +10,7 @@ export { hashPassword, verifyPassword } from "./werkzeug-hash.js";
 export { PERMISSIONS, parsePermission, capabilitiesOf } from "./permissions.js";
 export type { Permission, Capabilities } from "./permissions.js";
 export { CredentialCache } from "./credential-cache.js";
+export type { CachedCredential } from "./credential-cache.js";
 export { LoginLimiter } from "./login-limiter.js";
 export { basicCredentials, unauthenticated, permissionDenied, UNAUTHENTICATED_BODY } from "./authenticate.js";
 export type { AuthorizationFunction } from "./authenticate.js";
