@@ -60,6 +60,19 @@ describe("artifact file transfers of the client", () => {
     await expect(server.client.artifacts.uploadFile("files/x.txt", path.join(dir, "no-such-file"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
+  it("reports a refusal that comes before the body is read, and writes nothing", async () => {
+    // A symlink out of the destination is refused on the path alone; the client is still sending.
+    const outside = fs.mkdtempSync(path.join(dir, "outside-"));
+    fs.mkdirSync(server.config.artifactsDestination, { recursive: true });
+    fs.symlinkSync(outside, path.join(server.config.artifactsDestination, "escape"));
+    const source = path.join(dir, "refused.bin");
+    fs.writeFileSync(source, crypto.randomBytes(20 * 1024 * 1024));
+    await expect(server.client.artifacts.uploadFile("escape/refused.bin", source)).rejects.toMatchObject({ code: "INVALID_PARAMETER_VALUE", status: 400 });
+    expect(fs.readdirSync(outside)).toEqual([]);
+    // The connection is still usable.
+    await server.client.artifacts.uploadFile("files/after-refusal.bin", source);
+  });
+
   it("goes through an injected fetch when the caller gave one", async () => {
     const seen: string[] = [];
     const counting: typeof fetch = (input, init) => {
