@@ -4,7 +4,6 @@ import fsp from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 
 /** Bytes gathered before one `writev`: few, large writes keep the disk side off the hot path. */
 const WRITE_BATCH = 1024 * 1024;
@@ -29,13 +28,28 @@ export interface StreamedResponse {
 export function streamRequest(url: URL, method: string, headers: Readonly<Record<string, string>>, localFile?: string): Promise<StreamedResponse> {
   const transport = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method, headers }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
-    req.on("error", reject);
-    if (localFile === undefined) req.end();
-    else pipeline(fs.createReadStream(localFile, { highWaterMark: READ_CHUNK }), req).catch((error: unknown) => {
-      req.destroy();
+    let responded = false;
+    const req = transport.request(url, { method, headers }, (res) => {
+      responded = true;
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+    });
+    if (localFile === undefined) {
+      req.on("error", reject);
+      req.end();
+      return;
+    }
+    const source = fs.createReadStream(localFile, { highWaterMark: READ_CHUNK });
+    source.on("error", (error) => {
+      req.destroy(error);
       reject(error);
     });
+    // A server may answer (a refusal, say) before it has taken the whole body and then close the
+    // connection: the answer is what counts, not the broken pipe that follows.
+    req.on("error", (error) => {
+      source.destroy();
+      if (!responded) reject(error);
+    });
+    source.pipe(req);
   });
 }
 
@@ -50,6 +64,7 @@ async function writeAll(file: fsp.FileHandle, buffers: Uint8Array[]): Promise<vo
   let pending = buffers;
   while (pending.length > 0) {
     const { bytesWritten } = await file.writev(pending);
+    if (bytesWritten === 0) throw new Error("The disk took none of a write");
     // A regular file takes the whole batch unless the disk fills up; keep whatever is left.
     let skip = bytesWritten;
     const rest: Uint8Array[] = [];
