@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
@@ -89,6 +90,28 @@ describe("artifact file transfers of the client", () => {
     expect(seen).toEqual(["PUT /api/2.0/mlflow-artifacts/artifacts/files/via-fetch.bin", "GET /api/2.0/mlflow-artifacts/artifacts/files/via-fetch.bin"]);
     await expect(client.downloadFile("files/nope.bin", path.join(dir, "nope.bin"))).rejects.toMatchObject({ status: 404 });
     expect(fs.existsSync(path.join(dir, "nope.bin"))).toBe(false);
+  });
+
+  it("reports a peer's refusal even when the connection breaks after it", async () => {
+    // A raw peer: answers 403 at once, never reads the body, and resets the connection 100 ms
+    // later, while the client is still blocked sending.
+    const body = JSON.stringify({ error_code: "PERMISSION_DENIED", message: "not yours" });
+    const peer = net.createServer((socket) => {
+      socket.once("data", () => {
+        socket.pause();
+        socket.write(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        setTimeout(() => socket.resetAndDestroy(), 100);
+      });
+    });
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = new ArtifactsClient(`http://127.0.0.1:${(peer.address() as AddressInfo).port}`);
+      const source = path.join(dir, "refused-by-peer.bin");
+      fs.writeFileSync(source, crypto.randomBytes(64 * 1024 * 1024));
+      await expect(client.uploadFile("x/file.bin", source)).rejects.toMatchObject({ code: "PERMISSION_DENIED", status: 403, message: "not yours" });
+    } finally {
+      await new Promise((resolve) => peer.close(resolve));
+    }
   });
 
   it("sends its credentials and leaves nothing when a download is cut short", async () => {

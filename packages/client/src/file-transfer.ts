@@ -28,11 +28,7 @@ export interface StreamedResponse {
 export function streamRequest(url: URL, method: string, headers: Readonly<Record<string, string>>, localFile?: string): Promise<StreamedResponse> {
   const transport = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
-    let responded = false;
-    const req = transport.request(url, { method, headers }, (res) => {
-      responded = true;
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
-    });
+    const req = transport.request(url, { method, headers }, (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }));
     if (localFile === undefined) {
       req.on("error", reject);
       req.end();
@@ -43,11 +39,11 @@ export function streamRequest(url: URL, method: string, headers: Readonly<Record
       req.destroy(error);
       reject(error);
     });
-    // A server may answer (a refusal, say) before it has taken the whole body and then close the
-    // connection: the answer is what counts, not the broken pipe that follows.
+    // A server may answer (a refusal, say) before it has taken the whole body and then break the
+    // connection: the promise has settled with that answer, and the broken pipe only stops the read.
     req.on("error", (error) => {
       source.destroy();
-      if (!responded) reject(error);
+      reject(error);
     });
     source.pipe(req);
   });
