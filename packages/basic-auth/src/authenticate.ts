@@ -1,10 +1,10 @@
 import path from "node:path";
-import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type { Authorization, MlflowRequest } from "@mlflow-ts/plugin-api";
 import type { AuthStore, UserRecord } from "./auth-store.js";
 import type { CredentialCache } from "./credential-cache.js";
 import type { LoginLimiter } from "./login-limiter.js";
+import { resolveImport } from "./resolve-import.js";
 import { verifyPassword } from "./werkzeug-hash.js";
 
 /** MLflow's exact 401 body. */
@@ -90,8 +90,14 @@ export async function loadAuthorizationFunction(spec: string, cwd: string): Prom
   const module = spec.slice(0, at);
   const name = spec.slice(at + 1);
   const isPath = module.startsWith(".") || path.isAbsolute(module);
-  const file = isPath ? path.resolve(cwd, module) : createRequire(path.join(cwd, "package.json")).resolve(module);
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  let file: string;
+  let mod: Record<string, unknown>;
+  try {
+    file = isPath ? path.resolve(cwd, module) : resolveImport(module, cwd);
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`basic-auth: authorization_function '${spec}': ${(error as Error).message}`, { cause: error });
+  }
   const fn = mod[name] ?? (mod.default as Record<string, unknown> | undefined)?.[name];
   if (typeof fn !== "function") throw new Error(`basic-auth: authorization_function '${spec}': ${file} exports no function named '${name}'`);
   return { fn: fn as AuthorizationFunction, name: spec };
