@@ -1,20 +1,13 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveImport } from "../src/resolve-import.js";
+import { tempProject, writePackage } from "../../../test/support/fixtures.js";
 import { startAuthServer, type AuthServer } from "./auth-server.js";
 
-/** Writes a package into `<dir>/node_modules/<name>`: its manifest and files. */
-function installPackage(dir: string, name: string, manifest: object, files: Record<string, string>): string {
-  const root = path.join(dir, "node_modules", name);
-  fs.mkdirSync(root, { recursive: true });
-  fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ name, ...manifest }));
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text);
-  }
-  return root;
+/** Writes a package into `<dir>/node_modules/<name>`. */
+function installPackage(dir: string, name: string, manifest: Record<string, unknown>, files: Record<string, string>): string {
+  return writePackage(path.join(dir, "node_modules"), name, manifest, files);
 }
 
 const ESM_AUTH = 'export function byHeader(req) { const u = req.get("x-user"); return u ? { username: u } : new Response("who?", { status: 401 }); }\n';
@@ -22,8 +15,7 @@ const ESM_AUTH = 'export function byHeader(req) { const u = req.get("x-user"); r
 describe("resolveImport: where an authorization_function package is found", () => {
   let dir: string;
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-resolve-"));
-    fs.writeFileSync(path.join(dir, "package.json"), "{}");
+    dir = tempProject("mlflow-ts-resolve-");
     installPackage(dir, "esm-only", { type: "module", exports: { ".": { import: "./dist/index.js" }, "./strategies/*": { import: "./dist/strategies/*.js" } } }, { "dist/index.js": ESM_AUTH, "dist/strategies/header.js": ESM_AUTH });
     installPackage(dir, "@corp/auth", { exports: { import: "./esm.mjs", require: "./cjs.cjs" } }, { "esm.mjs": ESM_AUTH, "cjs.cjs": "" });
     installPackage(dir, "plain-cjs", { main: "lib/main.js" }, { "lib/main.js": "exports.byHeader = () => ({ username: 'x' });\n" });

@@ -63,21 +63,19 @@ export function resolveModule(packageDir: string, packageName: string, specifier
   const [scopeOrName, ...rest] = specifier.split("/");
   const bareName = scopeOrName!.startsWith("@") ? `${scopeOrName}/${rest.shift() ?? ""}` : scopeOrName!;
   const subpath = rest.length > 0 ? `./${rest.join("/")}` : ".";
-  const targetDir = bareName === packageName ? packageDir : undefined;
+  // The package itself, or the package the specifier names as an import from this one would find it.
+  const require = createRequire(path.join(packageDir, "package.json"));
+  const targetDir =
+    bareName === packageName ? packageDir : require.resolve.paths(specifier)?.map((dir) => path.join(dir, bareName)).find((dir) => fs.existsSync(path.join(dir, "package.json")));
   if (targetDir) {
     const pkg = JSON.parse(fs.readFileSync(path.join(targetDir, "package.json"), "utf8")) as { exports?: ExportsValue; main?: string };
     if (pkg.exports !== undefined) {
       const target = resolveExports(pkg.exports, subpath);
-      if (!target) throw Object.assign(new Error(`Package ${packageName} does not export '${subpath}'`), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+      if (!target) throw Object.assign(new Error(`Package ${bareName} does not export '${subpath}'`), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
       return path.resolve(targetDir, target);
     }
     return resolve.sync(subpath === "." ? "./" : subpath, { basedir: targetDir, extensions: [".js", ".mjs", ".cjs"] });
   }
-  try {
-    // Node's resolver honours `exports` (with require conditions) for other packages.
-    return createRequire(path.join(packageDir, "package.json")).resolve(specifier);
-  } catch (error) {
-    if ((error as { code?: string }).code === "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error;
-    return resolve.sync(specifier, { basedir: packageDir, extensions: [".js", ".mjs", ".cjs"] });
-  }
+  // Not installed where Node looks: `resolve` reports it missing, with Node's code.
+  return resolve.sync(specifier, { basedir: packageDir, extensions: [".js", ".mjs", ".cjs"] });
 }

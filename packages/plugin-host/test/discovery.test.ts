@@ -72,6 +72,16 @@ describe("discovery", () => {
     expect((error as Error).message).not.toContain("ERR_APP_NOT_FOUND");
   });
 
+  it("loads an entry point that names another, ESM-only package through its exports map", async () => {
+    const project = tempProject();
+    const modules = nm(project);
+    writePackage(modules, "esm-factories", { type: "module", exports: { "./auth": { import: "./dist/auth.js" } } }, { "dist/auth.js": esmFactory("shared") });
+    writePackage(modules, "thin-app", { "mlflow.app": { "thin-app": "esm-factories/auth:createApp" }, dependencies: { "esm-factories": "1.0.0" } });
+    writePackage(modules, "wrong-subpath", { "mlflow.app": { "wrong-subpath": "esm-factories/internal:createApp" } });
+    expect((await resolveApp("thin-app", opts(project))).kind).toBe("factory");
+    await expect(resolveApp("wrong-subpath", opts(project))).rejects.toMatchObject({ code: "ERR_APP_LOAD_FAILED", message: expect.stringContaining("does not export './internal'") });
+  });
+
   it("reports a module the entry point names but the package lacks", async () => {
     const project = tempProject();
     writePackage(nm(project), "unbuilt", { "mlflow.app": { unbuilt: "./dist/app.js:createApp" } });
