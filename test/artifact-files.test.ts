@@ -93,13 +93,13 @@ describe("artifact file transfers of the client", () => {
   });
 
   it("reports a peer's refusal even when the connection breaks after it", async () => {
-    // A raw peer: answers 403 at once, never reads the body, and resets the connection 100 ms
-    // later, while the client is still blocked sending.
+    // A raw peer: asks for the body, answers 403 at once, never reads the body, and resets the
+    // connection 100 ms later, while the client is still blocked sending.
     const body = JSON.stringify({ error_code: "PERMISSION_DENIED", message: "not yours" });
     const peer = net.createServer((socket) => {
       socket.once("data", () => {
         socket.pause();
-        socket.write(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        socket.write(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
         setTimeout(() => socket.resetAndDestroy(), 100);
       });
     });
@@ -109,6 +109,55 @@ describe("artifact file transfers of the client", () => {
       const source = path.join(dir, "refused-by-peer.bin");
       fs.writeFileSync(source, crypto.randomBytes(64 * 1024 * 1024));
       await expect(client.uploadFile("x/file.bin", source)).rejects.toMatchObject({ code: "PERMISSION_DENIED", status: 403, message: "not yours" });
+    } finally {
+      await new Promise((resolve) => peer.close(resolve));
+    }
+  });
+
+  it("holds an upload's body back until the server asks for it", async () => {
+    // A raw peer that refuses on the headers alone, then counts what else arrives.
+    const body = JSON.stringify({ error_code: "PERMISSION_DENIED", message: "not yours" });
+    let head = "";
+    let extra = 0;
+    const peer = net.createServer((socket) => {
+      socket.on("data", (chunk) => {
+        if (head.includes("\r\n\r\n")) {
+          extra += chunk.length;
+          return;
+        }
+        head += chunk.toString("latin1");
+        if (head.includes("\r\n\r\n")) socket.write(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      });
+    });
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = new ArtifactsClient(`http://127.0.0.1:${(peer.address() as AddressInfo).port}`);
+      const source = path.join(dir, "held-back.bin");
+      fs.writeFileSync(source, crypto.randomBytes(4 * 1024 * 1024));
+      await expect(client.uploadFile("x/file.bin", source)).rejects.toMatchObject({ code: "PERMISSION_DENIED", status: 403 });
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(head).toMatch(/\r\nexpect: 100-continue\r\n/i);
+      expect(extra).toBe(0);
+    } finally {
+      await new Promise((resolve) => peer.close(resolve));
+    }
+  });
+
+  it("sends the body anyway when a server never answers 100 Continue", async () => {
+    let received = 0;
+    const peer = http.createServer((req, res) => {
+      req.on("data", (chunk: Buffer) => (received += chunk.length));
+      req.on("end", () => res.end("{}"));
+    });
+    // Listening for checkContinue stops Node from answering it: this peer ignores the header.
+    peer.on("checkContinue", (req, res) => peer.emit("request", req, res));
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = new ArtifactsClient(`http://127.0.0.1:${(peer.address() as AddressInfo).port}`);
+      const source = path.join(dir, "no-continue.bin");
+      fs.writeFileSync(source, crypto.randomBytes(3 * 1024 * 1024));
+      await client.uploadFile("x/file.bin", source);
+      expect(received).toBe(3 * 1024 * 1024);
     } finally {
       await new Promise((resolve) => peer.close(resolve));
     }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
 import type { AfterRequestHook, BeforeRequestHook, JsonObject, MlflowRequest, RouteFilter } from "@mlflow-ts/plugin-api";
+import { sendContinue } from "./expect-continue.js";
 import { sendWebResponse } from "./send-web-response.js";
 
 /** The hooks registered on one app, in registration order. */
@@ -41,6 +42,8 @@ export function runBeforeHooks(registry: HookRegistry) {
         next(error);
         return;
       }
+      // Every hook let the request through: now a held-back body may come.
+      sendContinue(res);
       next();
     };
     const ended = (result: unknown): boolean => {
@@ -48,7 +51,10 @@ export function runBeforeHooks(registry: HookRegistry) {
       sendWebResponse(res, result as Response).catch(next);
       return true;
     };
-    if (hooks.length === 0) return next();
+    if (hooks.length === 0) {
+      sendContinue(res);
+      return next();
+    }
     from(0);
   };
 }

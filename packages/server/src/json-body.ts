@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { MlflowError, invalidParameter } from "@mlflow-ts/protocol";
+import { sendContinue } from "./expect-continue.js";
 
 const BODY_ERROR = Symbol("mlflow.bodyError");
 
@@ -69,6 +70,7 @@ export function jsonBody(limit: number, skip: (req: Request) => boolean) {
       req.body = {};
       return next();
     }
+    sendContinue(res);
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MlflowApp } from "@mlflow-ts/plugin-api";
 import { createRequestListener } from "./create-server.js";
+import { deferContinue } from "./expect-continue.js";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -32,7 +33,14 @@ export interface RunningServer {
  */
 export async function startServer(app: MlflowApp, options: StartServerOptions): Promise<RunningServer> {
   // 1 MiB socket buffers: artifact bodies move in fewer, larger reads and writes.
-  const server = http.createServer({ keepAliveTimeout: 65_000, highWaterMark: 1024 * 1024 }, createRequestListener(app));
+  const listener = createRequestListener(app);
+  const server = http.createServer({ keepAliveTimeout: 65_000, highWaterMark: 1024 * 1024 }, listener);
+  // `Expect: 100-continue` is answered once the before-request hooks have let the request through
+  // (or its JSON body is read), not on arrival: a refused upload never sends its body.
+  server.on("checkContinue", (req, res) => {
+    deferContinue(res);
+    listener(req, res);
+  });
   // Requests may legitimately stream large artifacts; the default 300 s request timeout stays.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
