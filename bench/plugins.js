@@ -99,26 +99,33 @@ export async function benchPlugins() {
 
 async function timeToFirst200(dir) {
   const cwd = fs.mkdtempSync(path.join(dir, "start-"));
-  const port = 20000 + Math.floor(Math.random() * 20000);
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [BIN, "server", "--app-name", "my-auth", "--port", String(port)], {
+  // Port 0 and the announced URL: a random fixed port could be taken, and a process already there
+  // could even answer the health check.
+  const child = spawn(process.execPath, [BIN, "server", "--app-name", "my-auth", "--port", "0"], {
     cwd,
     env: { ...process.env, MY_AUTH_USERS: "bench:bench-password", MLFLOW_LOG_FORMAT: "json" },
-    stdio: "ignore",
+    stdio: ["ignore", "pipe", "ignore"],
   });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   try {
+    const url = await new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (chunk) => {
+        out += chunk;
+        const match = /listening on (http:\/\/[^\s"]+)/.exec(out);
+        if (match) resolve(match[1]);
+      });
+      exited.then((code) => reject(new Error(`mlflow server --app-name my-auth exited with ${code} before listening`)));
+    });
     for (;;) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/health`);
-        if (response.status === 200) return Number(process.hrtime.bigint() - start) / 1e6;
-      } catch {
-        // not listening yet
-      }
-      if (Number(process.hrtime.bigint() - start) > 20e9) throw new Error("server did not answer within 20 s");
+      const response = await fetch(`${url}/health`);
+      if (response.status === 200) return Number(process.hrtime.bigint() - start) / 1e6;
+      if (Number(process.hrtime.bigint() - start) > 20e9) throw new Error("server did not answer 200 within 20 s");
       await new Promise((r) => setTimeout(r, 5));
     }
   } finally {
     child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    await exited;
   }
 }
