@@ -1,7 +1,13 @@
 import { hash, randomBytes } from "node:crypto";
 import type { UserRecord } from "./auth-store.js";
 
-/** A verified caller: the username the header carried, and its record. */
+/**
+ * A verified caller: the username the header carried, and its record.
+ *
+ * @example
+ * const hit: CachedCredential | undefined = cache.get(header);
+ * if (hit) return { username: hit.username };
+ */
 export interface CachedCredential {
   readonly username: string;
   readonly user: UserRecord;

@@ -12,7 +12,12 @@ const PARALLEL_WRITES = 4;
 /** Read size of an uploaded file: large reads, few socket writes. */
 const READ_CHUNK = 1024 * 1024;
 
-/** The status and headers of a response whose body is still to be read. */
+/**
+ * The status and headers of a response whose body is still to be read.
+ *
+ * @example
+ * const { status, body } = await streamRequest(url, "GET", {});
+ */
 export interface StreamedResponse {
   readonly status: number;
   readonly headers: http.IncomingHttpHeaders;
@@ -74,7 +79,12 @@ export function streamRequest(url: URL, method: string, headers: Readonly<Record
   });
 }
 
-/** Reads a (small) response body as text, for error messages. */
+/**
+ * Reads a (small) response body as text, for error messages.
+ *
+ * @example
+ * const text = await readText(response.body);
+ */
 export async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(Buffer.from(chunk));
