@@ -2,47 +2,27 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import resolve from "resolve";
-
-const CONDITIONS = ["import", "node", "module-sync", "default", "require"];
+import { exports as exportsTargets } from "resolve.exports";
 
 type ExportsValue = string | null | ExportsValue[] | { [key: string]: ExportsValue };
 
-function pickTarget(value: ExportsValue): string | undefined {
-  if (value === null) return undefined;
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) {
-    for (const v of value) {
-      const t = pickTarget(v);
-      if (t) return t;
-    }
-    return undefined;
-  }
-  for (const [key, v] of Object.entries(value)) if (CONDITIONS.includes(key)) {
-    const t = pickTarget(v);
-    if (t) return t;
-  }
-  return undefined;
-}
-
 /**
  * Resolves a subpath (`.` or `./app`) through a package's `exports` map with the conditions an
- * ESM import uses (`import`, `node`, `default`, then `require`); the sugar form, nested conditions
- * and `*` patterns included. Undefined when the map does not export it.
+ * ESM import uses (`import`, `node`, `default`), plus `module-sync` and `require`, whichever the
+ * map lists first; the sugar form, nested conditions and `*` patterns included (by
+ * `resolve.exports`, as basic-auth resolves its `authorization_function`). Undefined when the map
+ * does not export it.
+ *
+ * @example
+ * resolveExports({ "./app": { import: "./dist/app.js" } }, "./app"); // "./dist/app.js"
  */
 export function resolveExports(exportsField: ExportsValue, subpath: string): string | undefined {
-  const isSugar = typeof exportsField === "string" || Array.isArray(exportsField) || (typeof exportsField === "object" && exportsField !== null && !Object.keys(exportsField).some((k) => k.startsWith(".")));
-  const map: Record<string, ExportsValue> = isSugar ? { ".": exportsField } : (exportsField as Record<string, ExportsValue>);
-  if (subpath in map) return pickTarget(map[subpath]!);
-  for (const [key, value] of Object.entries(map)) {
-    const star = key.indexOf("*");
-    if (star === -1) continue;
-    const [before, after] = [key.slice(0, star), key.slice(star + 1)];
-    if (subpath.startsWith(before) && subpath.endsWith(after) && subpath.length >= key.length - 1) {
-      const target = pickTarget(value);
-      return target?.replace("*", subpath.slice(before.length, subpath.length - after.length));
-    }
+  try {
+    return exportsTargets({ name: "package", exports: exportsField }, subpath, { conditions: ["module-sync", "require"] })?.[0];
+  } catch {
+    // resolve.exports throws `Missing "<subpath>" specifier` when the map does not export it.
+    return undefined;
   }
-  return undefined;
 }
 
 /**
