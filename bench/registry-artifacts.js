@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -50,7 +50,6 @@ await pipeline(q,fs.createWriteStream(path.join(process.argv[1],path.basename(q.
 .listen(0,"127.0.0.1",function(){console.log("listening on http://127.0.0.1:"+this.address().port)})`;
 
 async function startBare(dir, source) {
-  const { spawn } = await import("node:child_process");
   const child = spawn(process.execPath, ["-e", BARE, dir, source], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /listening on (\S+)/.exec(String(c)); if (m) resolve(m[1]); }));
   return { url, stop: () => child.kill() };

@@ -44,12 +44,12 @@ export class ArtifactsClient extends RestClient {
    */
   async uploadFile(path: string, localFile: string, contentType = "application/octet-stream"): Promise<void> {
     const route = `${PROXY}/${encodePath(path)}`;
-    const headers = { ...this.headers, "Content-Type": contentType, "Content-Length": String((await fsp.stat(localFile)).size) };
+    const extra = { "Content-Type": contentType, "Content-Length": String((await fsp.stat(localFile)).size) };
     if (this.customFetch) {
-      await (await this.raw("PUT", route, fs.createReadStream(localFile) as unknown as BodyInit, headers)).arrayBuffer();
+      await (await this.raw("PUT", route, fs.createReadStream(localFile) as unknown as BodyInit, extra)).arrayBuffer();
       return;
     }
-    const response = await streamRequest(new URL(`${this.trackingUri}${route}`), "PUT", headers, localFile);
+    const response = await streamRequest(new URL(`${this.trackingUri}${route}`), "PUT", { ...this.headers, ...extra }, localFile);
     const text = await readText(response.body);
     if (response.status >= 400) throw responseError(response.status, text, route);
   }

@@ -26,6 +26,10 @@ export function runBeforeHooks(registry: HookRegistry) {
   const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as PromiseLike<unknown> | undefined)?.then === "function";
   return (req: Request, res: ExpressResponse, next: NextFunction): void => {
     const hooks = registry.before;
+    if (hooks.length === 0) {
+      sendContinue(res);
+      return next();
+    }
     // Hooks that answer synchronously (a cache hit) cost no promise or tick; the chain only goes
     // asynchronous from the first hook that returns a promise.
     const from = (index: number): void => {
@@ -51,10 +55,6 @@ export function runBeforeHooks(registry: HookRegistry) {
       sendWebResponse(res, result as Response).catch(next);
       return true;
     };
-    if (hooks.length === 0) {
-      sendContinue(res);
-      return next();
-    }
     from(0);
   };
 }
