@@ -1,4 +1,5 @@
 import type { Express, Request } from "express";
+import type { Infer, Schema } from "@mlflow-ts/protocol";
 import type { Logger, ServerConfig } from "./config.js";
 import type { AppStores } from "./stores.js";
 
@@ -72,6 +73,24 @@ export interface AppContext {
   readonly stores: AppStores;
 }
 
+/** The HTTP methods an {@link MlflowApp.endpoint} may answer. */
+export type EndpointMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * What an endpoint handler returns: a JSON payload (after-request hooks see it, then it is
+ * serialised with status 200) or a WHATWG `Response` written as it is.
+ */
+export type EndpointResult = JsonObject | Response;
+
+/**
+ * An endpoint handler: gets the parameters its schema parsed (the same frozen object hooks saw
+ * through `requestParams`) and the request; returns the answer or throws an `MlflowError`.
+ *
+ * @example
+ * const handler: EndpointHandler<{ name: string }> = async ({ name }) => ({ greeting: `hi ${name}` });
+ */
+export type EndpointHandler<P> = (params: Readonly<P>, req: MlflowRequest) => EndpointResult | Promise<EndpointResult>;
+
 /**
  * The base Express application plus Flask's two hooks and the server's context.
  *
@@ -82,6 +101,17 @@ export interface MlflowApp extends Express {
   beforeRequest(hook: BeforeRequestHook): this;
   afterRequest(hook: AfterRequestHook, filter?: RouteFilter): this;
   readonly context: AppContext;
+  /**
+   * Adds an endpoint the way the server declares its own: a method, one or more paths (Express
+   * patterns: `/api/2.0/x/:id`), a parameter schema and a handler that returns its answer. The
+   * server reads the parameters once by that schema before any hook runs, so `requestParams(req)`
+   * in a hook and `params` in the handler are the same frozen object, and `requestEndpoint(req)`
+   * names this endpoint. Prefer this to `app.get(...)` for anything an authorization rule must see.
+   *
+   * @example
+   * app.endpoint("GET", "/api/2.0/acme/greet", { name: f.string(true) }, ({ name }) => ({ greeting: `hi ${name}` }));
+   */
+  endpoint<S extends Schema>(method: EndpointMethod, paths: string | readonly string[], schema: S, handler: EndpointHandler<Infer<S>>): this;
   /** Every route registered so far (method and path pattern), base and app routes alike. */
   listRoutes(): RouteInfo[];
 }

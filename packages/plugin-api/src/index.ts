@@ -15,4 +15,12 @@ export type {
   MlflowApp,
   AppFactory,
   AppClientClass,
+  EndpointMethod,
+  EndpointResult,
+  EndpointHandler,
 } from "./app.js";
+export { REQUEST_READING, requestParams, narrowRequestParams, requestEndpoint } from "./request-reading.js";
+export type { RequestParams, RequestReading } from "./request-reading.js";
+// Request schemas, so an app declares its endpoints' parameters as the server does.
+export { f, MlflowError, isMlflowError } from "@mlflow-ts/protocol";
+export type { Field, Schema, Infer } from "@mlflow-ts/protocol";

@@ -14,6 +14,8 @@ export function toWireDouble(value: number): WireDouble {
   return value;
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
  * Reads a double from JSON or a query string: numbers, numeric strings and the non-finite names.
  * Returns `undefined` for anything else (booleans included), so the caller can name the field.
@@ -34,8 +36,7 @@ export function fromWireDouble(value: unknown): number | undefined {
     case "-inf":
       return Number.NEGATIVE_INFINITY;
   }
+  // Decimal notation only: Number() would also take "0x10", "0b1" and "" as numbers.
   const trimmed = value.trim();
-  if (trimmed === "") return undefined;
-  const n = Number(trimmed);
-  return Number.isNaN(n) ? undefined : n;
+  return DECIMAL.test(trimmed) ? Number(trimmed) : undefined;
 }

@@ -13,7 +13,8 @@ export type ServerStores = AppStores;
 
 // What MLflow answers (503, plain text) for routes its mode turns off.
 function disabled(routes: readonly RouteDefinition[], why: (path: string) => string): RouteDefinition[] {
-  return routes.map((r) => ({ ...r, handler: (req) => text(why(req.path), 503) }));
+  // Parameters are not read: a disabled endpoint answers 503 whatever they are.
+  return routes.map((r) => ({ ...r, schema: {}, handler: (_p, req) => text(why(req.path), 503) }));
 }
 
 /** A route with the absolute paths it is served at. */
@@ -26,7 +27,7 @@ export interface MountedRoute extends RouteDefinition {
  * `<static prefix>/ajax-api/2.0`; `/health` and `/version` under the static prefix.
  *
  * @example
- * for (const r of baseRoutes(config, stores)) for (const p of r.paths) mountRoute(app, r.method, p, r.handler, …);
+ * for (const r of baseRoutes(config, stores)) for (const path of r.paths) table.add({ ...r, path });
  */
 export function baseRoutes(config: ServerConfig, stores: ServerStores): MountedRoute[] {
   const prefix = config.staticPrefix;
@@ -59,10 +60,10 @@ export function baseRoutes(config: ServerConfig, stores: ServerStores): MountedR
     ...ajaxOnly.map((r) => ({ ...r, paths: [`${prefix}/ajax-api/2.0${r.path}`] })),
   ];
   const plain: MountedRoute[] = [
-    { ...route("GET", "/health", () => text("OK")), paths: [`${prefix}/health`] },
-    { ...route("GET", "/version", () => text(SERVER_VERSION)), paths: [`${prefix}/version`] },
+    { ...route("GET", "/health", {}, () => text("OK")), paths: [`${prefix}/health`] },
+    { ...route("GET", "/version", {}, () => text(SERVER_VERSION)), paths: [`${prefix}/version`] },
     {
-      ...route("GET", "/mlflow/server-info", () => ({
+      ...route("GET", "/mlflow/server-info", {}, () => ({
         store_type: "SqlStore",
         multipart_uploads_enabled: false,
         multipart_downloads_enabled: false,

@@ -1,12 +1,14 @@
 import express, { type NextFunction, type Request, type Response } from "express";
-import type { AfterRequestHook, AppContext, BeforeRequestHook, Logger, MlflowApp, RouteFilter, RouteInfo, ServerConfig } from "@mlflow-ts/plugin-api";
+import type { Infer, Schema } from "@mlflow-ts/protocol";
+import type { AfterRequestHook, AppContext, BeforeRequestHook, EndpointHandler, EndpointMethod, Logger, MlflowApp, RouteFilter, RouteInfo, ServerConfig } from "@mlflow-ts/plugin-api";
 import { createHookRegistry, runBeforeHooks } from "./hooks.js";
 import { jsonBody } from "./json-body.js";
-import { mountRoute } from "./route.js";
 import { baseRoutes, type ServerStores } from "./base-routes.js";
 import { listExpressRoutes } from "./list-routes.js";
 import { finalHandler } from "./final-handler.js";
 import type { RequestLogFields } from "./logger.js";
+import { EndpointTable } from "./endpoint-table.js";
+import { attachReadings, dispatchEndpoints, matchedEndpoint } from "./request-reading.js";
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
@@ -14,20 +16,23 @@ export interface CreateServerOptions {
   readonly logger: Logger & { request?(fields: RequestLogFields): void };
 }
 
-const KNOWN_PATHS = Symbol("mlflow.knownPaths");
+const TABLE = Symbol("mlflow.endpointTable");
 
-// Paths whose bodies are raw bytes (artifact uploads), never buffered as JSON.
-function isRawBodyPath(req: Request): boolean {
-  return req.method === "PUT" || req.path.endsWith("/mlflow/upload-artifact");
+// Bodies that are raw bytes (artifact uploads) are never buffered as JSON: the endpoint says so,
+// and an app's own PUT route gets its stream untouched.
+function isRawBody(req: Request): boolean {
+  const match = matchedEndpoint(req);
+  return match ? match.endpoint.rawBody === true : req.method === "PUT";
 }
 
 /**
  * Builds the base server as an {@link MlflowApp}: the Express app with the tracking routes, the
  * before/after-request hooks and the app context. It never listens: see `startServer`.
  *
- * Order of the middleware, which is the lifecycle: request state → access log → JSON body →
- * before-request hooks → routes (base, then whatever apps add) → `finalHandler` (given to the app
- * as its `next` by {@link createRequestListener}, so it stays last whatever apps register).
+ * Order of the middleware, which is the lifecycle: request state → access log → endpoint match
+ * and parameter reading (lazy) → JSON body → before-request hooks → the matched endpoint (base
+ * routes and `app.endpoint`s) → Express routes apps add → `finalHandler` (given to the app as its
+ * `next` by {@link createRequestListener}, so it stays last whatever apps register).
  *
  * @example
  * const app = createServer(config, { tracking }, { logger });
@@ -37,9 +42,13 @@ function isRawBodyPath(req: Request): boolean {
 export function createServer(config: ServerConfig, stores: ServerStores, options: CreateServerOptions): MlflowApp {
   const logger = options.logger;
   const registry = createHookRegistry();
-  const app = express() as unknown as MlflowApp & { [KNOWN_PATHS]: Map<string, string[]> };
+  const table = new EndpointTable();
+  const app = express() as unknown as MlflowApp & { [TABLE]: EndpointTable };
   app.disable("x-powered-by");
   app.set("etag", false);
+  // Express routes of apps match as the endpoint table does: exact case, no trailing slash.
+  app.set("case sensitive routing", true);
+  app.set("strict routing", true);
 
   const context: AppContext = Object.freeze({ config, logger, stores });
   Object.defineProperty(app, "context", { value: context, enumerable: true });
@@ -52,7 +61,11 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
     registry.after.push({ hook, filter: filter?.method ? { ...filter, method: filter.method.toUpperCase() } : filter });
     return this;
   };
-  app.listRoutes = (): RouteInfo[] => listExpressRoutes(app);
+  app.endpoint = function <S extends Schema>(method: EndpointMethod, paths: string | readonly string[], schema: S, handler: EndpointHandler<Infer<S>>) {
+    for (const path of typeof paths === "string" ? [paths] : paths) table.add({ method, path, schema, handler });
+    return this;
+  };
+  app.listRoutes = (): RouteInfo[] => [...table.list(), ...listExpressRoutes(app)];
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     (req as Request & { state: object }).state = {};
@@ -69,17 +82,15 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
     }
     next();
   });
-  app.use(jsonBody(config.maxBodyBytes, isRawBodyPath));
+  app.use(attachReadings(table));
+  app.use(jsonBody(config.maxBodyBytes, isRawBody));
   app.use(runBeforeHooks(registry));
+  app.use(dispatchEndpoints(registry, logger));
 
-  const known = new Map<string, string[]>();
   for (const r of baseRoutes(config, stores)) {
-    for (const path of r.paths) {
-      mountRoute(app, r.method, path, r.handler, registry, logger);
-      known.set(path, [...(known.get(path) ?? []), r.method]);
-    }
+    for (const path of r.paths) table.add({ method: r.method, path, schema: r.schema, handler: r.handler, rawBody: r.rawBody });
   }
-  app[KNOWN_PATHS] = known;
+  app[TABLE] = table;
   return app;
 }
 
@@ -91,9 +102,9 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
  * http.createServer(createRequestListener(app)).listen(5000);
  */
 export function createRequestListener(app: MlflowApp): (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void {
-  const known = (app as unknown as { [KNOWN_PATHS]?: Map<string, string[]> })[KNOWN_PATHS] ?? new Map<string, string[]>();
+  const table = (app as unknown as { [TABLE]?: EndpointTable })[TABLE] ?? new EndpointTable();
   const handle = app as unknown as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
   return (req, res) => {
-    handle(req, res, (err?: unknown) => finalHandler(req as Request, res as Response, err, known, app.context.logger));
+    handle(req, res, (err?: unknown) => finalHandler(req as Request, res as Response, err, (path) => table.methodsAt(path), app.context.logger));
   };
 }

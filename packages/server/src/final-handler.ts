@@ -9,9 +9,9 @@ import { sendError } from "./reply.js";
  * fallback) and a known path with the wrong method a JSON 405; anything else a plain 404.
  *
  * @example
- * http.createServer((req, res) => app(req, res, (err) => finalHandler(req, res, err, knownPaths, logger)));
+ * http.createServer((req, res) => app(req, res, (err) => finalHandler(req, res, err, (p) => table.methodsAt(p), logger)));
  */
-export function finalHandler(req: Request, res: Response, error: unknown, knownPaths: ReadonlyMap<string, readonly string[]>, logger: Logger): void {
+export function finalHandler(req: Request, res: Response, error: unknown, methodsAt: (path: string) => readonly string[], logger: Logger): void {
   if (error !== undefined && error !== null) {
     // Errors from Express/body-parser carry a status (400 for bad JSON, 413 …); keep it.
     const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
@@ -22,8 +22,8 @@ export function finalHandler(req: Request, res: Response, error: unknown, knownP
   }
   const path = req.path;
   const isApi = /\/(api|ajax-api)\/\d\.0\//.test(path);
-  const methods = knownPaths.get(path);
-  if (methods && !methods.includes(req.method)) {
+  const methods = methodsAt(path);
+  if (methods.length > 0 && !methods.includes(req.method === "HEAD" ? "GET" : req.method)) {
     res.setHeader("Allow", methods.join(", "));
     sendError(res, new MlflowError("ENDPOINT_NOT_FOUND", `Method ${req.method} is not allowed for ${path}`, { status: 405 }), logger, req);
     return;

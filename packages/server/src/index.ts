@@ -7,8 +7,5 @@ export { createLogger } from "./logger.js";
 export type { LoggerOptions, RequestLogFields } from "./logger.js";
 export { RawReply, text } from "./raw-reply.js";
 export { SERVER_VERSION } from "./version.js";
-export { f, parseObject } from "./params.js";
-export type { Field, Schema, Infer } from "./params.js";
-export { readParams } from "./read-params.js";
 export { resolveArtifactUri, fileReply } from "./artifact-access.js";
 export type { ArtifactTarget } from "./artifact-access.js";

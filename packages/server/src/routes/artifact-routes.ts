@@ -1,17 +1,30 @@
-import { MlflowError, invalidParameter, type FileInfo } from "@mlflow-ts/protocol";
-import type { AppStores, MlflowRequest, ServerConfig } from "@mlflow-ts/plugin-api";
+import { MlflowError, canonicalId, f, invalidParameter, type Field, type FileInfo } from "@mlflow-ts/protocol";
+import type { AppStores, ServerConfig } from "@mlflow-ts/plugin-api";
 import { artifactSegments } from "@mlflow-ts/store";
 import { fileReply, resolveArtifactUri } from "../artifact-access.js";
-import { f } from "../params.js";
-import { readParams } from "../read-params.js";
 import { route, type RouteDefinition } from "../route.js";
 import { downloadUri } from "./registry-routes.js";
-import { runIdOf } from "./run-id.js";
+import { modelIdParam } from "./logged-model-routes.js";
 
-function wildcard(req: MlflowRequest): string {
-  const value = (req.params as Record<string, string | string[] | undefined>).path;
-  return Array.isArray(value) ? value.join("/") : value ?? "";
+/**
+ * A path below the proxied artifact root, in its one clean spelling: segments checked by
+ * `artifactSegments` (no `..`, no absolute paths) and re-joined, and a numeric first segment —
+ * the experiment, as MLflow lays artifacts out — canonical, so `01/…` cannot pose as `1/…`.
+ */
+function artifactPath(required: boolean): Field<string> {
+  const text = f.string(required);
+  return {
+    required,
+    parse(value, name, fromQuery) {
+      const segments = artifactSegments(text.parse(value, name, fromQuery));
+      if (segments.length > 0) canonicalId(segments[0]!, name);
+      return segments.join("/");
+    },
+  };
 }
+
+/** The artifact path a proxy URL names (`/artifacts/*path`). */
+const proxiedPath = { path: artifactPath(true) };
 
 const NO_MPU = "Multipart upload is not supported for the current artifact repository";
 
@@ -26,24 +39,29 @@ export function artifactProxyRoutes(stores: AppStores): RouteDefinition[] {
     throw new MlflowError("NOT_IMPLEMENTED", `${NO_MPU}. Use a single PUT to /api/2.0/mlflow-artifacts/artifacts/<path>.`);
   };
   return [
-    route("GET", "/artifacts/*path", async (req) => fileReply(await artifacts.read(artifactSegments(wildcard(req)).join("/")))),
-    route("PUT", "/artifacts/*path", async (req) => {
-      await artifacts.write(artifactSegments(wildcard(req)).join("/"), req);
+    route("GET", "/artifacts/*path", proxiedPath, async (p) => fileReply(await artifacts.read(p.path))),
+    route(
+      "PUT",
+      "/artifacts/*path",
+      proxiedPath,
+      async (p, req) => {
+        await artifacts.write(p.path, req);
+        return {};
+      },
+      { rawBody: true },
+    ),
+    route("DELETE", "/artifacts/*path", proxiedPath, async (p) => {
+      await artifacts.delete(p.path);
       return {};
     }),
-    route("DELETE", "/artifacts/*path", async (req) => {
-      await artifacts.delete(artifactSegments(wildcard(req)).join("/"));
-      return {};
-    }),
-    route("GET", "/artifacts", async (req) => {
-      const p = readParams({ path: f.string() }, req);
-      const files = await artifacts.list(artifactSegments(p.path ?? "").join("/"));
+    route("GET", "/artifacts", { path: artifactPath(false) }, async (p) => {
+      const files = await artifacts.list(p.path ?? "");
       return files.length > 0 ? { files } : {};
     }),
-    route("POST", "/mpu/create/*path", notImplemented),
-    route("POST", "/mpu/complete/*path", notImplemented),
-    route("POST", "/mpu/abort/*path", notImplemented),
-    route("GET", "/presigned/*path", () => {
+    route("POST", "/mpu/create/*path", proxiedPath, notImplemented),
+    route("POST", "/mpu/complete/*path", proxiedPath, notImplemented),
+    route("POST", "/mpu/abort/*path", proxiedPath, notImplemented),
+    route("GET", "/presigned/*path", proxiedPath, () => {
       throw new MlflowError("NOT_IMPLEMENTED", "Presigned download URLs are not supported for the current artifact repository");
     }),
   ];
@@ -62,20 +80,17 @@ async function listUnder(config: ServerConfig, stores: AppStores, rootUri: strin
  */
 export function trackingArtifactRoutes(config: ServerConfig, stores: AppStores): RouteDefinition[] {
   return [
-    route("GET", "/mlflow/artifacts/list", async (req) => {
-      const p = readParams({ run_id: f.string(), run_uuid: f.string(), path: f.string(), page_token: f.string() }, req);
-      const run = await stores.tracking.getRun(runIdOf(p));
+    route("GET", "/mlflow/artifacts/list", { run_id: f.or(f.string(true), "run_uuid"), path: f.string(), page_token: f.string() }, async (p) => {
+      const run = await stores.tracking.getRun(p.run_id);
       const files = await listUnder(config, stores, run.info.artifact_uri, p.path ?? "");
       return { root_uri: run.info.artifact_uri, ...(files.length > 0 ? { files } : {}) };
     }),
-    route("GET", "/mlflow/logged-models/:model_id/artifacts/directories", async (req) => {
-      const p = readParams({ artifact_directory_path: f.string(), page_token: f.string() }, req);
-      const model = await stores.tracking.getLoggedModel(String(req.params.model_id));
+    route("GET", "/mlflow/logged-models/:model_id/artifacts/directories", { ...modelIdParam, artifact_directory_path: f.string(), page_token: f.string() }, async (p) => {
+      const model = await stores.tracking.getLoggedModel(p.model_id);
       const files = await listUnder(config, stores, model.info.artifact_uri, p.artifact_directory_path ?? "");
       return { root_uri: model.info.artifact_uri, ...(files.length > 0 ? { files } : {}) };
     }),
-    route("POST", "/mlflow/runs/log-model", async (req) => {
-      const p = readParams({ run_id: f.string(true), model_json: f.string(true) }, req);
+    route("POST", "/mlflow/runs/log-model", { run_id: f.string(true), model_json: f.string(true) }, async (p) => {
       let model: unknown;
       try {
         model = JSON.parse(p.model_json);
@@ -104,15 +119,13 @@ export function trackingArtifactRoutes(config: ServerConfig, stores: AppStores):
 /** UI download routes outside `/api` (`/get-artifact`, `/model-versions/get-artifact`) and the logged-model file route. */
 export function downloadRoutes(config: ServerConfig, stores: AppStores): RouteDefinition[] {
   return [
-    route("GET", "/get-artifact", async (req) => {
-      const p = readParams({ run_id: f.string(), run_uuid: f.string(), path: f.string(true) }, req);
-      if (!p.run_id && !p.run_uuid) throw invalidParameter("Request must specify run_id or run_uuid parameter");
-      const run = await stores.tracking.getRun(runIdOf(p));
+    route("GET", "/get-artifact", { run_id: f.or(f.string(), "run_uuid"), path: f.string(true) }, async (p) => {
+      if (!p.run_id) throw invalidParameter("Request must specify run_id or run_uuid parameter");
+      const run = await stores.tracking.getRun(p.run_id);
       const { store, relative } = resolveArtifactUri(config, stores.artifacts, run.info.artifact_uri, p.path);
       return fileReply(await store.read(relative));
     }),
-    route("GET", "/model-versions/get-artifact", async (req) => {
-      const p = readParams({ name: f.string(true), version: f.string(true, { coerceNumber: true }), path: f.string(true) }, req);
+    route("GET", "/model-versions/get-artifact", { name: f.string(true), version: f.id(true), path: f.string(true) }, async (p) => {
       let uri = await downloadUri(stores.registry, stores.tracking, p.name, p.version);
       const runs = /^runs:\/([0-9a-f]{32})\/?(.*)$/.exec(uri);
       if (runs) {
@@ -127,9 +140,8 @@ export function downloadRoutes(config: ServerConfig, stores: AppStores): RouteDe
 
 /** The UI's logged-model file download (`/ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files`). */
 export function loggedModelFileRoute(config: ServerConfig, stores: AppStores): RouteDefinition {
-  return route("GET", "/mlflow/logged-models/:model_id/artifacts/files", async (req) => {
-    const p = readParams({ artifact_file_path: f.string(true) }, req);
-    const model = await stores.tracking.getLoggedModel(String(req.params.model_id));
+  return route("GET", "/mlflow/logged-models/:model_id/artifacts/files", { ...modelIdParam, artifact_file_path: f.string(true) }, async (p) => {
+    const model = await stores.tracking.getLoggedModel(p.model_id);
     const { store, relative } = resolveArtifactUri(config, stores.artifacts, model.info.artifact_uri, p.artifact_file_path);
     return fileReply(await store.read(relative));
   });

@@ -1,5 +1,4 @@
-import type { KeyValue } from "@mlflow-ts/protocol";
-import { f } from "../params.js";
+import { f, type KeyValue } from "@mlflow-ts/protocol";
 
 /** The request schema of a tag or param: `key` required, `value` optional (absent means ""). */
 export const keyValueSchema = { key: f.string(true), value: f.string() };

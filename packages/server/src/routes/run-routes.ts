@@ -1,12 +1,10 @@
-import { RUN_STATUSES, VIEW_TYPES } from "@mlflow-ts/protocol";
+import { RUN_STATUSES, VIEW_TYPES, f } from "@mlflow-ts/protocol";
 import type { TrackingStore } from "@mlflow-ts/plugin-api";
-import { f } from "../params.js";
 import { keyValueSchema, keyValues } from "./key-values.js";
-import { readParams } from "../read-params.js";
 import { route, type RouteDefinition } from "../route.js";
-import { runIdOf } from "./run-id.js";
 
-const runRef = { run_id: f.string(), run_uuid: f.string() };
+/** A run named by `run_id`, or by the deprecated `run_uuid` when `run_id` is absent. */
+export const runRef = { run_id: f.or(f.string(true), "run_uuid") };
 const metric = {
   key: f.string(true),
   value: f.double(true),
@@ -34,7 +32,14 @@ const dataset = {
   schema: f.string(),
   profile: f.string(),
 };
-
+const searchSchema = {
+  experiment_ids: f.ids(),
+  filter: f.string(),
+  run_view_type: f.enumOf(VIEW_TYPES),
+  max_results: f.int(),
+  order_by: f.strings(),
+  page_token: f.string(),
+};
 
 /**
  * The run, logging, history and search endpoints of MlflowService (spec §3 B–D).
@@ -44,90 +49,77 @@ const dataset = {
  */
 export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
   return [
-    route("POST", "/mlflow/runs/create", async (req) => {
-      const p = readParams(
-        { experiment_id: f.string(false, { coerceNumber: true }), user_id: f.string(), run_name: f.string(), start_time: f.int(), tags: f.objects(keyValueSchema) },
-        req,
-      );
-      const run = await tracking.createRun({
-        experimentId: p.experiment_id,
-        userId: p.user_id,
-        runName: p.run_name,
-        startTime: p.start_time,
-        tags: keyValues(p.tags),
-      });
-      return { run };
-    }),
-    route("POST", "/mlflow/runs/update", async (req) => {
-      const p = readParams({ ...runRef, status: f.enumOf(RUN_STATUSES), end_time: f.int(), run_name: f.string() }, req);
-      const info = await tracking.updateRun(runIdOf(p), { status: p.status, endTime: p.end_time, runName: p.run_name });
+    route(
+      "POST",
+      "/mlflow/runs/create",
+      { experiment_id: f.id(), user_id: f.string(), run_name: f.string(), start_time: f.int(), tags: f.objects(keyValueSchema) },
+      async (p) => {
+        const run = await tracking.createRun({
+          experimentId: p.experiment_id,
+          userId: p.user_id,
+          runName: p.run_name,
+          startTime: p.start_time,
+          tags: keyValues(p.tags),
+        });
+        return { run };
+      },
+    ),
+    route("POST", "/mlflow/runs/update", { ...runRef, status: f.enumOf(RUN_STATUSES), end_time: f.int(), run_name: f.string() }, async (p) => {
+      const info = await tracking.updateRun(p.run_id, { status: p.status, endTime: p.end_time, runName: p.run_name });
       return { run_info: info };
     }),
-    route("POST", "/mlflow/runs/delete", async (req) => {
-      await tracking.deleteRun(readParams({ run_id: f.string(true) }, req).run_id);
+    route("POST", "/mlflow/runs/delete", { run_id: f.string(true) }, async (p) => {
+      await tracking.deleteRun(p.run_id);
       return {};
     }),
-    route("POST", "/mlflow/runs/restore", async (req) => {
-      await tracking.restoreRun(readParams({ run_id: f.string(true) }, req).run_id);
+    route("POST", "/mlflow/runs/restore", { run_id: f.string(true) }, async (p) => {
+      await tracking.restoreRun(p.run_id);
       return {};
     }),
-    route("GET", "/mlflow/runs/get", async (req) => {
-      return { run: await tracking.getRun(runIdOf(readParams(runRef, req))) };
-    }),
-    route("POST", "/mlflow/runs/log-metric", async (req) => {
-      const p = readParams({ ...runRef, ...metric }, req);
-      await tracking.logMetric(runIdOf(p), metricInput(p));
+    route("GET", "/mlflow/runs/get", runRef, async (p) => ({ run: await tracking.getRun(p.run_id) })),
+    route("POST", "/mlflow/runs/log-metric", { ...runRef, ...metric }, async (p) => {
+      await tracking.logMetric(p.run_id, metricInput(p));
       return {};
     }),
-    route("POST", "/mlflow/runs/log-parameter", async (req) => {
-      const p = readParams({ ...runRef, key: f.string(true), value: f.string() }, req);
-      await tracking.logParam(runIdOf(p), { key: p.key, value: p.value ?? "" });
+    route("POST", "/mlflow/runs/log-parameter", { ...runRef, key: f.string(true), value: f.string() }, async (p) => {
+      await tracking.logParam(p.run_id, { key: p.key, value: p.value ?? "" });
       return {};
     }),
-    route("POST", "/mlflow/runs/set-tag", async (req) => {
-      const p = readParams({ ...runRef, key: f.string(true), value: f.string() }, req);
-      await tracking.setTag(runIdOf(p), { key: p.key, value: p.value ?? "" });
+    route("POST", "/mlflow/runs/set-tag", { ...runRef, key: f.string(true), value: f.string() }, async (p) => {
+      await tracking.setTag(p.run_id, { key: p.key, value: p.value ?? "" });
       return {};
     }),
-    route("POST", "/mlflow/runs/delete-tag", async (req) => {
-      const p = readParams({ run_id: f.string(true), key: f.string(true) }, req);
+    route("POST", "/mlflow/runs/delete-tag", { run_id: f.string(true), key: f.string(true) }, async (p) => {
       await tracking.deleteTag(p.run_id, p.key);
       return {};
     }),
-    route("POST", "/mlflow/runs/log-batch", async (req) => {
-      const p = readParams({ run_id: f.string(true), metrics: f.objects(metric), params: f.objects(keyValueSchema), tags: f.objects(keyValueSchema) }, req);
-      await tracking.logBatch(p.run_id, { metrics: p.metrics?.map(metricInput), params: keyValues(p.params), tags: keyValues(p.tags) });
-      return {};
-    }),
-    route("POST", "/mlflow/runs/log-inputs", async (req) => {
-      const p = readParams(
-        { run_id: f.string(true), datasets: f.objects({ tags: f.objects(keyValueSchema), dataset: f.object(dataset, true) }), models: f.objects({ model_id: f.string(true) }) },
-        req,
-      );
-      await tracking.logInputs(
-        p.run_id,
-        (p.datasets ?? []).map((d) => ({ ...(d.tags ? { tags: keyValues(d.tags) } : {}), dataset: d.dataset })),
-        p.models ?? [],
-      );
-      return {};
-    }),
-    route("GET", "/mlflow/metrics/get-history", async (req) => {
-      const p = readParams({ ...runRef, metric_key: f.string(true), max_results: f.int(), page_token: f.string() }, req);
-      const result = await tracking.getMetricHistory(runIdOf(p), p.metric_key, p.max_results, p.page_token);
+    route(
+      "POST",
+      "/mlflow/runs/log-batch",
+      { run_id: f.string(true), metrics: f.objects(metric), params: f.objects(keyValueSchema), tags: f.objects(keyValueSchema) },
+      async (p) => {
+        await tracking.logBatch(p.run_id, { metrics: p.metrics?.map(metricInput), params: keyValues(p.params), tags: keyValues(p.tags) });
+        return {};
+      },
+    ),
+    route(
+      "POST",
+      "/mlflow/runs/log-inputs",
+      { run_id: f.string(true), datasets: f.objects({ tags: f.objects(keyValueSchema), dataset: f.object(dataset, true) }), models: f.objects({ model_id: f.string(true) }) },
+      async (p) => {
+        await tracking.logInputs(
+          p.run_id,
+          (p.datasets ?? []).map((d) => ({ ...(d.tags ? { tags: keyValues(d.tags) } : {}), dataset: d.dataset })),
+          p.models ?? [],
+        );
+        return {};
+      },
+    ),
+    route("GET", "/mlflow/metrics/get-history", { ...runRef, metric_key: f.string(true), max_results: f.int(), page_token: f.string() }, async (p) => {
+      const result = await tracking.getMetricHistory(p.run_id, p.metric_key, p.max_results, p.page_token);
       return result.metrics.length === 0 && !result.next_page_token ? {} : result;
     }),
-    route("POST", "/mlflow/runs/search", async (req) => {
-      const p = readParams(
-        {
-          experiment_ids: f.strings(),
-          filter: f.string(),
-          run_view_type: f.enumOf(VIEW_TYPES),
-          max_results: f.int(),
-          order_by: f.strings(),
-          page_token: f.string(),
-        },
-        req,
-      );
+    route("POST", "/mlflow/runs/search", searchSchema, async (p) => {
       const result = await tracking.searchRuns({
         experimentIds: p.experiment_ids ?? [],
         filter: p.filter,

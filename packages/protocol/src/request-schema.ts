@@ -1,18 +1,34 @@
-import { fromWireDouble, invalidParameter, missingParameterMessage } from "@mlflow-ts/protocol";
+import { fromWireDouble } from "./wire-double.js";
+import { invalidParameter, missingParameterMessage, type MlflowError } from "./mlflow-error.js";
 
 /**
  * One request field: how to read it from JSON (`fromQuery` false) or a query string, and whether it
  * is required. Parsers throw 400 `INVALID_PARAMETER_VALUE` with MLflow's messages.
+ *
+ * @example
+ * const runId: Field<string> = f.string(true);
  */
 export interface Field<T> {
   readonly required: boolean;
+  /** Another key read when this one is absent (`run_uuid` for `run_id`); the result keeps this name. */
+  readonly fallback?: string;
   parse(value: unknown, name: string, fromQuery: boolean): T;
 }
 
-/** A request schema: field name → field. */
+/**
+ * A request schema: field name → field.
+ *
+ * @example
+ * const schema = { name: f.string(true), max_results: f.int() } satisfies Schema;
+ */
 export type Schema = Readonly<Record<string, Field<unknown>>>;
 
-/** The object a schema parses into. */
+/**
+ * The object a schema parses into.
+ *
+ * @example
+ * type P = Infer<{ name: Field<string> }>; // { name: string }
+ */
 export type Infer<S extends Schema> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
 
 function typeName(value: unknown): string {
@@ -24,10 +40,23 @@ function typeName(value: unknown): string {
   return "dict";
 }
 
-/** The message MLflow sends for a value of the wrong type. */
-export function invalidValue(value: unknown, name: string): Error {
+/**
+ * The message MLflow sends for a value of the wrong type.
+ *
+ * @example
+ * throw invalidValue({}, "run_id");
+ */
+export function invalidValue(value: unknown, name: string): MlflowError {
+  let shown: string;
+  try {
+    shown = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Too deep or cyclic to print: the type still says what was wrong.
+    shown = `<${typeName(value)}>`;
+  }
+  if (shown.length > 1000) shown = `${shown.slice(0, 1000)}...`;
   return invalidParameter(
-    `Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied. Hint: Value was of type '${typeName(value)}'. See the API docs for more information about request parameters.`,
+    `Invalid value ${shown} for parameter '${name}' supplied. Hint: Value was of type '${typeName(value)}'. See the API docs for more information about request parameters.`,
   );
 }
 
@@ -61,6 +90,25 @@ function parseBoolean(value: unknown, name: string, fromQuery: boolean): boolean
   throw invalidValue(v, name);
 }
 
+const CANONICAL_ID = /^(0|[1-9]\d{0,18})$/;
+// What Python's int() would also read as a number: signs, padding, spaces, underscores.
+const NUMBER_LIKE = /^[\s+\-_\d]*\d[\s+\-_\d]*$/;
+
+/**
+ * A numeric ID (experiment, model version) in its one canonical spelling. `01`, `+1`, ` 1` and
+ * `1_0` name the same row to a store that parses numbers, but not to a permission table keyed by
+ * the string, so they are refused rather than guessed at; IDs that are not numbers at all pass
+ * through for the store to answer (404).
+ *
+ * @example
+ * canonicalId("12", "experiment_id"); // "12"
+ * canonicalId("012", "experiment_id"); // throws 400
+ */
+export function canonicalId(id: string, name: string): string {
+  if (CANONICAL_ID.test(id) || !NUMBER_LIKE.test(id)) return id;
+  throw invalidParameter(`Invalid value '${id}' for parameter '${name}': IDs are written in decimal without signs, spaces or leading zeros`);
+}
+
 /** Options of string fields. */
 interface StringOptions {
   /** Accept a JSON integer and turn it into a string (legacy `experiment_id`). */
@@ -73,11 +121,23 @@ interface StringOptions {
  *
  * @example
  * const schema = { name: f.string(true), max_results: f.int(), order_by: f.strings() };
- * const params = readParams(schema, req);
+ * const params = parseObject(schema, body, false);
  */
 export const f = {
   string(required = false, options: StringOptions = {}): Field<string> {
     return make(required, (v, n, q) => parseString(v, n, q, options.coerceNumber ?? false));
+  },
+  /** A numeric ID (experiment, model version): a string or a JSON integer, canonical ({@link canonicalId}). */
+  id(required = false): Field<string> {
+    return make(required, (v, n, q) => canonicalId(parseString(v, n, q, true), n));
+  },
+  /** A list of numeric IDs (`experiment_ids`), each canonical. */
+  ids(required = false): Field<string[]> {
+    return make(required, (value, name, fromQuery) => {
+      const list = Array.isArray(value) ? value : fromQuery ? [value] : undefined;
+      if (!list) throw invalidValue(value, name);
+      return list.map((item) => canonicalId(parseString(item, name, false, true), name));
+    });
   },
   int(required = false): Field<number> {
     return make(required, parseInteger);
@@ -125,6 +185,14 @@ export const f = {
       return parseObject(schema, value as Record<string, unknown>, false);
     });
   },
+  /**
+   * The same field, read from `other` when absent under its own name: `run_id` falls back to
+   * the deprecated `run_uuid` that many clients still send. The parsed object has only this name,
+   * so whoever reads it sees the one run the handler acts on.
+   */
+  or<T>(field: Field<T>, other: string): Field<T> {
+    return { ...field, fallback: other };
+  },
 };
 
 function isEmpty(value: unknown): boolean {
@@ -140,8 +208,10 @@ function isEmpty(value: unknown): boolean {
  */
 export function parseObject<S extends Schema>(schema: S, source: Readonly<Record<string, unknown>>, fromQuery: boolean): Infer<S> {
   const out: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(schema)) {
-    const raw = source[name];
+  for (const name in schema) {
+    const field = schema[name]!;
+    let raw = Object.hasOwn(source, name) ? source[name] : undefined;
+    if (isEmpty(raw) && field.fallback !== undefined && Object.hasOwn(source, field.fallback)) raw = source[field.fallback];
     if (isEmpty(raw)) {
       if (field.required) throw invalidParameter(missingParameterMessage(name));
       // An empty string or list is still a value for optional fields ("" filter, [] tags).

@@ -1,0 +1,151 @@
+import type { NextFunction, Request, Response } from "express";
+import { invalidParameter, parseObject } from "@mlflow-ts/protocol";
+import { REQUEST_READING, type Logger, type RequestParams, type RequestReading, type RouteInfo } from "@mlflow-ts/plugin-api";
+import type { EndpointMatch, EndpointTable } from "./endpoint-table.js";
+import type { HookRegistry } from "./hooks.js";
+import { bodyErrorOf } from "./json-body.js";
+import { runHandler } from "./route.js";
+
+type WithReading = Request & { [REQUEST_READING]?: ServerReading };
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return Object.freeze(value);
+}
+
+// A copy, so that freezing it leaves Express's own objects (req.body, req.query) writable.
+function frozenCopy(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = frozenCopy((value as Record<string, unknown>)[key]);
+  return Object.freeze(out);
+}
+
+const hasQueryString = (req: Request) => req.url.includes("?") && Object.keys(req.query as object).length > 0;
+
+/**
+ * Where a request's parameters come from, by MLflow's rule: a GET reads the query string, or its
+ * JSON body when it has no query string at all; every other method reads the JSON body only (a
+ * query string on a POST is ignored, never a fallback). A deferred body error (bad JSON, wrong
+ * Content-Type) is thrown here, when the parameters are first needed.
+ */
+function sourceOf(req: Request, rawBody: boolean): { source: Readonly<Record<string, unknown>>; fromQuery: boolean } {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (req.method === "GET" || req.method === "HEAD") {
+    if (hasQueryString(req) || Object.keys(body).length === 0) return { source: req.query as Record<string, unknown>, fromQuery: true };
+  }
+  if (rawBody) return { source: {}, fromQuery: false };
+  const error = bodyErrorOf(req);
+  if (error) throw error;
+  return { source: body, fromQuery: false };
+}
+
+function decodePathParams(raw: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      out[name] = decodeURIComponent(value);
+    } catch {
+      throw invalidParameter(`Malformed URL: the '${name}' part of the path is not valid percent-encoding`);
+    }
+  }
+  return out;
+}
+
+/**
+ * A request's one reading (see `requestParams` in plugin-api): computed on first use, by the
+ * matched endpoint's schema, then frozen; the same object for every hook and the handler.
+ */
+class ServerReading implements RequestReading {
+  readonly endpoint: RouteInfo | undefined;
+  private value: RequestParams | undefined;
+  private error: unknown;
+  private started = false;
+
+  constructor(
+    private readonly req: Request,
+    readonly match: EndpointMatch | undefined,
+  ) {
+    this.endpoint = match?.route;
+  }
+
+  params(): RequestParams {
+    if (this.value) return this.value;
+    if (this.error !== undefined) throw this.error;
+    try {
+      this.value = this.read();
+    } catch (error) {
+      this.error = error;
+      throw error;
+    }
+    return this.value;
+  }
+
+  narrow(patch: Readonly<Record<string, unknown>>): void {
+    if (this.started) throw new Error("narrowRequestParams: the handler has already read the parameters");
+    this.value = deepFreeze({ ...this.params(), ...(frozenCopy(patch) as object) });
+  }
+
+  /** The handler's turn: the parameters cannot change any more. */
+  begin(): RequestParams {
+    this.started = true;
+    return this.params();
+  }
+
+  private read(): RequestParams {
+    const match = this.match;
+    const { source, fromQuery } = sourceOf(this.req, match?.endpoint.rawBody ?? this.req.method === "PUT");
+    if (!match) return frozenCopy(source) as RequestParams;
+    // Path parameters are part of the URL the handler acts on: they win over same-named fields.
+    const merged = match.rawPathParams ? { ...source, ...decodePathParams(match.rawPathParams) } : source;
+    return deepFreeze(parseObject(match.endpoint.schema, merged, fromQuery)) as RequestParams;
+  }
+}
+
+/**
+ * Matches every request against the endpoint table once and attaches its reading, before the
+ * body is read and any hook runs.
+ *
+ * @example
+ * app.use(attachReadings(table));
+ */
+export function attachReadings(table: EndpointTable) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    (req as WithReading)[REQUEST_READING] = new ServerReading(req, table.match(req.method, req.path));
+    next();
+  };
+}
+
+/**
+ * The endpoint a request matched, if any (read after {@link attachReadings}).
+ *
+ * @example
+ * if (matchedEndpoint(req)?.endpoint.rawBody) return next();
+ */
+export function matchedEndpoint(req: Request): EndpointMatch | undefined {
+  return (req as WithReading)[REQUEST_READING]?.match;
+}
+
+/**
+ * Runs the matched endpoint's handler on the reading the hooks saw; requests that matched no
+ * endpoint go on to whatever Express routes apps registered.
+ *
+ * @example
+ * app.use(dispatchEndpoints(registry, logger));
+ */
+export function dispatchEndpoints(registry: HookRegistry, logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const reading = (req as WithReading)[REQUEST_READING];
+    if (!reading?.match) return next();
+    let params: RequestParams;
+    try {
+      params = reading.begin();
+    } catch (error) {
+      next(error);
+      return;
+    }
+    void runHandler(reading.match.endpoint.handler, params, req, res, registry, logger);
+  };
+}
