@@ -1,9 +1,8 @@
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
-import { invalidParameter, isMlflowError } from "@mlflow-ts/protocol";
+import { f, invalidParameter, isMlflowError, type Field } from "@mlflow-ts/protocol";
 import type { MlflowApp, MlflowRequest } from "@mlflow-ts/plugin-api";
 import type { AuthStore, UserRecord } from "./auth-store.js";
 import { passwordProblem } from "./auth-config.js";
-import { paramsOf, requiredParam } from "./request-params.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
 /** What the auth routes need besides the store. */
@@ -46,12 +45,6 @@ function plain(res: ExpressResponse, status: number, text: string): void {
   res.status(status).type("text/plain").send(text);
 }
 
-function requireBoolean(req: MlflowRequest, name: string): boolean {
-  const value = paramsOf(req)[name];
-  if (typeof value === "boolean") return value;
-  if (value === "true" || value === "false") return value === "true";
-  throw invalidParameter(value === undefined ? `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.` : `Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied.`);
-}
 
 /**
  * Registers basic-auth's REST endpoints (spec §6.2–§6.3): users create/get/update-password/
@@ -79,75 +72,61 @@ export function registerAuthRoutes(app: MlflowApp, ctx: AuthRouteContext): void 
       })(req, res, next);
     });
   }
-  for (const path of both("/mlflow/users/get")) {
-    app.get(path, json(async (req) => ({ user: await userJson(store, await store.requireUser(requiredParam(req, "username"))) })));
-  }
-  for (const path of both("/mlflow/users/list")) {
-    app.get(path, json(async () => ({ users: (await store.listUsers()).map((u) => ({ id: u.id, username: u.username, is_admin: u.isAdmin })) })));
-  }
-  for (const path of both("/mlflow/users/current")) {
-    app.get(path, json(async (req) => {
-      const user = ctx.callerOf(req);
-      return { user: { id: user.id, username: user.username, is_admin: user.isAdmin } };
-    }));
-  }
-  for (const path of both("/mlflow/users/update-password")) {
-    app.patch(path, json(async (req) => {
-      const username = requiredParam(req, "username");
-      const password = requiredParam(req, "password");
-      const problem = passwordProblem(password);
-      if (problem) throw invalidParameter(problem);
-      await store.updatePassword(username, await hashPassword(password));
-      await ctx.invalidate(username);
-      return {};
-    }));
-  }
-  for (const path of both("/mlflow/users/update-admin")) {
-    app.patch(path, json(async (req) => {
-      const username = requiredParam(req, "username");
-      await store.updateAdmin(username, requireBoolean(req, "is_admin"));
-      await ctx.invalidate(username);
-      return {};
-    }));
-  }
-  for (const path of both("/mlflow/users/delete")) {
-    app.delete(path, json(async (req) => {
-      const username = requiredParam(req, "username");
-      await store.deleteUser(username);
-      await ctx.invalidate(username);
-      return {};
-    }));
-  }
+  const username = { username: f.string(true) };
+  app.endpoint("GET", both("/mlflow/users/get"), username, async (p) => ({ user: await userJson(store, await store.requireUser(p.username)) }));
+  app.endpoint("GET", both("/mlflow/users/list"), {}, async () => ({
+    users: (await store.listUsers()).map((u) => ({ id: u.id, username: u.username, is_admin: u.isAdmin })),
+  }));
+  app.endpoint("GET", both("/mlflow/users/current"), {}, (_p, req) => {
+    const user = ctx.callerOf(req);
+    return { user: { id: user.id, username: user.username, is_admin: user.isAdmin } };
+  });
+  app.endpoint("PATCH", both("/mlflow/users/update-password"), { ...username, password: f.string(true) }, async (p) => {
+    const problem = passwordProblem(p.password);
+    if (problem) throw invalidParameter(problem);
+    await store.updatePassword(p.username, await hashPassword(p.password));
+    await ctx.invalidate(p.username);
+    return {};
+  });
+  app.endpoint("PATCH", both("/mlflow/users/update-admin"), { ...username, is_admin: f.bool(true) }, async (p) => {
+    await store.updateAdmin(p.username, p.is_admin);
+    await ctx.invalidate(p.username);
+    return {};
+  });
+  app.endpoint("DELETE", both("/mlflow/users/delete"), username, async (p) => {
+    await store.deleteUser(p.username);
+    await ctx.invalidate(p.username);
+    return {};
+  });
 
   const families = [
-    { base: "/api/2.0/mlflow/experiments/permissions", kind: "experiment" as const, key: "experiment_id", response: "experiment_permission" },
-    { base: "/api/2.0/mlflow/registered-models/permissions", kind: "registered_model" as const, key: "name", response: "registered_model_permission" },
+    { base: "/api/2.0/mlflow/experiments/permissions", kind: "experiment" as const, key: "experiment_id", field: f.id(true), response: "experiment_permission" },
+    { base: "/api/2.0/mlflow/registered-models/permissions", kind: "registered_model" as const, key: "name", field: f.string(true), response: "registered_model_permission" },
   ];
   for (const family of families) {
     const shape = (resource: string, userId: number, permission: string) =>
       family.kind === "experiment" ? { experiment_id: resource, user_id: userId, permission } : { workspace: "default", name: resource, user_id: userId, permission };
-    app.post(`${family.base}/create`, json(async (req) => {
-      const user = await store.requireUser(requiredParam(req, "username"));
-      const grant = await store.createGrant(family.kind, requiredParam(req, family.key), user.id, requiredParam(req, "permission"));
-      return { [family.response]: shape(grant.resource, grant.userId, grant.permission) };
-    }));
-    app.get(`${family.base}/get`, json(async (req) => {
-      const username = requiredParam(req, "username");
-      const user = await store.requireUser(username);
-      const grant = await store.requireGrant(family.kind, requiredParam(req, family.key), user.id, username);
-      return { [family.response]: shape(grant.resource, grant.userId, grant.permission) };
-    }));
-    app.patch(`${family.base}/update`, json(async (req) => {
-      const username = requiredParam(req, "username");
-      const user = await store.requireUser(username);
-      await store.updateGrant(family.kind, requiredParam(req, family.key), user.id, username, requiredParam(req, "permission"));
+    const grant: Record<string, Field<string>> = { ...username, [family.key]: family.field };
+    const withPermission: Record<string, Field<string>> = { ...grant, permission: f.string(true) };
+    app.endpoint("POST", `${family.base}/create`, withPermission, async (p) => {
+      const user = await store.requireUser(p.username!);
+      const created = await store.createGrant(family.kind, p[family.key]!, user.id, p.permission!);
+      return { [family.response]: shape(created.resource, created.userId, created.permission) };
+    });
+    app.endpoint("GET", `${family.base}/get`, grant, async (p) => {
+      const user = await store.requireUser(p.username!);
+      const found = await store.requireGrant(family.kind, p[family.key]!, user.id, p.username!);
+      return { [family.response]: shape(found.resource, found.userId, found.permission) };
+    });
+    app.endpoint("PATCH", `${family.base}/update`, withPermission, async (p) => {
+      const user = await store.requireUser(p.username!);
+      await store.updateGrant(family.kind, p[family.key]!, user.id, p.username!, p.permission!);
       return {};
-    }));
-    app.delete(`${family.base}/delete`, json(async (req) => {
-      const username = requiredParam(req, "username");
-      const user = await store.requireUser(username);
-      await store.deleteGrant(family.kind, requiredParam(req, family.key), user.id, username);
+    });
+    app.endpoint("DELETE", `${family.base}/delete`, grant, async (p) => {
+      const user = await store.requireUser(p.username!);
+      await store.deleteGrant(family.kind, p[family.key]!, user.id, p.username!);
       return {};
-    }));
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { MlflowError } from "@mlflow-ts/protocol";
-import { defineApp, type Authorization, type JsonObject, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
+import { defineApp, requestEndpoint, requestParams, type Authorization, type JsonObject, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
 import { createDatabase } from "@mlflow-ts/store";
 import { Access } from "./access.js";
 import { readAuthConfig, type AuthConfig } from "./auth-config.js";
@@ -10,10 +10,9 @@ import { AuthStore, type UserRecord } from "./auth-store.js";
 import { basicAuthFunction, loadAuthorizationFunction, permissionDenied, type AuthorizationFunction } from "./authenticate.js";
 import { CredentialCache } from "./credential-cache.js";
 import { LoginLimiter } from "./login-limiter.js";
-import { PATTERN_RULES, PLAIN_RULES, RULES, type Rule } from "./rules.js";
+import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
 import { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
 import { registerSignup } from "./signup.js";
-import { paramsOf } from "./request-params.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
 const CHANNEL = "mlflow_basic_auth_users";
@@ -25,11 +24,15 @@ export function canonicalPath(path: string, prefix: string): { api: boolean; pat
   return { api: false, path: prefix && path.startsWith(prefix) ? path.slice(prefix.length) || "/" : path };
 }
 
-/** The rule for a request, or undefined when the route has none (denied for non-admins). */
+/**
+ * The rule for an endpoint — its method and mounted path pattern, as `requestEndpoint` names it —
+ * or undefined when there is none (denied for non-admins).
+ *
+ * @example
+ * ruleFor("GET", "/api/2.0/mlflow/logged-models/:model_id", "");
+ */
 export function ruleFor(method: string, path: string, prefix: string): Rule | undefined {
-  const c = canonicalPath(path, prefix);
-  if (!c.api) return PLAIN_RULES.get(`${method} ${c.path}`) ?? RULES.get(`${method} ${c.path}`);
-  return RULES.get(`${method} ${c.path}`) ?? PATTERN_RULES.find((r) => r.method === method && r.pattern.test(c.path))?.rule;
+  return RULES.get(`${method === "HEAD" ? "GET" : method} ${canonicalPath(path, prefix).path}`);
 }
 
 /** The paths MLflow leaves open (`/health`, `/favicon.ico`, `/static…`), with and without the prefix. */
@@ -126,7 +129,8 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
   const callers = new WeakMap<object, UserRecord>();
   const prefix = server.staticPrefix;
   const isUnprotected = unprotectedPaths(prefix);
-  // Rules by "METHOD path", so the path patterns run once per distinct path (bounded: paths carry ids).
+  // Rules by endpoint pattern (a fixed set), or by the literal path of a plain Express route
+  // (bounded: such paths may carry ids).
   const rules = new Map<string, Rule | null>();
   const cachedRuleFor = (method: string, path: string): Rule | undefined => {
     const key = `${method} ${path}`;
@@ -148,9 +152,21 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     req.state.authorization = authorization;
     callers.set(req, user);
     if (user.isAdmin) return;
-    const rule = cachedRuleFor(req.method, req.path);
+    // The endpoint the server will run decides the rule; a plain Express route of an app has
+    // none, and is looked up by its path.
+    const endpoint = requestEndpoint(req);
+    const rule = endpoint ? cachedRuleFor(endpoint.method, endpoint.path) : cachedRuleFor(req.method, req.path);
     if (!rule) return permissionDenied();
-    const allowed = rule(req, user, access);
+    // The request's one reading, parsed only if some check needs it.
+    const ctx: RuleContext = {
+      req,
+      user,
+      access,
+      get params() {
+        return requestParams(req);
+      },
+    };
+    const allowed = evaluate(rule, ctx);
     if (isThenable(allowed)) return Promise.resolve(allowed).then((ok) => (ok ? undefined : permissionDenied()));
     return allowed ? undefined : permissionDenied();
   };
@@ -197,10 +213,11 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     await store.grantCreator("registered_model", String((payload.registered_model as { name: string }).name), user.id);
   });
   after("DELETE", "/mlflow/registered-models/delete", async (_payload, req) => {
-    await store.deleteAllGrants("registered_model", String(paramsOf(req).name));
+    await store.deleteAllGrants("registered_model", requestParams<{ name: string }>(req).name);
   });
   after("POST", "/mlflow/registered-models/rename", async (_payload, req) => {
-    await store.renameGrants("registered_model", String(paramsOf(req).name), String(paramsOf(req).new_name));
+    const p = requestParams<{ name: string; new_name: string }>(req);
+    await store.renameGrants("registered_model", p.name, p.new_name);
   });
   const forNonAdmins = (filter: typeof filterExperiments) => async (payload: JsonObject, req: MlflowRequest, user: UserRecord) =>
     user.isAdmin ? undefined : filter(payload, req, user, access);

@@ -14,5 +14,5 @@ export type { CachedCredential } from "./credential-cache.js";
 export { LoginLimiter } from "./login-limiter.js";
 export { basicCredentials, unauthenticated, permissionDenied, UNAUTHENTICATED_BODY } from "./authenticate.js";
 export type { AuthorizationFunction } from "./authenticate.js";
-export { RULES, PATTERN_RULES, PLAIN_RULES } from "./rules.js";
-export type { Rule } from "./rules.js";
+export { RULES, evaluate } from "./rules.js";
+export type { Rule, Check, RuleContext } from "./rules.js";

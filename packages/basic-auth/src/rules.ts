@@ -1,154 +1,297 @@
-import type { MlflowRequest } from "@mlflow-ts/plugin-api";
+import { isMlflowError } from "@mlflow-ts/protocol";
+import { narrowRequestParams, type MlflowRequest, type RequestParams } from "@mlflow-ts/plugin-api";
+import { artifactLocation, artifactSegments } from "@mlflow-ts/store";
 import type { Access } from "./access.js";
 import type { UserRecord } from "./auth-store.js";
 import type { Capabilities } from "./permissions.js";
-import { paramsOf, requiredParam } from "./request-params.js";
 
-/** Decides whether a non-admin may call a route. Throwing (404 for an unknown run…) answers with that error. */
-export type Rule = (req: MlflowRequest, user: UserRecord, access: Access) => Promise<boolean> | boolean;
+/** What a check sees: the request's one reading (`requestParams`), the caller, and the grant lookup. */
+export interface RuleContext {
+  readonly req: MlflowRequest;
+  readonly params: RequestParams;
+  readonly user: UserRecord;
+  readonly access: Access;
+}
+
+/**
+ * One condition of a rule. `covers` names the request fields it decides on (`metrics[].model_id`
+ * for a field inside a list), so a test can tell, endpoint by endpoint, that every ID a request
+ * carries is checked by something.
+ */
+export interface Check {
+  readonly covers: readonly string[];
+  run(ctx: RuleContext): boolean | Promise<boolean>;
+}
+
+/** A rule: every check must allow. A check that throws (404 for an unknown run…) answers with that error. */
+export type Rule = readonly Check[];
 
 type Need = keyof Capabilities;
 
-const authenticated: Rule = () => true;
-const adminOnly: Rule = () => false;
-const onExperiment = (need: Need): Rule => async (req, user, access) => (await access.experiment(user, requiredParam(req, "experiment_id")))[need];
-// Logging to a run is the hot path: answered without a promise when the caches know the run.
-const onRun = (need: Need): Rule => (req, user, access) => {
-  const runId = requiredParam(req, "run_id");
-  const cached = access.cachedRun(user, runId);
-  return cached ? cached[need] : access.run(user, runId).then((c) => c[need]);
-};
-const onModel = (need: Need): Rule => async (req, user, access) => (await access.model(user, requiredParam(req, "name")))[need];
-const onLoggedModel = (need: Need): Rule => async (req, user, access) => (await access.loggedModel(user, String(req.params?.model_id ?? modelIdFromPath(req.path))))[need];
-const self: Rule = (req, user) => requiredParam(req, "username") === user.username;
+const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as PromiseLike<unknown> | undefined)?.then === "function";
 
-function modelIdFromPath(path: string): string {
-  return /\/logged-models\/([^/]+)/.exec(path)?.[1] ?? "";
+/**
+ * Runs a rule's checks in order; stays synchronous while they do (a cached run check on the
+ * logging hot path costs no promise).
+ *
+ * @example
+ * const ok = await evaluate(RULES.get("POST /mlflow/runs/log-metric")!, ctx);
+ */
+export function evaluate(rule: Rule, ctx: RuleContext): boolean | Promise<boolean> {
+  const from = (index: number): boolean | Promise<boolean> => {
+    for (let i = index; i < rule.length; i += 1) {
+      const result = rule[i]!.run(ctx);
+      if (isThenable(result)) return Promise.resolve(result).then((ok) => (ok ? from(i + 1) : false));
+      if (!result) return false;
+    }
+    return true;
+  };
+  return from(0);
 }
 
-// Search endpoints: allowed, and their experiment IDs narrowed to the readable ones before the
-// handler runs, so pagination is the store's own.
-const narrowExperimentIds: Rule = async (req, user, access) => {
-  const body = (req.body ?? {}) as { experiment_ids?: unknown };
-  if (Array.isArray(body.experiment_ids)) {
-    const grants = await access.grantMap("experiment", user);
-    body.experiment_ids = body.experiment_ids.filter((id) => access.readable(grants, String(id)));
-  }
-  return true;
+const text = (params: RequestParams, field: string): string | undefined => {
+  const value = params[field];
+  return typeof value === "string" && value !== "" ? value : undefined;
 };
 
-/** Exact (method, path) rules; paths are relative to `/api/<v>.0` (and the `/ajax-api` twins). */
+/** Any authenticated caller. */
+const authenticated: Rule = [];
+/** Admins only (they never reach a rule). */
+const adminOnly: Rule = [{ covers: [], run: () => false }];
+
+/** `need` on the experiment in `field`; absent means `fallback` (runs/create's default experiment), or nothing to check. */
+function experiment(field: string, need: Need, fallback?: string): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const id = text(params, field) ?? fallback;
+      return id === undefined || (await access.experiment(user, id))[need];
+    },
+  };
+}
+
+/** `need` on the experiment of the run in `field` (404 for an unknown run, as MLflow answers first). */
+function run(field: string, need: Need): Check {
+  return {
+    covers: [field],
+    run: ({ params, user, access }) => {
+      const runId = text(params, field);
+      if (runId === undefined) return true;
+      const cached = access.cachedRun(user, runId);
+      return cached ? cached[need] : access.run(user, runId).then((c) => c[need]);
+    },
+  };
+}
+
+/** `need` on the registered model named in `field`. */
+function model(field: string, need: Need): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const name = text(params, field);
+      return name === undefined || (await access.model(user, name))[need];
+    },
+  };
+}
+
+/** `need` on the experiment of the logged model in `field`. */
+function loggedModel(field: string, need: Need): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const id = text(params, field);
+      return id === undefined || (await access.loggedModel(user, id))[need];
+    },
+  };
+}
+
+/** The caller themself, by the username in `field`. */
+function self(field: string): Check {
+  return { covers: [field], run: ({ params, user }) => text(params, field) === user.username };
+}
+
+/** A check applied to every object of the list in `field` (`metrics[].model_id`). */
+function each(field: string, check: Check): Check {
+  return {
+    covers: check.covers.map((c) => `${field}[].${c}`),
+    run: async (ctx) => {
+      const items = ctx.params[field];
+      if (!Array.isArray(items)) return true;
+      for (const item of items as RequestParams[]) if (!(await check.run({ ...ctx, params: item }))) return false;
+      return true;
+    },
+  };
+}
+
+/**
+ * Search endpoints: allowed, with `experiment_ids` narrowed to the readable ones before the handler
+ * runs (MLflow 3.6+), so paging is the store's own.
+ */
+function readableExperiments(field: string): Check {
+  return {
+    covers: [field],
+    run: async ({ req, params, user, access }) => {
+      const ids = params[field];
+      if (!Array.isArray(ids)) return true;
+      const grants = await access.grantMap("experiment", user);
+      const readable = (ids as string[]).filter((id) => access.readable(grants, id));
+      if (readable.length !== ids.length) narrowRequestParams(req, { [field]: readable });
+      return true;
+    },
+  };
+}
+
+// Artifacts outside any experiment's directory fall back to `default_permission`.
+const NO_EXPERIMENT = "\u0000no-experiment";
+
+/** The experiment an artifact path below the proxied root belongs to: its leading number. */
+function experimentOfArtifactPath(relative: string): string {
+  const first = artifactSegments(relative)[0];
+  return first !== undefined && /^\d+$/.test(first) ? first : NO_EXPERIMENT;
+}
+
+/** `need` on the experiment whose proxied artifacts the path in `field` names. */
+function artifact(field: string, need: Need): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => (await access.experiment(user, experimentOfArtifactPath(text(params, field) ?? "")))[need],
+  };
+}
+
+/** Whether a lookup failed because the resource does not exist (nothing there to read). */
+async function unlessMissing(lookup: Promise<Capabilities>): Promise<Capabilities | undefined> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (isMlflowError(error) && error.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * READ on whatever a model-version `source` points at, since `model-versions/get-artifact` serves
+ * its files to anyone who may read the registered model: a run (`runs:/<id>/…`), a logged model
+ * (`models:/m-…`), a registered model (`models:/<name>/…`), or an experiment's proxied artifacts
+ * (`mlflow-artifacts:/<experiment>/…` or the proxy's http URL). Local paths need a `run_id` whose
+ * artifact directory holds them (the store enforces it), which {@link run} checks. A run or model
+ * that does not exist holds nothing to read; other schemes (s3://…) are never served by this server.
+ */
+function modelSource(field: string): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const source = text(params, field);
+      if (source === undefined) return true;
+      const runs = /^runs:\/+([^/]+)/.exec(source);
+      if (runs) return (await unlessMissing(access.run(user, runs[1]!)))?.read ?? true;
+      const logged = /^models:\/+(m-[^/]+)\/?$/.exec(source);
+      if (logged) return (await unlessMissing(access.loggedModel(user, logged[1]!)))?.read ?? true;
+      const registered = /^models:\/+([^/@]+)/.exec(source);
+      if (registered) return (await access.model(user, decodeURIComponent(registered[1]!))).read;
+      const location = artifactLocation(source);
+      if (location.kind === "proxied") return (await access.experiment(user, experimentOfArtifactPath(location.relative))).read;
+      return true;
+    },
+  };
+}
+
+/**
+ * The rules, by endpoint: the method and the path pattern the server matched (`requestEndpoint`),
+ * relative to `/api/<v>.0` (and the `/ajax-api` twins) or to the static prefix. Every ID-bearing
+ * field of an endpoint has a check here; an endpoint without an entry is denied to non-admins.
+ */
 export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["POST /mlflow/experiments/create", authenticated],
-  ["GET /mlflow/experiments/get", onExperiment("read")],
-  ["GET /mlflow/experiments/get-by-name", async (req, user, access) => (await access.experimentByName(user, requiredParam(req, "experiment_name"))).read],
-  ["POST /mlflow/experiments/delete", onExperiment("delete")],
-  ["POST /mlflow/experiments/restore", onExperiment("delete")],
-  ["POST /mlflow/experiments/update", onExperiment("update")],
-  ["POST /mlflow/experiments/set-experiment-tag", onExperiment("update")],
-  ["POST /mlflow/experiments/delete-experiment-tag", onExperiment("update")],
+  ["GET /mlflow/experiments/get", [experiment("experiment_id", "read")]],
+  ["GET /mlflow/experiments/get-by-name", [{ covers: ["experiment_name"], run: async ({ params, user, access }) => (await access.experimentByName(user, text(params, "experiment_name")!)).read }]],
+  ["POST /mlflow/experiments/delete", [experiment("experiment_id", "delete")]],
+  ["POST /mlflow/experiments/restore", [experiment("experiment_id", "delete")]],
+  ["POST /mlflow/experiments/update", [experiment("experiment_id", "update")]],
+  ["POST /mlflow/experiments/set-experiment-tag", [experiment("experiment_id", "update")]],
+  ["POST /mlflow/experiments/delete-experiment-tag", [experiment("experiment_id", "update")]],
+  // Results are filtered after the handler (search-filters.ts).
   ["POST /mlflow/experiments/search", authenticated],
   ["GET /mlflow/experiments/search", authenticated],
-  ["POST /mlflow/runs/create", async (req, user, access) => (await access.experiment(user, String(paramsOf(req).experiment_id || "0"))).update],
-  ["GET /mlflow/runs/get", onRun("read")],
-  ["POST /mlflow/runs/update", onRun("update")],
-  ["POST /mlflow/runs/log-metric", onRun("update")],
-  ["POST /mlflow/runs/log-parameter", onRun("update")],
-  ["POST /mlflow/runs/log-batch", onRun("update")],
-  ["POST /mlflow/runs/log-model", onRun("update")],
-  ["POST /mlflow/runs/set-tag", onRun("update")],
-  ["POST /mlflow/runs/delete-tag", onRun("update")],
-  // MLflow leaves these open to any authenticated user; they write to a run, so EDIT it is.
-  ["POST /mlflow/runs/log-inputs", onRun("update")],
-  ["POST /mlflow/runs/outputs", onRun("update")],
-  ["POST /mlflow/runs/delete", onRun("delete")],
-  ["POST /mlflow/runs/restore", onRun("delete")],
-  ["GET /mlflow/metrics/get-history", onRun("read")],
-  ["GET /mlflow/artifacts/list", onRun("read")],
-  ["POST /mlflow/runs/search", narrowExperimentIds],
+  ["POST /mlflow/runs/create", [experiment("experiment_id", "update", "0")]],
+  ["GET /mlflow/runs/get", [run("run_id", "read")]],
+  ["POST /mlflow/runs/update", [run("run_id", "update")]],
+  ["POST /mlflow/runs/log-metric", [run("run_id", "update"), loggedModel("model_id", "update")]],
+  ["POST /mlflow/runs/log-parameter", [run("run_id", "update")]],
+  ["POST /mlflow/runs/log-batch", [run("run_id", "update"), each("metrics", loggedModel("model_id", "update"))]],
+  ["POST /mlflow/runs/log-model", [run("run_id", "update")]],
+  ["POST /mlflow/runs/set-tag", [run("run_id", "update")]],
+  ["POST /mlflow/runs/delete-tag", [run("run_id", "update")]],
+  // MLflow leaves these two open to any authenticated user; they write to a run, so EDIT it is,
+  // and the logged models they name must be readable.
+  ["POST /mlflow/runs/log-inputs", [run("run_id", "update"), each("models", loggedModel("model_id", "read"))]],
+  ["POST /mlflow/runs/outputs", [run("run_id", "update"), each("models", loggedModel("model_id", "read"))]],
+  ["POST /mlflow/runs/delete", [run("run_id", "delete")]],
+  ["POST /mlflow/runs/restore", [run("run_id", "delete")]],
+  ["GET /mlflow/metrics/get-history", [run("run_id", "read")]],
+  ["GET /mlflow/artifacts/list", [run("run_id", "read")]],
+  ["POST /mlflow/runs/search", [readableExperiments("experiment_ids")]],
   ["POST /mlflow/registered-models/create", authenticated],
-  ["GET /mlflow/registered-models/get", onModel("read")],
-  ["POST /mlflow/registered-models/get-latest-versions", onModel("read")],
-  ["GET /mlflow/registered-models/get-latest-versions", onModel("read")],
-  ["GET /mlflow/model-versions/get", onModel("read")],
-  ["GET /mlflow/model-versions/get-download-uri", onModel("read")],
-  ["GET /mlflow/registered-models/alias", onModel("read")],
-  ["PATCH /mlflow/registered-models/update", onModel("update")],
-  ["POST /mlflow/registered-models/rename", onModel("update")],
-  ["POST /mlflow/model-versions/create", onModel("update")],
-  ["PATCH /mlflow/model-versions/update", onModel("update")],
-  ["POST /mlflow/model-versions/transition-stage", onModel("update")],
-  ["POST /mlflow/registered-models/set-tag", onModel("update")],
-  ["DELETE /mlflow/registered-models/delete-tag", onModel("update")],
-  ["POST /mlflow/model-versions/set-tag", onModel("update")],
-  ["POST /mlflow/registered-models/alias", onModel("update")],
-  ["DELETE /mlflow/registered-models/delete", onModel("delete")],
-  ["DELETE /mlflow/model-versions/delete", onModel("delete")],
-  ["DELETE /mlflow/model-versions/delete-tag", onModel("delete")],
-  ["DELETE /mlflow/registered-models/alias", onModel("delete")],
+  ["GET /mlflow/registered-models/get", [model("name", "read")]],
+  ["POST /mlflow/registered-models/get-latest-versions", [model("name", "read")]],
+  ["GET /mlflow/registered-models/get-latest-versions", [model("name", "read")]],
+  ["GET /mlflow/model-versions/get", [model("name", "read")]],
+  ["GET /mlflow/model-versions/get-download-uri", [model("name", "read")]],
+  ["GET /mlflow/registered-models/alias", [model("name", "read")]],
+  ["PATCH /mlflow/registered-models/update", [model("name", "update")]],
+  ["POST /mlflow/registered-models/rename", [model("name", "update")]],
+  ["POST /mlflow/model-versions/create", [model("name", "update"), run("run_id", "read"), loggedModel("model_id", "read"), modelSource("source")]],
+  ["PATCH /mlflow/model-versions/update", [model("name", "update")]],
+  ["POST /mlflow/model-versions/transition-stage", [model("name", "update")]],
+  ["POST /mlflow/registered-models/set-tag", [model("name", "update")]],
+  ["DELETE /mlflow/registered-models/delete-tag", [model("name", "update")]],
+  ["POST /mlflow/model-versions/set-tag", [model("name", "update")]],
+  ["POST /mlflow/registered-models/alias", [model("name", "update")]],
+  ["DELETE /mlflow/registered-models/delete", [model("name", "delete")]],
+  ["DELETE /mlflow/model-versions/delete", [model("name", "delete")]],
+  ["DELETE /mlflow/model-versions/delete-tag", [model("name", "delete")]],
+  ["DELETE /mlflow/registered-models/alias", [model("name", "delete")]],
+  // Results are filtered after the handler.
   ["GET /mlflow/registered-models/search", authenticated],
   ["GET /mlflow/model-versions/search", authenticated],
-  ["POST /mlflow/logged-models", onExperiment("update")],
-  ["POST /mlflow/logged-models/search", narrowExperimentIds],
+  ["POST /mlflow/logged-models", [experiment("experiment_id", "update"), run("source_run_id", "read")]],
+  ["POST /mlflow/logged-models/search", [readableExperiments("experiment_ids")]],
+  ["GET /mlflow/logged-models/:model_id", [loggedModel("model_id", "read")]],
+  ["PATCH /mlflow/logged-models/:model_id", [loggedModel("model_id", "update")]],
+  ["DELETE /mlflow/logged-models/:model_id", [loggedModel("model_id", "delete")]],
+  ["PATCH /mlflow/logged-models/:model_id/tags", [loggedModel("model_id", "update")]],
+  ["DELETE /mlflow/logged-models/:model_id/tags/:tag_key", [loggedModel("model_id", "delete")]],
+  ["POST /mlflow/logged-models/:model_id/params", [loggedModel("model_id", "update")]],
+  ["GET /mlflow/logged-models/:model_id/artifacts/directories", [loggedModel("model_id", "read")]],
+  ["GET /mlflow/logged-models/:model_id/artifacts/files", [loggedModel("model_id", "read")]],
+  ["GET /mlflow-artifacts/artifacts/*path", [artifact("path", "read")]],
+  ["GET /mlflow-artifacts/artifacts", [artifact("path", "read")]],
+  ["PUT /mlflow-artifacts/artifacts/*path", [artifact("path", "update")]],
+  ["DELETE /mlflow-artifacts/artifacts/*path", [artifact("path", "manage")]],
+  ["POST /mlflow-artifacts/mpu/create/*path", [artifact("path", "update")]],
+  ["POST /mlflow-artifacts/mpu/complete/*path", [artifact("path", "update")]],
+  ["POST /mlflow-artifacts/mpu/abort/*path", [artifact("path", "update")]],
+  ["GET /mlflow-artifacts/presigned/*path", [artifact("path", "read")]],
   ["GET /mlflow/server-info", authenticated],
+  // Plain routes below the static prefix.
+  ["GET /get-artifact", [run("run_id", "read")]],
+  ["GET /model-versions/get-artifact", [model("name", "read")]],
+  ["GET /version", authenticated],
+  ["GET /health", authenticated],
+  ["GET /signup", adminOnly],
   // basic-auth's own endpoints.
   ["POST /mlflow/users/create", adminOnly],
-  ["GET /mlflow/users/get", self],
-  ["PATCH /mlflow/users/update-password", self],
+  ["POST /mlflow/users/create-ui", adminOnly],
+  ["GET /mlflow/users/get", [self("username")]],
+  ["PATCH /mlflow/users/update-password", [self("username")]],
   ["PATCH /mlflow/users/update-admin", adminOnly],
   ["DELETE /mlflow/users/delete", adminOnly],
   ["GET /mlflow/users/list", adminOnly],
   ["GET /mlflow/users/current", authenticated],
-  ["POST /mlflow/users/create-ui", adminOnly],
   ...["create", "get", "update", "delete"].flatMap((verb): [string, Rule][] => {
     const method = { create: "POST", get: "GET", update: "PATCH", delete: "DELETE" }[verb]!;
     return [
-      [`${method} /mlflow/experiments/permissions/${verb}`, onExperiment("manage")],
-      [`${method} /mlflow/registered-models/permissions/${verb}`, onModel("manage")],
+      [`${method} /mlflow/experiments/permissions/${verb}`, [experiment("experiment_id", "manage")]],
+      [`${method} /mlflow/registered-models/permissions/${verb}`, [model("name", "manage")]],
     ];
   }),
-]);
-
-/** Rules for parameterised paths: logged models, the artifact proxy, and the plain UI routes. */
-export const PATTERN_RULES: readonly { readonly method: string; readonly pattern: RegExp; readonly rule: Rule }[] = [
-  { method: "GET", pattern: /^\/mlflow\/logged-models\/[^/]+$/, rule: onLoggedModel("read") },
-  { method: "PATCH", pattern: /^\/mlflow\/logged-models\/[^/]+$/, rule: onLoggedModel("update") },
-  { method: "DELETE", pattern: /^\/mlflow\/logged-models\/[^/]+$/, rule: onLoggedModel("delete") },
-  { method: "PATCH", pattern: /^\/mlflow\/logged-models\/[^/]+\/tags$/, rule: onLoggedModel("update") },
-  { method: "DELETE", pattern: /^\/mlflow\/logged-models\/[^/]+\/tags\/.+$/, rule: onLoggedModel("delete") },
-  { method: "POST", pattern: /^\/mlflow\/logged-models\/[^/]+\/params$/, rule: onLoggedModel("update") },
-  { method: "GET", pattern: /^\/mlflow\/logged-models\/[^/]+\/artifacts\/(directories|files)$/, rule: onLoggedModel("read") },
-  { method: "GET", pattern: /^\/mlflow-artifacts\/artifacts(\/.*)?$/, rule: artifactRule("read") },
-  { method: "PUT", pattern: /^\/mlflow-artifacts\/artifacts\/.+$/, rule: artifactRule("update") },
-  { method: "DELETE", pattern: /^\/mlflow-artifacts\/artifacts\/.+$/, rule: artifactRule("manage") },
-  { method: "POST", pattern: /^\/mlflow-artifacts\/mpu\/(create|complete|abort)\/.+$/, rule: artifactRule("update") },
-  { method: "GET", pattern: /^\/mlflow-artifacts\/presigned\/.+$/, rule: artifactRule("read") },
-];
-
-/**
- * Proxied artifacts: the experiment is the leading number of the artifact path (or of `?path=`
- * for listings). Paths that name no experiment fall back to `default_permission`.
- */
-function artifactRule(need: Need): Rule {
-  return async (req, user, access) => {
-    const raw = req.path.replace(/^.*?\/mlflow-artifacts\/(artifacts|mpu\/\w+|presigned)\/?/, "");
-    let rest = raw;
-    try {
-      rest = decodeURIComponent(raw);
-    } catch {
-      // A malformed escape is the route's to refuse (400); here the raw path decides.
-    }
-    const target = rest === "" ? String((req.query as Record<string, unknown>).path ?? "") : rest;
-    const experimentId = /^(\d+)(\/|$)/.exec(target)?.[1];
-    if (experimentId === undefined) return (await access.experiment(user, "\u0000no-experiment"))[need];
-    return (await access.experiment(user, experimentId))[need];
-  };
-}
-
-/** Plain routes outside `/api`, relative to the static prefix. */
-export const PLAIN_RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
-  ["GET /get-artifact", onRun("read")],
-  ["GET /model-versions/get-artifact", onModel("read")],
-  ["GET /version", authenticated],
-  ["GET /signup", adminOnly],
 ]);

@@ -1,18 +1,15 @@
-import { VIEW_TYPES, type Experiment, type ModelVersion, type RegisteredModel, type ViewType } from "@mlflow-ts/protocol";
-import type { JsonObject, MlflowRequest } from "@mlflow-ts/plugin-api";
+import type { Experiment, ModelVersion, RegisteredModel, ViewType } from "@mlflow-ts/protocol";
+import { requestParams, type JsonObject, type MlflowRequest } from "@mlflow-ts/plugin-api";
 import type { Access } from "./access.js";
 import type { UserRecord } from "./auth-store.js";
-import { paramsOf } from "./request-params.js";
 
-function list(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value : [value]).map(String);
-}
-
-function viewType(value: unknown): ViewType | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 && n <= 3 ? VIEW_TYPES[n - 1] : (String(value) as ViewType);
+/** The search parameters as the handler read them (the server's one reading). */
+interface SearchParams {
+  readonly max_results?: number;
+  readonly page_token?: string;
+  readonly filter?: string;
+  readonly order_by?: readonly string[];
+  readonly view_type?: ViewType;
 }
 
 /**
@@ -38,15 +35,15 @@ async function topUp<T>(
 
 /** Experiments search, filtered by experiment READ (see {@link topUp}). */
 export async function filterExperiments(payload: JsonObject, req: MlflowRequest, user: UserRecord, access: Access): Promise<JsonObject> {
-  const p = paramsOf(req);
+  const p = requestParams<SearchParams>(req);
   const grants = await access.grantMap("experiment", user);
   const { items, token } = await topUp(
     (payload.experiments as Experiment[] | undefined) ?? [],
     payload.next_page_token as string | undefined,
-    Number(p.max_results ?? 1000) || 1000,
+    p.max_results || 1000,
     (e) => access.readable(grants, e.experiment_id),
     async (maxResults, pageToken) => {
-      const page = await access.stores.tracking.searchExperiments({ maxResults, pageToken, filter: p.filter as string | undefined, orderBy: list(p.order_by), viewType: viewType(p.view_type) });
+      const page = await access.stores.tracking.searchExperiments({ maxResults, pageToken, filter: p.filter, orderBy: p.order_by, viewType: p.view_type });
       return { items: page.experiments, next_page_token: page.next_page_token };
     },
   );
@@ -55,15 +52,15 @@ export async function filterExperiments(payload: JsonObject, req: MlflowRequest,
 
 /** Registered-models search, filtered by model READ (see {@link topUp}). */
 export async function filterRegisteredModels(payload: JsonObject, req: MlflowRequest, user: UserRecord, access: Access): Promise<JsonObject> {
-  const p = paramsOf(req);
+  const p = requestParams<SearchParams>(req);
   const grants = await access.grantMap("registered_model", user);
   const { items, token } = await topUp(
     (payload.registered_models as RegisteredModel[] | undefined) ?? [],
     payload.next_page_token as string | undefined,
-    Number(p.max_results ?? 100) || 100,
+    p.max_results || 100,
     (m) => access.readable(grants, m.name),
     async (maxResults, pageToken) => {
-      const page = await access.stores.registry.searchRegisteredModels({ maxResults, pageToken, filter: p.filter as string | undefined, orderBy: list(p.order_by) });
+      const page = await access.stores.registry.searchRegisteredModels({ maxResults, pageToken, filter: p.filter, orderBy: p.order_by });
       return { items: page.registered_models, next_page_token: page.next_page_token };
     },
   );
