@@ -1,0 +1,120 @@
+import http from "node:http";
+import { ADMIN, startAuthServer, type AuthServer } from "./auth-server.js";
+
+/** Every string of the owner's that an intruder must never see starts with this. */
+export const SECRET = "owner-secret-";
+
+/** A raw answer: status, body text, and the body as JSON when it is JSON. */
+export interface Answer {
+  readonly status: number;
+  readonly text: string;
+  readonly json: Record<string, unknown> | undefined;
+}
+
+/** How a raw request is sent: query string, JSON body (or a raw string), extra headers. */
+export interface Send {
+  readonly query?: Record<string, string | readonly string[]>;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/** The owner's resources and the intruder's own, on a server with basic-auth. */
+export interface World {
+  readonly server: AuthServer;
+  readonly mode: "NO_PERMISSIONS default" | "READ default, explicit NO_PERMISSIONS";
+  readonly owner: { readonly experimentId: string; readonly runId: string; readonly loggedModelId: string; readonly model: string; readonly artifact: string };
+  readonly intruder: { readonly experimentId: string; readonly runId: string; readonly loggedModelId: string; readonly model: string; readonly artifact: string };
+  /** Sends a request as a user (`owner`, `intruder`, `admin`). */
+  call(who: "owner" | "intruder" | "admin", method: string, path: string, send?: Send): Promise<Answer>;
+}
+
+const PASSWORDS = { owner: "owner-password-123", intruder: "intruder-password-123", admin: ADMIN.password } as const;
+
+/** The intruder's password (update-password cases set it to itself). */
+export const INTRUDER_PASSWORD = PASSWORDS.intruder;
+
+function basic(who: keyof typeof PASSWORDS): string {
+  return `Basic ${Buffer.from(`${who}:${PASSWORDS[who]}`).toString("base64")}`;
+}
+
+/**
+ * Starts a server with basic-auth and builds the scene of issue 9: an owner with an experiment,
+ * a run (param, tag, metric, an artifact), a logged model and a registered model, all carrying
+ * {@link SECRET}; an intruder with an experiment, a run and a model of their own and EDIT on the
+ * default experiment. In the first mode nobody may read anything by default; in the second
+ * everybody may, but the intruder has explicit NO_PERMISSIONS grants on the owner's resources.
+ */
+export async function createWorld(mode: World["mode"], dialect: "sqlite" | "postgres" = "sqlite"): Promise<World> {
+  const server = await startAuthServer({ dialect, ini: { default_permission: mode === "NO_PERMISSIONS default" ? "NO_PERMISSIONS" : "READ" } });
+  const call: World["call"] = async (who, method, path, send = {}) => {
+    const url = new URL(`${server.url}${path}`);
+    for (const [key, value] of Object.entries(send.query ?? {})) {
+      for (const v of typeof value === "string" ? [value] : value) url.searchParams.append(key, v);
+    }
+    const headers: Record<string, string> = { Authorization: basic(who), ...send.headers };
+    let body: string | undefined;
+    if (send.body !== undefined) {
+      body = typeof send.body === "string" ? send.body : JSON.stringify(send.body);
+      headers["Content-Type"] ??= "application/json";
+    }
+    // node:http, not fetch: a GET with a JSON body is one of the spellings under test.
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = http.request(url, { method, headers: body === undefined ? headers : { ...headers, "Content-Length": String(Buffer.byteLength(body)) } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (c: Buffer) => chunks.push(c));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      });
+      request.on("error", reject);
+      request.end(body);
+    });
+    let json: Record<string, unknown> | undefined;
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      json = undefined;
+    }
+    return { status, text, json };
+  };
+  await server.admin.createUser("owner", PASSWORDS.owner);
+  await server.admin.createUser("intruder", PASSWORDS.intruder);
+  const ownerClient = server.as("owner", PASSWORDS.owner);
+  const intruderClient = server.as("intruder", PASSWORDS.intruder);
+
+  const experimentId = await ownerClient.createExperiment(`${SECRET}experiment`);
+  const runId = (await ownerClient.createRun(experimentId, { runName: `${SECRET}run` })).info.run_id;
+  await ownerClient.logParam(runId, "p", `${SECRET}param`);
+  await ownerClient.setTag(runId, "t", `${SECRET}tag`);
+  await ownerClient.logMetric(runId, `${SECRET}metric`, 1, { step: 0 });
+  const artifact = `${experimentId}/${runId}/artifacts/${SECRET}file.txt`;
+  await ownerClient.artifacts.upload(artifact, `${SECRET}file`);
+  await ownerClient.artifacts.upload(`${experimentId}/${runId}/artifacts/model/MLmodel`, `${SECRET}mlmodel`);
+  const logged = await ownerClient.createLoggedModel(experimentId, { name: `${SECRET}logged-model`, sourceRunId: runId });
+  const loggedModelId = logged.info.model_id;
+  await ownerClient.artifacts.upload(`${logged.info.artifact_uri.replace(/^mlflow-artifacts:\/+/, "")}/secret.txt`, `${SECRET}logged-model-file`);
+  // The name is not secret (an intruder's own grant on it names it); what the model holds is.
+  const model = "owner-model";
+  await ownerClient.registry.createRegisteredModel(model, { description: `${SECRET}model`, tags: [{ key: "t", value: `${SECRET}model-tag` }] });
+  await ownerClient.registry.createModelVersion(model, `runs:/${runId}/model`, { runId, description: `${SECRET}version` });
+
+  // Any authenticated user may create experiments and models (MLflow's rule), and owns them.
+  const own = await intruderClient.createExperiment("intruder-experiment");
+  const ownRun = (await intruderClient.createRun(own)).info.run_id;
+  await intruderClient.registry.createRegisteredModel("intruder-model");
+  await intruderClient.registry.createModelVersion("intruder-model", `runs:/${ownRun}/model`, { runId: ownRun });
+  const ownLogged = (await intruderClient.createLoggedModel(own, { name: "intruder-logged-model" })).info.model_id;
+  const ownArtifact = `${own}/${ownRun}/artifacts/mine.txt`;
+  await intruderClient.artifacts.upload(ownArtifact, "mine");
+  await server.admin.createExperimentPermission("0", "intruder", "EDIT");
+  if (mode !== "NO_PERMISSIONS default") {
+    await server.admin.createExperimentPermission(experimentId, "intruder", "NO_PERMISSIONS");
+    await server.admin.createRegisteredModelPermission(model, "intruder", "NO_PERMISSIONS");
+  }
+  return {
+    server,
+    mode,
+    owner: { experimentId, runId, loggedModelId, model, artifact },
+    intruder: { experimentId: own, runId: ownRun, loggedModelId: ownLogged, model: "intruder-model", artifact: ownArtifact },
+    call,
+  };
+}
