@@ -33,6 +33,7 @@ export function testConfig(database: TestDatabase, overrides: Partial<ServerConf
     pluginDirs: [],
     nodePath: undefined,
     maxBodyBytes: 16 * 1024 * 1024,
+    statementTimeoutSeconds: 5,
     truncateLongValues: true,
     logFormat: "json",
     cwd: database.dir,

@@ -12,9 +12,16 @@ export interface AuthConfig {
   readonly adminPassword: string | undefined;
   readonly authorizationFunction: string | undefined;
   readonly cacheTtlSeconds: number;
-  /** Failed logins allowed per (address, username) in `loginWindowSeconds`. */
+  /** Failed logins allowed per (client address, username) in `loginWindowSeconds`. */
   readonly maxFailedLogins: number;
+  /** Failed logins allowed per client address, any usernames, in `loginWindowSeconds`. */
+  readonly maxFailedLoginsPerAddress: number;
   readonly loginWindowSeconds: number;
+  /** Proxies whose `X-Forwarded-For` is believed: addresses, CIDR ranges, `loopback`, … */
+  readonly trustedProxies: readonly string[];
+  /** Password checks that may run at once; `loginQueue` more may wait, the rest get 429. */
+  readonly maxConcurrentLogins: number;
+  readonly loginQueue: number;
   /** The file read. */
   readonly file: string;
 }
@@ -103,7 +110,28 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
   };
   const cacheTtlSeconds = integer("auth_cache_ttl_seconds", 60, 0);
   const maxFailedLogins = integer("max_failed_logins", 10, 1);
+  const maxFailedLoginsPerAddress = integer("max_failed_logins_per_address", 100, 1);
   const loginWindowSeconds = integer("failed_login_window_seconds", 300, 1);
+  const maxConcurrentLogins = integer("max_concurrent_logins", 2, 1);
+  const loginQueue = integer("login_queue", 16, 0);
+  const trustedProxies = (get("trusted_proxies") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  for (const proxy of trustedProxies) {
+    if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(proxy)) problems.push(`trusted_proxies: '${proxy}' is not an address, a CIDR range, loopback, linklocal or uniquelocal`);
+  }
   if (problems.length > 0) throw new AuthConfigError(`basic-auth: invalid configuration in ${file}:\n  - ${problems.join("\n  - ")}`);
-  return { defaultPermission, databaseUri: databaseUri!, adminUsername: adminUsername!, adminPassword, authorizationFunction, cacheTtlSeconds, maxFailedLogins, loginWindowSeconds, file };
+  return {
+    defaultPermission,
+    databaseUri: databaseUri!,
+    adminUsername: adminUsername!,
+    adminPassword,
+    authorizationFunction,
+    cacheTtlSeconds,
+    maxFailedLogins,
+    maxFailedLoginsPerAddress,
+    loginWindowSeconds,
+    trustedProxies,
+    maxConcurrentLogins,
+    loginQueue,
+    file,
+  };
 }

@@ -4,6 +4,7 @@ import type { Authorization, MlflowRequest } from "@mlflow-ts/plugin-api";
 import type { AuthStore, UserRecord } from "./auth-store.js";
 import type { CredentialCache } from "./credential-cache.js";
 import type { LoginLimiter } from "./login-limiter.js";
+import type { HashGate } from "./hash-gate.js";
 import { resolveImport } from "./resolve-import.js";
 import { verifyPassword } from "./werkzeug-hash.js";
 
@@ -39,17 +40,37 @@ export function basicCredentials(header: string | undefined): { username: string
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+function tooMany(seconds: number, why: string): Response {
+  return new Response(why, { status: 429, headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": String(seconds) } });
+}
+
+/** What the default authentication guards password checks with. */
+export interface LoginGuard {
+  /** Verified callers, remembered for `auth_cache_ttl_seconds`: admitted without a password check. */
+  readonly cache: CredentialCache;
+  /**
+   * Credentials that succeeded before (longer-lived, checked again every time): they skip the
+   * failed-login limit and jump the check queue, so nobody can lock the real user out.
+   */
+  readonly known: CredentialCache;
+  readonly limiter: LoginLimiter;
+  readonly gate: HashGate;
+  readonly addressOf: (req: MlflowRequest) => string;
+}
+
 /**
- * The default authentication: HTTP Basic against the users table, with the credential cache,
- * per-(address, username) rate limiting (429 + `Retry-After`) and one 401 for unknown users and
- * wrong passwords alike.
+ * The default authentication: HTTP Basic against the users table, with one 401 for unknown users
+ * and wrong passwords alike. A header verified within the cache TTL is admitted at once. Other
+ * logins are limited per (client address, username) and per address (429 + `Retry-After`) unless
+ * the credential succeeded before, and wait for a bounded number of concurrent password checks
+ * (429 when too many are queued).
  */
-export function basicAuthFunction(store: AuthStore, cache: CredentialCache, limiter: LoginLimiter): AuthorizationFunction {
+export function basicAuthFunction(store: AuthStore, guard: LoginGuard): AuthorizationFunction {
   // A cache hit answers synchronously; only a real password check goes asynchronous.
   return (req) => {
     const header = req.get("authorization");
     // A header verified within the TTL is admitted without parsing it again.
-    const hit = header === undefined ? undefined : cache.get(header);
+    const hit = header === undefined ? undefined : guard.cache.get(header);
     if (hit) return { username: hit.username, type: "basic" };
     const credentials = basicCredentials(header);
     if (!credentials) return unauthenticated();
@@ -57,20 +78,26 @@ export function basicAuthFunction(store: AuthStore, cache: CredentialCache, limi
   };
 
   async function verify(username: string, password: string, header: string, req: MlflowRequest): Promise<Authorization | Response> {
-    const address = req.socket.remoteAddress ?? "unknown";
-    const wait = limiter.blockedFor(address, username);
-    if (wait > 0) {
-      return new Response("Too many failed login attempts; try again later.", { status: 429, headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": String(wait) } });
+    const address = guard.addressOf(req);
+    const known = guard.known.get(header)?.username === username;
+    if (!known) {
+      const wait = guard.limiter.blockedFor(address, username);
+      if (wait > 0) return tooMany(wait, "Too many failed login attempts; try again later.");
     }
-    const user = await store.findUser(username);
-    // Verify against a dummy hash for unknown users too, so timing does not reveal which exist.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    const checked = guard.gate.run(async () => {
+      const user = await store.findUser(username);
+      // Verify against a dummy hash for unknown users too, so timing does not reveal which exist.
+      return { user, ok: await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH) };
+    }, known);
+    if (!checked) return tooMany(1, "Too many logins in progress; try again in a second.");
+    const { user, ok } = await checked;
     if (!user || !ok) {
-      limiter.fail(address, username);
+      guard.limiter.fail(address, username);
       return unauthenticated();
     }
-    limiter.succeed(address, username);
-    cache.set(header, username, user);
+    guard.limiter.succeed(address, username);
+    guard.cache.set(header, username, user);
+    guard.known.set(header, username, user);
     return { username, type: "basic" };
   }
 }

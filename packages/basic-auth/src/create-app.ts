@@ -10,6 +10,8 @@ import { AuthStore, type UserRecord } from "./auth-store.js";
 import { basicAuthFunction, loadAuthorizationFunction, permissionDenied, type AuthorizationFunction } from "./authenticate.js";
 import { CredentialCache } from "./credential-cache.js";
 import { LoginLimiter } from "./login-limiter.js";
+import { HashGate } from "./hash-gate.js";
+import { clientAddress } from "./client-address.js";
 import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
 import { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
 import { registerSignup } from "./signup.js";
@@ -88,6 +90,8 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
 
   const ttlMs = config.cacheTtlSeconds * 1000;
   const credentials = new CredentialCache(ttlMs);
+  // Remembered a day, only to exempt proven credentials from the failed-login limit.
+  const knownLogins = new CredentialCache(24 * 3600 * 1000, 100_000);
   const users = new Map<string, { user: UserRecord; expires: number }>();
   const access = new Access(store, stores, config.defaultPermission, ttlMs);
   // One channel: "user:<name>" drops that user's cached credentials and record, "grants" drops
@@ -97,6 +101,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     if (message === GRANTS) return access.clearGrants();
     if (!message.startsWith("user:")) return;
     credentials.invalidate(message.slice(5));
+    knownLogins.invalidate(message.slice(5));
     users.delete(message.slice(5));
   };
   if (database.listen) await database.listen(CHANNEL, forget);
@@ -123,7 +128,13 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     authenticate = loaded.fn;
     functionName = loaded.name;
   } else {
-    authenticate = basicAuthFunction(store, credentials, new LoginLimiter(config.maxFailedLogins, config.loginWindowSeconds * 1000));
+    authenticate = basicAuthFunction(store, {
+      cache: credentials,
+      known: knownLogins,
+      limiter: new LoginLimiter({ perUser: config.maxFailedLogins, perAddress: config.maxFailedLoginsPerAddress, windowMs: config.loginWindowSeconds * 1000 }),
+      gate: new HashGate(config.maxConcurrentLogins, config.loginQueue),
+      addressOf: clientAddress(config.trustedProxies),
+    });
   }
 
   const callers = new WeakMap<object, UserRecord>();

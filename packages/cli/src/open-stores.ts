@@ -17,7 +17,20 @@ export interface OpenStores {
  * const { stores, close } = await openStores(config, { migrate: true });
  */
 export async function openStores(config: ServerConfig, options: { migrate: boolean }): Promise<OpenStores> {
-  const database = await createDatabase(config.backendStoreUri, { cwd: config.cwd });
+  // Migrations may legitimately run long on a big database: they get a connection without the
+  // statement timeout that serving uses.
+  if (options.migrate) {
+    for (const uri of new Set([config.backendStoreUri, config.registryStoreUri])) {
+      const migrating = await createDatabase(uri, { cwd: config.cwd });
+      try {
+        await new SqlTrackingStore(migrating, { defaultArtifactRoot: config.defaultArtifactRoot }).migrate();
+      } finally {
+        await migrating.close();
+      }
+    }
+  }
+  const serving = { cwd: config.cwd, statementTimeoutMs: config.statementTimeoutSeconds * 1000 };
+  const database = await createDatabase(config.backendStoreUri, serving);
   const opened: Database[] = [database];
   const closeAll = async () => {
     for (const d of opened) await d.close();
@@ -27,13 +40,11 @@ export async function openStores(config: ServerConfig, options: { migrate: boole
       defaultArtifactRoot: config.defaultArtifactRoot,
       truncateLongValues: config.truncateLongValues,
     });
-    if (options.migrate) await tracking.migrate();
     // A separate registry URI gets its own connection, with the same schema.
     let registryDatabase = database;
     if (config.registryStoreUri !== config.backendStoreUri) {
-      registryDatabase = await createDatabase(config.registryStoreUri, { cwd: config.cwd });
+      registryDatabase = await createDatabase(config.registryStoreUri, serving);
       opened.push(registryDatabase);
-      if (options.migrate) await new SqlTrackingStore(registryDatabase, { defaultArtifactRoot: config.defaultArtifactRoot }).migrate();
     }
     const registry = new SqlRegistryStore(registryDatabase, {
       ...(registryDatabase === database ? {} : { runArtifactUriOf: async (runId: string) => (await tracking.getRun(runId)).info.artifact_uri }),

@@ -26,6 +26,7 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
   { key: "workers", flags: "-w, --workers <n>", env: "MLFLOW_WORKERS", kind: "integer", defaultText: "1", description: "worker processes (Node cluster)" },
   { key: "staticPrefix", flags: "--static-prefix <prefix>", env: "MLFLOW_STATIC_PREFIX", kind: "string", defaultText: "none", description: "prefix of UI, /ajax-api, /health and /version routes; starts with / and does not end with /" },
   { key: "maxBodyBytes", flags: "--max-body-bytes <n>", env: "MLFLOW_MAX_BODY_BYTES", kind: "integer", defaultText: "16777216", description: "largest JSON request body; larger ones get 413" },
+  { key: "dbStatementTimeout", flags: "--db-statement-timeout <seconds>", env: "MLFLOW_DB_STATEMENT_TIMEOUT", kind: "integer", defaultText: "5", description: "PostgreSQL: longest a query may run before it is cancelled (503); 0 for no limit" },
   { key: "truncateLongValues", flags: "--truncate-long-values", env: "MLFLOW_TRUNCATE_LONG_VALUES", kind: "boolean", defaultText: "true", description: "truncate over-long param and tag values instead of rejecting them" },
   { key: "logFormat", flags: "--log-format <format>", env: "MLFLOW_LOG_FORMAT", kind: "string", defaultText: "pretty on a terminal, json otherwise", description: "access and server log format: pretty or json" },
   { key: "appName", flags: "--app-name <name>", env: "MLFLOW_APP_NAME", kind: "string", defaultText: "none", description: "server app to apply: an installed package's \"mlflow.app\" name, e.g. basic-auth" },

@@ -18,6 +18,8 @@ export interface ServerConfig {
   readonly appName: string | undefined;
   /** Largest JSON request body, in bytes. */
   readonly maxBodyBytes: number;
+  /** PostgreSQL: seconds a query may run before the database cancels it (0: no limit). */
+  readonly statementTimeoutSeconds: number;
   /** Truncate over-long param and tag values instead of rejecting them. */
   readonly truncateLongValues: boolean;
   /** `pretty` on a terminal, `json` otherwise. */

@@ -68,9 +68,22 @@ function first(value: unknown, fromQuery: boolean): unknown {
   return fromQuery && Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * Refuses strings no database stores faithfully: NUL (PostgreSQL rejects it in text) and lone
+ * UTF-16 surrogates (SQLite would store invalid UTF-8 that other tools cannot read).
+ *
+ * @example
+ * checkText("a\u0000b", "name"); // throws 400
+ */
+export function checkText(text: string, name: string): string {
+  if (text.includes("\u0000")) throw invalidParameter(`Invalid value for parameter '${name}': it contains a NUL character`);
+  if (!text.isWellFormed()) throw invalidParameter(`Invalid value for parameter '${name}': it is not valid Unicode (a lone surrogate)`);
+  return text;
+}
+
 function parseString(value: unknown, name: string, fromQuery: boolean, coerceNumber: boolean): string {
   const v = first(value, fromQuery);
-  if (typeof v === "string") return v;
+  if (typeof v === "string") return checkText(v, name);
   // MLflow turns a legacy numeric experiment_id into a string.
   if (coerceNumber && typeof v === "number" && Number.isInteger(v)) return String(v);
   throw invalidValue(v, name);
@@ -89,6 +102,9 @@ function parseBoolean(value: unknown, name: string, fromQuery: boolean): boolean
   if (typeof v === "string" && /^(true|false)$/i.test(v)) return v.toLowerCase() === "true";
   throw invalidValue(v, name);
 }
+
+/** The most IDs a list parameter may hold (each becomes a bound value of one query). */
+export const MAX_IDS = 1000;
 
 const CANONICAL_ID = /^(0|[1-9]\d{0,18})$/;
 // What Python's int() would also read as a number: signs, padding, spaces, underscores.
@@ -131,11 +147,12 @@ export const f = {
   id(required = false): Field<string> {
     return make(required, (v, n, q) => canonicalId(parseString(v, n, q, true), n));
   },
-  /** A list of numeric IDs (`experiment_ids`), each canonical. */
+  /** A list of numeric IDs (`experiment_ids`), each canonical, at most {@link MAX_IDS}. */
   ids(required = false): Field<string[]> {
     return make(required, (value, name, fromQuery) => {
       const list = Array.isArray(value) ? value : fromQuery ? [value] : undefined;
       if (!list) throw invalidValue(value, name);
+      if (list.length > MAX_IDS) throw invalidParameter(`'${name}' may name at most ${MAX_IDS} IDs`);
       return list.map((item) => canonicalId(parseString(item, name, false, true), name));
     });
   },

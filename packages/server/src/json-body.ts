@@ -33,9 +33,17 @@ function decode(req: Request, raw: Buffer): void {
     );
     return;
   }
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    // Replacing bad bytes with U+FFFD would store something the client never sent.
+    body[BODY_ERROR] = new MlflowError("BAD_REQUEST", "Malformed request: the body is not valid UTF-8");
+    return;
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString("utf8"));
+    parsed = JSON.parse(text);
     // A legacy double-encoded body is a JSON string holding JSON.
     if (typeof parsed === "string") parsed = JSON.parse(parsed);
   } catch {
@@ -46,7 +54,31 @@ function decode(req: Request, raw: Buffer): void {
     body[BODY_ERROR] = new MlflowError("BAD_REQUEST", "Malformed request: the JSON body must be an object");
     return;
   }
+  if (deeperThan(parsed, MAX_DEPTH)) {
+    body[BODY_ERROR] = new MlflowError("BAD_REQUEST", `Malformed request: the JSON body is nested deeper than ${MAX_DEPTH} levels`);
+    return;
+  }
   body.body = parsed;
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+// MLflow's messages nest a few levels; recursion over a hostile body (JSON.stringify, freezing)
+// must never meet thousands.
+const MAX_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `limit`, checked without recursion. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /**

@@ -48,7 +48,11 @@ function isTransientDatabaseError(error: unknown): boolean {
 export function sendError(res: ExpressResponse, error: unknown, logger: Logger, req?: Request): void {
   let mlflowError: MlflowError;
   if (isMlflowError(error)) mlflowError = error;
-  else if (isTransientDatabaseError(error)) {
+  else if ((error as { code?: unknown })?.code === "57014") {
+    // PostgreSQL cancelled the query: the statement timeout, or its client went away.
+    logger.warn("query cancelled", { path: req?.path, error: (error as Error).message });
+    mlflowError = new MlflowError("TEMPORARILY_UNAVAILABLE", "The query was cancelled: it ran longer than the server's statement timeout (--db-statement-timeout)");
+  } else if (isTransientDatabaseError(error)) {
     // Lock timeouts, serialization failures, deadlocks: a retry can succeed, so say so (503).
     logger.warn("transient database error", { path: req?.path, error: (error as Error).message });
     mlflowError = new MlflowError("TEMPORARILY_UNAVAILABLE", "The database is busy; retry the request");

@@ -24,6 +24,24 @@ export interface RunningServer {
 }
 
 /**
+ * Answers a request Node could not parse (headers or URL over 16 KiB, malformed HTTP) with MLflow's
+ * error JSON instead of Node's bare status line, then closes the connection.
+ */
+function answerClientError(error: Error & { code?: string }, socket: import("node:stream").Duplex): void {
+  if (!socket.writable || (error.code === "ECONNRESET")) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  const body = JSON.stringify({
+    error_code: "BAD_REQUEST",
+    message: tooLarge ? "The request's URL and headers exceed 16 KiB; send large parameters in a JSON body" : "Malformed HTTP request",
+  });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/**
  * Listens with an app and owns its shutdown. Port 0 picks a free port, read back in `port`.
  *
  * @example
@@ -41,6 +59,7 @@ export async function startServer(app: MlflowApp, options: StartServerOptions): 
     deferContinue(res);
     listener(req, res);
   });
+  server.on("clientError", answerClientError);
   // Requests may legitimately stream large artifacts; the default 300 s request timeout stays.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -2,9 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import pg from "pg";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool } from "kysely";
 import { MlflowError } from "@mlflow-ts/protocol";
 import { parseDatabaseUri } from "./database-uri.js";
+import { currentQuerySignal } from "./query-cancellation.js";
 
 /** The SQL dialects the store speaks. */
 export type DialectName = "sqlite" | "postgres";
@@ -38,6 +39,12 @@ export interface CreateDatabaseOptions {
   readonly busyTimeoutMs?: number;
   /** PostgreSQL pool size. */
   readonly poolSize?: number;
+  /**
+   * PostgreSQL's `statement_timeout` for every query of this database, in milliseconds (0 or
+   * absent: none). Serving sets it, so one pathological query cannot hold a connection for minutes;
+   * migrations run without it.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 // int8 (bigint) and numeric come back from pg as strings; timestamps and steps fit a double.
@@ -83,8 +90,9 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       connectionString: target.connectionString,
       max: options.poolSize ?? 10,
       types: pgTypes,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
-    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely({ dialect: new PostgresDialect({ pool: cancellable(pool, target.connectionString) }) });
     try {
       await sql`select 1`.execute(db);
     } catch (cause) {
@@ -108,6 +116,52 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     return { db, dialect: "postgres", displayUri: redact(target.connectionString), listen, close: () => db.destroy() };
   }
   throw new MlflowError("NOT_IMPLEMENTED", "MySQL backend stores are not supported yet; use sqlite:/// or postgresql://");
+}
+
+const PATCHED = Symbol("mlflow.cancellable");
+
+/**
+ * The pool as Kysely sees it, with every client's queries tied to the request they serve
+ * ({@link withQueryCancellation}): when that request's client goes away, a query still running is
+ * cancelled on the server (`pg_cancel_backend`, from a connection of its own, since the pool may be
+ * exhausted by exactly such queries) and one not yet sent fails at once.
+ */
+function cancellable(pool: pg.Pool, connectionString: string): PostgresPool {
+  const cancel = async (pid: number) => {
+    const client = new pg.Client({ connectionString });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.query("select pg_cancel_backend($1)", [pid]);
+    } catch {
+      // The query may have finished, or the database be unreachable: nothing left to cancel.
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  return {
+    async connect(): Promise<pg.PoolClient> {
+      const client = (await connect()) as pg.PoolClient & { [PATCHED]?: true; processID?: number };
+      if (!client[PATCHED]) {
+        const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+          const signal = currentQuerySignal();
+          if (!signal) return original(...args);
+          if (signal.aborted) return Promise.reject(Object.assign(new Error("canceling statement: the client went away"), { code: "57014" }));
+          const result = original(...args) as Promise<unknown>;
+          // A cursor (streamed rows) is not a promise; it ends with its connection.
+          if (typeof result?.then !== "function") return result;
+          const onAbort = () => void cancel(client.processID!);
+          signal.addEventListener("abort", onAbort, { once: true });
+          return result.finally(() => signal.removeEventListener("abort", onAbort));
+        };
+        client[PATCHED] = true;
+      }
+      return client;
+    },
+    end: () => pool.end(),
+  };
 }
 
 const STATEMENT_CACHE_SIZE = 500;

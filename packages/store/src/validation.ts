@@ -7,6 +7,7 @@ export const LIMITS = {
   runTagValueLength: 8000,
   experimentTagValueLength: 5000,
   experimentNameLength: 500,
+  runNameLength: 250,
   artifactLocationLength: 2048,
   batchMetrics: 1000,
   batchParams: 100,

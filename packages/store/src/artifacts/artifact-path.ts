@@ -18,7 +18,7 @@ function decodeFully(text: string): string {
 /**
  * Checks an artifact path relative to the artifact root and returns its clean segments. Refused
  * with 400: absolute paths, drive letters, `..` or `.` segments (also when URL-encoded, once or
- * more), backslashes and NUL bytes. An empty path is the root.
+ * more), backslashes, NUL bytes and segments over 255 bytes. An empty path is the root.
  *
  * @example
  * artifactSegments("1/abc/artifacts/model/MLmodel"); // ["1", "abc", "artifacts", "model", "MLmodel"]
@@ -34,5 +34,8 @@ export function artifactSegments(path: string): string[] {
     const segments = candidate.split("/").filter((s) => s !== "");
     if (segments.some((s) => s === ".." || s === ".")) throw invalidParameter(`Invalid artifact path: '${path}'. It may not contain '.' or '..' segments.`);
   }
-  return path.split("/").filter((s) => s !== "");
+  const segments = path.split("/").filter((s) => s !== "");
+  // Filesystems refuse names over 255 bytes (ENAMETOOLONG): say so before touching one.
+  if (segments.some((s) => Buffer.byteLength(s) > 255)) throw invalidParameter(`Invalid artifact path: a path segment is longer than 255 bytes`);
+  return segments;
 }

@@ -16,6 +16,15 @@ export interface ArtifactFile {
 
 const TEMP_PREFIX = ".mlflow-upload-";
 
+/** A filesystem error caused by the path a client gave, as the 400 it is; anything else as it is. */
+function pathError(error: unknown, relative: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOTDIR" || code === "EEXIST") return invalidParameter(`Invalid artifact path: a parent of '${relative}' is a file`);
+  if (code === "ENAMETOOLONG") return invalidParameter(`Invalid artifact path: '${relative.slice(0, 100)}' is too long`);
+  if (code === "EISDIR") return invalidParameter(`Invalid artifact path: '${relative}' is a directory`);
+  return error;
+}
+
 /**
  * Artifacts on a local filesystem root (`--artifacts-destination`). Every path is checked by
  * {@link artifactSegments} and, after resolving symlinks, must stay inside the root; uploads
@@ -41,6 +50,15 @@ export class LocalArtifactStore {
     return this.realRoot;
   }
 
+  private async contains(file: string): Promise<boolean> {
+    try {
+      await this.inside(await fsp.realpath(file));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async inside(target: string): Promise<void> {
     const root = await this.rootReal();
     if (target !== root && !target.startsWith(root + path.sep)) {
@@ -60,7 +78,9 @@ export class LocalArtifactStore {
         await this.inside(await fsp.realpath(probe));
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        // A file where a directory should be (ENOTDIR) is refused by the operation itself.
+        if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
         const parent = path.dirname(probe);
         if (parent === probe) break;
         probe = parent;
@@ -69,23 +89,37 @@ export class LocalArtifactStore {
     return full;
   }
 
-  /** Streams `body` to `relative`: temp file in the same directory, then an atomic rename. */
+  /**
+   * Streams `body` to `relative`: temp file in the same directory, then an atomic rename. Where
+   * each file really landed is checked after it is created and after the rename, so a directory
+   * swapped for a symlink in between cannot leave a file outside the root.
+   */
   async write(relative: string, body: Readable): Promise<void> {
     const target = await this.resolve(relative);
     if (target === (await this.rootReal())) throw invalidParameter("Invalid artifact path: an upload needs a file name");
-    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp.mkdir(path.dirname(target), { recursive: true }).catch((error: unknown) => {
+      throw pathError(error, relative);
+    });
     await this.inside(await fsp.realpath(path.dirname(target)));
     const temp = path.join(path.dirname(target), `${TEMP_PREFIX}${randomUUID()}`);
+    let renamed = false;
     try {
+      const handle = await fsp.open(temp, "wx");
+      await this.inside(await fsp.realpath(temp)).catch(async (error: unknown) => {
+        await handle.close();
+        throw error;
+      });
       // A deep write buffer: with the default 16 KiB every socket chunk waits for its own disk write
       // before the next is read; 8 MiB lets reads and writes overlap (and writev batch them).
-      await pipeline(body, fs.createWriteStream(temp, { flags: "wx", highWaterMark: 8 * 1024 * 1024 }));
+      await pipeline(body, handle.createWriteStream({ highWaterMark: 8 * 1024 * 1024 }));
       const existing = await fsp.lstat(target).catch(() => undefined);
       if (existing?.isDirectory()) throw invalidParameter(`Invalid artifact path: '${relative}' is a directory`);
       await fsp.rename(temp, target);
+      renamed = true;
+      await this.inside(await fsp.realpath(target));
     } catch (error) {
-      await fsp.rm(temp, { force: true });
-      throw error;
+      await fsp.rm(renamed ? target : temp, { force: true });
+      throw pathError(error, relative);
     }
   }
 
@@ -111,6 +145,8 @@ export class LocalArtifactStore {
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (entry.name.startsWith(TEMP_PREFIX)) continue;
       const full = path.join(target, entry.name);
+      // A link pointing out of the root is not listed: its size would tell about a file outside.
+      if (entry.isSymbolicLink() && !(await this.contains(full))) continue;
       const stat = await fsp.stat(full).catch(() => undefined);
       if (!stat) continue;
       files.push(stat.isDirectory() ? { path: entry.name, is_dir: true } : { path: entry.name, is_dir: false, file_size: stat.size });

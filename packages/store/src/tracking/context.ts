@@ -28,7 +28,8 @@ export function appendToUri(root: string, segment: string): string {
  * experimentIdNumber("12"); // 12
  */
 export function experimentIdNumber(id: string): number | undefined {
-  if (!/^\d{1,15}$/.test(id)) return undefined;
+  // Canonical spellings only: "01" names no experiment here, as it names no grant in an auth app.
+  if (!/^(0|[1-9]\d{0,14})$/.test(id)) return undefined;
   return Number(id);
 }
 

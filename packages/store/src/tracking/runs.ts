@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { invalidParameter, notFound, type KeyValue, type Run, type RunInfo, type RunStatus } from "@mlflow-ts/protocol";
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
-import { LIMITS, limitValue, validateKey } from "../validation.js";
+import { LIMITS, limitValue, rejectLong, validateKey } from "../validation.js";
 import { appendToUri, type TrackingContext } from "./context.js";
 import { requireExperimentId } from "./experiments.js";
 import { generateRunName } from "./generate-run-name.js";
@@ -53,6 +53,7 @@ export async function createRun(ctx: TrackingContext, input: CreateRunInput): Pr
     );
   }
   const name = input.runName || tagName || generateRunName();
+  rejectLong(name, LIMITS.runNameLength, "Run name");
   tags.set(RUN_NAME_TAG, name);
   const runId = randomUUID().replace(/-/g, "");
   const row = await withTransaction(ctx.database, async (trx) => {
@@ -115,6 +116,7 @@ export async function updateRun(
     if (input.status !== undefined) changes.status = input.status;
     if (input.endTime !== undefined) changes.end_time = input.endTime;
     if (input.runName) {
+      rejectLong(input.runName, LIMITS.runNameLength, "Run name");
       changes.name = input.runName;
       await trx
         .insertInto("tags")

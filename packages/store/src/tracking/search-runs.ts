@@ -1,6 +1,6 @@
 import { invalidParameter, type Run, type ViewType } from "@mlflow-ts/protocol";
 import { sql, type Expression, type ExpressionBuilder, type SqlBool, type SelectQueryBuilder } from "kysely";
-import { parseFilter, parseOrderBy, type Comparison } from "../search/parse-filter.js";
+import { FILTER_LIMITS, parseFilter, parseOrderBy, type Comparison } from "../search/parse-filter.js";
 import { numberCompare, stringCompare, checkMaxResults, keyValueExists } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 import { experimentIdNumber, type TrackingContext } from "./context.js";
@@ -143,6 +143,8 @@ const ORDERABLE_ATTRIBUTES: Record<string, string> = {
 type Query = SelectQueryBuilder<any, any, any>;
 
 function applyOrder(query: Query, orderBy: readonly string[]): Query {
+  // Each metric/param/tag key is a join: bounded like filter clauses.
+  if (orderBy.length > FILTER_LIMITS.clauses) throw invalidParameter(`'order_by' may have at most ${FILTER_LIMITS.clauses} entries`);
   let q = query;
   const seen = new Set<string>();
   let orderedOnStart = false;

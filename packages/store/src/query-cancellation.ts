@@ -1,0 +1,28 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+const current = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `fn` with a cancellation signal that the database layer sees in every query `fn` starts,
+ * however deep: when the signal aborts (the client went away), PostgreSQL queries still running for
+ * it are cancelled on the server, and queries not yet sent fail at once, so an abandoned request
+ * stops holding a pooled connection.
+ *
+ * @example
+ * const controller = new AbortController();
+ * res.on("close", () => res.writableFinished || controller.abort());
+ * await withQueryCancellation(controller.signal, () => store.searchRuns(input));
+ */
+export function withQueryCancellation<T>(signal: AbortSignal, fn: () => T): T {
+  return current.run(signal, fn);
+}
+
+/**
+ * The cancellation signal of the request the calling code serves, if any.
+ *
+ * @example
+ * if (currentQuerySignal()?.aborted) throw new Error("client gone");
+ */
+export function currentQuerySignal(): AbortSignal | undefined {
+  return current.getStore();
+}
