@@ -95,7 +95,9 @@ export function basicAuthFunction(store: AuthStore, guard: LoginGuard): Authoriz
       guard.limiter.fail(address, username);
       return unauthenticated();
     }
-    guard.limiter.succeed(address, username);
+    // A proven credential leaves the count alone: an attacker sharing the address would otherwise
+    // get fresh tries every time the real user signs in.
+    if (!known) guard.limiter.succeed(address, username);
     guard.cache.set(header, username, user);
     guard.known.set(header, username, user);
     return { username, type: "basic" };
