@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { invalidParameter, parseObject } from "@mlflow-ts/protocol";
-import { withQueryCancellation } from "@mlflow-ts/store";
+import { queryCancellationActive, withQueryCancellation } from "@mlflow-ts/store";
 import { REQUEST_READING, type Logger, type RequestParams, type RequestReading, type RouteInfo } from "@mlflow-ts/plugin-api";
 import type { EndpointMatch, EndpointTable } from "./endpoint-table.js";
 import type { HookRegistry } from "./hooks.js";
@@ -147,11 +147,13 @@ export function dispatchEndpoints(registry: HookRegistry, logger: Logger) {
       next(error);
       return;
     }
+    const run = () => runHandler(reading.match!.endpoint.handler, params, req, res, registry, logger);
+    if (!queryCancellationActive()) return void run();
     // Queries of an abandoned request are cancelled rather than left to hold a connection.
     const controller = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) controller.abort();
     });
-    void withQueryCancellation(controller.signal, () => runHandler(reading.match!.endpoint.handler, params, req, res, registry, logger));
+    void withQueryCancellation(controller.signal, run);
   };
 }

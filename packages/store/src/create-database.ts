@@ -5,7 +5,7 @@ import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool } from "kysely";
 import { MlflowError } from "@mlflow-ts/protocol";
 import { parseDatabaseUri } from "./database-uri.js";
-import { currentQuerySignal } from "./query-cancellation.js";
+import { currentQuerySignal, enableQueryCancellation } from "./query-cancellation.js";
 
 /** The SQL dialects the store speaks. */
 export type DialectName = "sqlite" | "postgres";
@@ -93,6 +93,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
     const db = new Kysely({ dialect: new PostgresDialect({ pool: cancellable(pool, target.connectionString) }) });
+    enableQueryCancellation();
     try {
       await sql`select 1`.execute(db);
     } catch (cause) {

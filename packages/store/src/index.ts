@@ -25,4 +25,4 @@ export type { ArtifactFile } from "./artifacts/local-artifact-store.js";
 export { artifactSegments } from "./artifacts/artifact-path.js";
 export { artifactLocation } from "./artifacts/artifact-location.js";
 export type { ArtifactLocation } from "./artifacts/artifact-location.js";
-export { withQueryCancellation, currentQuerySignal } from "./query-cancellation.js";
+export { withQueryCancellation, currentQuerySignal, queryCancellationActive } from "./query-cancellation.js";
