@@ -2,30 +2,62 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import mysql from "mysql2/promise";
 
 /** The PostgreSQL URL `.ci/run` sets; the PostgreSQL suites skip, saying why, without it. */
 export const POSTGRES_URL = process.env.MLFLOW_TS_TEST_POSTGRES_URL;
 
-if (!POSTGRES_URL) {
-  console.warn("PostgreSQL suites skipped: MLFLOW_TS_TEST_POSTGRES_URL is not set (.ci/run sets it to postgresql://postgres@127.0.0.1:5432/test)");
+/** The MySQL/MariaDB URL `.ci/run` sets; the MySQL suites skip, saying why, without it. */
+export const MYSQL_URL = process.env.MLFLOW_TS_TEST_MYSQL_URL;
+
+// Said once per test process, not once per suite that skips.
+const warned = globalThis as { __mlflowTsSkipWarned?: boolean };
+if (!warned.__mlflowTsSkipWarned) {
+  warned.__mlflowTsSkipWarned = true;
+  if (!POSTGRES_URL) console.warn("PostgreSQL suites skipped: MLFLOW_TS_TEST_POSTGRES_URL is not set (.ci/run sets it to postgresql://postgres@127.0.0.1:5432/test)");
+  if (!MYSQL_URL) console.warn("MySQL suites skipped: MLFLOW_TS_TEST_MYSQL_URL is not set (.ci/run sets it to mysql://root@127.0.0.1:3306/test)");
 }
+
+/** The backends a storage suite runs on. */
+export type TestDialect = "sqlite" | "postgres" | "mysql";
 
 /** A fresh, empty database for one test file, and how to drop it. */
 export interface TestDatabase {
-  readonly dialect: "sqlite" | "postgres";
+  readonly dialect: TestDialect;
   readonly uri: string;
   readonly dir: string;
   drop(): Promise<void>;
 }
 
 /**
- * A fresh SQLite file in a temp directory, or a fresh PostgreSQL schema (selected through
- * `search_path` in the URI), so test files run in parallel and leave nothing behind.
+ * A fresh SQLite file in a temp directory, a fresh PostgreSQL schema (selected through
+ * `search_path` in the URI), or a fresh MySQL database, so test files run in parallel and leave
+ * nothing behind.
  */
-export async function createTestDatabase(dialect: "sqlite" | "postgres"): Promise<TestDatabase> {
+export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-test-"));
   if (dialect === "sqlite") {
     return { dialect, dir, uri: `sqlite:///${path.join(dir, "mlflow.db")}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  if (dialect === "mysql") {
+    if (!MYSQL_URL) throw new Error("MLFLOW_TS_TEST_MYSQL_URL is not set");
+    const name = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    const admin = await mysql.createConnection(MYSQL_URL);
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(MYSQL_URL);
+    url.pathname = `/${name}`;
+    return {
+      dialect,
+      dir,
+      uri: url.toString(),
+      drop: async () => {
+        const c = await mysql.createConnection(MYSQL_URL);
+        await c.query(`drop database if exists ${name}`);
+        await c.end();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   if (!POSTGRES_URL) throw new Error("MLFLOW_TS_TEST_POSTGRES_URL is not set");
   const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
@@ -48,8 +80,9 @@ export async function createTestDatabase(dialect: "sqlite" | "postgres"): Promis
   };
 }
 
-/** The dialects to run a storage suite on: SQLite always, PostgreSQL when its URL is set. */
+/** The dialects to run a storage suite on: SQLite always, PostgreSQL and MySQL when their URLs are set. */
 export const DIALECTS = [
   { dialect: "sqlite" as const, skip: false },
   { dialect: "postgres" as const, skip: !POSTGRES_URL },
+  { dialect: "mysql" as const, skip: !MYSQL_URL },
 ];

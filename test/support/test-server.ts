@@ -2,7 +2,7 @@ import type { MlflowApp, ServerConfig } from "@mlflow-ts/plugin-api";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
 import { MlflowClient } from "@mlflow-ts/client";
 import { openStores } from "@mlflow-ts/cli";
-import { createTestDatabase, type TestDatabase } from "./backends.js";
+import { createTestDatabase, type TestDatabase, type TestDialect } from "./backends.js";
 
 /** A server on a free port with its own database. */
 export interface TestServer {
@@ -46,11 +46,11 @@ export function testConfig(database: TestDatabase, overrides: Partial<ServerConf
  * the place to register hooks and routes as an app would.
  */
 export async function startTestServer(
-  options: { dialect?: "sqlite" | "postgres"; config?: Partial<ServerConfig>; configure?: (app: MlflowApp) => void | Promise<void> } = {},
+  options: { dialect?: TestDialect; config?: Partial<ServerConfig>; configure?: (app: MlflowApp) => void | Promise<void> } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(options.dialect ?? "sqlite");
   const config = testConfig(database, options.config);
-  const { stores, close } = await openStores(config, { migrate: true });
+  const { stores, close } = await openStores(config, { create: true });
   const app = createServer(config, stores, { logger: createLogger({ format: "json", write: () => {} }) });
   await options.configure?.(app);
   const running = await startServer(app, { host: "127.0.0.1", port: 0, onClose: close });

@@ -48,7 +48,7 @@ function authSchema(dialect: Database["dialect"]): Migration {
 
 function isUnique(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return e?.code === "23505" || /UNIQUE constraint failed/.test(String(e?.message));
+  return e?.code === "23505" || e?.code === "ER_DUP_ENTRY" || /UNIQUE constraint failed/.test(String(e?.message));
 }
 
 /** Which grant table a resource kind lives in, and its key column. */

@@ -3,6 +3,7 @@ import path from "node:path";
 import { AuthServiceClient, createBasicAuth } from "@mlflow-ts/basic-auth";
 import { MlflowClient } from "@mlflow-ts/client";
 import { startTestServer, type TestServer } from "../../../test/support/test-server.js";
+import type { TestDialect } from "../../../test/support/backends.js";
 
 export const ADMIN = { username: "admin", password: "admin-password-123" };
 
@@ -19,7 +20,7 @@ export interface AuthServer extends TestServer {
 
 export async function startAuthServer(
   options: {
-    dialect?: "sqlite" | "postgres";
+    dialect?: TestDialect;
     ini?: Record<string, string>;
     env?: Record<string, string>;
     databaseUri?: (dir: string, trackingUri: string) => string;

@@ -1,5 +1,6 @@
 import http from "node:http";
 import { ADMIN, startAuthServer, type AuthServer } from "./auth-server.js";
+import type { TestDialect } from "../../../test/support/backends.js";
 
 /** Every string of the owner's that an intruder must never see starts with this. */
 export const SECRET = "owner-secret-";
@@ -44,7 +45,7 @@ function basic(who: keyof typeof PASSWORDS): string {
  * default experiment. In the first mode nobody may read anything by default; in the second
  * everybody may, but the intruder has explicit NO_PERMISSIONS grants on the owner's resources.
  */
-export async function createWorld(mode: World["mode"], dialect: "sqlite" | "postgres" = "sqlite"): Promise<World> {
+export async function createWorld(mode: World["mode"], dialect: TestDialect = "sqlite"): Promise<World> {
   const server = await startAuthServer({ dialect, ini: { default_permission: mode === "NO_PERMISSIONS default" ? "NO_PERMISSIONS" : "READ" } });
   const call: World["call"] = async (who, method, path, send = {}) => {
     const url = new URL(`${server.url}${path}`);

@@ -18,7 +18,7 @@ describe.skipIf(!POSTGRES_URL)("two basic-auth replicas on one PostgreSQL", () =
     fs.writeFileSync(file, `[mlflow]\ndefault_permission = READ\ndatabase_uri = ${database.uri.replace(/%/g, "%%")}\nadmin_username = admin\nauth_cache_ttl_seconds = 3600\n`);
     for (let i = 0; i < 2; i += 1) {
       const config = testConfig(database);
-      const { stores, close } = await openStores(config, { migrate: true });
+      const { stores, close } = await openStores(config, { create: true });
       const app = createServer(config, stores, { logger: createLogger({ format: "json", write: () => {} }) });
       await createBasicAuth({ env: { MLFLOW_AUTH_CONFIG_PATH: file, MLFLOW_AUTH_ADMIN_PASSWORD: "admin-password-123" }, print: () => {} })(app);
       replicas.push(await startServer(app, { host: "127.0.0.1", port: 0, onClose: close }));

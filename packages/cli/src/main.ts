@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { createDatabase, SqlTrackingStore } from "@mlflow-ts/store";
+import { NEWEST, OLDEST_SERVED, createDatabase, describeRevision, upgradeSchema } from "@mlflow-ts/store";
 import { SERVER_VERSION } from "@mlflow-ts/server";
 import { isMlflowError } from "@mlflow-ts/protocol";
 import { isPluginHostError } from "@mlflow-ts/plugin-host";
@@ -56,15 +56,17 @@ function serverCommand(io: Required<MainIo>, setResult: (p: Promise<number>) => 
 function dbCommand(io: Required<MainIo>, setResult: (p: Promise<number>) => void): Command {
   const db = new Command("db").description("Database maintenance");
   db.command("upgrade")
-    .description("Create or upgrade the tracking schema of a database")
+    .description(`Create MLflow's schema in an empty database, or upgrade one made by MLflow ${describeRevision(OLDEST_SERVED)} or later to ${describeRevision(NEWEST)}, with MLflow's migration steps`)
     .argument("<url>", "database URI, for example sqlite:///mlflow.db")
     .action((url: string) => {
       setResult(
         (async () => {
           const database = await createDatabase(url, { cwd: io.cwd });
           try {
-            await new SqlTrackingStore(database, { defaultArtifactRoot: "mlflow-artifacts:/" }).migrate();
-            io.stdout(`Database ${database.displayUri} is up to date\n`);
+            const { from, to, applied } = await upgradeSchema(database, { defaultArtifactRoot: "mlflow-artifacts:/" });
+            if (from === undefined) io.stdout(`Created MLflow's schema at ${describeRevision(to)} in ${database.displayUri}\n`);
+            else if (applied.length === 0) io.stdout(`Database ${database.displayUri} is at ${describeRevision(from)}; nothing to upgrade\n`);
+            else io.stdout(`Upgraded ${database.displayUri} from ${describeRevision(from)} to ${describeRevision(to)} (${applied.join(" → ")})\n`);
             return 0;
           } finally {
             await database.close();

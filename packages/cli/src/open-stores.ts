@@ -1,4 +1,4 @@
-import { createDatabase, LocalArtifactStore, SqlRegistryStore, SqlTrackingStore, type Database } from "@mlflow-ts/store";
+import { createDatabase, prepareSchema, LocalArtifactStore, SqlRegistryStore, SqlTrackingStore, type Database } from "@mlflow-ts/store";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
 import type { ServerStores } from "@mlflow-ts/server";
 
@@ -10,25 +10,14 @@ export interface OpenStores {
 }
 
 /**
- * Opens the backend store the configuration names and, unless told not to (cluster workers,
- * whose primary already did it), brings its schema up to date.
+ * Opens the backend store the configuration names, in place at its revision. An empty database is
+ * given MLflow's schema, unless told not to (cluster workers, whose primary already did it); an
+ * existing one is never upgraded here (that is `mlflow db upgrade`).
  *
  * @example
- * const { stores, close } = await openStores(config, { migrate: true });
+ * const { stores, close } = await openStores(config, { create: true });
  */
-export async function openStores(config: ServerConfig, options: { migrate: boolean }): Promise<OpenStores> {
-  // Migrations may legitimately run long on a big database: they get a connection without the
-  // statement timeout that serving uses.
-  if (options.migrate) {
-    for (const uri of new Set([config.backendStoreUri, config.registryStoreUri])) {
-      const migrating = await createDatabase(uri, { cwd: config.cwd });
-      try {
-        await new SqlTrackingStore(migrating, { defaultArtifactRoot: config.defaultArtifactRoot }).migrate();
-      } finally {
-        await migrating.close();
-      }
-    }
-  }
+export async function openStores(config: ServerConfig, options: { create: boolean }): Promise<OpenStores> {
   const serving = { cwd: config.cwd, statementTimeoutMs: config.statementTimeoutSeconds * 1000 };
   const database = await createDatabase(config.backendStoreUri, serving);
   const opened: Database[] = [database];
@@ -36,17 +25,20 @@ export async function openStores(config: ServerConfig, options: { migrate: boole
     for (const d of opened) await d.close();
   };
   try {
-    const tracking = new SqlTrackingStore(database, {
+    const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: config.defaultArtifactRoot,
       truncateLongValues: config.truncateLongValues,
+      create: options.create,
     });
-    // A separate registry URI gets its own connection, with the same schema.
+    // A separate registry URI gets its own connection, with MLflow's schema too.
     let registryDatabase = database;
+    let registrySchema = tracking.schema;
     if (config.registryStoreUri !== config.backendStoreUri) {
       registryDatabase = await createDatabase(config.registryStoreUri, serving);
       opened.push(registryDatabase);
+      registrySchema = await prepareSchema(registryDatabase, { create: options.create, defaultArtifactRoot: config.defaultArtifactRoot });
     }
-    const registry = new SqlRegistryStore(registryDatabase, {
+    const registry = new SqlRegistryStore(registryDatabase, registrySchema, {
       ...(registryDatabase === database ? {} : { runArtifactUriOf: async (runId: string) => (await tracking.getRun(runId)).info.artifact_uri }),
     });
     const artifacts = new LocalArtifactStore(config.artifactsDestination);

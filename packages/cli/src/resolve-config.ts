@@ -99,7 +99,6 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     const uri = key === "backendStoreUri" ? backendStoreUri : registryStoreUri;
     const parsed = parseDatabaseUri(uri, sources.cwd);
     if (typeof parsed === "string") problems.push(`${where[key] ?? key}: ${parsed}`);
-    else if (parsed.dialect === "mysql") problems.push(`${where[key] ?? key}: MySQL backend stores are not supported yet; use sqlite:/// or postgresql://`);
   }
   if (artifactsOnly && where.backendStoreUri !== undefined) {
     problems.push(`${where.artifactsOnly}: --artifacts-only cannot be combined with a backend store URI (${where.backendStoreUri})`);

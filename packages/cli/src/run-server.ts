@@ -25,7 +25,7 @@ async function loadApp(config: ServerConfig): Promise<LoadedApp | undefined> {
 async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
   const loaded = await loadApp(config);
-  const { stores, close, displayUri } = await openStores(config, { migrate: migrateFirst });
+  const { stores, close, displayUri } = await openStores(config, { create: migrateFirst });
   let app;
   try {
     app = createServer(config, stores, { logger });
@@ -51,7 +51,7 @@ async function servePrimary(config: ServerConfig): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
   await loadApp(config);
   // Migrate once, here, before any worker opens the database.
-  const { close } = await openStores(config, { migrate: true });
+  const { close } = await openStores(config, { create: true });
   await close();
   let stopping = false;
   const fork = () => cluster.fork();

@@ -17,7 +17,7 @@ export interface OptionSpec {
 export const SERVER_OPTIONS: readonly OptionSpec[] = [
   { key: "host", flags: "-h, --host <host>", env: "MLFLOW_HOST", kind: "string", defaultText: "127.0.0.1", description: "network address to listen on (0.0.0.0 for remote access)" },
   { key: "port", flags: "-p, --port <port>", env: "MLFLOW_PORT", kind: "integer", defaultText: "5000", description: "port to listen on (0 picks a free one)" },
-  { key: "backendStoreUri", flags: "--backend-store-uri <uri>", env: "MLFLOW_BACKEND_STORE_URI", kind: "string", defaultText: "sqlite:///mlflow.db", description: "database for experiments and runs: sqlite:///<file> or postgresql://…" },
+  { key: "backendStoreUri", flags: "--backend-store-uri <uri>", env: "MLFLOW_BACKEND_STORE_URI", kind: "string", defaultText: "sqlite:///mlflow.db", description: "database for experiments and runs: sqlite:///<file>, postgresql://… or mysql://…" },
   { key: "registryStoreUri", flags: "--registry-store-uri <uri>", env: "MLFLOW_REGISTRY_STORE_URI", kind: "string", defaultText: "the backend store URI", description: "database for the model registry" },
   { key: "defaultArtifactRoot", flags: "--default-artifact-root <uri>", env: "MLFLOW_DEFAULT_ARTIFACT_ROOT", kind: "string", defaultText: "mlflow-artifacts:/ when serving artifacts, else ./mlruns", description: "artifact root of new experiments" },
   { key: "serveArtifacts", flags: "--serve-artifacts", env: "MLFLOW_SERVE_ARTIFACTS", kind: "boolean", defaultText: "true", description: "proxy artifact uploads and downloads (--no-serve-artifacts to turn off)" },

@@ -23,10 +23,10 @@ export type ViewType = (typeof VIEW_TYPES)[number];
 export interface Experiment {
   readonly experiment_id: string;
   readonly name: string;
-  readonly artifact_location: string;
+  readonly artifact_location?: string;
   readonly lifecycle_stage: LifecycleStage;
-  readonly last_update_time: number;
-  readonly creation_time: number;
+  readonly last_update_time?: number;
+  readonly creation_time?: number;
   readonly tags?: readonly KeyValue[];
 }
 
@@ -50,7 +50,7 @@ export interface RunInfo {
   readonly experiment_id: string;
   readonly user_id: string;
   readonly status: RunStatus;
-  readonly start_time: number;
+  readonly start_time?: number;
   readonly end_time?: number;
   readonly artifact_uri: string;
   readonly lifecycle_stage: LifecycleStage;

@@ -43,7 +43,8 @@ const cases: Case[] = [
   ["mv create: local source outside run", "POST", "/model-versions/create", () => ({ name: "m", source: "/tmp/model", run_id: runId }), 400, BAD],
   ["mv create: .. in URI source", "POST", "/model-versions/create", () => ({ name: "m", source: "s3://b/x/../../y" }), 400, BAD],
   ["mv create: encoded .. in source", "POST", "/model-versions/create", () => ({ name: "m", source: "s3://b/x/%2E%2E/y" }), 400, BAD],
-  ["mv create: unknown run", "POST", "/model-versions/create", () => ({ name: "m", source: "runs:/x/model", run_id: "f".repeat(32) }), 404, MISSING],
+  // A local source must lie in its run's artifact directory: an unknown run cannot vouch for it.
+  ["mv create: local source, unknown run", "POST", "/model-versions/create", () => ({ name: "m", source: "/tmp/model", run_id: "f".repeat(32) }), 404, "RESOURCE_DOES_NOT_EXIST"],
   ["mv get: version not a number", "GET", "/model-versions/get", () => ({ name: "m", version: "one" }), 400, BAD],
   ["mv get: unknown version", "GET", "/model-versions/get", () => ({ name: "m", version: "99" }), 404, MISSING],
   ["mv get: version missing", "GET", "/model-versions/get", () => ({ name: "m" }), 400, BAD],

@@ -2,13 +2,14 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import pg from "pg";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool } from "kysely";
+import mysql from "mysql2";
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type PostgresPool } from "kysely";
 import { MlflowError } from "@mlflow-ts/protocol";
 import { parseDatabaseUri } from "./database-uri.js";
 import { currentQuerySignal, enableQueryCancellation } from "./query-cancellation.js";
 
 /** The SQL dialects the store speaks. */
-export type DialectName = "sqlite" | "postgres";
+export type DialectName = "sqlite" | "postgres" | "mysql";
 
 /**
  * An open database: the Kysely instance, which dialect it speaks, and how to close it.
@@ -57,8 +58,8 @@ const pgTypes = {
 };
 
 /**
- * Opens the database a backend-store URI names: SQLite (WAL, busy timeout, case-sensitive LIKE)
- * or a PostgreSQL pool.
+ * Opens the database a backend-store URI names: SQLite (WAL, busy timeout, case-sensitive LIKE),
+ * a PostgreSQL pool, or a MySQL/MariaDB pool.
  *
  * @example
  * const database = await createDatabase("sqlite:///mlflow.db");
@@ -116,7 +117,30 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     };
     return { db, dialect: "postgres", displayUri: redact(target.connectionString), listen, close: () => db.destroy() };
   }
-  throw new MlflowError("NOT_IMPLEMENTED", "MySQL backend stores are not supported yet; use sqlite:/// or postgresql://");
+  const pool = mysql.createPool({
+    uri: target.connectionString,
+    connectionLimit: options.poolSize ?? 10,
+    // BIGINT epoch milliseconds fit a double; DECIMAL/DATE are not in MLflow's schema.
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  });
+  if (options.statementTimeoutMs) {
+    const seconds = options.statementTimeoutMs / 1000;
+    // MariaDB bounds every statement; MySQL only SELECTs (max_execution_time, in ms). Whichever the
+    // server knows is set; the other is refused and ignored.
+    pool.on("connection", (connection) => {
+      connection.query(`SET SESSION max_statement_time = ${seconds}`, () => {});
+      connection.query(`SET SESSION max_execution_time = ${options.statementTimeoutMs}`, () => {});
+    });
+  }
+  const db = new Kysely({ dialect: new MysqlDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (cause) {
+    await db.destroy();
+    throw new MlflowError("INTERNAL_ERROR", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
+  }
+  return { db, dialect: "mysql", displayUri: redact(target.connectionString), close: () => db.destroy() };
 }
 
 const PATCHED = Symbol("mlflow.cancellable");

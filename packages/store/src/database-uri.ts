@@ -22,7 +22,7 @@ export type DatabaseTarget =
  */
 export function parseDatabaseUri(uri: string, cwd: string): DatabaseTarget | string {
   const match = /^([a-z][a-z0-9]*)(\+[a-z0-9_]+)?:\/\/(.*)$/i.exec(uri);
-  if (!match) return `'${uri}' is not a database URI (expected sqlite:///<file> or postgresql://...)`;
+  if (!match) return `'${uri}' is not a database URI (expected sqlite:///<file>, postgresql://... or mysql://...)`;
   const scheme = match[1]!.toLowerCase();
   const rest = match[3]!;
   switch (scheme) {
@@ -39,6 +39,6 @@ export function parseDatabaseUri(uri: string, cwd: string): DatabaseTarget | str
     case "mariadb":
       return { dialect: "mysql", connectionString: `mysql://${rest}` };
     default:
-      return `'${uri}': unsupported database scheme '${scheme}' (supported: sqlite, postgresql)`;
+      return `'${uri}': unsupported database scheme '${scheme}' (supported: sqlite, postgresql, mysql)`;
   }
 }

@@ -1,5 +1,6 @@
 import type { KeyValue, ModelVersion, RegisteredModel } from "@mlflow-ts/protocol";
 import type { Database } from "./create-database.js";
+import type { SchemaInfo } from "./schema/schema-info.js";
 import type { TrackingContext } from "./tracking/context.js";
 import * as models from "./registry/registered-models.js";
 import * as versions from "./registry/model-versions.js";
@@ -7,11 +8,11 @@ import { searchModelVersions, searchRegisteredModels, type SearchRegistryInput }
 import { parseVersion, validateAlias } from "./registry/validation.js";
 
 /**
- * The model registry on SQL: registered models, versions with stages, tags and aliases. Its tables
- * are created by the tracking store's migrations (one schema, one migration table).
+ * The model registry on SQL: registered models, versions with stages, tags and aliases, in MLflow's
+ * tables (part of the schema `prepareSchema` opens).
  *
  * @example
- * const registry = new SqlRegistryStore(database);
+ * const registry = new SqlRegistryStore(database, await prepareSchema(database, { create: true, defaultArtifactRoot }));
  * await registry.createRegisteredModel({ name: "churn" });
  * await registry.createModelVersion({ name: "churn", source: "runs:/abc/model", runId: "abc" });
  */
@@ -23,8 +24,8 @@ export class SqlRegistryStore {
    * @param options.runArtifactUriOf where a run's artifacts live, for checking local version
    *   sources when the registry has its own database (default: the `runs` table of this one).
    */
-  constructor(database: Database, options: { now?: () => number; runArtifactUriOf?: (runId: string) => Promise<string> } = {}) {
-    this.ctx = { database, defaultArtifactRoot: "", truncateLongValues: false, now: options.now ?? Date.now };
+  constructor(database: Database, schema: SchemaInfo, options: { now?: () => number; runArtifactUriOf?: (runId: string) => Promise<string> } = {}) {
+    this.ctx = { database, schema, defaultArtifactRoot: "", truncateLongValues: false, now: options.now ?? Date.now };
     this.runArtifactUriOf = options.runArtifactUriOf;
   }
 

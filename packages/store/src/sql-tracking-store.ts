@@ -1,7 +1,7 @@
 import type { DatasetInput, Experiment, KeyValue, Metric, Run, RunInfo, RunStatus } from "@mlflow-ts/protocol";
 import type { Database } from "./create-database.js";
-import { migrate } from "./migrate.js";
-import { trackingSchema } from "./migrations/001-tracking.js";
+import { prepareSchema } from "./schema/prepare-schema.js";
+import type { SchemaInfo } from "./schema/schema-info.js";
 import type { TrackingContext } from "./tracking/context.js";
 import * as experiments from "./tracking/experiments.js";
 import { searchExperiments, type SearchExperimentsInput } from "./tracking/search-experiments.js";
@@ -10,12 +10,8 @@ import { logBatch, deleteTag, type LogBatchInput, type MetricInput } from "./tra
 import { logInputs } from "./tracking/log-inputs.js";
 import { getMetricHistory } from "./tracking/metric-history.js";
 import { searchRuns, type SearchRunsInput } from "./tracking/search-runs.js";
-import { registrySchema } from "./migrations/002-registry.js";
 import * as loggedModels from "./logged-models/logged-models.js";
 import type { KeyValue as KV, LoggedModel } from "@mlflow-ts/protocol";
-
-/** The migration table of the tracking schema. */
-export const TRACKING_MIGRATION_TABLE = "mlflow_ts_tracking_migrations";
 
 /** Options of {@link SqlTrackingStore}. */
 export interface SqlTrackingStoreOptions {
@@ -28,32 +24,45 @@ export interface SqlTrackingStoreOptions {
 }
 
 /**
- * The tracking store on SQL: experiments, runs, metrics, params, tags and inputs, on any dialect
- * {@link createDatabase} opens. Every write of one call runs in one transaction.
+ * The tracking store on SQL: experiments, runs, metrics, params, tags, inputs and logged models, in
+ * MLflow's own tables at the database's revision, on any dialect {@link createDatabase} opens.
+ * Every write of one call runs in one transaction.
  *
  * @example
- * const store = new SqlTrackingStore(await createDatabase("sqlite:///mlflow.db"), { defaultArtifactRoot: "mlflow-artifacts:/" });
- * await store.migrate();
+ * const store = await SqlTrackingStore.open(await createDatabase("sqlite:///mlflow.db"), { defaultArtifactRoot: "mlflow-artifacts:/" });
  * const id = await store.createExperiment({ name: "demo" });
  */
 export class SqlTrackingStore {
   readonly database: Database;
+  readonly schema: SchemaInfo;
   private readonly ctx: TrackingContext;
 
-  constructor(database: Database, options: SqlTrackingStoreOptions) {
+  constructor(database: Database, schema: SchemaInfo, options: SqlTrackingStoreOptions) {
     this.database = database;
+    this.schema = schema;
     this.ctx = {
       database,
+      schema,
       defaultArtifactRoot: options.defaultArtifactRoot,
       truncateLongValues: options.truncateLongValues ?? true,
       now: options.now ?? Date.now,
     };
   }
 
-  /** Creates or upgrades the schema and the default experiment `0`. Safe to run concurrently. */
-  async migrate(): Promise<void> {
-    await migrate(this.database, { tableName: TRACKING_MIGRATION_TABLE, migrations: { "001-tracking": trackingSchema(this.database.dialect), "002-registry": registrySchema() } });
-    await experiments.ensureDefaultExperiment(this.ctx);
+  /**
+   * Opens a database's tracking schema and the store on it: an empty database is created at the
+   * newest revision when `create` is set (the default); one MLflow made is served at its revision,
+   * with experiment 0 added if it is missing (as MLflow 3.4+ does at start-up).
+   *
+   * @example
+   * const store = await SqlTrackingStore.open(database, { defaultArtifactRoot: "mlflow-artifacts:/" });
+   */
+  static async open(database: Database, options: SqlTrackingStoreOptions & { readonly create?: boolean }): Promise<SqlTrackingStore> {
+    const create = options.create ?? true;
+    const schema = await prepareSchema(database, { create, defaultArtifactRoot: options.defaultArtifactRoot, now: options.now?.() });
+    const store = new SqlTrackingStore(database, schema, options);
+    if (create) await experiments.ensureDefaultExperiment(store.ctx);
+    return store;
   }
 
   createExperiment(input: { name: string; artifactLocation?: string; tags?: readonly KeyValue[] }): Promise<string> {

@@ -3,7 +3,7 @@ import { LOGGED_MODEL_STATUSES, invalidParameter, notFound, toWireDouble, type K
 import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { LIMITS, limitValue, validateKey } from "../validation.js";
-import { appendToUri, chunk, type TrackingContext } from "../tracking/context.js";
+import { appendToUri, chunk, upsert, upsertIncoming, type TrackingContext } from "../tracking/context.js";
 import { requireExperimentId } from "../tracking/experiments.js";
 import { generateRunName } from "../tracking/generate-run-name.js";
 import { parseFilter } from "../search/parse-filter.js";
@@ -23,6 +23,18 @@ interface LoggedModelRow {
   model_type: string | null;
   source_run_id: string | null;
   status_message: string | null;
+}
+
+/** A row of `logged_model_metrics`. */
+interface MetricRowOfModel {
+  model_id: string;
+  metric_name: string;
+  metric_value: number | null;
+  metric_timestamp_ms: number;
+  metric_step: number;
+  run_id: string;
+  dataset_name: string | null;
+  dataset_digest: string | null;
 }
 
 /** Input of {@link createLoggedModel}. */
@@ -73,26 +85,29 @@ async function load(ctx: TrackingContext, rows: readonly LoggedModelRow[]): Prom
   const registrations = new Map<string, { name: string; version: string }[]>();
   const push = <T>(m: Map<string, T[]>, k: string, v: T) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
   for (const part of chunk(ids, 400)) {
+    // A model version registers a logged model through its source, `models:/<model_id>`; MLflow's
+    // registry tables have no model_id column.
+    const sources = part.map((id) => `models:/${id}`);
     const [p, t, m, r] = await Promise.all([
-      db.selectFrom("logged_model_params").selectAll().where("model_id", "in", part).execute(),
-      db.selectFrom("logged_model_tags").selectAll().where("model_id", "in", part).execute(),
-      db.selectFrom("logged_model_metrics").selectAll().where("model_id", "in", part).orderBy("timestamp").execute(),
-      db.selectFrom("model_versions").select(["name", "version", "model_id"]).where("model_id", "in", part).where("current_stage", "!=", "Deleted_Internal").execute(),
+      db.selectFrom("logged_model_params").select(["model_id", "param_key", "param_value"]).where("model_id", "in", part).execute(),
+      db.selectFrom("logged_model_tags").select(["model_id", "tag_key", "tag_value"]).where("model_id", "in", part).execute(),
+      db.selectFrom("logged_model_metrics").selectAll().where("model_id", "in", part).orderBy("metric_timestamp_ms").execute(),
+      db.selectFrom("model_versions").select(["name", "version", "source"]).where("source", "in", sources).where("current_stage", "!=", "Deleted_Internal").execute(),
     ]);
-    for (const x of p as { model_id: string; key: string; value: string }[]) push(params, x.model_id, { key: x.key, value: x.value });
-    for (const x of t as { model_id: string; key: string; value: string }[]) push(tags, x.model_id, { key: x.key, value: x.value });
-    for (const x of m as { model_id: string; key: string; value: number; is_nan: number; timestamp: number; step: number; run_id: string; dataset_name: string; dataset_digest: string }[]) {
+    for (const x of p as { model_id: string; param_key: string; param_value: string }[]) push(params, x.model_id, { key: x.param_key, value: x.param_value });
+    for (const x of t as { model_id: string; tag_key: string; tag_value: string }[]) push(tags, x.model_id, { key: x.tag_key, value: x.tag_value });
+    for (const x of m as MetricRowOfModel[]) {
       push(metrics, x.model_id, {
-        key: x.key,
-        value: x.is_nan ? "NaN" : toWireDouble(Number(x.value)),
-        timestamp: Number(x.timestamp),
-        step: Number(x.step),
+        key: x.metric_name,
+        value: toWireDouble(Number(x.metric_value ?? 0)),
+        timestamp: Number(x.metric_timestamp_ms),
+        step: Number(x.metric_step),
         run_id: x.run_id,
         model_id: x.model_id,
-        ...(x.dataset_name ? { dataset_name: x.dataset_name, dataset_digest: x.dataset_digest } : {}),
+        ...(x.dataset_name ? { dataset_name: x.dataset_name, dataset_digest: x.dataset_digest ?? "" } : {}),
       });
     }
-    for (const x of r as { name: string; version: number; model_id: string }[]) push(registrations, x.model_id, { name: x.name, version: String(x.version) });
+    for (const x of r as { name: string; version: number; source: string }[]) push(registrations, x.source.slice("models:/".length), { name: x.name, version: String(x.version) });
   }
   return rows.map((row) => {
     const t = tags.get(row.model_id) ?? [];
@@ -130,6 +145,7 @@ function validatePairs(pairs: readonly KeyValue[], what: "param" | "tag"): Map<s
 
 /** Creates a logged model (status PENDING) under `<experiment artifact location>/models/<id>/artifacts`. */
 export async function createLoggedModel(ctx: TrackingContext, input: CreateLoggedModelInput): Promise<LoggedModel> {
+  ctx.schema.require("400f98739977", "Logged models");
   const experimentId = requireExperimentId(input.experimentId);
   const params = validatePairs(input.params ?? [], "param");
   const tags = validatePairs(input.tags ?? [], "tag");
@@ -137,7 +153,7 @@ export async function createLoggedModel(ctx: TrackingContext, input: CreateLogge
   const now = ctx.now();
   const row = await withTransaction(ctx.database, async (trx) => {
     const exp = (await trx.selectFrom("experiments").select(["artifact_location", "lifecycle_stage"]).where("experiment_id", "=", experimentId).executeTakeFirst()) as
-      | { artifact_location: string; lifecycle_stage: string }
+      | { artifact_location: string | null; lifecycle_stage: string }
       | undefined;
     if (!exp) throw notFound(`No Experiment with id=${input.experimentId} exists`);
     if (exp.lifecycle_stage !== "active") throw invalidParameter(`The experiment ${input.experimentId} must be in the 'active' state.`);
@@ -145,7 +161,7 @@ export async function createLoggedModel(ctx: TrackingContext, input: CreateLogge
       model_id: modelId,
       experiment_id: experimentId,
       name: input.name || generateRunName(),
-      artifact_location: appendToUri(appendToUri(appendToUri(exp.artifact_location, "models"), modelId), "artifacts"),
+      artifact_location: appendToUri(appendToUri(appendToUri(exp.artifact_location ?? appendToUri(ctx.defaultArtifactRoot, String(experimentId)), "models"), modelId), "artifacts"),
       creation_timestamp_ms: now,
       last_updated_timestamp_ms: now,
       status: 1,
@@ -155,8 +171,12 @@ export async function createLoggedModel(ctx: TrackingContext, input: CreateLogge
       status_message: null,
     };
     await trx.insertInto("logged_models").values(r).execute();
-    if (params.size > 0) await trx.insertInto("logged_model_params").values([...params].map(([key, value]) => ({ model_id: modelId, key, value }))).execute();
-    if (tags.size > 0) await trx.insertInto("logged_model_tags").values([...tags].map(([key, value]) => ({ model_id: modelId, key, value }))).execute();
+    if (params.size > 0) {
+      await trx.insertInto("logged_model_params").values([...params].map(([key, value]) => ({ model_id: modelId, experiment_id: experimentId, param_key: key, param_value: value }))).execute();
+    }
+    if (tags.size > 0) {
+      await trx.insertInto("logged_model_tags").values([...tags].map(([key, value]) => ({ model_id: modelId, experiment_id: experimentId, tag_key: key, tag_value: value }))).execute();
+    }
     return r;
   });
   return (await load(ctx, [row]))[0]!;
@@ -164,11 +184,13 @@ export async function createLoggedModel(ctx: TrackingContext, input: CreateLogge
 
 /** Gets a logged model (deleted ones only with `allowDeleted`). */
 export async function getLoggedModel(ctx: TrackingContext, modelId: string, allowDeleted = false): Promise<LoggedModel> {
+  ctx.schema.require("400f98739977", "Logged models");
   return (await load(ctx, [await requireRow(ctx.database.db, modelId, allowDeleted)]))[0]!;
 }
 
 /** Sets a logged model's status (finalize). */
 export async function finalizeLoggedModel(ctx: TrackingContext, modelId: string, status: string | number): Promise<LoggedModel> {
+  ctx.schema.require("400f98739977", "Logged models");
   const n = statusNumber(status);
   await withTransaction(ctx.database, async (trx) => {
     await requireRow(trx, modelId);
@@ -179,6 +201,7 @@ export async function finalizeLoggedModel(ctx: TrackingContext, modelId: string,
 
 /** Soft-deletes a logged model. */
 export async function deleteLoggedModel(ctx: TrackingContext, modelId: string): Promise<void> {
+  ctx.schema.require("400f98739977", "Logged models");
   await withTransaction(ctx.database, async (trx) => {
     await requireRow(trx, modelId);
     await trx.updateTable("logged_models").set({ lifecycle_stage: "deleted", last_updated_timestamp_ms: ctx.now() }).where("model_id", "=", modelId).execute();
@@ -187,25 +210,24 @@ export async function deleteLoggedModel(ctx: TrackingContext, modelId: string): 
 
 /** Upserts tags or params of a logged model. */
 export async function setLoggedModelPairs(ctx: TrackingContext, modelId: string, pairs: readonly KeyValue[], what: "param" | "tag"): Promise<void> {
+  ctx.schema.require("400f98739977", "Logged models");
   const values = validatePairs(pairs, what);
-  const table = what === "param" ? "logged_model_params" : "logged_model_tags";
+  const [table, keyColumn, valueColumn] = what === "param" ? ["logged_model_params", "param_key", "param_value"] : ["logged_model_tags", "tag_key", "tag_value"];
   await withTransaction(ctx.database, async (trx) => {
-    await requireRow(trx, modelId);
+    const row = await requireRow(trx, modelId);
     if (values.size === 0) return;
-    await trx
-      .insertInto(table)
-      .values([...values].map(([key, value]) => ({ model_id: modelId, key, value })))
-      .onConflict((oc) => oc.columns(["model_id", "key"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })))
-      .execute();
+    const rows = [...values].map(([key, value]) => ({ model_id: modelId, experiment_id: row.experiment_id, [keyColumn]: key, [valueColumn]: value }));
+    await upsertIncoming(trx.insertInto(table).values(rows), ctx.database.dialect, ["model_id", keyColumn], [valueColumn]).execute();
     await trx.updateTable("logged_models").set({ last_updated_timestamp_ms: ctx.now() }).where("model_id", "=", modelId).execute();
   });
 }
 
 /** Deletes a logged-model tag (404 when absent). */
 export async function deleteLoggedModelTag(ctx: TrackingContext, modelId: string, key: string): Promise<void> {
+  ctx.schema.require("400f98739977", "Logged models");
   await withTransaction(ctx.database, async (trx) => {
     await requireRow(trx, modelId);
-    const result = await trx.deleteFrom("logged_model_tags").where("model_id", "=", modelId).where("key", "=", key).executeTakeFirst();
+    const result = await trx.deleteFrom("logged_model_tags").where("model_id", "=", modelId).where("tag_key", "=", key).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw notFound(`No tag with key '${key}' found on logged model '${modelId}'.`);
   });
 }
@@ -222,6 +244,8 @@ const ATTRIBUTES: Record<string, { column: string; numeric: boolean }> = {
 
 /** Searches logged models of some experiments (active only), 50 a page by default. */
 export async function searchLoggedModels(ctx: TrackingContext, input: SearchLoggedModelsInput): Promise<{ models: LoggedModel[]; next_page_token?: string }> {
+  ctx.schema.require("400f98739977", "Logged models");
+  const dialect = ctx.database.dialect;
   const maxResults = input.maxResults ?? 50;
   checkMaxResults(maxResults, 50000, "search_logged_models");
   const offset = decodePageToken(input.pageToken);
@@ -234,22 +258,22 @@ export async function searchLoggedModels(ctx: TrackingContext, input: SearchLogg
         eb.exists(
           eb
             .selectFrom("logged_model_metrics as m")
-            .select("m.key")
+            .select("m.metric_name")
             .whereRef("m.model_id", "=", "lm.model_id")
-            .where("m.key", "=", clause.key)
-            .where("m.is_nan", "=", 0)
-            .where((e2) => numberCompare(e2, "m.value", clause, `metrics.${clause.key}`)),
+            .where((e2) => stringCompare(e2, "m.metric_name", { ...clause, comparator: "=", value: clause.key, numeric: false }, ["="], `metrics.${clause.key}`, dialect))
+            .where((e2) => numberCompare(e2, "m.metric_value", clause, `metrics.${clause.key}`)),
         ),
       );
     } else if (entity === "params" || entity === "param" || entity === "tags" || entity === "tag") {
-      const table = entity.startsWith("param") ? "logged_model_params" : "logged_model_tags";
-      q = q.where((eb) => keyValueExists(eb, table, ["model_id", "lm.model_id"], clause, `${entity}.${clause.key}`));
+      const param = entity.startsWith("param");
+      const columns = param ? (["model_id", "lm.model_id", "param_key", "param_value"] as const) : (["model_id", "lm.model_id", "tag_key", "tag_value"] as const);
+      q = q.where((eb) => keyValueExists(eb, param ? "logged_model_params" : "logged_model_tags", columns, clause, `${entity}.${clause.key}`, dialect));
     } else if ((entity === undefined || entity === "attributes" || entity === "attribute") && clause.key === "status") {
       const value = typeof clause.value === "string" ? statusNumber(clause.value) : NaN;
       q = q.where((eb) => numberCompare(eb, "lm.status", { ...clause, value, numeric: true }, "status"));
     } else if ((entity === undefined || entity === "attributes" || entity === "attribute") && ATTRIBUTES[clause.key]) {
       const attr = ATTRIBUTES[clause.key]!;
-      q = q.where((eb) => (attr.numeric ? numberCompare(eb, attr.column, clause, clause.key) : stringCompare(eb, attr.column, clause, ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"], clause.key)));
+      q = q.where((eb) => (attr.numeric ? numberCompare(eb, attr.column, clause, clause.key) : stringCompare(eb, attr.column, clause, ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"], clause.key, dialect)));
     } else {
       throw invalidParameter(`Invalid filter '${input.filter}': unknown field '${entity ? `${entity}.` : ""}${clause.key}'`);
     }
@@ -259,7 +283,7 @@ export async function searchLoggedModels(ctx: TrackingContext, input: SearchLogg
     if (order.field_name.startsWith("metrics.")) {
       const key = order.field_name.slice("metrics.".length);
       // The model's latest value of that metric; models without it sort last.
-      const latest = sql`(select m.value from logged_model_metrics as m where m.model_id = lm.model_id and m.key = ${key} order by m.timestamp desc, m.step desc limit 1)`;
+      const latest = sql`(select m.metric_value from logged_model_metrics as m where m.model_id = lm.model_id and m.metric_name = ${key} order by m.metric_timestamp_ms desc, m.metric_step desc limit 1)`;
       q = q.orderBy(sql`case when ${latest} is null then 1 else 0 end`).orderBy(latest, dir);
     } else {
       const attr = ATTRIBUTES[order.field_name];
@@ -273,18 +297,19 @@ export async function searchLoggedModels(ctx: TrackingContext, input: SearchLogg
   return rows.length > maxResults ? { models, next_page_token: encodePageToken(offset + maxResults) } : { models };
 }
 
-/** Records logged models as outputs of a run (idempotent). */
+/**
+ * Records logged models as outputs of a run (idempotent), as MLflow 3 does: an `inputs` row
+ * (RUN_OUTPUT, run) → (MODEL_OUTPUT, model) with the step.
+ */
 export async function logOutputs(ctx: TrackingContext, runId: string, models: readonly { model_id: string; step?: number }[]): Promise<void> {
+  ctx.schema.require("6953534de441", "Run outputs (logged models with steps)");
   await withTransaction(ctx.database, async (trx) => {
     const run = await trx.selectFrom("runs").select("lifecycle_stage").where("run_uuid", "=", runId).executeTakeFirst();
     if (!run) throw notFound(`Run with id=${runId} not found`);
     for (const m of models) {
       await requireRow(trx, m.model_id);
-      await trx
-        .insertInto("run_model_outputs")
-        .values({ run_uuid: runId, model_id: m.model_id, step: m.step ?? 0 })
-        .onConflict((oc) => oc.columns(["run_uuid", "model_id"]).doUpdateSet({ step: m.step ?? 0 }))
-        .execute();
+      const row = { input_uuid: randomUUID().replace(/-/g, ""), source_type: "RUN_OUTPUT", source_id: runId, destination_type: "MODEL_OUTPUT", destination_id: m.model_id, step: m.step ?? 0 };
+      await upsert(trx.insertInto("inputs").values(row), ctx.database.dialect, ["source_type", "source_id", "destination_type", "destination_id"], { step: m.step ?? 0 }).execute();
     }
   });
 }

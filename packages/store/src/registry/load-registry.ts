@@ -1,6 +1,6 @@
 import type { KeyValue, ModelVersion, RegisteredModel } from "@mlflow-ts/protocol";
 import { chunk, type TrackingContext } from "../tracking/context.js";
-import { DELETED_STAGE, toModelVersion, toRegisteredModel, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
+import { DELETED_STAGE, VERSION_COLUMNS, toModelVersion, toRegisteredModel, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
 
 const IN_CHUNK = 400;
 
@@ -25,7 +25,7 @@ export async function loadVersions(ctx: TrackingContext, rows: readonly ModelVer
       db.selectFrom("model_version_tags").select(["name", "version", "key", "value"]).where("name", "in", part).execute(),
       db.selectFrom("registered_model_aliases").select(["name", "alias", "version"]).where("name", "in", part).execute(),
     ]);
-    for (const t of tagRows as { name: string; version: number; key: string; value: string }[]) pushTo(tags, `${t.name}\u0000${t.version}`, { key: t.key, value: t.value });
+    for (const t of tagRows as { name: string; version: number; key: string; value: string | null }[]) pushTo(tags, `${t.name}\u0000${t.version}`, { key: t.key, value: t.value ?? "" });
     for (const a of aliasRows as { name: string; alias: string; version: number }[]) pushTo(aliases, `${a.name}\u0000${a.version}`, a.alias);
   }
   return rows.map((r) => toModelVersion(r, tags.get(`${r.name}\u0000${r.version}`) ?? [], aliases.get(`${r.name}\u0000${r.version}`) ?? []));
@@ -48,7 +48,7 @@ export async function loadModels(ctx: TrackingContext, rows: readonly Registered
       db.selectFrom("registered_model_aliases").select(["name", "alias", "version"]).where("name", "in", part).orderBy("alias").execute(),
       db
         .selectFrom("model_versions as mv")
-        .selectAll("mv")
+        .select(VERSION_COLUMNS.map((c) => `mv.${c}` as const))
         .where("mv.name", "in", part)
         .where("mv.current_stage", "!=", DELETED_STAGE)
         .where(({ eb, selectFrom }) =>
@@ -64,7 +64,7 @@ export async function loadModels(ctx: TrackingContext, rows: readonly Registered
         .orderBy("mv.version")
         .execute(),
     ]);
-    for (const t of tagRows as { name: string; key: string; value: string }[]) pushTo(tags, t.name, { key: t.key, value: t.value });
+    for (const t of tagRows as { name: string; key: string; value: string | null }[]) pushTo(tags, t.name, { key: t.key, value: t.value ?? "" });
     for (const a of aliasRows as { name: string; alias: string; version: number }[]) pushTo(aliases, a.name, { alias: a.alias, version: String(a.version) });
     latestRows.push(...(latest as ModelVersionRow[]));
   }

@@ -1,11 +1,12 @@
 import { invalidParameter, notFound, type KeyValue, type ModelVersion, type Stage } from "@mlflow-ts/protocol";
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
-import type { TrackingContext } from "../tracking/context.js";
+import { upsert, type TrackingContext } from "../tracking/context.js";
+import { rejectLong } from "../validation.js";
 import { loadVersions } from "./load-registry.js";
-import { requireModelRow } from "./registered-models.js";
-import { DELETED_STAGE, type ModelVersionRow } from "./rows.js";
-import { parseStage, validateRegistryTag, validateSource } from "./validation.js";
+import { registryKey, requireModelRow } from "./registered-models.js";
+import { DELETED_STAGE, VERSION_COLUMNS, type ModelVersionRow } from "./rows.js";
+import { isLocalSource, parseStage, validateRegistryTag, validateSource } from "./validation.js";
 
 /** Input of {@link createModelVersion}. */
 export interface CreateModelVersionInput {
@@ -24,7 +25,7 @@ export interface CreateModelVersionInput {
 export async function requireVersionRow(db: Kysely<any>, name: string, version: number): Promise<ModelVersionRow> {
   const row = (await db
     .selectFrom("model_versions")
-    .selectAll()
+    .select(VERSION_COLUMNS)
     .where("name", "=", name)
     .where("version", "=", version)
     .where("current_stage", "!=", DELETED_STAGE)
@@ -52,13 +53,20 @@ export async function createModelVersion(
   runArtifactUriOf?: (runId: string) => Promise<string>,
 ): Promise<ModelVersion> {
   const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
-  [...tags].forEach(([key, value]) => validateRegistryTag({ key, value }));
+  [...tags].forEach(([key, value]) => validateRegistryTag({ key, value }, ctx));
+  // MLflow's columns: source, run_link and status_message VARCHAR(500), description VARCHAR(5000).
+  rejectLong(input.source, 500, "Model version source");
+  if (input.runLink) rejectLong(input.runLink, 500, "Model version run_link");
+  if (input.description) rejectLong(input.description, 5000, "Model version description");
   const now = ctx.now();
   const row = await withTransaction(ctx.database, async (trx) => {
     await requireModelRow(trx, input.name);
+    // The run matters only to check a local source, which must lie in its artifact directory; a
+    // version may otherwise name a run this database does not hold (MLflow accepts that).
     let runArtifactUri: string | undefined;
-    if (input.runId && runArtifactUriOf) runArtifactUri = await runArtifactUriOf(input.runId);
-    else if (input.runId) {
+    if (!input.runId || !isLocalSource(input.source)) runArtifactUri = undefined;
+    else if (runArtifactUriOf) runArtifactUri = await runArtifactUriOf(input.runId);
+    else {
       const run = (await trx.selectFrom("runs").select("artifact_uri").where("run_uuid", "=", input.runId).executeTakeFirst()) as
         | { artifact_uri: string }
         | undefined;
@@ -84,7 +92,7 @@ export async function createModelVersion(
       run_link: input.runLink || null,
       status: "READY",
       status_message: null,
-      model_id: input.modelId || null,
+      storage_location: input.source,
     };
     await trx.insertInto("model_versions").values(versionRow).execute();
     if (tags.size > 0) {
@@ -150,13 +158,23 @@ export async function deleteModelVersion(ctx: TrackingContext, name: string, ver
   const now = ctx.now();
   await withTransaction(ctx.database, async (trx) => {
     await requireVersionRow(trx, name, version);
+    // MLflow's soft delete: the row stays (numbers are never reused), its details redacted; its tags
+    // are kept, aliases pointing at it removed.
     await trx
       .updateTable("model_versions")
-      .set({ current_stage: DELETED_STAGE, source: "REDACTED-SOURCE-PATH", run_id: "", run_link: "", last_updated_time: now })
+      .set({
+        current_stage: DELETED_STAGE,
+        source: "REDACTED-SOURCE-PATH",
+        run_id: "REDACTED-RUN-ID",
+        run_link: "REDACTED-RUN-LINK",
+        description: null,
+        user_id: null,
+        status_message: null,
+        last_updated_time: now,
+      })
       .where("name", "=", name)
       .where("version", "=", version)
       .execute();
-    await trx.deleteFrom("model_version_tags").where("name", "=", name).where("version", "=", version).execute();
     await trx.deleteFrom("registered_model_aliases").where("name", "=", name).where("version", "=", version).execute();
     await touchModel(trx, name, now);
   });
@@ -164,14 +182,12 @@ export async function deleteModelVersion(ctx: TrackingContext, name: string, ver
 
 /** Sets (upserts) a version tag. */
 export async function setModelVersionTag(ctx: TrackingContext, name: string, version: number, tag: KeyValue): Promise<void> {
-  validateRegistryTag(tag);
+  validateRegistryTag(tag, ctx, true);
   await withTransaction(ctx.database, async (trx) => {
     await requireVersionRow(trx, name, version);
-    await trx
-      .insertInto("model_version_tags")
-      .values({ name, version, key: tag.key, value: tag.value })
-      .onConflict((oc) => oc.columns(["name", "version", "key"]).doUpdateSet({ value: tag.value }))
-      .execute();
+    await upsert(trx.insertInto("model_version_tags").values({ name, version, key: tag.key, value: tag.value }), ctx.database.dialect, registryKey(ctx, ["name", "version", "key"]), {
+      value: tag.value,
+    }).execute();
   });
 }
 

@@ -1,15 +1,19 @@
 import { MlflowError, invalidParameter, notFound, type KeyValue, type ModelVersion, type RegisteredModel } from "@mlflow-ts/protocol";
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
-import { isUniqueViolation, type TrackingContext } from "../tracking/context.js";
+import { isUniqueViolation, upsert, type TrackingContext } from "../tracking/context.js";
 import { loadModels, loadVersions } from "./load-registry.js";
-import { DELETED_STAGE, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
+import { DELETED_STAGE, VERSION_COLUMNS, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
 import { parseStage, validateModelName, validateRegistryTag } from "./validation.js";
 
 /** Reads a registered-model row; 404 when unknown. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function requireModelRow(db: Kysely<any>, name: string): Promise<RegisteredModelRow> {
-  const row = (await db.selectFrom("registered_models").selectAll().where("name", "=", name).executeTakeFirst()) as RegisteredModelRow | undefined;
+  const row = (await db
+    .selectFrom("registered_models")
+    .select(["name", "creation_time", "last_updated_time", "description"])
+    .where("name", "=", name)
+    .executeTakeFirst()) as RegisteredModelRow | undefined;
   if (!row) throw notFound(`Registered Model with name=${name} not found`);
   return row;
 }
@@ -21,7 +25,7 @@ export async function createRegisteredModel(
 ): Promise<RegisteredModel> {
   validateModelName(input.name);
   const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
-  [...tags].forEach(([key, value]) => validateRegistryTag({ key, value }));
+  [...tags].forEach(([key, value]) => validateRegistryTag({ key, value }, ctx));
   const now = ctx.now();
   try {
     await withTransaction(ctx.database, async (trx) => {
@@ -49,13 +53,18 @@ export async function getRegisteredModel(ctx: TrackingContext, name: string): Pr
   return (await loadModels(ctx, [row]))[0]!;
 }
 
-/** Renames a model; its versions, tags, aliases follow by cascade. */
+/**
+ * Renames a model; its versions, tags and aliases follow through MLflow's ON UPDATE CASCADE keys,
+ * and the versions' update times move, as MLflow's rename does.
+ */
 export async function renameRegisteredModel(ctx: TrackingContext, name: string, newName: string): Promise<RegisteredModel> {
   validateModelName(newName);
   try {
     await withTransaction(ctx.database, async (trx) => {
       await requireModelRow(trx, name);
-      await trx.updateTable("registered_models").set({ name: newName, last_updated_time: ctx.now() }).where("name", "=", name).execute();
+      const now = ctx.now();
+      await trx.updateTable("registered_models").set({ name: newName, last_updated_time: now }).where("name", "=", name).execute();
+      await trx.updateTable("model_versions").set({ last_updated_time: now }).where("name", "=", newName).execute();
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Registered Model (name=${newName}) already exists.`);
@@ -77,24 +86,32 @@ export async function updateRegisteredModel(ctx: TrackingContext, name: string, 
   return getRegisteredModel(ctx, name);
 }
 
-/** Deletes a model with its versions, tags and aliases. */
+/**
+ * Deletes a model with its versions, tags and aliases. MLflow's keys cascade only aliases, so the
+ * children go first, as MLflow's ORM deletes them.
+ */
 export async function deleteRegisteredModel(ctx: TrackingContext, name: string): Promise<void> {
   await withTransaction(ctx.database, async (trx) => {
     await requireModelRow(trx, name);
-    await trx.deleteFrom("registered_models").where("name", "=", name).execute();
+    for (const table of ["model_version_tags", "registered_model_aliases", "model_versions", "registered_model_tags", "registered_models"]) {
+      await trx.deleteFrom(table).where("name", "=", name).execute();
+    }
   });
+}
+
+/** The key of a registry table for an upsert: MLflow 3.10 put `workspace` in front of every one. */
+function registryKey(ctx: TrackingContext, columns: readonly string[]): string[] {
+  return ctx.schema.hasWorkspaces ? ["workspace", ...columns] : [...columns];
 }
 
 /** Sets (upserts) a registered-model tag. */
 export async function setRegisteredModelTag(ctx: TrackingContext, name: string, tag: KeyValue): Promise<void> {
-  validateRegistryTag(tag);
+  validateRegistryTag(tag, ctx);
   await withTransaction(ctx.database, async (trx) => {
     await requireModelRow(trx, name);
-    await trx
-      .insertInto("registered_model_tags")
-      .values({ name, key: tag.key, value: tag.value })
-      .onConflict((oc) => oc.columns(["name", "key"]).doUpdateSet({ value: tag.value }))
-      .execute();
+    await upsert(trx.insertInto("registered_model_tags").values({ name, key: tag.key, value: tag.value }), ctx.database.dialect, registryKey(ctx, ["name", "key"]), {
+      value: tag.value,
+    }).execute();
   });
 }
 
@@ -115,13 +132,13 @@ export async function getLatestVersions(ctx: TrackingContext, name: string, stag
   await requireModelRow(ctx.database.db, name);
   const rows = (await ctx.database.db
     .selectFrom("model_versions")
-    .selectAll()
+    .select(VERSION_COLUMNS)
     .where("name", "=", name)
     .where("current_stage", "in", wanted)
     .orderBy("version", "desc")
     .execute()) as ModelVersionRow[];
   const seen = new Set<string>();
-  const latest = rows.filter((r) => (seen.has(r.current_stage) ? false : (seen.add(r.current_stage), true)));
+  const latest = rows.filter((r) => (seen.has(r.current_stage ?? "None") ? false : (seen.add(r.current_stage ?? "None"), true)));
   return loadVersions(ctx, latest.sort((a, b) => a.version - b.version));
 }
 
@@ -137,11 +154,7 @@ export async function setAlias(ctx: TrackingContext, name: string, alias: string
       .where("current_stage", "!=", DELETED_STAGE)
       .executeTakeFirst();
     if (!exists) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
-    await trx
-      .insertInto("registered_model_aliases")
-      .values({ name, alias, version })
-      .onConflict((oc) => oc.columns(["name", "alias"]).doUpdateSet({ version }))
-      .execute();
+    await upsert(trx.insertInto("registered_model_aliases").values({ name, alias, version }), ctx.database.dialect, registryKey(ctx, ["name", "alias"]), { version }).execute();
   });
 }
 
@@ -154,12 +167,14 @@ export async function deleteAlias(ctx: TrackingContext, name: string, alias: str
 }
 
 /** The version an alias points at (404 when the alias is unknown). */
+export { registryKey };
+
 export async function getVersionByAlias(ctx: TrackingContext, name: string, alias: string): Promise<ModelVersion> {
   await requireModelRow(ctx.database.db, name);
   const row = (await ctx.database.db
     .selectFrom("registered_model_aliases as a")
     .innerJoin("model_versions as v", (j) => j.onRef("v.name", "=", "a.name").onRef("v.version", "=", "a.version"))
-    .selectAll("v")
+    .select(VERSION_COLUMNS.map((c) => `v.${c}` as const))
     .where("a.name", "=", name)
     .where("a.alias", "=", alias)
     .executeTakeFirst()) as ModelVersionRow | undefined;

@@ -4,8 +4,9 @@ import { parseFilter, parseOrderBy, type Comparison } from "../search/parse-filt
 import { checkMaxResults, numberCompare, stringCompare } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 import type { TrackingContext } from "../tracking/context.js";
+import type { DialectName } from "../create-database.js";
 import { loadModels, loadVersions } from "./load-registry.js";
-import { DELETED_STAGE, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
+import { VERSION_COLUMNS, DELETED_STAGE, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
 
 /** Parameters of a registry search. */
 export interface SearchRegistryInput {
@@ -29,9 +30,9 @@ type Sub = SelectQueryBuilder<any, any, any>;
  * (and `= 'false'`): 3.x clients append that clause to every model search to hide prompts, and
  * without this rule every ordinary model would disappear.
  */
-function tagClause(eb: EB, table: string, join: (sub: Sub) => Sub, clause: Comparison): Expression<SqlBool> {
+function tagClause(eb: EB, table: string, join: (sub: Sub) => Sub, clause: Comparison, dialect: DialectName): Expression<SqlBool> {
   const matching = join(eb.selectFrom(`${table} as t`).select("t.key").where("t.key", "=", clause.key) as Sub).where((e2: EB) =>
-    stringCompare(e2, "t.value", clause, ["=", "!=", "LIKE", "ILIKE"], `tags.${clause.key}`),
+    stringCompare(e2, "t.value", clause, ["=", "!=", "LIKE", "ILIKE"], `tags.${clause.key}`, dialect),
   );
   if (clause.key === PROMPT_TAG && ((clause.comparator === "!=" && clause.value === "true") || (clause.comparator === "=" && clause.value === "false"))) {
     const any = join(eb.selectFrom(`${table} as t`).select("t.key").where("t.key", "=", clause.key) as Sub);
@@ -66,12 +67,13 @@ export async function searchRegisteredModels(
   const maxResults = input.maxResults ?? 100;
   checkMaxResults(maxResults, 1000, "search_registered_models");
   const offset = decodePageToken(input.pageToken);
-  let q = ctx.database.db.selectFrom("registered_models as rm").selectAll("rm");
+  const dialect = ctx.database.dialect;
+  let q = ctx.database.db.selectFrom("registered_models as rm").select(["rm.name", "rm.creation_time", "rm.last_updated_time", "rm.description"]);
   for (const clause of parseFilter(input.filter)) {
     if (TAG_PREFIXES.has(clause.entity!)) {
-      q = q.where((eb) => tagClause(eb, "registered_model_tags", (sub: Sub) => sub.whereRef("t.name", "=", "rm.name"), clause));
+      q = q.where((eb) => tagClause(eb, "registered_model_tags", (sub: Sub) => sub.whereRef("t.name", "=", "rm.name"), clause, dialect));
     } else if (ATTRIBUTE_PREFIXES.has(clause.entity) && clause.key === "name") {
-      q = q.where((eb) => stringCompare(eb, "rm.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name"));
+      q = q.where((eb) => stringCompare(eb, "rm.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name", dialect));
     } else {
       throw invalidParameter(`Invalid filter '${input.filter}': registered models can be filtered by name and tags only.`);
     }
@@ -92,18 +94,22 @@ export async function searchModelVersions(
   const maxResults = input.maxResults ?? 200_000;
   checkMaxResults(maxResults, 200_000, "search_model_versions");
   const offset = decodePageToken(input.pageToken);
-  let q = ctx.database.db.selectFrom("model_versions as mv").selectAll("mv").where("mv.current_stage", "!=", DELETED_STAGE);
+  const dialect = ctx.database.dialect;
+  let q = ctx.database.db
+    .selectFrom("model_versions as mv")
+    .select(VERSION_COLUMNS.map((c) => `mv.${c}` as const))
+    .where("mv.current_stage", "!=", DELETED_STAGE);
   for (const clause of parseFilter(input.filter)) {
     if (TAG_PREFIXES.has(clause.entity!)) {
       q = q.where((eb) =>
-        tagClause(eb, "model_version_tags", (sub: Sub) => sub.whereRef("t.name", "=", "mv.name").whereRef("t.version", "=", "mv.version"), clause),
+        tagClause(eb, "model_version_tags", (sub: Sub) => sub.whereRef("t.name", "=", "mv.name").whereRef("t.version", "=", "mv.version"), clause, dialect),
       );
       continue;
     }
     if (!ATTRIBUTE_PREFIXES.has(clause.entity)) throw invalidParameter(`Invalid entity '${clause.entity}' in filter '${input.filter}'`);
-    if (clause.key === "name") q = q.where((eb) => stringCompare(eb, "mv.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name"));
-    else if (clause.key === "run_id") q = q.where((eb) => stringCompare(eb, "mv.run_id", clause, ["=", "!=", "LIKE", "ILIKE", "IN"], "run_id"));
-    else if (clause.key === "source_path") q = q.where((eb) => stringCompare(eb, "mv.source", clause, ["=", "!=", "LIKE", "ILIKE"], "source_path"));
+    if (clause.key === "name") q = q.where((eb) => stringCompare(eb, "mv.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name", dialect));
+    else if (clause.key === "run_id") q = q.where((eb) => stringCompare(eb, "mv.run_id", clause, ["=", "!=", "LIKE", "ILIKE", "IN"], "run_id", dialect));
+    else if (clause.key === "source_path") q = q.where((eb) => stringCompare(eb, "mv.source", clause, ["=", "!=", "LIKE", "ILIKE"], "source_path", dialect));
     else if (clause.key === "version_number") q = q.where((eb) => numberCompare(eb, "mv.version", clause, "version_number"));
     else throw invalidParameter(`Invalid attribute '${clause.key}' in filter '${input.filter}'. Valid: name, run_id, source_path, version_number, tags.`);
   }

@@ -1,5 +1,6 @@
 import { STAGES, invalidParameter, type KeyValue, type Stage } from "@mlflow-ts/protocol";
 import { rejectLong, validateKey } from "../validation.js";
+import type { TrackingContext } from "../tracking/context.js";
 
 /** Registry tag limits (model and version tags are not truncated). */
 export const REGISTRY_TAG_VALUE_LIMIT = 5000;
@@ -17,12 +18,22 @@ export function parseVersion(version: string | number): number {
   return Number(text);
 }
 
-/** Checks a registry tag key and value. */
-export function validateRegistryTag(tag: KeyValue): void {
+/**
+ * Checks a registry tag key and value against what the database holds: VARCHAR(5000), except
+ * version tags from MLflow 3.0.1 on (bda7b8c39065), which are TEXT — 100,000 characters as
+ * MLflow 3 allows (prompts), and on MySQL, whose TEXT holds 65,535 bytes, no more bytes than that.
+ *
+ * @example
+ * validateRegistryTag({ key: "team", value: "vision" }, ctx);
+ */
+export function validateRegistryTag(tag: KeyValue, ctx: TrackingContext, versionTag = false): void {
   validateKey(tag.key, "tag");
-  if (tag.value.length > REGISTRY_TAG_VALUE_LIMIT) {
-    const what = tag.key === "mlflow.prompt.text" ? "Prompt text" : `Registry tag value of '${tag.key}'`;
-    throw invalidParameter(`${what} exceeds the maximum length of ${REGISTRY_TAG_VALUE_LIMIT} characters (got ${tag.value.length}).`);
+  const text = versionTag && ctx.schema.atLeast("bda7b8c39065");
+  const limit = text ? 100_000 : REGISTRY_TAG_VALUE_LIMIT;
+  const what = tag.key === "mlflow.prompt.text" ? "Prompt text" : `Registry tag value of '${tag.key}'`;
+  if (tag.value.length > limit) throw invalidParameter(`${what} exceeds the maximum length of ${limit} characters (got ${tag.value.length}).`);
+  if (text && ctx.database.dialect === "mysql" && Buffer.byteLength(tag.value) > 65_535) {
+    throw invalidParameter(`${what} exceeds the 65,535 bytes a MySQL TEXT column holds.`);
   }
 }
 
@@ -53,6 +64,18 @@ export function validateAlias(alias: string): void {
 }
 
 /**
+ * Whether a model-version source is a local path (or `file:` URI): those must lie in the artifact
+ * directory of the version's run.
+ *
+ * @example
+ * isLocalSource("/tmp/model"); // true
+ */
+export function isLocalSource(source: string): boolean {
+  const hasScheme = /^[a-zA-Z][\w+.-]*:/.test(source) && !/^[a-zA-Z]:[\\/]/.test(source);
+  return !hasScheme || source.startsWith("file:");
+}
+
+/**
  * Checks a model-version source: a URI with a scheme may not contain `..` segments (even
  * URL-encoded); a local path needs a run, whose artifact directory it must lie inside.
  */
@@ -70,8 +93,7 @@ export function validateSource(source: string, runArtifactUri: string | undefine
   }
   const segments = decoded.split(/[\\/]+/);
   if (segments.includes("..")) throw invalidParameter(`Invalid model version source: '${source}'. It may not contain '..' segments.`);
-  const hasScheme = /^[a-zA-Z][\w+.-]*:/.test(source) && !/^[a-zA-Z]:[\\/]/.test(source);
-  if (hasScheme && !source.startsWith("file:")) return;
+  if (!isLocalSource(source)) return;
   if (!runArtifactUri) {
     throw invalidParameter(`Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`);
   }

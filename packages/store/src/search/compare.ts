@@ -1,24 +1,28 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from "kysely";
 import { invalidParameter } from "@mlflow-ts/protocol";
+import type { DialectName } from "../create-database.js";
 import type { Comparison, Comparator } from "./parse-filter.js";
 
 const STRING_OPS: readonly Comparator[] = ["=", "!=", "LIKE", "ILIKE"];
 const NUMERIC_OPS: readonly Comparator[] = ["=", "!=", "<", "<=", ">", ">="];
 
 /**
- * A string comparison of `column` with the clause's value. `LIKE` is case-sensitive everywhere
- * (SQLite runs with `case_sensitive_like`), `ILIKE` compares lower-cased on every dialect.
+ * A string comparison of `column` with the clause's value. `=`, `!=` and `LIKE` are case-sensitive
+ * everywhere: SQLite runs with `case_sensitive_like`, and on MySQL, whose collations ignore case,
+ * the comparison is repeated on the binary value (as MLflow does, the plain one first so an index
+ * still serves it). `ILIKE` compares lower-cased on every dialect.
  *
  * @example
- * eb.exists(sub.where((eb) => stringCompare(eb, "p.value", clause, ["=", "!=", "LIKE", "ILIKE"])));
+ * eb.exists(sub.where((eb) => stringCompare(eb, "p.value", clause, ["=", "!=", "LIKE", "ILIKE"], "params.p", dialect)));
  */
 export function stringCompare(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   eb: ExpressionBuilder<any, any>,
   column: string,
   clause: Comparison,
-  allowed: readonly Comparator[] = STRING_OPS,
-  label = column,
+  allowed: readonly Comparator[],
+  label: string,
+  dialect: DialectName,
 ): Expression<SqlBool> {
   if (!allowed.includes(clause.comparator)) {
     throw invalidParameter(`Invalid comparator '${clause.comparator}' for '${label}'. Only ${allowed.join(", ")} are allowed.`);
@@ -31,8 +35,14 @@ export function stringCompare(
     throw invalidParameter(`Invalid value for '${label}': expected a quoted string, got ${JSON.stringify(clause.value)}`);
   }
   if (clause.comparator === "ILIKE") return sql<SqlBool>`lower(${eb.ref(column)}) like lower(${clause.value})`;
-  if (clause.comparator === "LIKE") return eb(eb.ref(column), "like", clause.value);
-  return eb(eb.ref(column), clause.comparator === "=" ? "=" : "!=", clause.value);
+  const ref = eb.ref(column);
+  if (dialect === "mysql") {
+    if (clause.comparator === "LIKE") return sql<SqlBool>`(${ref} like ${clause.value} and binary ${ref} like ${clause.value})`;
+    if (clause.comparator === "=") return sql<SqlBool>`(${ref} = ${clause.value} and binary ${ref} = ${clause.value})`;
+    return sql<SqlBool>`(${ref} != ${clause.value} or binary ${ref} != ${clause.value})`;
+  }
+  if (clause.comparator === "LIKE") return eb(ref, "like", clause.value);
+  return eb(ref, clause.comparator === "=" ? "=" : "!=", clause.value);
 }
 
 /**
@@ -76,22 +86,23 @@ export function checkMaxResults(value: number, max: number, what: string): void 
  * the key never match, `!=` included, as in MLflow.
  *
  * @example
- * q.where((eb) => keyValueExists(eb, "tags", ["run_uuid", "runs.run_uuid"], clause, "tags.team"));
+ * q.where((eb) => keyValueExists(eb, "tags", ["run_uuid", "runs.run_uuid"], clause, "tags.team", dialect));
  */
 export function keyValueExists(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   eb: ExpressionBuilder<any, any>,
   table: string,
-  [innerKey, outerRef]: readonly [string, string],
+  [innerKey, outerRef, keyColumn = "key", valueColumn = "value"]: readonly [string, string, string?, string?],
   clause: Comparison,
   label: string,
+  dialect: DialectName,
 ): Expression<SqlBool> {
   return eb.exists(
     eb
       .selectFrom(`${table} as kv`)
-      .select("kv.key")
+      .select(`kv.${keyColumn}`)
       .whereRef(`kv.${innerKey}`, "=", outerRef)
-      .where("kv.key", "=", clause.key)
-      .where((inner) => stringCompare(inner, "kv.value", clause, STRING_OPS, label)),
+      .where((inner) => stringCompare(inner, `kv.${keyColumn}`, { ...clause, comparator: "=", value: clause.key, numeric: false }, ["="], label, dialect))
+      .where((inner) => stringCompare(inner, `kv.${valueColumn}`, clause, STRING_OPS, label, dialect)),
   );
 }

@@ -1,8 +1,12 @@
-import type { Database } from "../create-database.js";
+import { sql, type InsertQueryBuilder } from "kysely";
+import type { Database, DialectName } from "../create-database.js";
+import type { SchemaInfo } from "../schema/schema-info.js";
 
 /** What every tracking repository function needs. */
 export interface TrackingContext {
   readonly database: Database;
+  /** The revision of the database and what it has. */
+  readonly schema: SchemaInfo;
   /** Root under which new experiments get `<root>/<id>` as their artifact location. */
   readonly defaultArtifactRoot: string;
   /** Truncate over-long param and tag values (MLflow's default) instead of rejecting them. */
@@ -34,7 +38,55 @@ export function experimentIdNumber(id: string): number | undefined {
 }
 
 /**
- * Whether a database error is a unique-constraint violation (SQLite or PostgreSQL).
+ * A boolean as a dialect stores it: native on PostgreSQL, 0/1 elsewhere (better-sqlite3 binds no
+ * booleans; MLflow's MySQL columns are TINYINT).
+ *
+ * @example
+ * sqlBool("sqlite", true); // 1
+ */
+export function sqlBool(dialect: DialectName, value: boolean): boolean | number {
+  return dialect === "postgres" ? value : value ? 1 : 0;
+}
+
+/**
+ * An insert that updates `set` when the row's key exists: `ON CONFLICT (key) DO UPDATE` on SQLite
+ * and PostgreSQL, `ON DUPLICATE KEY UPDATE` on MySQL.
+ *
+ * @example
+ * await upsert(trx.insertInto("tags").values(row), dialect, ["key", "run_uuid"], { value }).execute();
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function upsert<Q extends InsertQueryBuilder<any, any, any>>(query: Q, dialect: DialectName, key: readonly string[], set: Record<string, unknown>): Q {
+  if (dialect === "mysql") return query.onDuplicateKeyUpdate(set) as Q;
+  return query.onConflict((oc) => oc.columns(key as never).doUpdateSet(set)) as Q;
+}
+
+/**
+ * An insert whose rows replace the named columns of existing rows with the same key: `excluded.c` on
+ * SQLite and PostgreSQL, `VALUES(c)` on MySQL.
+ *
+ * @example
+ * await upsertIncoming(trx.insertInto("tags").values(rows), dialect, ["key", "run_uuid"], ["value"]).execute();
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function upsertIncoming<Q extends InsertQueryBuilder<any, any, any>>(query: Q, dialect: DialectName, key: readonly string[], columns: readonly string[]): Q {
+  const set = Object.fromEntries(columns.map((c) => [c, dialect === "mysql" ? sql`values(${sql.ref(c)})` : sql.ref(`excluded.${c}`)]));
+  return upsert(query, dialect, key, set);
+}
+
+/**
+ * An insert that skips rows whose key exists: `ON CONFLICT DO NOTHING`, or `INSERT IGNORE` on MySQL.
+ *
+ * @example
+ * await insertOrIgnore(trx.insertInto("metrics").values(rows), dialect).execute();
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function insertOrIgnore<Q extends InsertQueryBuilder<any, any, any>>(query: Q, dialect: DialectName): Q {
+  return (dialect === "mysql" ? query.ignore() : query.onConflict((oc) => oc.doNothing())) as Q;
+}
+
+/**
+ * Whether a database error is a unique-constraint violation (SQLite, PostgreSQL or MySQL).
  *
  * @example
  * if (isUniqueViolation(e)) throw new MlflowError("RESOURCE_ALREADY_EXISTS", "...");
@@ -43,6 +95,7 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown };
   return (
     e?.code === "23505" ||
+    e?.code === "ER_DUP_ENTRY" ||
     e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
     e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
     (typeof e?.message === "string" && /UNIQUE constraint failed/.test(e.message))

@@ -2,7 +2,8 @@ import { MlflowError, invalidParameter, notFound, type Experiment, type KeyValue
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { LIMITS, rejectLong, validateKey } from "../validation.js";
-import { appendToUri, experimentIdNumber, isUniqueViolation, type TrackingContext } from "./context.js";
+import { appendToUri, experimentIdNumber, isUniqueViolation, upsert, type TrackingContext } from "./context.js";
+import { insertDefaultExperiment } from "../schema/prepare-schema.js";
 import { toExperiment, type ExperimentRow } from "./rows.js";
 
 /** The default experiment every store has. */
@@ -22,6 +23,7 @@ export function requireExperimentId(id: string): number {
 }
 
 function validateArtifactLocation(location: string): void {
+  // MLflow's column is VARCHAR(256): PostgreSQL and MySQL would refuse a longer one.
   if (location.length > LIMITS.artifactLocationLength) {
     throw invalidParameter(`Invalid artifact location: it is longer than ${LIMITS.artifactLocationLength} characters`);
   }
@@ -33,12 +35,14 @@ function validateArtifactLocation(location: string): void {
 
 function validateExperimentName(name: string): void {
   if (name.trim() === "") throw invalidParameter("Invalid experiment name: ''");
+  // MLflow validates 500 but stores VARCHAR(256), which PostgreSQL and MySQL enforce.
   if (name.length > LIMITS.experimentNameLength) {
     throw invalidParameter(`Experiment name '${name.slice(0, 50)}...' had length ${name.length}, which exceeded length limit of ${LIMITS.experimentNameLength}`);
   }
 }
 
 function validateExperimentTag(tag: KeyValue): void {
+  // experiment_tags.value is VARCHAR(5000) at every revision.
   validateKey(tag.key, "tag");
   rejectLong(tag.value, LIMITS.experimentTagValueLength, `Experiment tag value of '${tag.key}'`);
 }
@@ -51,9 +55,9 @@ async function loadTags(ctx: TrackingContext, ids: readonly number[]): Promise<M
     .select(["experiment_id", "key", "value"])
     .where("experiment_id", "in", ids)
     .execute();
-  for (const row of rows as { experiment_id: number; key: string; value: string }[]) {
+  for (const row of rows as { experiment_id: number; key: string; value: string | null }[]) {
     const list = byId.get(Number(row.experiment_id)) ?? [];
-    list.push({ key: row.key, value: row.value });
+    list.push({ key: row.key, value: row.value ?? "" });
     byId.set(Number(row.experiment_id), list);
   }
   return byId;
@@ -67,21 +71,18 @@ export async function withExperimentTags(ctx: TrackingContext, rows: readonly Ex
   return rows.map((r) => toExperiment(r, tags.get(Number(r.experiment_id)) ?? []));
 }
 
-/** Creates the default experiment `0` when it is missing (idempotent across concurrent starts). */
+/**
+ * Creates the default experiment `0` when it is missing, as MLflow's server does at start-up
+ * (3.4+: whenever it cannot be found). A second process doing the same at once is harmless.
+ */
 export async function ensureDefaultExperiment(ctx: TrackingContext): Promise<void> {
-  const now = ctx.now();
-  await ctx.database.db
-    .insertInto("experiments")
-    .values({
-      experiment_id: 0,
-      name: DEFAULT_EXPERIMENT.name,
-      artifact_location: appendToUri(ctx.defaultArtifactRoot, "0"),
-      lifecycle_stage: "active",
-      creation_time: now,
-      last_update_time: now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  const found = await ctx.database.db.selectFrom("experiments").select("experiment_id").where("experiment_id", "=", 0).executeTakeFirst();
+  if (found) return;
+  try {
+    await insertDefaultExperiment(ctx.database.db, ctx.database, ctx.defaultArtifactRoot, ctx.now());
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
 }
 
 /** Creates an experiment and returns its ID. */
@@ -96,18 +97,18 @@ export async function createExperiment(
   const now = ctx.now();
   try {
     return await withTransaction(ctx.database, async (trx) => {
-      const inserted = (await trx
-        .insertInto("experiments")
-        .values({
-          name: input.name,
-          artifact_location: input.artifactLocation ?? "",
-          lifecycle_stage: "active",
-          creation_time: now,
-          last_update_time: now,
-        })
-        .returning("experiment_id")
-        .executeTakeFirstOrThrow()) as { experiment_id: number };
-      const id = Number(inserted.experiment_id);
+      const insert = trx.insertInto("experiments").values({
+        name: input.name,
+        artifact_location: input.artifactLocation ?? null,
+        lifecycle_stage: "active",
+        creation_time: now,
+        last_update_time: now,
+      });
+      // PostgreSQL returns the new key; SQLite and MySQL report it as the insert ID.
+      const id =
+        ctx.database.dialect === "postgres"
+          ? Number(((await insert.returning("experiment_id").executeTakeFirstOrThrow()) as { experiment_id: number }).experiment_id)
+          : Number((await insert.executeTakeFirstOrThrow()).insertId);
       if (!input.artifactLocation) {
         await trx
           .updateTable("experiments")
@@ -223,11 +224,9 @@ export async function setExperimentTag(ctx: TrackingContext, id: string, tag: Ke
   const n = requireExperimentId(id);
   await withTransaction(ctx.database, async (trx) => {
     await requireActiveExperiment(trx, n, id);
-    await trx
-      .insertInto("experiment_tags")
-      .values({ experiment_id: n, key: tag.key, value: tag.value })
-      .onConflict((oc) => oc.columns(["experiment_id", "key"]).doUpdateSet({ value: tag.value }))
-      .execute();
+    await upsert(trx.insertInto("experiment_tags").values({ experiment_id: n, key: tag.key, value: tag.value }), ctx.database.dialect, ["experiment_id", "key"], {
+      value: tag.value,
+    }).execute();
   });
 }
 

@@ -31,10 +31,10 @@ interface DatasetInputRow {
   input_uuid: string;
   name: string;
   digest: string;
-  source_type: string;
-  source: string;
-  schema: string | null;
-  profile: string | null;
+  dataset_source_type: string;
+  dataset_source: string;
+  dataset_schema: string | null;
+  dataset_profile: string | null;
 }
 
 /**
@@ -48,8 +48,12 @@ export async function loadRuns(ctx: TrackingContext, rows: readonly RunRow[]): P
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.run_uuid);
   const db = ctx.database.db;
+  // Run ↔ logged-model links live in `inputs` (MLflow 3): RUN_INPUT → MODEL_INPUT, RUN_OUTPUT → MODEL_OUTPUT.
+  const models = ctx.schema.atLeast("400f98739977");
+  const withStep = ctx.schema.atLeast("6953534de441");
+  const none = async () => [];
   const [tags, params, metrics, inputs, outputs, modelInputs] = await Promise.all([
-    selectIn<{ run_uuid: string; key: string; value: string }>(ids, (part) =>
+    selectIn<{ run_uuid: string; key: string; value: string | null }>(ids, (part) =>
       db.selectFrom("tags").select(["run_uuid", "key", "value"]).where("run_uuid", "in", part).execute(),
     ),
     selectIn<{ run_uuid: string; key: string; value: string }>(ids, (part) =>
@@ -62,27 +66,37 @@ export async function loadRuns(ctx: TrackingContext, rows: readonly RunRow[]): P
       db
         .selectFrom("inputs as i")
         .innerJoin("datasets as d", "d.dataset_uuid", "i.source_id")
-        .select(["i.destination_id", "i.input_uuid", "d.name", "d.digest", "d.source_type", "d.source", "d.schema", "d.profile"])
+        .select(["i.destination_id", "i.input_uuid", "d.name", "d.digest", "d.dataset_source_type", "d.dataset_source", "d.dataset_schema", "d.dataset_profile"])
         .where("i.source_type", "=", "DATASET")
         .where("i.destination_type", "=", "RUN")
         .where("i.destination_id", "in", part)
         .execute(),
     ),
-    selectIn<{ run_uuid: string; model_id: string; step: number }>(ids, (part) =>
-      db.selectFrom("run_model_outputs").select(["run_uuid", "model_id", "step"]).where("run_uuid", "in", part).execute(),
+    selectIn<{ source_id: string; destination_id: string; step: number }>(ids, (part) =>
+      models && withStep
+        ? db
+            .selectFrom("inputs")
+            .select(["source_id", "destination_id", "step"])
+            .where("source_type", "=", "RUN_OUTPUT")
+            .where("destination_type", "=", "MODEL_OUTPUT")
+            .where("source_id", "in", part)
+            .execute()
+        : none(),
     ),
-    selectIn<{ destination_id: string; source_id: string }>(ids, (part) =>
-      db
-        .selectFrom("inputs")
-        .select(["destination_id", "source_id"])
-        .where("source_type", "=", "MODEL")
-        .where("destination_type", "=", "RUN")
-        .where("destination_id", "in", part)
-        .execute(),
+    selectIn<{ source_id: string; destination_id: string }>(ids, (part) =>
+      models
+        ? db
+            .selectFrom("inputs")
+            .select(["source_id", "destination_id"])
+            .where("source_type", "=", "RUN_INPUT")
+            .where("destination_type", "=", "MODEL_INPUT")
+            .where("source_id", "in", part)
+            .execute()
+        : none(),
     ),
   ]);
-  const outputsByRun = group(outputs, (o) => o.run_uuid);
-  const modelInputsByRun = group(modelInputs, (i) => i.destination_id);
+  const outputsByRun = group(outputs, (o) => o.source_id);
+  const modelInputsByRun = group(modelInputs, (i) => i.source_id);
   const inputTags =
     inputs.length === 0
       ? []
@@ -96,7 +110,7 @@ export async function loadRuns(ctx: TrackingContext, rows: readonly RunRow[]): P
   const inputsByRun = group(inputs, (i) => i.destination_id);
   const tagsByInput = group(inputTags, (t) => t.input_uuid);
   return rows.map((row) => {
-    const kv = (list: { key: string; value: string }[] | undefined): KeyValue[] => (list ?? []).map((t) => ({ key: t.key, value: t.value }));
+    const kv = (list: { key: string; value: string | null }[] | undefined): KeyValue[] => (list ?? []).map((t) => ({ key: t.key, value: t.value ?? "" }));
     const runTags = kv(tagsByRun.get(row.run_uuid));
     const runParams = kv(paramsByRun.get(row.run_uuid));
     const runMetrics: Metric[] = (metricsByRun.get(row.run_uuid) ?? []).map((m) => toMetric(m));
@@ -107,15 +121,15 @@ export async function loadRuns(ctx: TrackingContext, rows: readonly RunRow[]): P
         dataset: {
           name: i.name,
           digest: i.digest,
-          source_type: i.source_type,
-          source: i.source,
-          ...(i.schema !== null ? { schema: i.schema } : {}),
-          ...(i.profile !== null ? { profile: i.profile } : {}),
+          source_type: i.dataset_source_type,
+          source: i.dataset_source,
+          ...(i.dataset_schema !== null ? { schema: i.dataset_schema } : {}),
+          ...(i.dataset_profile !== null ? { profile: i.dataset_profile } : {}),
         },
       };
     });
     return {
-      info: toRunInfo(row),
+      info: toRunInfo(row, runTags.find((t) => t.key === "mlflow.runName")?.value),
       data: {
         ...(runMetrics.length > 0 ? { metrics: runMetrics } : {}),
         ...(runParams.length > 0 ? { params: runParams } : {}),
@@ -123,10 +137,10 @@ export async function loadRuns(ctx: TrackingContext, rows: readonly RunRow[]): P
       },
       inputs: {
         ...(datasetInputs.length > 0 ? { dataset_inputs: datasetInputs } : {}),
-        ...(modelInputsByRun.has(row.run_uuid) ? { model_inputs: modelInputsByRun.get(row.run_uuid)!.map((i) => ({ model_id: i.source_id })) } : {}),
+        ...(modelInputsByRun.has(row.run_uuid) ? { model_inputs: modelInputsByRun.get(row.run_uuid)!.map((i) => ({ model_id: i.destination_id })) } : {}),
       },
       ...(outputsByRun.has(row.run_uuid)
-        ? { outputs: { model_outputs: outputsByRun.get(row.run_uuid)!.map((o) => ({ model_id: o.model_id, step: Number(o.step) })) } }
+        ? { outputs: { model_outputs: outputsByRun.get(row.run_uuid)!.map((o) => ({ model_id: o.destination_id, step: Number(o.step) })) } }
         : {}),
     };
   });

@@ -2,7 +2,7 @@ import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
 import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { LIMITS, limitValue, validateKey, validateRunIdFormat } from "../validation.js";
-import { chunk, type TrackingContext } from "./context.js";
+import { chunk, insertOrIgnore, sqlBool, upsertIncoming, type TrackingContext } from "./context.js";
 import { RUN_NAME_TAG, requireActive, requireRunRow } from "./runs.js";
 
 /** A metric point to log; `value` may be NaN or ±Infinity. */
@@ -33,12 +33,25 @@ interface MetricRowValues {
   timestamp: number;
   step: number;
   value: number;
-  is_nan: number;
+  is_nan: boolean | number;
 }
 
-function toRow(runId: string, m: MetricInput): MetricRowValues {
-  const nan = Number.isNaN(m.value);
-  return { run_uuid: runId, key: m.key, timestamp: m.timestamp, step: m.step ?? 0, value: nan ? 0 : m.value, is_nan: nan ? 1 : 0 };
+/**
+ * A metric value as MLflow stores it: NaN as 0 with `is_nan` set, ±Infinity as ±(largest double),
+ * so that every backend (and MLflow's own server) reads the same rows.
+ *
+ * @example
+ * storedValue(Infinity); // 1.7976931348623157e308
+ */
+export function storedValue(value: number): number {
+  if (Number.isNaN(value)) return 0;
+  if (value === Number.POSITIVE_INFINITY) return Number.MAX_VALUE;
+  if (value === Number.NEGATIVE_INFINITY) return -Number.MAX_VALUE;
+  return value;
+}
+
+function toRow(ctx: TrackingContext, runId: string, m: MetricInput): MetricRowValues {
+  return { run_uuid: runId, key: m.key, timestamp: m.timestamp, step: m.step ?? 0, value: storedValue(m.value), is_nan: sqlBool(ctx.database.dialect, Number.isNaN(m.value)) };
 }
 
 function isLater(a: MetricRowValues, b: MetricRowValues): boolean {
@@ -89,19 +102,15 @@ function prepareBatch(ctx: TrackingContext, input: LogBatchInput): Required<LogB
   });
   const limitedTags = tags.map((t) => {
     validateKey(t.key, "tag");
-    return { key: t.key, value: limitValue(t.value, LIMITS.runTagValueLength, "tag", t.key, ctx.truncateLongValues) };
+    return { key: t.key, value: limitValue(t.value, ctx.schema.runTagValueLimit, "tag", t.key, ctx.truncateLongValues) };
   });
   return { metrics, params: limitedParams, tags: limitedTags };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function writeParams(trx: Kysely<any>, runId: string, params: readonly KeyValue[]): Promise<void> {
+async function writeParams(ctx: TrackingContext, trx: Kysely<any>, runId: string, params: readonly KeyValue[]): Promise<void> {
   if (params.length === 0) return;
-  await trx
-    .insertInto("params")
-    .values(params.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await insertOrIgnore(trx.insertInto("params").values(params.map((p) => ({ run_uuid: runId, key: p.key, value: p.value }))), ctx.database.dialect).execute();
   // Logging a param again with the same value is fine (retries); a different value is not.
   const stored = (await trx
     .selectFrom("params")
@@ -119,23 +128,65 @@ async function writeParams(trx: Kysely<any>, runId: string, params: readonly Key
   }
 }
 
+// The latest-metric rule (MLflow's): a point replaces the stored one only when (step, timestamp,
+// value) is strictly greater, compared as a row.
+const LATER_PG = sql<boolean>`(excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+// MySQL evaluates ON DUPLICATE KEY UPDATE assignments in order, each seeing the ones before: the
+// comparison is made once, into a session variable, before any column changes.
+const LATER_MYSQL = sql`(@later := ((values(step), values(timestamp), values(value)) > (step, timestamp, value)))`;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function writeMetrics(trx: Kysely<any>, runId: string, metrics: readonly MetricInput[]): Promise<void> {
-  if (metrics.length === 0) return;
-  const rows = metrics.map((m) => toRow(runId, m));
-  for (const part of chunk(rows, METRIC_CHUNK)) {
-    await trx.insertInto("metrics").values(part).onConflict((oc) => oc.doNothing()).execute();
+async function writeLatestMetrics(ctx: TrackingContext, trx: Kysely<any>, rows: readonly MetricRowValues[]): Promise<void> {
+  const query = trx.insertInto("latest_metrics").values(rows as MetricRowValues[]);
+  if (ctx.database.dialect === "mysql") {
+    await query
+      .onDuplicateKeyUpdate({
+        is_nan: sql`if(${LATER_MYSQL}, values(is_nan), is_nan)`,
+        value: sql`if(@later, values(value), value)`,
+        timestamp: sql`if(@later, values(timestamp), timestamp)`,
+        step: sql`if(@later, values(step), step)`,
+      })
+      .execute();
+    return;
   }
-  const modelRows = metrics
-    .filter((m) => m.modelId)
-    .map((m) => ({ ...toRow(runId, m), model_id: m.modelId!, run_id: runId, dataset_name: m.datasetName ?? "", dataset_digest: m.datasetDigest ?? "" }))
-    .map(({ run_uuid: _unused, ...row }) => row);
-  if (modelRows.length > 0) {
-    const known = (await trx.selectFrom("logged_models").select("model_id").where("model_id", "in", [...new Set(modelRows.map((r) => r.model_id))]).execute()) as { model_id: string }[];
-    const missing = modelRows.find((r) => !known.some((k) => k.model_id === r.model_id));
-    if (missing) throw notFound(`Logged model with ID '${missing.model_id}' not found.`);
+  await query
+    .onConflict((oc) =>
+      oc
+        .columns(["run_uuid", "key"])
+        .doUpdateSet((eb) => ({ value: eb.ref("excluded.value"), timestamp: eb.ref("excluded.timestamp"), step: eb.ref("excluded.step"), is_nan: eb.ref("excluded.is_nan") }))
+        .where(LATER_PG),
+    )
+    .execute();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function writeMetrics(ctx: TrackingContext, trx: Kysely<any>, runId: string, experimentId: number, metrics: readonly MetricInput[]): Promise<void> {
+  if (metrics.length === 0) return;
+  const rows = metrics.map((m) => toRow(ctx, runId, m));
+  for (const part of chunk(rows, METRIC_CHUNK)) {
+    await insertOrIgnore(trx.insertInto("metrics").values(part), ctx.database.dialect).execute();
+  }
+  const forModels = metrics.filter((m) => m.modelId);
+  if (forModels.length > 0) {
+    ctx.schema.require("400f98739977", "Logged models");
+    const ids = [...new Set(forModels.map((m) => m.modelId!))];
+    const known = (await trx.selectFrom("logged_models").select("model_id").where("model_id", "in", ids).execute()) as { model_id: string }[];
+    const missing = ids.find((id) => !known.some((k) => k.model_id === id));
+    if (missing) throw notFound(`Logged model with ID '${missing}' not found.`);
+    const modelRows = forModels.map((m) => ({
+      model_id: m.modelId!,
+      metric_name: m.key,
+      metric_timestamp_ms: m.timestamp,
+      metric_step: m.step ?? 0,
+      metric_value: storedValue(m.value),
+      experiment_id: experimentId,
+      run_id: runId,
+      dataset_uuid: null,
+      dataset_name: m.datasetName || null,
+      dataset_digest: m.datasetDigest || null,
+    }));
     for (const part of chunk(modelRows, METRIC_CHUNK)) {
-      await trx.insertInto("logged_model_metrics").values(part).onConflict((oc) => oc.doNothing()).execute();
+      await insertOrIgnore(trx.insertInto("logged_model_metrics").values(part), ctx.database.dialect).execute();
     }
   }
   // One candidate per key: the batch's own latest, then a conditional upsert against the stored one.
@@ -144,37 +195,15 @@ async function writeMetrics(trx: Kysely<any>, runId: string, metrics: readonly M
     const current = latest.get(row.key);
     if (!current || isLater(row, current)) latest.set(row.key, row);
   }
-  for (const part of chunk([...latest.values()], METRIC_CHUNK)) {
-    await trx
-      .insertInto("latest_metrics")
-      .values(part)
-      .onConflict((oc) =>
-        oc
-          .columns(["run_uuid", "key"])
-          .doUpdateSet((eb) => ({
-            value: eb.ref("excluded.value"),
-            timestamp: eb.ref("excluded.timestamp"),
-            step: eb.ref("excluded.step"),
-            is_nan: eb.ref("excluded.is_nan"),
-          }))
-          .where(
-            sql<boolean>`(excluded.step > latest_metrics.step or (excluded.step = latest_metrics.step and (excluded.timestamp > latest_metrics.timestamp or (excluded.timestamp = latest_metrics.timestamp and excluded.value > latest_metrics.value))))`,
-          ),
-      )
-      .execute();
-  }
+  for (const part of chunk([...latest.values()], METRIC_CHUNK)) await writeLatestMetrics(ctx, trx, part);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function writeTags(trx: Kysely<any>, runId: string, tags: readonly KeyValue[]): Promise<void> {
+async function writeTags(ctx: TrackingContext, trx: Kysely<any>, runId: string, tags: readonly KeyValue[]): Promise<void> {
   if (tags.length === 0) return;
   // When a key repeats, the last value wins (and one statement may not touch a row twice).
   const byKey = new Map(tags.map((t) => [t.key, t.value]));
-  await trx
-    .insertInto("tags")
-    .values([...byKey].map(([key, value]) => ({ run_uuid: runId, key, value })))
-    .onConflict((oc) => oc.columns(["run_uuid", "key"]).doUpdateSet((eb) => ({ value: eb.ref("excluded.value") })))
-    .execute();
+  await upsertIncoming(trx.insertInto("tags").values([...byKey].map(([key, value]) => ({ run_uuid: runId, key, value }))), ctx.database.dialect, ["run_uuid", "key"], ["value"]).execute();
   const name = byKey.get(RUN_NAME_TAG);
   if (name !== undefined) await trx.updateTable("runs").set({ name }).where("run_uuid", "=", runId).execute();
 }
@@ -190,10 +219,11 @@ export async function logBatch(ctx: TrackingContext, runId: string, input: LogBa
   if (checkRunIdFormat) validateRunIdFormat(runId);
   const batch = prepareBatch(ctx, input);
   await withTransaction(ctx.database, async (trx) => {
-    requireActive(await requireRunRow(trx, runId));
-    await writeParams(trx, runId, batch.params);
-    await writeMetrics(trx, runId, batch.metrics);
-    await writeTags(trx, runId, batch.tags);
+    const run = await requireRunRow(trx, runId);
+    requireActive(run);
+    await writeParams(ctx, trx, runId, batch.params);
+    await writeMetrics(ctx, trx, runId, Number(run.experiment_id), batch.metrics);
+    await writeTags(ctx, trx, runId, batch.tags);
   });
 }
 

@@ -1,37 +1,37 @@
 import { toWireDouble, type Experiment, type KeyValue, type Metric, type RunInfo, type RunStatus, type LifecycleStage } from "@mlflow-ts/protocol";
 
-/** A row of `experiments`. */
+/** A row of `experiments` (MLflow's columns; rows older than MLflow 1.29 have no times). */
 export interface ExperimentRow {
   experiment_id: number;
   name: string;
-  artifact_location: string;
-  lifecycle_stage: string;
-  creation_time: number;
-  last_update_time: number;
+  artifact_location: string | null;
+  lifecycle_stage: string | null;
+  creation_time: number | null;
+  last_update_time: number | null;
 }
 
-/** A row of `runs`. */
+/** A row of `runs`, the columns this server reads (MLflow's `source_*` columns are written, not read). */
 export interface RunRow {
   run_uuid: string;
-  name: string;
+  name: string | null;
   experiment_id: number;
-  user_id: string;
-  status: string;
-  start_time: number;
+  user_id: string | null;
+  status: string | null;
+  start_time: number | null;
   end_time: number | null;
   deleted_time: number | null;
-  lifecycle_stage: string;
-  artifact_uri: string;
+  lifecycle_stage: string | null;
+  artifact_uri: string | null;
 }
 
-/** A row of `metrics` or `latest_metrics`. */
+/** A row of `metrics` or `latest_metrics`; `is_nan` is a boolean on PostgreSQL, 0/1 elsewhere. */
 export interface MetricRow {
   run_uuid: string;
   key: string;
   value: number;
-  timestamp: number;
+  timestamp: number | null;
   step: number;
-  is_nan: number;
+  is_nan: boolean | number;
 }
 
 /** The columns of `runs` every run read selects. */
@@ -58,10 +58,10 @@ export function toExperiment(row: ExperimentRow, tags: readonly KeyValue[]): Exp
   return {
     experiment_id: String(row.experiment_id),
     name: row.name,
-    artifact_location: row.artifact_location,
-    lifecycle_stage: row.lifecycle_stage as LifecycleStage,
-    last_update_time: Number(row.last_update_time),
-    creation_time: Number(row.creation_time),
+    ...(row.artifact_location !== null ? { artifact_location: row.artifact_location } : {}),
+    lifecycle_stage: (row.lifecycle_stage ?? "active") as LifecycleStage,
+    ...(row.last_update_time !== null ? { last_update_time: Number(row.last_update_time) } : {}),
+    ...(row.creation_time !== null ? { creation_time: Number(row.creation_time) } : {}),
     ...(tags.length > 0 ? { tags } : {}),
   };
 }
@@ -72,18 +72,19 @@ export function toExperiment(row: ExperimentRow, tags: readonly KeyValue[]): Exp
  * @example
  * toRunInfo(row).run_uuid === row.run_uuid; // true
  */
-export function toRunInfo(row: RunRow): RunInfo {
+export function toRunInfo(row: RunRow, nameTag?: string): RunInfo {
   return {
     run_id: row.run_uuid,
     run_uuid: row.run_uuid,
-    run_name: row.name,
+    // MLflow falls back to the mlflow.runName tag when the column is empty (rows of old clients).
+    run_name: row.name || nameTag || "",
     experiment_id: String(row.experiment_id),
-    user_id: row.user_id,
-    status: row.status as RunStatus,
-    start_time: Number(row.start_time),
+    user_id: row.user_id ?? "",
+    status: (row.status ?? "RUNNING") as RunStatus,
+    ...(row.start_time === null || row.start_time === undefined ? {} : { start_time: Number(row.start_time) }),
     ...(row.end_time === null || row.end_time === undefined ? {} : { end_time: Number(row.end_time) }),
-    artifact_uri: row.artifact_uri,
-    lifecycle_stage: row.lifecycle_stage as LifecycleStage,
+    artifact_uri: row.artifact_uri ?? "",
+    lifecycle_stage: (row.lifecycle_stage ?? "active") as LifecycleStage,
   };
 }
 
@@ -97,7 +98,7 @@ export function toMetric(row: MetricRow, withRunId = false): Metric {
   return {
     key: row.key,
     value: row.is_nan ? "NaN" : toWireDouble(Number(row.value)),
-    timestamp: Number(row.timestamp),
+    timestamp: Number(row.timestamp ?? 0),
     step: Number(row.step),
     ...(withRunId ? { run_id: row.run_uuid } : {}),
   };

@@ -3,7 +3,7 @@ import { invalidParameter, notFound, type KeyValue, type Run, type RunInfo, type
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { LIMITS, limitValue, rejectLong, validateKey } from "../validation.js";
-import { appendToUri, type TrackingContext } from "./context.js";
+import { appendToUri, upsert, type TrackingContext } from "./context.js";
 import { requireExperimentId } from "./experiments.js";
 import { generateRunName } from "./generate-run-name.js";
 import { loadRuns } from "./load-runs.js";
@@ -44,7 +44,7 @@ export async function createRun(ctx: TrackingContext, input: CreateRunInput): Pr
   const tags = new Map<string, string>();
   for (const tag of input.tags ?? []) {
     validateKey(tag.key, "tag");
-    tags.set(tag.key, limitValue(tag.value, LIMITS.runTagValueLength, "tag", tag.key, ctx.truncateLongValues));
+    tags.set(tag.key, limitValue(tag.value, ctx.schema.runTagValueLimit, "tag", tag.key, ctx.truncateLongValues));
   }
   const tagName = tags.get(RUN_NAME_TAG);
   if (input.runName && tagName !== undefined && tagName !== input.runName) {
@@ -61,10 +61,14 @@ export async function createRun(ctx: TrackingContext, input: CreateRunInput): Pr
       .selectFrom("experiments")
       .select(["lifecycle_stage", "artifact_location"])
       .where("experiment_id", "=", experimentId)
-      .executeTakeFirst()) as { lifecycle_stage: string; artifact_location: string } | undefined;
+      .executeTakeFirst()) as { lifecycle_stage: string; artifact_location: string | null } | undefined;
     if (!experiment) throw notFound(`No Experiment with id=${input.experimentId || "0"} exists`);
     if (experiment.lifecycle_stage !== "active") {
       throw invalidParameter(`The experiment ${experimentId} must be in the 'active' state. Current state is ${experiment.lifecycle_stage}.`);
+    }
+    const artifactUri = appendToUri(appendToUri(experiment.artifact_location ?? appendToUri(ctx.defaultArtifactRoot, String(experimentId)), runId), "artifacts");
+    if (artifactUri.length > LIMITS.runArtifactUriLength) {
+      throw invalidParameter(`The run's artifact URI '${artifactUri}' is longer than the ${LIMITS.runArtifactUriLength} characters MLflow's schema holds; use a shorter experiment artifact location`);
     }
     const runRow: RunRow = {
       run_uuid: runId,
@@ -76,9 +80,10 @@ export async function createRun(ctx: TrackingContext, input: CreateRunInput): Pr
       end_time: null,
       deleted_time: null,
       lifecycle_stage: "active",
-      artifact_uri: appendToUri(appendToUri(experiment.artifact_location, runId), "artifacts"),
+      artifact_uri: artifactUri,
     };
-    await trx.insertInto("runs").values(runRow).execute();
+    // The source columns of MLflow's table, filled as MLflow fills them for REST-created runs.
+    await trx.insertInto("runs").values({ ...runRow, source_type: "UNKNOWN", source_name: "", entry_point_name: "", source_version: "" }).execute();
     await trx
       .insertInto("tags")
       .values([...tags].map(([key, value]) => ({ run_uuid: runId, key, value })))
@@ -118,11 +123,9 @@ export async function updateRun(
     if (input.runName) {
       rejectLong(input.runName, LIMITS.runNameLength, "Run name");
       changes.name = input.runName;
-      await trx
-        .insertInto("tags")
-        .values({ run_uuid: runId, key: RUN_NAME_TAG, value: input.runName })
-        .onConflict((oc) => oc.columns(["run_uuid", "key"]).doUpdateSet({ value: input.runName! }))
-        .execute();
+      await upsert(trx.insertInto("tags").values({ run_uuid: runId, key: RUN_NAME_TAG, value: input.runName }), ctx.database.dialect, ["run_uuid", "key"], {
+        value: input.runName,
+      }).execute();
     }
     if (Object.keys(changes).length > 0) await trx.updateTable("runs").set(changes).where("run_uuid", "=", runId).execute();
     return toRunInfo({ ...row, ...changes });

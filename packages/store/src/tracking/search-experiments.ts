@@ -36,12 +36,12 @@ export async function searchExperiments(
   let q = ctx.database.db.selectFrom("experiments").selectAll("experiments").where("lifecycle_stage", "in", stagesFor(input.viewType ?? "ACTIVE_ONLY"));
   for (const clause of clauses) {
     if (ATTRIBUTE_PREFIXES.has(clause.entity)) {
-      if (clause.key === "name") q = q.where((eb) => stringCompare(eb, "experiments.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name"));
+      if (clause.key === "name") q = q.where((eb) => stringCompare(eb, "experiments.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name", ctx.database.dialect));
       else if (clause.key === "creation_time" || clause.key === "last_update_time") {
         q = q.where((eb) => numberCompare(eb, `experiments.${clause.key}`, clause, clause.key));
       } else throw invalidParameter(`Invalid attribute key '${clause.key}' specified. Valid keys are '{'name', 'creation_time', 'last_update_time'}'`);
     } else if (TAG_PREFIXES.has(clause.entity!)) {
-      q = q.where((eb) => keyValueExists(eb, "experiment_tags", ["experiment_id", "experiments.experiment_id"], clause, `tags.${clause.key}`));
+      q = q.where((eb) => keyValueExists(eb, "experiment_tags", ["experiment_id", "experiments.experiment_id"], clause, `tags.${clause.key}`, ctx.database.dialect));
     } else {
       throw invalidParameter(`Invalid entity type '${clause.entity}'. Valid values are ['attribute', 'tag']`);
     }

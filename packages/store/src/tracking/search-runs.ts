@@ -3,7 +3,8 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Select
 import { FILTER_LIMITS, parseFilter, parseOrderBy, type Comparison } from "../search/parse-filter.js";
 import { numberCompare, stringCompare, checkMaxResults, keyValueExists } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
-import { experimentIdNumber, type TrackingContext } from "./context.js";
+import { experimentIdNumber, sqlBool, type TrackingContext } from "./context.js";
+import type { DialectName } from "../create-database.js";
 import { stagesFor } from "./experiments.js";
 import { loadRuns } from "./load-runs.js";
 import { RUN_COLUMNS, type RunRow } from "./rows.js";
@@ -67,7 +68,7 @@ function entityOf(raw: string | undefined): Entity {
 type EB = ExpressionBuilder<any, any>;
 
 
-function datasetExists(eb: EB, clause: Comparison): Expression<SqlBool> {
+function datasetExists(eb: EB, clause: Comparison, dialect: DialectName): Expression<SqlBool> {
   const ops = ["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"] as const;
   let sub = eb
     .selectFrom("inputs as i")
@@ -78,19 +79,19 @@ function datasetExists(eb: EB, clause: Comparison): Expression<SqlBool> {
   if (clause.key === "name" || clause.key === "digest") {
     sub = sub
       .innerJoin("datasets as d", "d.dataset_uuid", "i.source_id")
-      .where((eb2) => stringCompare(eb2, `d.${clause.key}`, clause, ops, `datasets.${clause.key}`));
+      .where((eb2) => stringCompare(eb2, `d.${clause.key}`, clause, ops, `datasets.${clause.key}`, dialect));
   } else if (clause.key === "context") {
     sub = sub
       .innerJoin("input_tags as it", "it.input_uuid", "i.input_uuid")
       .where("it.name", "=", "mlflow.data.context")
-      .where((eb2) => stringCompare(eb2, "it.value", clause, ops, "datasets.context"));
+      .where((eb2) => stringCompare(eb2, "it.value", clause, ops, "datasets.context", dialect));
   } else {
     throw invalidParameter(`Invalid dataset key '${clause.key}'. Valid keys are name, digest and context.`);
   }
   return eb.exists(sub);
 }
 
-function clauseExpression(eb: EB, clause: Comparison): Expression<SqlBool> {
+function clauseExpression(eb: EB, clause: Comparison, dialect: DialectName): Expression<SqlBool> {
   const entity = entityOf(clause.entity);
   switch (entity) {
     case "metric":
@@ -99,16 +100,16 @@ function clauseExpression(eb: EB, clause: Comparison): Expression<SqlBool> {
           .selectFrom("latest_metrics as lm")
           .select("lm.key")
           .whereRef("lm.run_uuid", "=", "runs.run_uuid")
-          .where("lm.key", "=", clause.key)
-          .where("lm.is_nan", "=", 0)
+          .where((eb2) => stringCompare(eb2, "lm.key", { ...clause, comparator: "=", value: clause.key, numeric: false }, ["="], `metrics.${clause.key}`, dialect))
+          .where("lm.is_nan", "=", sqlBool(dialect, false))
           .where((eb2) => numberCompare(eb2, "lm.value", clause, `metrics.${clause.key}`)),
       );
     case "param":
-      return keyValueExists(eb, "params", ["run_uuid", "runs.run_uuid"], clause, `params.${clause.key}`);
+      return keyValueExists(eb, "params", ["run_uuid", "runs.run_uuid"], clause, `params.${clause.key}`, dialect);
     case "tag":
-      return keyValueExists(eb, "tags", ["run_uuid", "runs.run_uuid"], clause, `tags.${clause.key}`);
+      return keyValueExists(eb, "tags", ["run_uuid", "runs.run_uuid"], clause, `tags.${clause.key}`, dialect);
     case "dataset":
-      return datasetExists(eb, clause);
+      return datasetExists(eb, clause, dialect);
     case "attribute": {
       const key = ATTRIBUTE_ALIASES[clause.key] ?? clause.key;
       if (NUMERIC_ATTRIBUTES[key]) return numberCompare(eb, NUMERIC_ATTRIBUTES[key]!, clause, key);
@@ -121,10 +122,10 @@ function clauseExpression(eb: EB, clause: Comparison): Expression<SqlBool> {
       if (key === "run_id" && Array.isArray(clause.value)) {
         // MLflow silently drops upper-case IDs from lists: stored IDs are lower-case hex.
         const ids = (clause.value as string[]).filter((id) => id === id.toLowerCase());
-        return stringCompare(eb, column, { ...clause, value: ids }, ["IN", "NOT IN"], key);
+        return stringCompare(eb, column, { ...clause, value: ids }, ["IN", "NOT IN"], key, dialect);
       }
       const ops = key === "run_id" ? (["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"] as const) : (["=", "!=", "LIKE", "ILIKE"] as const);
-      return stringCompare(eb, column, clause, ops, key);
+      return stringCompare(eb, column, clause, ops, key, dialect);
     }
   }
 }
@@ -142,7 +143,7 @@ const ORDERABLE_ATTRIBUTES: Record<string, string> = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Query = SelectQueryBuilder<any, any, any>;
 
-function applyOrder(query: Query, orderBy: readonly string[]): Query {
+function applyOrder(query: Query, orderBy: readonly string[], dialect: DialectName): Query {
   // Each metric/param/tag key is a join: bounded like filter clauses.
   if (orderBy.length > FILTER_LIMITS.clauses) throw invalidParameter(`'order_by' may have at most ${FILTER_LIMITS.clauses} entries`);
   let q = query;
@@ -162,7 +163,7 @@ function applyOrder(query: Query, orderBy: readonly string[]): Query {
           join.onRef(`${alias}.run_uuid`, "=", "runs.run_uuid").on(`${alias}.key`, "=", order.key),
         )
         // Missing values sort last whatever the direction; NaN after numbers, before missing.
-        .orderBy(sql`case when ${sql.ref(`${alias}.run_uuid`)} is null then 2 when ${sql.ref(`${alias}.is_nan`)} = 1 then 1 else 0 end`)
+        .orderBy(sql`case when ${sql.ref(`${alias}.run_uuid`)} is null then 2 when ${sql.ref(`${alias}.is_nan`)} = ${sqlBool(dialect, true)} then 1 else 0 end`)
         .orderBy(`${alias}.value`, dir);
     } else if (entity === "param" || entity === "tag") {
       const table = entity === "param" ? "params" : "tags";
@@ -200,8 +201,8 @@ export async function searchRuns(ctx: TrackingContext, input: SearchRunsInput): 
   const experimentIds = input.experimentIds.map(experimentIdNumber).filter((n): n is number => n !== undefined);
   if (experimentIds.length === 0) {
     // Still validate the filter and order so bad input is reported even on an empty search.
-    applyOrder(ctx.database.db.selectFrom("runs"), input.orderBy ?? []);
-    ctx.database.db.selectFrom("runs").where((eb) => eb.and(clauses.map((c) => clauseExpression(eb, c))));
+    applyOrder(ctx.database.db.selectFrom("runs"), input.orderBy ?? [], ctx.database.dialect);
+    ctx.database.db.selectFrom("runs").where((eb) => eb.and(clauses.map((c) => clauseExpression(eb, c, ctx.database.dialect))));
     return { runs: [] };
   }
   let q: Query = ctx.database.db
@@ -209,8 +210,8 @@ export async function searchRuns(ctx: TrackingContext, input: SearchRunsInput): 
     .select(RUN_COLUMNS)
     .where("runs.experiment_id", "in", experimentIds)
     .where("runs.lifecycle_stage", "in", stagesFor(input.runViewType ?? "ACTIVE_ONLY"));
-  for (const clause of clauses) q = q.where((eb) => clauseExpression(eb, clause));
-  q = applyOrder(q, input.orderBy ?? []);
+  for (const clause of clauses) q = q.where((eb) => clauseExpression(eb, clause, ctx.database.dialect));
+  q = applyOrder(q, input.orderBy ?? [], ctx.database.dialect);
   const rows = (await q.limit(maxResults).offset(offset).execute()) as RunRow[];
   const runs = await loadRuns(ctx, rows);
   return rows.length === maxResults ? { runs, next_page_token: encodePageToken(offset + maxResults) } : { runs };
