@@ -14,6 +14,7 @@ import { HashGate } from "./hash-gate.js";
 import { clientAddress } from "./client-address.js";
 import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
 import { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
+import { filterGraphqlModelVersions } from "./graphql-rule.js";
 import { registerSignup } from "./signup.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
@@ -236,6 +237,12 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
   after("GET", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
   after("GET", "/mlflow/registered-models/search", forNonAdmins(filterRegisteredModels));
   after("GET", "/mlflow/model-versions/search", forNonAdmins(filterModelVersions));
+  for (const method of ["GET", "POST"]) {
+    app.afterRequest(async (payload, req) => {
+      const user = callers.get(req);
+      return user && !user.isAdmin ? filterGraphqlModelVersions(payload, user, access) : undefined;
+    }, { method, path: `${prefix}/graphql` });
+  }
   logger.info("basic-auth enabled", { database: database.displayUri, default_permission: config.defaultPermission, authorization_function: functionName });
   return app;
   });

@@ -4,6 +4,7 @@ import { artifactLocation, artifactSegments } from "@mlflow-ts/store";
 import type { Access } from "./access.js";
 import type { UserRecord } from "./auth-store.js";
 import type { Capabilities } from "./permissions.js";
+import { graphqlQuery } from "./graphql-rule.js";
 
 /** What a check sees: the request's one reading (`requestParams`), the caller, and the grant lookup. */
 export interface RuleContext {
@@ -79,6 +80,32 @@ function run(field: string, need: Need): Check {
       if (runId === undefined) return true;
       const cached = access.cachedRun(user, runId);
       return cached ? cached[need] : access.run(user, runId).then((c) => c[need]);
+    },
+  };
+}
+
+/** `need` on the experiment of every run in the list `field` (UI bulk reads). */
+function runs(field: string, need: Need): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const ids = params[field];
+      if (!Array.isArray(ids)) return true;
+      for (const id of ids as string[]) if (!(await access.run(user, id))[need]) return false;
+      return true;
+    },
+  };
+}
+
+/** `need` on every experiment in the list `field` (no narrowing: the endpoint names them all). */
+function experiments(field: string, need: Need): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const ids = params[field];
+      if (!Array.isArray(ids)) return true;
+      for (const id of ids as string[]) if (!(await access.experiment(user, id))[need]) return false;
+      return true;
     },
   };
 }
@@ -272,6 +299,14 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["POST /mlflow-artifacts/mpu/abort/*path", [artifact("path", "update")]],
   ["GET /mlflow-artifacts/presigned/*path", [artifact("path", "read")]],
   ["GET /mlflow/server-info", authenticated],
+  // What MLflow's web UI calls besides the REST API.
+  ["GET /mlflow/metrics/get-history-bulk", [runs("run_id", "read")]],
+  ["GET /mlflow/metrics/get-history-bulk-interval", [runs("run_ids", "read")]],
+  ["POST /mlflow/experiments/search-datasets", [experiments("experiment_ids", "read")]],
+  ["POST /mlflow/upload-artifact", [run("run_uuid", "update")]],
+  // Each top-level query is checked like its REST twin; model versions in answers are filtered after.
+  ["POST /graphql", [graphqlQuery]],
+  ["GET /graphql", [graphqlQuery]],
   // Plain routes below the static prefix.
   ["GET /get-artifact", [run("run_id", "read")]],
   ["GET /model-versions/get-artifact", [model("name", "read")]],

@@ -32,6 +32,8 @@ interface Case {
   readonly canonical?: 403 | "filtered";
   /** Answers besides 200/400/403/404 that a request on the intruder's own resources may get. */
   readonly alsoAllowed?: readonly number[];
+  /** The endpoint reads its parameters from the URL whatever the method (its body is a file). */
+  readonly urlParams?: boolean;
 }
 
 const exp = (w: World): Id => ({ owner: w.owner.experimentId, own: w.intruder.experimentId, numeric: true });
@@ -146,6 +148,12 @@ const CASES: Record<string, Case> = {
   "POST /mlflow-artifacts/mpu/abort/*path": onUnsupportedArtifact,
   "GET /mlflow-artifacts/presigned/*path": onUnsupportedArtifact,
   "GET /mlflow/server-info": { noIds: "server capabilities" },
+  "GET /mlflow/metrics/get-history-bulk": { ids: (w) => ({ run_id: { owner: [w.owner.runId], own: [w.intruder.runId] } }), extra: () => ({ metric_key: `${SECRET}metric` }) },
+  "GET /mlflow/metrics/get-history-bulk-interval": { ids: (w) => ({ run_ids: { owner: [w.owner.runId], own: [w.intruder.runId] } }), extra: () => ({ metric_key: `${SECRET}metric` }) },
+  "POST /mlflow/experiments/search-datasets": { ids: (w) => ({ experiment_ids: { owner: [w.owner.experimentId], own: [w.intruder.experimentId] } }) },
+  "POST /mlflow/upload-artifact": { ids: (w) => ({ run_uuid: run(w) }), extra: () => ({ path: "planted.txt" }), urlParams: true },
+  "POST /graphql": { noIds: "IDs are inside the GraphQL document: graphql-auth.test.ts tries them" },
+  "GET /graphql": { noIds: "IDs are inside the GraphQL document: graphql-auth.test.ts tries them" },
   "GET /get-artifact": { ...onRun, extra: () => ({ path: "file.txt" }) },
   "GET /model-versions/get-artifact": { ...onModel, extra: () => ({ version: "1", path: "MLmodel" }) },
   "GET /health": { noIds: "open to everyone, as in MLflow" },
@@ -200,8 +208,9 @@ function fillPath(pattern: string, params: Record<string, unknown>): { path: str
 }
 
 /** The spellings of a request for one ID (see the file's comment). */
-function variants(method: string, pattern: string, name: string, id: Id, others: Record<string, unknown>): Variant[] {
-  const isGet = method === "GET";
+function variants(method: string, pattern: string, name: string, id: Id, others: Record<string, unknown>, urlParams = false): Variant[] {
+  // Where the server reads parameters: the query string for GETs and for endpoints whose body is a file.
+  const isGet = method === "GET" || urlParams;
   const inPath = new RegExp(`[:*]${name}\\b`).test(pattern);
   const place = (params: Record<string, unknown>): Send => (isGet ? { query: toQuery(params) } : { body: params });
   const at = (value: unknown) => fillPath(pattern, { ...others, [name]: value });
@@ -309,7 +318,7 @@ for (const { dialect, skip } of DIALECTS) {
             // The other IDs are the intruder's own: only this one names the owner's resource.
             const others = { ...(c.extra?.(w) ?? {}), ...ownValues };
             delete others[name];
-            for (const v of variants(route.method, route.path, name, id, others)) {
+            for (const v of variants(route.method, route.path, name, id, others, c.urlParams)) {
               const answer: Answer = await w.call("intruder", route.method, v.path, v.send);
               const where = `${route.method} ${route.path} [${name}: ${v.name}]`;
               if (answer.text.includes(SECRET)) failures.push(`${where}: leaked ${answer.text.slice(0, 200)}`);

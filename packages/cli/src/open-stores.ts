@@ -28,6 +28,7 @@ export async function openStores(config: ServerConfig, options: { create: boolea
     const tracking = await SqlTrackingStore.open(database, {
       defaultArtifactRoot: config.defaultArtifactRoot,
       truncateLongValues: config.truncateLongValues,
+      cwd: config.cwd,
       create: options.create,
     });
     // A separate registry URI gets its own connection, with MLflow's schema too.
@@ -39,6 +40,7 @@ export async function openStores(config: ServerConfig, options: { create: boolea
       registrySchema = await prepareSchema(registryDatabase, { create: options.create, defaultArtifactRoot: config.defaultArtifactRoot });
     }
     const registry = new SqlRegistryStore(registryDatabase, registrySchema, {
+      cwd: config.cwd,
       ...(registryDatabase === database ? {} : { runArtifactUriOf: async (runId: string) => (await tracking.getRun(runId)).info.artifact_uri }),
     });
     const artifacts = new LocalArtifactStore(config.artifactsDestination);

@@ -94,6 +94,12 @@ export interface TrackingStore {
     orderBy?: readonly { field_name: string; ascending?: boolean }[];
     pageToken?: string;
   }): Promise<{ models: LoggedModel[]; next_page_token?: string }>;
+  /** Every value of one metric for several runs, by run, timestamp, step, value; at most `maxResults`. */
+  getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults: number): Promise<(Metric & { run_id: string })[]>;
+  /** One metric of several runs sampled to at most `maxResults` steps (plus first and last), for charts. */
+  getMetricHistoryBulkInterval(runIds: readonly string[], key: string, options: { maxResults: number; startStep?: number; endStep?: number }): Promise<(Metric & { run_id: string })[]>;
+  /** The datasets runs of these experiments used, with their context (at most 1,000). */
+  searchDatasets(experimentIds: readonly string[]): Promise<{ experiment_id: string; name: string; digest: string; context?: string }[]>;
 }
 
 /** Parameters of the registry searches. */

@@ -28,5 +28,5 @@ export type {
 } from "./tracking-types.js";
 export { STAGES, LOGGED_MODEL_STATUSES } from "./registry-types.js";
 export type { Stage, ModelVersion, RegisteredModel, FileInfo, LoggedModelStatus, LoggedModelMetric, LoggedModel } from "./registry-types.js";
-export { f, parseObject, invalidValue, canonicalId, checkText, MAX_IDS } from "./request-schema.js";
+export { f, parseObject, invalidValue, pythonStr, canonicalId, checkText, MAX_IDS } from "./request-schema.js";
 export type { Field, Schema, Infer } from "./request-schema.js";

@@ -40,20 +40,41 @@ function typeName(value: unknown): string {
   return "dict";
 }
 
+function pythonRepr(value: unknown, depth: number): string {
+  if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  return pythonStr(value, depth);
+}
+
 /**
- * The message MLflow sends for a value of the wrong type.
+ * A JSON value as Python's `str()` prints it, which is how MLflow's messages show values: strings
+ * bare, `True`/`False`/`None`, lists and dicts with repr'd members.
  *
  * @example
- * throw invalidValue({}, "run_id");
+ * pythonStr(["a", 1]); // "['a', 1]"
+ */
+export function pythonStr(value: unknown, depth = 0): string {
+  if (depth > 8) return "...";
+  if (value === null || value === undefined) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  if (Array.isArray(value)) return `[${value.map((v) => pythonRepr(v, depth + 1)).join(", ")}]`;
+  if (typeof value === "object") {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${pythonRepr(k, depth + 1)}: ${pythonRepr(v, depth + 1)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}
+
+/**
+ * The message MLflow sends for a value of the wrong type: the value as Python prints it.
+ *
+ * @example
+ * throw invalidValue("foo", "step"); // "Invalid value foo for parameter 'step' supplied. …"
  */
 export function invalidValue(value: unknown, name: string): MlflowError {
-  let shown: string;
-  try {
-    shown = JSON.stringify(value) ?? String(value);
-  } catch {
-    // Too deep or cyclic to print: the type still says what was wrong.
-    shown = `<${typeName(value)}>`;
-  }
+  let shown = pythonStr(value);
   if (shown.length > 1000) shown = `${shown.slice(0, 1000)}...`;
   return invalidParameter(
     `Invalid value ${shown} for parameter '${name}' supplied. Hint: Value was of type '${typeName(value)}'. See the API docs for more information about request parameters.`,
@@ -190,10 +211,15 @@ export const f = {
   objects<S extends Schema>(schema: S, required = false): Field<Infer<S>[]> {
     return make(required, (value, name, fromQuery) => {
       if (fromQuery || !Array.isArray(value)) throw invalidValue(value, name);
-      return value.map((item) => {
-        if (typeof item !== "object" || item === null || Array.isArray(item)) throw invalidValue(item, name);
-        return parseObject(schema, item as Record<string, unknown>, false);
-      });
+      // As MLflow: a bad member makes the whole list the invalid value of this parameter.
+      try {
+        return value.map((item) => {
+          if (typeof item !== "object" || item === null || Array.isArray(item)) throw invalidValue(item, name);
+          return parseObject(schema, item as Record<string, unknown>, false);
+        });
+      } catch {
+        throw invalidValue(value, name);
+      }
     });
   },
   object<S extends Schema>(schema: S, required = false): Field<Infer<S>> {

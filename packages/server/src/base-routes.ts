@@ -7,6 +7,8 @@ import { registryRoutes } from "./routes/registry-routes.js";
 import { loggedModelRoutes } from "./routes/logged-model-routes.js";
 import { artifactProxyRoutes, downloadRoutes, loggedModelFileRoute, trackingArtifactRoutes } from "./routes/artifact-routes.js";
 import { SERVER_VERSION } from "./version.js";
+import { uiRoutes } from "./routes/ui-routes.js";
+import { graphqlRoutes } from "./routes/graphql-route.js";
 
 /** The stores the base server serves: tracking, registry and proxied artifacts. */
 export type ServerStores = AppStores;
@@ -31,16 +33,18 @@ export interface MountedRoute extends RouteDefinition {
  */
 export function baseRoutes(config: ServerConfig, stores: ServerStores): MountedRoute[] {
   const prefix = config.staticPrefix;
+  const ui = uiRoutes(config, stores);
   let tracking = [
     ...experimentRoutes(stores.tracking),
+    ...ui.both,
     ...runRoutes(stores.tracking),
     ...registryRoutes(stores.registry, stores.tracking),
     ...loggedModelRoutes(stores.tracking),
     ...trackingArtifactRoutes(config, stores),
   ];
   let proxy = artifactProxyRoutes(stores);
-  let downloads = downloadRoutes(config, stores);
-  let ajaxOnly = [loggedModelFileRoute(config, stores)];
+  let downloads = [...downloadRoutes(config, stores), ...graphqlRoutes(config, stores)];
+  let ajaxOnly = [loggedModelFileRoute(config, stores), ...ui.ajaxOnly];
   if (config.artifactsOnly) {
     const why = (p: string) => `Endpoint: ${p} disabled due to the mlflow server running in \`--artifacts-only\` mode.`;
     tracking = disabled(tracking, why);

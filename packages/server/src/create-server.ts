@@ -1,3 +1,4 @@
+import querystring from "node:querystring";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Infer, Schema } from "@mlflow-ts/protocol";
 import type { AfterRequestHook, AppContext, BeforeRequestHook, EndpointHandler, EndpointMethod, Logger, MlflowApp, RouteFilter, RouteInfo, ServerConfig } from "@mlflow-ts/plugin-api";
@@ -49,6 +50,9 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
   // Express routes of apps match as the endpoint table does: exact case, no trailing slash.
   app.set("case sensitive routing", true);
   app.set("strict routing", true);
+  // Every key of the query string (Node's default stops at 1,000): bulk endpoints take up to 100
+  // repeated IDs plus their other keys, and URLs are capped at 16 KiB anyway.
+  app.set("query parser", (text: string) => querystring.parse(text, undefined, undefined, { maxKeys: 0 }));
 
   const context: AppContext = Object.freeze({ config, logger, stores });
   Object.defineProperty(app, "context", { value: context, enumerable: true });

@@ -21,6 +21,15 @@ export function finalHandler(req: Request, res: Response, error: unknown, method
     return;
   }
   const path = req.path;
+  // `//model-versions/get-artifact`: MLflow's router merges repeated slashes by redirecting to the
+  // clean URL; so does this one, for paths that only match once merged.
+  const merged = path.replace(/\/{2,}/g, "/");
+  if (merged !== path && methodsAt(merged).length > 0) {
+    const query = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : "";
+    res.writeHead(308, { Location: `${merged}${query}`, "Content-Length": "0" });
+    res.end();
+    return;
+  }
   const isApi = /\/(api|ajax-api)\/\d\.0\//.test(path);
   const methods = methodsAt(path);
   if (methods.length > 0 && !methods.includes(req.method === "HEAD" ? "GET" : req.method)) {

@@ -3,8 +3,9 @@ import { MlflowError, invalidParameter } from "@mlflow-ts/protocol";
 import { sendContinue } from "./expect-continue.js";
 
 const BODY_ERROR = Symbol("mlflow.bodyError");
+const BODY_TEXT = Symbol("mlflow.bodyText");
 
-type WithBody = Request & { [BODY_ERROR]?: MlflowError };
+type WithBody = Request & { [BODY_ERROR]?: MlflowError; [BODY_TEXT]?: string };
 
 function tooLarge(limit: number): MlflowError {
   return new MlflowError("INVALID_PARAMETER_VALUE", `Request body exceeds the limit of ${limit} bytes`, { status: 413 });
@@ -59,6 +60,7 @@ function decode(req: Request, raw: Buffer): void {
     return;
   }
   body.body = parsed;
+  body[BODY_TEXT] = text;
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -138,4 +140,15 @@ export function jsonBody(limit: number, skip: (req: Request) => boolean) {
  */
 export function bodyErrorOf(req: Request): MlflowError | undefined {
   return (req as WithBody)[BODY_ERROR];
+}
+
+/**
+ * The JSON body as it was sent, for messages that must show a value as the client wrote it
+ * (`9.0`, which JSON.parse turns into 9).
+ *
+ * @example
+ * const text = bodyTextOf(req);
+ */
+export function bodyTextOf(req: Request): string | undefined {
+  return (req as WithBody)[BODY_TEXT];
 }

@@ -1,10 +1,10 @@
 import type { NextFunction, Request, Response } from "express";
-import { invalidParameter, parseObject } from "@mlflow-ts/protocol";
+import { invalidParameter, isMlflowError, parseObject } from "@mlflow-ts/protocol";
 import { queryCancellationActive, withQueryCancellation } from "@mlflow-ts/store";
 import { REQUEST_READING, type Logger, type RequestParams, type RequestReading, type RouteInfo } from "@mlflow-ts/plugin-api";
 import type { EndpointMatch, EndpointTable } from "./endpoint-table.js";
 import type { HookRegistry } from "./hooks.js";
-import { bodyErrorOf } from "./json-body.js";
+import { bodyErrorOf, bodyTextOf } from "./json-body.js";
 import { runHandler } from "./route.js";
 
 type WithReading = Request & { [REQUEST_READING]?: ServerReading };
@@ -37,7 +37,8 @@ function sourceOf(req: Request, rawBody: boolean): { source: Readonly<Record<str
   if (req.method === "GET" || req.method === "HEAD") {
     if (hasQueryString(req) || Object.keys(body).length === 0) return { source: req.query as Record<string, unknown>, fromQuery: true };
   }
-  if (rawBody) return { source: {}, fromQuery: false };
+  // The body is the payload (an upload): the parameters are in the URL.
+  if (rawBody) return { source: req.query as Record<string, unknown>, fromQuery: true };
   const error = bodyErrorOf(req);
   if (error) throw error;
   return { source: body, fromQuery: false };
@@ -53,6 +54,24 @@ function decodePathParams(raw: Readonly<Record<string, string>>): Record<string,
     }
   }
   return out;
+}
+
+const INVALID = /^Invalid value (.*) for parameter '([^']+)' supplied\. Hint: Value was of type 'int'\./s;
+
+/**
+ * MLflow shows a wrong value as Python read it: `9.0` stays a float. JSON.parse made it 9, so the
+ * literal the client wrote is looked up in the body to say it the same way.
+ */
+function asWritten(error: unknown, text: string | undefined): unknown {
+  if (!text || !isMlflowError(error)) return error;
+  const match = INVALID.exec(error.message);
+  if (!match) return error;
+  const name = match[2]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const literal = new RegExp(`"${name}"\\s*:\\s*(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)\\s*[,}\\]]`).exec(text!)?.[1];
+  if (!literal || !/[.eE]/.test(literal)) return error;
+  const n = Number(literal);
+  const shown = Number.isInteger(n) && Math.abs(n) < 1e16 ? `${n}.0` : String(n);
+  return invalidParameter(error.message.replace(`Invalid value ${match[1]} `, `Invalid value ${shown} `).replace("of type 'int'", "of type 'float'"));
 }
 
 /**
@@ -101,7 +120,11 @@ class ServerReading implements RequestReading {
     if (!match) return frozenCopy(source) as RequestParams;
     // Path parameters are part of the URL the handler acts on: they win over same-named fields.
     const merged = match.rawPathParams ? { ...source, ...decodePathParams(match.rawPathParams) } : source;
-    return deepFreeze(parseObject(match.endpoint.schema, merged, fromQuery)) as RequestParams;
+    try {
+      return deepFreeze(parseObject(match.endpoint.schema, merged, fromQuery)) as RequestParams;
+    } catch (error) {
+      throw fromQuery ? error : asWritten(error, bodyTextOf(this.req));
+    }
   }
 }
 

@@ -24,8 +24,8 @@ export class SqlRegistryStore {
    * @param options.runArtifactUriOf where a run's artifacts live, for checking local version
    *   sources when the registry has its own database (default: the `runs` table of this one).
    */
-  constructor(database: Database, schema: SchemaInfo, options: { now?: () => number; runArtifactUriOf?: (runId: string) => Promise<string> } = {}) {
-    this.ctx = { database, schema, defaultArtifactRoot: "", truncateLongValues: false, now: options.now ?? Date.now };
+  constructor(database: Database, schema: SchemaInfo, options: { now?: () => number; cwd?: string; runArtifactUriOf?: (runId: string) => Promise<string> } = {}) {
+    this.ctx = { database, schema, defaultArtifactRoot: "", truncateLongValues: false, now: options.now ?? Date.now, cwd: options.cwd ?? process.cwd() };
     this.runArtifactUriOf = options.runArtifactUriOf;
   }
 
@@ -74,8 +74,9 @@ export class SqlRegistryStore {
   searchModelVersions(input: SearchRegistryInput): Promise<{ model_versions: ModelVersion[]; next_page_token?: string }> {
     return searchModelVersions(this.ctx, input);
   }
-  async getModelVersionDownloadUri(name: string, version: string): Promise<string> {
-    return (await this.getModelVersion(name, version)).source ?? "";
+  /** Where a version's files are: its storage location (a copy's resolved source), else its source. */
+  getModelVersionDownloadUri(name: string, version: string): Promise<string> {
+    return versions.getDownloadUri(this.ctx, name, parseVersion(version));
   }
   setModelVersionTag(name: string, version: string, tag: KeyValue): Promise<void> {
     return versions.setModelVersionTag(this.ctx, name, parseVersion(version), tag);

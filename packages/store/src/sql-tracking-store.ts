@@ -11,6 +11,9 @@ import { logInputs } from "./tracking/log-inputs.js";
 import { getMetricHistory } from "./tracking/metric-history.js";
 import { searchRuns, type SearchRunsInput } from "./tracking/search-runs.js";
 import * as loggedModels from "./logged-models/logged-models.js";
+import * as bulk from "./tracking/metric-history-bulk.js";
+import type { DatasetSummary, MetricWithRunId } from "./tracking/metric-history-bulk.js";
+import { experimentIdNumber } from "./tracking/context.js";
 import type { KeyValue as KV, LoggedModel } from "@mlflow-ts/protocol";
 
 /** Options of {@link SqlTrackingStore}. */
@@ -21,6 +24,8 @@ export interface SqlTrackingStoreOptions {
   readonly truncateLongValues?: boolean;
   /** Clock in epoch milliseconds (tests). */
   readonly now?: () => number;
+  /** Where relative local artifact locations resolve from (default: the process's directory). */
+  readonly cwd?: string;
 }
 
 /**
@@ -46,6 +51,7 @@ export class SqlTrackingStore {
       defaultArtifactRoot: options.defaultArtifactRoot,
       truncateLongValues: options.truncateLongValues ?? true,
       now: options.now ?? Date.now,
+      cwd: options.cwd ?? process.cwd(),
     };
   }
 
@@ -161,5 +167,14 @@ export class SqlTrackingStore {
   }
   searchRuns(input: SearchRunsInput): Promise<{ runs: Run[]; next_page_token?: string }> {
     return searchRuns(this.ctx, input);
+  }
+  getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults: number): Promise<MetricWithRunId[]> {
+    return bulk.getMetricHistoryBulk(this.ctx, runIds, key, maxResults);
+  }
+  getMetricHistoryBulkInterval(runIds: readonly string[], key: string, options: { maxResults: number; startStep?: number; endStep?: number }): Promise<MetricWithRunId[]> {
+    return bulk.getMetricHistoryBulkInterval(this.ctx, runIds, key, options);
+  }
+  searchDatasets(experimentIds: readonly string[]): Promise<DatasetSummary[]> {
+    return bulk.searchDatasets(this.ctx, experimentIds.map(experimentIdNumber).filter((n): n is number => n !== undefined));
   }
 }

@@ -67,8 +67,13 @@ export function artifactProxyRoutes(stores: AppStores): RouteDefinition[] {
   ];
 }
 
-/** Lists a run's or model's artifacts with paths relative to its root (tracking-side listing). */
-async function listUnder(config: ServerConfig, stores: AppStores, rootUri: string, sub: string): Promise<FileInfo[]> {
+/**
+ * Lists a run's or model's artifacts with paths relative to its root (tracking-side listing).
+ *
+ * @example
+ * await listUnder(config, stores, run.info.artifact_uri, "model");
+ */
+export async function listUnder(config: ServerConfig, stores: AppStores, rootUri: string, sub: string): Promise<FileInfo[]> {
   const { store, relative } = resolveArtifactUri(config, stores.artifacts, rootUri, sub);
   const prefix = artifactSegments(sub).join("/");
   return (await store.list(relative)).map((file) => ({ ...file, path: prefix ? `${prefix}/${file.path}` : file.path }));
@@ -81,6 +86,8 @@ async function listUnder(config: ServerConfig, stores: AppStores, rootUri: strin
 export function trackingArtifactRoutes(config: ServerConfig, stores: AppStores): RouteDefinition[] {
   return [
     route("GET", "/mlflow/artifacts/list", { run_id: f.or(f.string(true), "run_uuid"), path: f.string(), page_token: f.string() }, async (p) => {
+      // An unsafe path is refused before anything is looked up, as MLflow does.
+      artifactSegments(p.path ?? "");
       const run = await stores.tracking.getRun(p.run_id);
       const files = await listUnder(config, stores, run.info.artifact_uri, p.path ?? "");
       return { root_uri: run.info.artifact_uri, ...(files.length > 0 ? { files } : {}) };
@@ -121,11 +128,13 @@ export function downloadRoutes(config: ServerConfig, stores: AppStores): RouteDe
   return [
     route("GET", "/get-artifact", { run_id: f.or(f.string(), "run_uuid"), path: f.string(true) }, async (p) => {
       if (!p.run_id) throw invalidParameter("Request must specify run_id or run_uuid parameter");
+      artifactSegments(p.path);
       const run = await stores.tracking.getRun(p.run_id);
       const { store, relative } = resolveArtifactUri(config, stores.artifacts, run.info.artifact_uri, p.path);
       return fileReply(await store.read(relative));
     }),
     route("GET", "/model-versions/get-artifact", { name: f.string(true), version: f.id(true), path: f.string(true) }, async (p) => {
+      artifactSegments(p.path);
       let uri = await downloadUri(stores.registry, stores.tracking, p.name, p.version);
       const runs = /^runs:\/([0-9a-f]{32})\/?(.*)$/.exec(uri);
       if (runs) {

@@ -1,4 +1,4 @@
-import { RUN_STATUSES, VIEW_TYPES, f } from "@mlflow-ts/protocol";
+import { RUN_STATUSES, VIEW_TYPES, f, invalidParameter, missingParameterMessage } from "@mlflow-ts/protocol";
 import type { TrackingStore } from "@mlflow-ts/plugin-api";
 import { keyValueSchema, keyValues } from "./key-values.js";
 import { route, type RouteDefinition } from "../route.js";
@@ -107,6 +107,7 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
       "/mlflow/runs/log-inputs",
       { run_id: f.string(true), datasets: f.objects({ tags: f.objects(keyValueSchema), dataset: f.object(dataset, true) }), models: f.objects({ model_id: f.string(true) }) },
       async (p) => {
+        if (!p.datasets?.length && !p.models?.length) throw invalidParameter(missingParameterMessage("datasets"));
         await tracking.logInputs(
           p.run_id,
           (p.datasets ?? []).map((d) => ({ ...(d.tags ? { tags: keyValues(d.tags) } : {}), dataset: d.dataset })),

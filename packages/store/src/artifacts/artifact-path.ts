@@ -26,13 +26,12 @@ function decodeFully(text: string): string {
  */
 export function artifactSegments(path: string): string[] {
   const decoded = decodeFully(path);
-  if (path.includes("\0") || decoded.includes("\0")) throw invalidParameter("Invalid artifact path: it contains a NUL byte");
+  // MLflow answers every unsafe path with exactly this message (validate_path_is_safe).
+  if (path.includes("\0") || decoded.includes("\0")) throw invalidParameter("Invalid path");
   for (const candidate of [path, decoded]) {
-    if (candidate.startsWith("/") || candidate.startsWith("\\") || /^[a-zA-Z]:/.test(candidate) || candidate.includes("\\")) {
-      throw invalidParameter(`Invalid artifact path: '${path}'. It must be relative, without backslashes.`);
-    }
+    if (candidate.startsWith("/") || candidate.startsWith("\\") || /^[a-zA-Z]:/.test(candidate) || candidate.includes("\\")) throw invalidParameter("Invalid path");
     const segments = candidate.split("/").filter((s) => s !== "");
-    if (segments.some((s) => s === ".." || s === ".")) throw invalidParameter(`Invalid artifact path: '${path}'. It may not contain '.' or '..' segments.`);
+    if (segments.some((s) => s === ".." || s === ".")) throw invalidParameter("Invalid path");
   }
   const segments = path.split("/").filter((s) => s !== "");
   // Filesystems refuse names over 255 bytes (ENAMETOOLONG): say so before touching one.

@@ -73,7 +73,10 @@ export async function createModelVersion(
       if (!run) throw notFound(`Run with id=${input.runId} not found`);
       runArtifactUri = run.artifact_uri;
     }
-    validateSource(input.source, runArtifactUri);
+    validateSource(input.source, runArtifactUri, ctx.cwd);
+    // A copy (`models:/<name>/<version>`) stores where the copied version's files are, as MLflow does.
+    const copied = /^models:\/([^/]+)\/(\d+)$/.exec(input.source);
+    const storageLocation = copied ? await downloadUriOf(trx, decodeURIComponent(copied[1]!), Number(copied[2])) : input.source;
     const { max } = (await trx
       .selectFrom("model_versions")
       .select((eb) => eb.fn.max("version").as("max"))
@@ -92,7 +95,7 @@ export async function createModelVersion(
       run_link: input.runLink || null,
       status: "READY",
       status_message: null,
-      storage_location: input.source,
+      storage_location: storageLocation,
     };
     await trx.insertInto("model_versions").values(versionRow).execute();
     if (tags.size > 0) {
@@ -105,6 +108,23 @@ export async function createModelVersion(
     return versionRow;
   });
   return (await loadVersions(ctx, [row]))[0]!;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function downloadUriOf(db: Kysely<any>, name: string, version: number): Promise<string> {
+  const row = await requireVersionRow(db, name, version);
+  return row.storage_location || row.source || "";
+}
+
+/**
+ * Where a live version's files are: its storage location (for a copy, the copied version's),
+ * else its source.
+ *
+ * @example
+ * await getDownloadUri(ctx, "churn", 2); // "runs:/abc/model"
+ */
+export function getDownloadUri(ctx: TrackingContext, name: string, version: number): Promise<string> {
+  return downloadUriOf(ctx.database.db, name, version);
 }
 
 /** Gets a live version (404 for unknown or deleted ones). */

@@ -113,7 +113,9 @@ export async function searchModelVersions(
     else if (clause.key === "version_number") q = q.where((eb) => numberCompare(eb, "mv.version", clause, "version_number"));
     else throw invalidParameter(`Invalid attribute '${clause.key}' in filter '${input.filter}'. Valid: name, run_id, source_path, version_number, tags.`);
   }
-  const ordered = applyOrder(q, input.orderBy, {
+  // MLflow's default order: most recently updated first.
+  const orderBy = input.orderBy?.length ? input.orderBy : ["last_updated_timestamp DESC", "name ASC", "version_number DESC"];
+  const ordered = applyOrder(q, orderBy, {
     name: "mv.name",
     version_number: "mv.version",
     creation_timestamp: "mv.creation_time",

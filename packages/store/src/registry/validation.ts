@@ -1,3 +1,4 @@
+import path from "node:path";
 import { STAGES, invalidParameter, type KeyValue, type Stage } from "@mlflow-ts/protocol";
 import { rejectLong, validateKey } from "../validation.js";
 import type { TrackingContext } from "../tracking/context.js";
@@ -14,7 +15,7 @@ export function validateModelName(name: string): void {
 /** Parses a version string: it must be integer-like. */
 export function parseVersion(version: string | number): number {
   const text = String(version).trim();
-  if (!/^\d{1,9}$/.test(text)) throw invalidParameter(`Parameter 'version' must be an integer, got '${version}'.`);
+  if (!/^\d{1,9}$/.test(text)) throw invalidParameter(`Model version must be an integer, got '${version}'`);
   return Number(text);
 }
 
@@ -64,42 +65,82 @@ export function validateAlias(alias: string): void {
 }
 
 /**
- * Whether a model-version source is a local path (or `file:` URI): those must lie in the artifact
- * directory of the version's run.
+ * Whether a model-version source is a local path: no scheme, or `file:` (MLflow's `is_local_uri`).
+ * A `file:` URI naming another host is refused, as MLflow refuses it (400 here, not MLflow's 500).
  *
  * @example
  * isLocalSource("/tmp/model"); // true
+ * isLocalSource("s3://bucket/model"); // false
  */
 export function isLocalSource(source: string): boolean {
-  const hasScheme = /^[a-zA-Z][\w+.-]*:/.test(source) && !/^[a-zA-Z]:[\\/]/.test(source);
-  return !hasScheme || source.startsWith("file:");
+  const scheme = /^([a-zA-Z][\w+.-]*):/.exec(source)?.[1]?.toLowerCase();
+  if (scheme === undefined) return true;
+  if (scheme !== "file") return false;
+  const host = /^file:\/\/([^/]*)/i.exec(source)?.[1]?.split(":")[0] ?? "";
+  if (host !== "" && host !== "." && !host.startsWith("localhost") && !host.startsWith("127.0.0.1")) {
+    throw invalidParameter(`${source} is not a valid remote uri. For remote access on windows, please consider using a different scheme such as SMB (e.g. smb://<hostname>/<path>).`);
+  }
+  return true;
+}
+
+/** Decodes `%xx` (and `+` as a space, as Python's unquote_plus) until nothing changes. */
+function unquoteFully(text: string): string {
+  let current = text;
+  for (let i = 0; i < 10; i += 1) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current.replace(/\+/g, " "));
+    } catch {
+      return current;
+    }
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+/** The path of a local source (a `file:` URI's path, or the path itself), made absolute and normalised. */
+function localPath(source: string, cwd: string): string {
+  const raw = /^file:/i.test(source) ? decodeURIComponent(source.replace(/^file:(\/\/[^/]*)?/i, "")) : source;
+  return path.resolve(cwd, raw);
 }
 
 /**
- * Checks a model-version source: a URI with a scheme may not contain `..` segments (even
- * URL-encoded); a local path needs a run, whose artifact directory it must lie inside.
+ * Checks a model-version source as MLflow does. A local path (or `file:` URI) needs the version's
+ * run, and must lie inside the run's (local) artifact directory once resolved. Any other URI must
+ * name an absolute path without relative parts — no `..`, `.`, NUL, even percent-encoded — so that
+ * an `mlflow-artifacts:` or http source cannot climb out of the artifact root.
+ *
+ * @example
+ * validateSource("runs:/abc/model", undefined); // ok
+ * validateSource("mlflow-artifacts:/../../etc", undefined); // throws 400
  */
-export function validateSource(source: string, runArtifactUri: string | undefined): void {
+export function validateSource(source: string, runArtifactUri: string | undefined, cwd = process.cwd()): void {
   if (source.trim() === "") throw invalidParameter("Missing value for required parameter 'source'.");
-  let decoded = source;
-  for (let i = 0; i < 3; i += 1) {
-    try {
-      const next = decodeURIComponent(decoded);
-      if (next === decoded) break;
-      decoded = next;
-    } catch {
-      break;
+  if (isLocalSource(source)) {
+    const resolved = localPath(source, cwd);
+    if (runArtifactUri !== undefined && isLocalSource(runArtifactUri)) {
+      const root = localPath(runArtifactUri, cwd);
+      if (resolved === root || resolved.startsWith(`${root}${path.sep}`)) return;
     }
+    throw invalidParameter(
+      `Invalid model version source: '${resolved}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
+    );
   }
-  const segments = decoded.split(/[\\/]+/);
-  if (segments.includes("..")) throw invalidParameter(`Invalid model version source: '${source}'. It may not contain '..' segments.`);
-  if (!isLocalSource(source)) return;
-  if (!runArtifactUri) {
-    throw invalidParameter(`Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`);
+  const unquoted = unquoteFully(source);
+  let sourcePath: string;
+  try {
+    sourcePath = new URL(unquoted).pathname;
+  } catch {
+    sourcePath = unquoted.replace(/^[a-zA-Z][\w+.-]*:(\/\/[^/]*)?/, "").split(/[?#]/)[0]!;
   }
-  const local = source.replace(/^file:(\/\/)?/, "");
-  const root = runArtifactUri.replace(/^file:(\/\/)?/, "");
-  if (!(local === root || local.startsWith(root.endsWith("/") ? root : `${root}/`))) {
-    throw invalidParameter(`Invalid model version source: '${source}'. The local path has to be contained within the artifact directory of the run '${runArtifactUri}'.`);
+  sourcePath = sourcePath.replace(/\/+$/, "").replace(/\/+/g, "/");
+  // WHATWG URL normalises '..' away in special schemes: the raw path decides for those.
+  const rawPath = unquoted.replace(/^[a-zA-Z][\w+.-]*:(\/\/[^/]*)?/, "").split(/[?#]/)[0]!.replace(/\/+$/, "").replace(/\/+/g, "/");
+  const bad = [sourcePath, rawPath].some((p) => p.includes("\u0000") || !p.startsWith("/") || path.posix.normalize(p) !== p);
+  if (bad) {
+    throw invalidParameter(
+      `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,
+    );
   }
 }

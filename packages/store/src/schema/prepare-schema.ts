@@ -54,12 +54,15 @@ export async function inspectSchema(database: Database, db: Db = database.db): P
 async function withSchemaLock<T>(database: Database, fn: (db: Db) => Promise<T>): Promise<T> {
   if (database.dialect === "mysql") {
     // MySQL commits every DDL statement on its own: a named lock on one connection instead.
+    // One lock per database (the name is server-wide), held until the schema is in place.
     return database.db.connection().execute(async (db) => {
-      await sql`select get_lock('mlflow_ts_schema', 60)`.execute(db);
+      const name = sql`concat('mlflow_ts_schema:', database())`;
+      const got = await sql<{ ok: number | null }>`select get_lock(${name}, 600) as ok`.execute(db);
+      if (Number(got.rows[0]?.ok) !== 1) throw new MlflowError("TEMPORARILY_UNAVAILABLE", "Timed out waiting for another server to finish creating the schema");
       try {
         return await fn(db);
       } finally {
-        await sql`select release_lock('mlflow_ts_schema')`.execute(db);
+        await sql`select release_lock(${name})`.execute(db);
       }
     });
   }

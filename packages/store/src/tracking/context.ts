@@ -9,6 +9,8 @@ export interface TrackingContext {
   readonly schema: SchemaInfo;
   /** Root under which new experiments get `<root>/<id>` as their artifact location. */
   readonly defaultArtifactRoot: string;
+  /** The server's working directory: relative local paths (artifact locations, sources) resolve from it. */
+  readonly cwd: string;
   /** Truncate over-long param and tag values (MLflow's default) instead of rejecting them. */
   readonly truncateLongValues: boolean;
   /** Milliseconds since the epoch; replaceable in tests. */

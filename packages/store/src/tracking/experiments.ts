@@ -1,3 +1,5 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { MlflowError, invalidParameter, notFound, type Experiment, type KeyValue, type ViewType } from "@mlflow-ts/protocol";
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
@@ -31,6 +33,23 @@ function validateArtifactLocation(location: string): void {
   if (/^[a-z][a-z0-9+.-]*:/i.test(location) && (location.includes("#") || location.includes("?"))) {
     throw invalidParameter(`'artifact_location' URL can't include fragments or params. Given: '${location}'`);
   }
+}
+
+/**
+ * A relative local artifact location made absolute against the server's directory, as MLflow's
+ * `resolve_uri_if_local` does; URIs with a scheme are kept as they are.
+ *
+ * @example
+ * resolveLocalLocation("my_location", "/srv"); // "/srv/my_location"
+ */
+export function resolveLocalLocation(location: string, cwd: string): string {
+  const scheme = /^([a-zA-Z][\w+.-]*):/.exec(location)?.[1]?.toLowerCase();
+  if (scheme === undefined) return path.isAbsolute(location) ? location : path.posix.join(cwd, location);
+  if (scheme === "file") {
+    const rest = location.slice("file:".length);
+    if (!rest.startsWith("/")) return pathToFileURL(path.join(cwd, decodeURIComponent(rest))).href;
+  }
+  return location;
 }
 
 function validateExperimentName(name: string): void {
@@ -91,7 +110,8 @@ export async function createExperiment(
   input: { readonly name: string; readonly artifactLocation?: string; readonly tags?: readonly KeyValue[] },
 ): Promise<string> {
   validateExperimentName(input.name);
-  if (input.artifactLocation) validateArtifactLocation(input.artifactLocation);
+  const artifactLocation = input.artifactLocation ? resolveLocalLocation(input.artifactLocation, ctx.cwd) : undefined;
+  if (artifactLocation) validateArtifactLocation(artifactLocation);
   const tags = input.tags ?? [];
   tags.forEach(validateExperimentTag);
   const now = ctx.now();
@@ -99,7 +119,7 @@ export async function createExperiment(
     return await withTransaction(ctx.database, async (trx) => {
       const insert = trx.insertInto("experiments").values({
         name: input.name,
-        artifact_location: input.artifactLocation ?? null,
+        artifact_location: artifactLocation ?? null,
         lifecycle_stage: "active",
         creation_time: now,
         last_update_time: now,
@@ -109,7 +129,7 @@ export async function createExperiment(
         ctx.database.dialect === "postgres"
           ? Number(((await insert.returning("experiment_id").executeTakeFirstOrThrow()) as { experiment_id: number }).experiment_id)
           : Number((await insert.executeTakeFirstOrThrow()).insertId);
-      if (!input.artifactLocation) {
+      if (!artifactLocation) {
         await trx
           .updateTable("experiments")
           .set({ artifact_location: appendToUri(ctx.defaultArtifactRoot, String(id)) })

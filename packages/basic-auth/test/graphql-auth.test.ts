@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SECRET, createWorld, type World } from "./owner-and-intruder.js";
+
+// GraphQL carries its IDs inside a document: each top-level query is checked like its REST twin,
+// aliases and fragments are refused to non-admins, and model versions in answers are filtered.
+
+describe("GraphQL under basic-auth", () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld("READ default, explicit NO_PERMISSIONS");
+  }, 60_000);
+  afterAll(async () => w?.server.close());
+  const gql = (who: "owner" | "intruder", query: string, variables?: Record<string, unknown>) =>
+    w.call(who, "POST", "/graphql", { body: { query, ...(variables ? { variables } : {}) } });
+
+  it("answers the owner", async () => {
+    const answer = await gql("owner", `{ mlflowGetExperiment(input: {experimentId: "${w.owner.experimentId}"}) { experiment { name } } }`);
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual({ data: { mlflowGetExperiment: { experiment: { name: `${SECRET}experiment` } } }, errors: null });
+  });
+
+  it("refuses queries naming what the caller may not read, however the ID is passed", async () => {
+    const denied = [
+      gql("intruder", `{ mlflowGetExperiment(input: {experimentId: "${w.owner.experimentId}"}) { experiment { name } } }`),
+      gql("intruder", `query q($id: String) { mlflowGetExperiment(input: {experimentId: $id}) { experiment { name } } }`, { id: w.owner.experimentId }),
+      gql("intruder", `{ mlflowGetRun(input: {runUuid: "${w.owner.runId}"}) { run { info { runName } } } }`),
+      gql("intruder", `{ mlflowListArtifacts(input: {runId: "${w.owner.runId}"}) { files { path } } }`),
+      gql("intruder", `{ mlflowSearchRuns(input: {experimentIds: ["${w.intruder.experimentId}", "${w.owner.experimentId}"]}) { runs { info { runName } } } }`),
+      gql("intruder", `{ mlflowGetMetricHistoryBulkInterval(input: {runIds: ["${w.owner.runId}"], metricKey: "${SECRET}metric"}) { metrics { value } } }`),
+      gql("intruder", `{ mlflowSearchDatasets(input: {experimentIds: ["${w.owner.experimentId}"]}) { datasetSummaries { name } } }`),
+      // Aliases and fragments could carry a field past the filters: refused.
+      gql("intruder", `{ own: mlflowGetRun(input: {runId: "${w.intruder.runId}"}) { run { info { runName } } } }`),
+      gql("intruder", `{ mlflowGetRun(input: {runId: "${w.intruder.runId}"}) { run { ...f } } } fragment f on MlflowRunExtension { info { runName } }`),
+      gql("intruder", `{ mlflowGetRun(input: {runId: "${w.intruder.runId}"}) { run { ... on MlflowRunExtension { info { runName } } } } }`),
+    ];
+    for (const answer of await Promise.all(denied)) {
+      expect(answer.text).not.toContain(SECRET);
+      expect(answer.status).toBe(403);
+    }
+  });
+
+  it("answers the intruder about their own resources, without the owner's model versions", async () => {
+    const own = await gql("intruder", `{ mlflowGetRun(input: {runId: "${w.intruder.runId}"}) { run { info { runId } experiment { name } modelVersions { name } } } }`);
+    expect(own.status).toBe(200);
+    expect(own.json?.errors).toBeNull();
+    const search = await gql("intruder", `{ mlflowSearchModelVersions(input: {}) { modelVersions { name description } } }`);
+    expect(search.status).toBe(200);
+    expect(search.text).not.toContain(SECRET);
+    const names = ((search.json?.data as { mlflowSearchModelVersions: { modelVersions: { name: string }[] } }).mlflowSearchModelVersions.modelVersions ?? []).map((v) => v.name);
+    expect(names).toContain(w.intruder.model);
+    expect(names).not.toContain(w.owner.model);
+  });
+});

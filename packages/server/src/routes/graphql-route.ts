@@ -1,0 +1,205 @@
+import { GraphQLScalarType, Kind, buildSchema, graphql, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
+import { MlflowError, invalidParameter, type Field, type Run } from "@mlflow-ts/protocol";
+import type { AppStores, ServerConfig } from "@mlflow-ts/plugin-api";
+import { f } from "@mlflow-ts/protocol";
+import { route, type RouteDefinition } from "../route.js";
+import { listUnder } from "./artifact-routes.js";
+
+// MLflow's GraphQL schema (mlflow/server/graphql, generated from its protos): the queries its web UI
+// and tests send, field for field, written here in SDL. int64 values are the `LongString` scalar.
+const SDL = `
+scalar LongString
+
+enum MlflowRunStatus { RUNNING SCHEDULED FINISHED FAILED KILLED }
+enum MlflowModelVersionStatus { PENDING_REGISTRATION FAILED_REGISTRATION READY }
+enum MlflowViewType { ACTIVE_ONLY DELETED_ONLY ALL }
+
+type MlflowExperimentTag { key: String value: String }
+type MlflowExperiment {
+  experimentId: String name: String artifactLocation: String lifecycleStage: String
+  lastUpdateTime: LongString creationTime: LongString tags: [MlflowExperimentTag!]
+}
+type MlflowGetExperimentResponse { experiment: MlflowExperiment }
+
+type MlflowRunInfo {
+  runId: String runUuid: String runName: String experimentId: String userId: String status: MlflowRunStatus
+  startTime: LongString endTime: LongString artifactUri: String lifecycleStage: String
+}
+type MlflowMetric { key: String value: Float timestamp: LongString step: LongString }
+type MlflowParam { key: String value: String }
+type MlflowRunTag { key: String value: String }
+type MlflowRunData { metrics: [MlflowMetric!] params: [MlflowParam!] tags: [MlflowRunTag!] }
+type MlflowDataset { name: String digest: String sourceType: String source: String schema: String profile: String }
+type MlflowInputTag { key: String value: String }
+type MlflowDatasetInput { tags: [MlflowInputTag!] dataset: MlflowDataset }
+type MlflowModelInput { modelId: String }
+type MlflowRunInputs { datasetInputs: [MlflowDatasetInput!] modelInputs: [MlflowModelInput!] }
+type MlflowModelOutput { modelId: String step: LongString }
+type MlflowRunOutputs { modelOutputs: [MlflowModelOutput!] }
+type MlflowRunExtension {
+  info: MlflowRunInfo data: MlflowRunData inputs: MlflowRunInputs outputs: MlflowRunOutputs
+  experiment: MlflowExperiment modelVersions: [MlflowModelVersion!]
+}
+type MlflowGetRunResponse { run: MlflowRunExtension }
+type MlflowSearchRunsResponse { runs: [MlflowRunExtension!] nextPageToken: String }
+
+type MlflowModelVersionTag { key: String value: String }
+type MlflowModelVersion {
+  name: String version: String creationTimestamp: LongString lastUpdatedTimestamp: LongString userId: String
+  currentStage: String description: String source: String runId: String status: MlflowModelVersionStatus
+  statusMessage: String tags: [MlflowModelVersionTag!] runLink: String aliases: [String]
+}
+type MlflowSearchModelVersionsResponse { modelVersions: [MlflowModelVersion!] nextPageToken: String }
+
+type MlflowFileInfo { path: String isDir: Boolean fileSize: LongString }
+type MlflowListArtifactsResponse { rootUri: String files: [MlflowFileInfo!] nextPageToken: String }
+
+type MlflowMetricWithRunId { key: String value: Float timestamp: LongString step: LongString runId: String }
+type MlflowGetMetricHistoryBulkIntervalResponse { metrics: [MlflowMetricWithRunId!] }
+
+type MlflowDatasetSummary { experimentId: String name: String digest: String context: String }
+type MlflowSearchDatasetsResponse { datasetSummaries: [MlflowDatasetSummary!] }
+
+input MlflowGetExperimentInput { experimentId: String }
+input MlflowGetRunInput { runId: String runUuid: String }
+input MlflowSearchModelVersionsInput { filter: String maxResults: LongString orderBy: [String] pageToken: String }
+input MlflowSearchRunsInput { experimentIds: [String] filter: String runViewType: MlflowViewType maxResults: Int orderBy: [String] pageToken: String }
+input MlflowListArtifactsInput { runId: String runUuid: String path: String pageToken: String }
+input MlflowGetMetricHistoryBulkIntervalInput { runIds: [String] metricKey: String startStep: Int endStep: Int maxResults: Int }
+input MlflowSearchDatasetsInput { experimentIds: [String] }
+
+type Test { output: String }
+type TestMutation { output: String }
+
+type Query {
+  mlflowGetExperiment(input: MlflowGetExperimentInput): MlflowGetExperimentResponse
+  mlflowGetRun(input: MlflowGetRunInput): MlflowGetRunResponse
+  mlflowSearchModelVersions(input: MlflowSearchModelVersionsInput): MlflowSearchModelVersionsResponse
+  mlflowSearchRuns(input: MlflowSearchRunsInput): MlflowSearchRunsResponse
+  mlflowListArtifacts(input: MlflowListArtifactsInput): MlflowListArtifactsResponse
+  mlflowGetMetricHistoryBulkInterval(input: MlflowGetMetricHistoryBulkIntervalInput): MlflowGetMetricHistoryBulkIntervalResponse
+  mlflowSearchDatasets(input: MlflowSearchDatasetsInput): MlflowSearchDatasetsResponse
+  test(inputString: String): Test
+}
+type Mutation { testMutation(inputString: String): TestMutation }
+`;
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+// Fields read the stores' wire objects (snake_case) by their camelCase GraphQL names.
+const byWireName: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx, info) => {
+  if (typeof source !== "object" || source === null) return undefined;
+  const record = source as Record<string, unknown>;
+  const value = record[snake(info.fieldName)] ?? record[info.fieldName];
+  return typeof value === "function" ? (value as () => unknown).call(source) : value;
+};
+
+type Input = Record<string, unknown> | undefined;
+
+/**
+ * MLflow's GraphQL schema over the server's stores. Resolvers call the same store methods as the
+ * REST handlers, so a GraphQL read shows what the REST API shows.
+ *
+ * @example
+ * const schema = createGraphqlSchema(config, stores);
+ */
+export function createGraphqlSchema(config: ServerConfig, stores: AppStores): GraphQLSchema {
+  const schema = buildSchema(SDL);
+  const longString = schema.getType("LongString") as GraphQLScalarType;
+  Object.assign(longString, {
+    serialize: (value: unknown) => String(value),
+    parseValue: (value: unknown) => Number(value),
+    parseLiteral: (node: { kind: string; value?: string }) => (node.kind === Kind.INT || node.kind === Kind.STRING ? Number(node.value) : undefined),
+  });
+  const withRunExtras = (run: Run) => ({
+    ...run,
+    experiment: () => stores.tracking.getExperiment(run.info.experiment_id),
+    model_versions: async () => (await stores.registry.searchModelVersions({ filter: `run_id = '${run.info.run_id}'` })).model_versions,
+  });
+  const resolvers: Record<string, (input: Input) => unknown> = {
+    mlflowGetExperiment: async (input) => ({ experiment: await stores.tracking.getExperiment(String(input?.experimentId ?? "")) }),
+    mlflowGetRun: async (input) => ({ run: withRunExtras(await stores.tracking.getRun(String(input?.runId || input?.runUuid || ""))) }),
+    mlflowSearchModelVersions: (input) =>
+      stores.registry.searchModelVersions({
+        filter: input?.filter as string | undefined,
+        maxResults: input?.maxResults === undefined || input.maxResults === null ? undefined : Number(input.maxResults),
+        orderBy: input?.orderBy as string[] | undefined,
+        pageToken: input?.pageToken as string | undefined,
+      }),
+    mlflowSearchRuns: async (input) => {
+      const result = await stores.tracking.searchRuns({
+        experimentIds: (input?.experimentIds as string[] | undefined) ?? [],
+        filter: input?.filter as string | undefined,
+        runViewType: input?.runViewType as never,
+        maxResults: input?.maxResults as number | undefined,
+        orderBy: input?.orderBy as string[] | undefined,
+        pageToken: input?.pageToken as string | undefined,
+      });
+      return { runs: result.runs.map(withRunExtras), next_page_token: result.next_page_token };
+    },
+    mlflowListArtifacts: async (input) => {
+      const run = await stores.tracking.getRun(String(input?.runId || input?.runUuid || ""));
+      const files = await listUnder(config, stores, run.info.artifact_uri, String(input?.path ?? ""));
+      return { root_uri: run.info.artifact_uri, files };
+    },
+    mlflowGetMetricHistoryBulkInterval: async (input) => {
+      const maxResults = (input?.maxResults as number | undefined) ?? 2500;
+      if (maxResults < 1 || maxResults > 2500) throw invalidParameter("max_results must be between 1 and 2500.");
+      const runIds = (input?.runIds as string[] | undefined) ?? [];
+      if (runIds.length > 100) throw invalidParameter(`GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received ${runIds.length} run_ids.`);
+      const metrics = await stores.tracking.getMetricHistoryBulkInterval(runIds, String(input?.metricKey ?? ""), {
+        maxResults,
+        startStep: (input?.startStep as number | undefined) ?? undefined,
+        endStep: (input?.endStep as number | undefined) ?? undefined,
+      });
+      return { metrics };
+    },
+    mlflowSearchDatasets: async (input) => ({ dataset_summaries: await stores.tracking.searchDatasets((input?.experimentIds as string[] | undefined) ?? []) }),
+    test: (input) => ({ output: (input as { inputString?: string } | undefined)?.inputString }),
+  };
+  const query = schema.getQueryType()!.getFields();
+  for (const [name, resolve] of Object.entries(resolvers)) {
+    // `test` takes its argument bare; every other query an `input` object.
+    query[name]!.resolve = (_source, args: Record<string, unknown>) => resolve(name === "test" ? args : (args.input as Input));
+  }
+  schema.getMutationType()!.getFields().testMutation!.resolve = (_source, args: { inputString?: string }) => ({ output: args.inputString });
+  return schema;
+}
+
+/** A JSON object parameter (GraphQL variables), from a body object or a query-string JSON text. */
+const jsonObject: Field<Record<string, unknown>> = {
+  required: false,
+  parse(value, name, fromQuery) {
+    let v = fromQuery && Array.isArray(value) ? value[0] : value;
+    if (fromQuery && typeof v === "string") {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        throw invalidParameter(`'${name}' must be a JSON object`);
+      }
+    }
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw invalidParameter(`'${name}' must be a JSON object`);
+    return v as Record<string, unknown>;
+  },
+};
+
+/**
+ * `/graphql` (GET and POST, below the static prefix), answered as MLflow does: HTTP 200 with
+ * `{"data": …, "errors": [messages] | null}`.
+ *
+ * @example
+ * for (const r of graphqlRoutes(config, stores)) mount(r);
+ */
+export function graphqlRoutes(config: ServerConfig, stores: AppStores): RouteDefinition[] {
+  const schema = createGraphqlSchema(config, stores);
+  const params = { query: f.string(), operationName: f.string(), variables: jsonObject };
+  const handler = async (p: { query?: string; operationName?: string; variables?: Record<string, unknown> }) => {
+    if (!p.query) throw invalidParameter("Missing value for required parameter 'query'.");
+    const result = await graphql({ schema, source: p.query, variableValues: p.variables, operationName: p.operationName, fieldResolver: byWireName });
+    return {
+      data: result.data ?? null,
+      errors: result.errors?.length ? result.errors.map((e) => (e.originalError instanceof MlflowError ? e.originalError.message : e.message)) : null,
+    };
+  };
+  return [route("POST", "/graphql", params, handler), route("GET", "/graphql", params, handler)];
+}
