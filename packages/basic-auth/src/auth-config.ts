@@ -22,6 +22,10 @@ export interface AuthConfig {
   /** Password checks that may run at once; `loginQueue` more may wait, the rest get 429. */
   readonly maxConcurrentLogins: number;
   readonly loginQueue: number;
+  /** Test switch (`MLFLOW_AUTH_ALLOW_INSECURE_PASSWORDS=true`): short and default passwords accepted. */
+  readonly allowInsecurePasswords: boolean;
+  /** What the file asked for that is not done, to log at start-up. */
+  readonly warnings: readonly string[];
   /** The file read. */
   readonly file: string;
 }
@@ -44,11 +48,19 @@ export class AuthConfigError extends Error {
  * @example
  * passwordProblem("short"); // "Password must be a string longer than 12 characters."
  */
-export function passwordProblem(password: unknown): string | undefined {
-  if (typeof password !== "string" || password.length < 12) return "Password must be a string longer than 12 characters.";
+export function passwordProblem(password: unknown, allowInsecure = false): string | undefined {
+  if (typeof password !== "string" || password === "") return "Password must be a string longer than 12 characters.";
+  if (allowInsecure) return undefined;
+  if (password.length < 12) return "Password must be a string longer than 12 characters.";
   if (FORBIDDEN_PASSWORDS.has(password)) return "This password was MLflow's default and is refused; choose another.";
   return undefined;
 }
+
+/**
+ * The `authorization_function` of MLflow's stock `basic_auth.ini`: its own Basic authentication,
+ * which is this app's built-in one.
+ */
+export const STOCK_AUTHORIZATION_FUNCTION = "mlflow.server.auth:authenticate_request_basic_auth";
 
 /**
  * Reads the INI file (`MLFLOW_AUTH_CONFIG_PATH`, else the packaged `basic_auth.ini`), section
@@ -89,12 +101,24 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
   if (!databaseUri) problems.push("database_uri: missing");
   const adminUsername = env.MLFLOW_AUTH_ADMIN_USERNAME || get("admin_username");
   if (!adminUsername) problems.push("admin_username: missing (or set MLFLOW_AUTH_ADMIN_USERNAME)");
-  const adminPassword = env.MLFLOW_AUTH_ADMIN_PASSWORD || get("admin_password") || undefined;
+  // A test switch, never a default: MLflow 2.x's own tests use 10-character passwords and the old
+  // default admin password.
+  const allowInsecurePasswords = env.MLFLOW_AUTH_ALLOW_INSECURE_PASSWORDS === "true";
+  const warnings: string[] = [];
+  let adminPassword = env.MLFLOW_AUTH_ADMIN_PASSWORD || get("admin_password") || undefined;
   if (adminPassword !== undefined) {
-    const problem = passwordProblem(adminPassword);
-    if (problem) problems.push(`admin_password${env.MLFLOW_AUTH_ADMIN_PASSWORD ? " (MLFLOW_AUTH_ADMIN_PASSWORD)" : ""}: ${problem}`);
+    const problem = passwordProblem(adminPassword, allowInsecurePasswords);
+    if (problem && !env.MLFLOW_AUTH_ADMIN_PASSWORD && FORBIDDEN_PASSWORDS.has(adminPassword)) {
+      // MLflow's stock basic_auth.ini ships a default password: the file loads, the password is not used.
+      warnings.push(`admin_password in ${file} is MLflow's old default '${adminPassword}' and is ignored; a generated one is used for a new admin`);
+      adminPassword = undefined;
+    } else if (problem) {
+      problems.push(`admin_password${env.MLFLOW_AUTH_ADMIN_PASSWORD ? " (MLFLOW_AUTH_ADMIN_PASSWORD)" : ""}: ${problem}`);
+    }
   }
-  const authorizationFunction = get("authorization_function") || undefined;
+  if (allowInsecurePasswords) warnings.push("MLFLOW_AUTH_ALLOW_INSECURE_PASSWORDS=true: short and default passwords are accepted. Never use this outside tests.");
+  let authorizationFunction = get("authorization_function") || undefined;
+  if (authorizationFunction === STOCK_AUTHORIZATION_FUNCTION) authorizationFunction = undefined;
   if (authorizationFunction !== undefined && !/^.+:[A-Za-z_$][\w$]*$/.test(authorizationFunction)) {
     problems.push(`authorization_function: '${authorizationFunction}' is not module:function`);
   }
@@ -132,6 +156,8 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
     trustedProxies,
     maxConcurrentLogins,
     loginQueue,
+    allowInsecurePasswords,
+    warnings,
     file,
   };
 }

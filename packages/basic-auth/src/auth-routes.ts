@@ -13,6 +13,8 @@ export interface AuthRouteContext {
   /** Drops a user's cached credentials here and in every replica. */
   readonly invalidate: (username: string) => Promise<void>;
   readonly staticPrefix: string;
+  /** The test switch that lets short and default passwords through. */
+  readonly allowInsecurePasswords?: boolean;
 }
 
 type Handler = (req: MlflowRequest) => Promise<Record<string, unknown>>;
@@ -65,7 +67,7 @@ export function registerAuthRoutes(app: MlflowApp, ctx: AuthRouteContext): void 
       if (!username || !password) return plain(res, 400, "Username and password cannot be empty.");
       json(async () => {
         if (typeof username !== "string") throw invalidParameter("Invalid value for parameter 'username' supplied.");
-        const problem = passwordProblem(password);
+        const problem = passwordProblem(password, ctx.allowInsecurePasswords);
         if (problem) throw invalidParameter(problem);
         const user = await store.createUser(username, await hashPassword(password as string), false);
         return { user: await userJson(store, user) };
@@ -82,7 +84,7 @@ export function registerAuthRoutes(app: MlflowApp, ctx: AuthRouteContext): void 
     return { user: { id: user.id, username: user.username, is_admin: user.isAdmin } };
   });
   app.endpoint("PATCH", both("/mlflow/users/update-password"), { ...username, password: f.string(true) }, async (p) => {
-    const problem = passwordProblem(p.password);
+    const problem = passwordProblem(p.password, ctx.allowInsecurePasswords);
     if (problem) throw invalidParameter(problem);
     await store.updatePassword(p.username, await hashPassword(p.password));
     await ctx.invalidate(p.username);

@@ -205,6 +205,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     callerOf: (req) => callers.get(req)!,
     invalidate,
     staticPrefix: prefix,
+    allowInsecurePasswords: config.allowInsecurePasswords,
   });
   registerSignup(app, store, env.MLFLOW_FLASK_SERVER_SECRET_KEY ? Buffer.from(env.MLFLOW_FLASK_SERVER_SECRET_KEY) : randomBytes(32));
 
@@ -243,6 +244,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
       return user && !user.isAdmin ? filterGraphqlModelVersions(payload, user, access) : undefined;
     }, { method, path: `${prefix}/graphql` });
   }
+  for (const warning of config.warnings) logger.warn(`basic-auth: ${warning}`);
   logger.info("basic-auth enabled", { database: database.displayUri, default_permission: config.defaultPermission, authorization_function: functionName });
   return app;
   });

@@ -4,7 +4,7 @@ export { AuthServiceClient } from "./auth-service-client.js";
 export type { AuthUser } from "./auth-service-client.js";
 export { AuthStore, AUTH_MIGRATION_TABLE } from "./auth-store.js";
 export type { UserRecord, Grant, ResourceKind } from "./auth-store.js";
-export { readAuthConfig, passwordProblem, PACKAGED_INI, AuthConfigError } from "./auth-config.js";
+export { readAuthConfig, passwordProblem, PACKAGED_INI, AuthConfigError, STOCK_AUTHORIZATION_FUNCTION } from "./auth-config.js";
 export type { AuthConfig } from "./auth-config.js";
 export { hashPassword, verifyPassword } from "./werkzeug-hash.js";
 export { PERMISSIONS, parsePermission, capabilitiesOf } from "./permissions.js";
