@@ -89,12 +89,29 @@ describe("configuration and bootstrap", () => {
     }
   });
 
-  it("refuses short and old default admin passwords, naming the key", () => {
+  it("loads MLflow's stock basic_auth.ini unchanged, without its default admin password", () => {
+    const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "ba-config-"));
+    const file = path.join(dir, "basic_auth.ini");
+    // MLflow 2.12's packaged file, key for key.
+    fs.writeFileSync(
+      file,
+      "[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///basic_auth.db\nadmin_username = admin\nadmin_password = password\nauthorization_function = mlflow.server.auth:authenticate_request_basic_auth\n",
+    );
+    const config = readAuthConfig({ MLFLOW_AUTH_CONFIG_PATH: file });
+    expect(config.authorizationFunction).toBeUndefined();
+    expect(config.adminPassword).toBeUndefined();
+    expect(config.warnings.join("\n")).toMatch(/admin_password .* old default 'password' and is ignored/);
+    // Only the explicit test switch lets it through.
+    expect(readAuthConfig({ MLFLOW_AUTH_CONFIG_PATH: file, MLFLOW_AUTH_ALLOW_INSECURE_PASSWORDS: "true" }).adminPassword).toBe("password");
+  });
+
+  it("refuses short admin passwords, naming the key", () => {
     const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "ba-config-"));
     const file = path.join(dir, "a.ini");
     fs.writeFileSync(file, "[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///x.db\nadmin_username = admin\nadmin_password = password1234\n");
-    expect(() => readAuthConfig({ MLFLOW_AUTH_CONFIG_PATH: file })).toThrow(/admin_password: This password was MLflow's default/);
+    expect(readAuthConfig({ MLFLOW_AUTH_CONFIG_PATH: file }).adminPassword).toBeUndefined();
     expect(() => readAuthConfig({ MLFLOW_AUTH_CONFIG_PATH: file, MLFLOW_AUTH_ADMIN_PASSWORD: "short" })).toThrow(/MLFLOW_AUTH_ADMIN_PASSWORD.*12 characters/);
+    expect(() => readAuthConfig({ MLFLOW_AUTH_CONFIG_PATH: file, MLFLOW_AUTH_ADMIN_PASSWORD: "password1234" })).toThrow(/MLFLOW_AUTH_ADMIN_PASSWORD.*MLflow's default/);
     fs.writeFileSync(file, "[mlflow]\ndefault_permission = ALL\ndatabase_uri = sqlite:///x.db\nadmin_username = admin\nauthorization_function = nope\n");
     expect(() => readAuthConfig({ MLFLOW_AUTH_CONFIG_PATH: file })).toThrow(/default_permission: Invalid permission 'ALL'[\s\S]*authorization_function/);
     expect(readAuthConfig({}).adminPassword).toBeUndefined();
