@@ -82,6 +82,7 @@ export const RELEASE_OF: Readonly<Partial<Record<Revision, string>>> = {
   "4465047574b1": "MLflow 2.15.0–2.16.2",
   f5a4f2784254: "MLflow 2.17.x",
   "0584bdc529eb": "MLflow 2.18–2.22",
+  "400f98739977": "MLflow 3.0",
   "6953534de441": "MLflow 3.0.0–3.1.0",
   bda7b8c39065: "MLflow 3.0.1, 3.1.1–3.1.4",
   "770bee3ae1dd": "MLflow 3.2.0",
