@@ -2,6 +2,7 @@
 // read a process's peak RSS, print figures with their targets and baselines.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -118,4 +119,39 @@ export async function postJson(url, p, body) {
   const json = await response.json();
   if (!response.ok) throw new Error(`${p}: ${response.status} ${JSON.stringify(json)}`);
   return json;
+}
+
+/**
+ * MLflow's own Python server as a baseline, when `MLFLOW_TS_BENCH_PYTHON_MLFLOW` names a command
+ * that runs it (e.g. `python3 -m mlflow`); undefined otherwise. Started as MLflow deploys it by
+ * default (`mlflow server`, its own worker count), on the backend URI given.
+ */
+export async function startPythonMlflow(uri, { cwd }) {
+  const command = process.env.MLFLOW_TS_BENCH_PYTHON_MLFLOW;
+  if (!command) return undefined;
+  const port = await freePort();
+  const [exe, ...args] = command.split(" ");
+  const sqlalchemyUri = uri.replace(/^mysql:/, "mysql+pymysql:");
+  const child = spawn(exe, [...args, "server", "--backend-store-uri", sqlalchemyUri, "--host", "127.0.0.1", "--port", String(port)], { cwd, detached: true, stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 240; i += 1) {
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) {
+      // The whole process group: MLflow's server runs its workers as children.
+      return { url, child, stop: () => new Promise((resolve) => { child.once("exit", resolve); process.kill(-child.pid, "SIGTERM"); }) };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  process.kill(-child.pid, "SIGKILL");
+  throw new Error(`MLflow's server (${command}) did not answer /health within 120 s`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import pg from "pg";
-import mysql from "mysql2";
+import type pg from "pg";
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type PostgresPool } from "kysely";
 import { MlflowError } from "@mlflow-ts/protocol";
 import { parseDatabaseUri } from "./database-uri.js";
@@ -49,13 +48,15 @@ export interface CreateDatabaseOptions {
 }
 
 // int8 (bigint) and numeric come back from pg as strings; timestamps and steps fit a double.
-const pgTypes = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === 20) return (v: string) => Number(v);
-    if (oid === 1700) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as "text");
-  },
-};
+function pgTypes(driver: typeof pg) {
+  return {
+    getTypeParser(oid: number, format?: "text" | "binary") {
+      if (oid === 20) return (v: string) => Number(v);
+      if (oid === 1700) return (v: string) => Number(v);
+      return driver.types.getTypeParser(oid, format as "text");
+    },
+  };
+}
 
 /**
  * Opens the database a backend-store URI names: SQLite (WAL, busy timeout, case-sensitive LIKE),
@@ -86,14 +87,16 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       close: () => db.destroy(),
     };
   }
+  // Each driver is loaded only for the database it serves: a SQLite server carries neither.
   if (target.dialect === "postgres") {
+    const { default: pg } = await import("pg");
     const pool = new pg.Pool({
       connectionString: target.connectionString,
       max: options.poolSize ?? 10,
-      types: pgTypes,
+      types: pgTypes(pg),
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
-    const db = new Kysely({ dialect: new PostgresDialect({ pool: cancellable(pool, target.connectionString) }) });
+    const db = new Kysely({ dialect: new PostgresDialect({ pool: cancellable(pg, pool, target.connectionString) }) });
     enableQueryCancellation();
     try {
       await sql`select 1`.execute(db);
@@ -117,6 +120,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     };
     return { db, dialect: "postgres", displayUri: redact(target.connectionString), listen, close: () => db.destroy() };
   }
+  const { default: mysql } = await import("mysql2");
   const pool = mysql.createPool({
     uri: target.connectionString,
     connectionLimit: options.poolSize ?? 10,
@@ -151,9 +155,9 @@ const PATCHED = Symbol("mlflow.cancellable");
  * cancelled on the server (`pg_cancel_backend`, from a connection of its own, since the pool may be
  * exhausted by exactly such queries) and one not yet sent fails at once.
  */
-function cancellable(pool: pg.Pool, connectionString: string): PostgresPool {
+function cancellable(driver: typeof pg, pool: pg.Pool, connectionString: string): PostgresPool {
   const cancel = async (pid: number) => {
-    const client = new pg.Client({ connectionString });
+    const client = new driver.Client({ connectionString });
     client.on("error", () => {});
     try {
       await client.connect();

@@ -1,4 +1,6 @@
-import { GraphQLScalarType, Kind, buildSchema, graphql, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
+// graphql is loaded on the first /graphql request: a server that is never asked (every API client)
+// does not carry its ~7 MB.
+import type { GraphQLFieldResolver, GraphQLScalarType, GraphQLSchema } from "graphql";
 import { MlflowError, invalidParameter, type Field, type Run } from "@mlflow-ts/protocol";
 import type { AppStores, ServerConfig } from "@mlflow-ts/plugin-api";
 import { f } from "@mlflow-ts/protocol";
@@ -101,9 +103,10 @@ type Input = Record<string, unknown> | undefined;
  * REST handlers, so a GraphQL read shows what the REST API shows.
  *
  * @example
- * const schema = createGraphqlSchema(config, stores);
+ * const schema = await createGraphqlSchema(config, stores);
  */
-export function createGraphqlSchema(config: ServerConfig, stores: AppStores): GraphQLSchema {
+export async function createGraphqlSchema(config: ServerConfig, stores: AppStores): Promise<GraphQLSchema> {
+  const { buildSchema, Kind } = await import("graphql");
   const schema = buildSchema(SDL);
   const longString = schema.getType("LongString") as GraphQLScalarType;
   Object.assign(longString, {
@@ -191,11 +194,13 @@ const jsonObject: Field<Record<string, unknown>> = {
  * for (const r of graphqlRoutes(config, stores)) mount(r);
  */
 export function graphqlRoutes(config: ServerConfig, stores: AppStores): RouteDefinition[] {
-  const schema = createGraphqlSchema(config, stores);
+  let schema: Promise<GraphQLSchema> | undefined;
   const params = { query: f.string(), operationName: f.string(), variables: jsonObject };
   const handler = async (p: { query?: string; operationName?: string; variables?: Record<string, unknown> }) => {
     if (!p.query) throw invalidParameter("Missing value for required parameter 'query'.");
-    const result = await graphql({ schema, source: p.query, variableValues: p.variables, operationName: p.operationName, fieldResolver: byWireName });
+    schema ??= createGraphqlSchema(config, stores);
+    const { graphql } = await import("graphql");
+    const result = await graphql({ schema: await schema, source: p.query, variableValues: p.variables, operationName: p.operationName, fieldResolver: byWireName });
     return {
       data: result.data ?? null,
       errors: result.errors?.length ? result.errors.map((e) => (e.originalError instanceof MlflowError ? e.originalError.message : e.message)) : null,

@@ -1,6 +1,7 @@
 import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
 import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
+import { executeCompiledOnce } from "../compiled-once.js";
 import { LIMITS, limitValue, validateKey, validateRunIdFormat } from "../validation.js";
 import { chunk, insertOrIgnore, sqlBool, upsertIncoming, type TrackingContext } from "./context.js";
 import { RUN_NAME_TAG, requireActive, requireRunRow } from "./runs.js";
@@ -137,34 +138,41 @@ const LATER_MYSQL = sql`(@later := ((values(step), values(timestamp), values(val
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function writeLatestMetrics(ctx: TrackingContext, trx: Kysely<any>, rows: readonly MetricRowValues[]): Promise<void> {
-  const query = trx.insertInto("latest_metrics").values(rows as MetricRowValues[]);
-  if (ctx.database.dialect === "mysql") {
-    await query
-      .onDuplicateKeyUpdate({
+  const dialect = ctx.database.dialect;
+  const build = () => {
+    const query = trx.insertInto("latest_metrics").values(rows as MetricRowValues[]);
+    if (dialect === "mysql") {
+      return query.onDuplicateKeyUpdate({
         is_nan: sql`if(${LATER_MYSQL}, values(is_nan), is_nan)`,
         value: sql`if(@later, values(value), value)`,
         timestamp: sql`if(@later, values(timestamp), timestamp)`,
         step: sql`if(@later, values(step), step)`,
-      })
-      .execute();
-    return;
-  }
-  await query
-    .onConflict((oc) =>
+      });
+    }
+    return query.onConflict((oc) =>
       oc
         .columns(["run_uuid", "key"])
         .doUpdateSet((eb) => ({ value: eb.ref("excluded.value"), timestamp: eb.ref("excluded.timestamp"), step: eb.ref("excluded.step"), is_nan: eb.ref("excluded.is_nan") }))
         .where(LATER_PG),
-    )
-    .execute();
+    );
+  };
+  await executeCompiledOnce(trx, `${dialect}:latest-metrics:${rows.length}`, build, rowParameters(rows));
+}
+
+/** A metric row's values in the order its columns are inserted ({@link toRow}'s). */
+function rowParameters(rows: readonly MetricRowValues[]): unknown[] {
+  const parameters: unknown[] = [];
+  for (const r of rows) parameters.push(r.run_uuid, r.key, r.timestamp, r.step, r.value, r.is_nan);
+  return parameters;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function writeMetrics(ctx: TrackingContext, trx: Kysely<any>, runId: string, experimentId: number, metrics: readonly MetricInput[]): Promise<void> {
   if (metrics.length === 0) return;
   const rows = metrics.map((m) => toRow(ctx, runId, m));
+  // The hot path of log-metric: one shape per dialect and row count, compiled once.
   for (const part of chunk(rows, METRIC_CHUNK)) {
-    await insertOrIgnore(trx.insertInto("metrics").values(part), ctx.database.dialect).execute();
+    await executeCompiledOnce(trx, `${ctx.database.dialect}:metrics:${part.length}`, () => insertOrIgnore(trx.insertInto("metrics").values(part), ctx.database.dialect), rowParameters(part));
   }
   const forModels = metrics.filter((m) => m.modelId);
   if (forModels.length > 0) {
@@ -219,7 +227,7 @@ export async function logBatch(ctx: TrackingContext, runId: string, input: LogBa
   if (checkRunIdFormat) validateRunIdFormat(runId);
   const batch = prepareBatch(ctx, input);
   await withTransaction(ctx.database, async (trx) => {
-    const run = await requireRunRow(trx, runId);
+    const run = await requireRunRow(trx, runId, ctx.database.dialect);
     requireActive(run);
     await writeParams(ctx, trx, runId, batch.params);
     await writeMetrics(ctx, trx, runId, Number(run.experiment_id), batch.metrics);
@@ -230,7 +238,7 @@ export async function logBatch(ctx: TrackingContext, runId: string, input: LogBa
 /** Deletes a run tag (404 when absent). */
 export async function deleteTag(ctx: TrackingContext, runId: string, key: string): Promise<void> {
   await withTransaction(ctx.database, async (trx) => {
-    requireActive(await requireRunRow(trx, runId));
+    requireActive(await requireRunRow(trx, runId, ctx.database.dialect));
     const result = await trx.deleteFrom("tags").where("run_uuid", "=", runId).where("key", "=", key).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
   });

@@ -34,7 +34,7 @@ export async function logInputs(ctx: TrackingContext, runId: string, datasets: r
   datasets.forEach(validateDatasetInput);
   const dialect = ctx.database.dialect;
   await withTransaction(ctx.database, async (trx) => {
-    const run = await requireRunRow(trx, runId);
+    const run = await requireRunRow(trx, runId, ctx.database.dialect);
     requireActive(run);
     for (const input of datasets) {
       const d = input.dataset;

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { invalidParameter, notFound, type KeyValue, type Run, type RunInfo, type RunStatus } from "@mlflow-ts/protocol";
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
+import { executeCompiledOnce } from "../compiled-once.js";
+import type { DialectName } from "../create-database.js";
 import { LIMITS, limitValue, rejectLong, validateKey } from "../validation.js";
 import { appendToUri, upsert, type TrackingContext } from "./context.js";
 import { requireExperimentId } from "./experiments.js";
@@ -25,8 +27,10 @@ export interface CreateRunInput {
  * Reads a run row inside a transaction or on the root database; 404 when unknown.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function requireRunRow(db: Kysely<any>, runId: string): Promise<RunRow> {
-  const row = (await db.selectFrom("runs").select(RUN_COLUMNS).where("run_uuid", "=", runId).executeTakeFirst()) as RunRow | undefined;
+export async function requireRunRow(db: Kysely<any>, runId: string, dialect: DialectName): Promise<RunRow> {
+  // Every write to a run starts here: compiled once.
+  const { rows } = await executeCompiledOnce(db, `${dialect}:run-row`, () => db.selectFrom("runs").select(RUN_COLUMNS).where("run_uuid", "=", runId), [runId]);
+  const row = rows[0] as RunRow | undefined;
   if (!row) throw notFound(`Run with id=${runId} not found`);
   return row;
 }
@@ -99,12 +103,12 @@ export async function createRun(ctx: TrackingContext, input: CreateRunInput): Pr
 
 /** Gets a run's info only (one query): what authorization needs to find its experiment. */
 export async function getRunInfo(ctx: TrackingContext, runId: string): Promise<RunInfo> {
-  return toRunInfo(await requireRunRow(ctx.database.db, runId));
+  return toRunInfo(await requireRunRow(ctx.database.db, runId, ctx.database.dialect));
 }
 
 /** Gets a run (deleted ones too) with its latest metrics, params, tags and inputs. */
 export async function getRun(ctx: TrackingContext, runId: string): Promise<Run> {
-  const row = await requireRunRow(ctx.database.db, runId);
+  const row = await requireRunRow(ctx.database.db, runId, ctx.database.dialect);
   return (await loadRuns(ctx, [row]))[0]!;
 }
 
@@ -115,7 +119,7 @@ export async function updateRun(
   input: { readonly status?: RunStatus; readonly endTime?: number; readonly runName?: string },
 ): Promise<RunInfo> {
   return withTransaction(ctx.database, async (trx) => {
-    const row = await requireRunRow(trx, runId);
+    const row = await requireRunRow(trx, runId, ctx.database.dialect);
     requireActive(row);
     const changes: Partial<RunRow> = {};
     if (input.status !== undefined) changes.status = input.status;
@@ -134,7 +138,7 @@ export async function updateRun(
 
 async function setRunLifecycle(ctx: TrackingContext, runId: string, stage: "active" | "deleted"): Promise<void> {
   await withTransaction(ctx.database, async (trx) => {
-    await requireRunRow(trx, runId);
+    await requireRunRow(trx, runId, ctx.database.dialect);
     await trx
       .updateTable("runs")
       .set({ lifecycle_stage: stage, deleted_time: stage === "deleted" ? ctx.now() : null })
