@@ -138,7 +138,14 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     });
   }
 
-  const callers = new WeakMap<object, UserRecord>();
+  // The caller's record, on the request itself: a WeakMap entry per request costs the garbage
+  // collector (ephemerons) more than the rest of the authorization.
+  const CALLER = Symbol("basic-auth.caller");
+  type WithCaller = { [CALLER]?: UserRecord };
+  const callers = {
+    set: (req: object, user: UserRecord) => void ((req as WithCaller)[CALLER] = user),
+    get: (req: object) => (req as WithCaller)[CALLER],
+  };
   const prefix = server.staticPrefix;
   const isUnprotected = unprotectedPaths(prefix);
   // Rules by endpoint pattern (a fixed set), or by the literal path of a plain Express route

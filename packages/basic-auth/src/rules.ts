@@ -3,7 +3,7 @@ import { narrowRequestParams, type MlflowRequest, type RequestParams } from "@ml
 import { artifactLocation, artifactSegments } from "@mlflow-ts/store";
 import type { Access } from "./access.js";
 import type { UserRecord } from "./auth-store.js";
-import type { Capabilities } from "./permissions.js";
+import { capabilitiesOf, type Capabilities } from "./permissions.js";
 import { graphqlQuery } from "./graphql-rule.js";
 
 /** What a check sees: the request's one reading (`requestParams`), the caller, and the grant lookup. */
@@ -64,9 +64,11 @@ const adminOnly: Rule = [{ covers: [], run: () => false }];
 function experiment(field: string, need: Need, fallback?: string): Check {
   return {
     covers: [field],
-    run: async ({ params, user, access }) => {
+    run: ({ params, user, access }) => {
       const id = text(params, field) ?? fallback;
-      return id === undefined || (await access.experiment(user, id))[need];
+      if (id === undefined) return true;
+      const cached = access.cachedPermission("experiment", id, user);
+      return cached !== undefined ? capabilitiesOf(cached)[need] : access.experiment(user, id).then((c) => c[need]);
     },
   };
 }
@@ -114,9 +116,11 @@ function experiments(field: string, need: Need): Check {
 function model(field: string, need: Need): Check {
   return {
     covers: [field],
-    run: async ({ params, user, access }) => {
+    run: ({ params, user, access }) => {
       const name = text(params, field);
-      return name === undefined || (await access.model(user, name))[need];
+      if (name === undefined) return true;
+      const cached = access.cachedPermission("registered_model", name, user);
+      return cached !== undefined ? capabilitiesOf(cached)[need] : access.model(user, name).then((c) => c[need]);
     },
   };
 }
@@ -125,9 +129,10 @@ function model(field: string, need: Need): Check {
 function loggedModel(field: string, need: Need): Check {
   return {
     covers: [field],
-    run: async ({ params, user, access }) => {
+    run: ({ params, user, access }) => {
       const id = text(params, field);
-      return id === undefined || (await access.loggedModel(user, id))[need];
+      // Synchronous when there is nothing to look up (log-metric without a model_id).
+      return id === undefined || access.loggedModel(user, id).then((c) => c[need]);
     },
   };
 }
@@ -141,11 +146,19 @@ function self(field: string): Check {
 function each(field: string, check: Check): Check {
   return {
     covers: check.covers.map((c) => `${field}[].${c}`),
-    run: async (ctx) => {
+    run: (ctx) => {
       const items = ctx.params[field];
       if (!Array.isArray(items)) return true;
-      for (const item of items as RequestParams[]) if (!(await check.run({ ...ctx, params: item }))) return false;
-      return true;
+      // Synchronous while every item answers synchronously (metrics without a model_id).
+      const from = (index: number): boolean | Promise<boolean> => {
+        for (let i = index; i < items.length; i += 1) {
+          const ok = check.run({ ...ctx, params: items[i] as RequestParams });
+          if (isThenable(ok)) return Promise.resolve(ok).then((yes) => (yes ? from(i + 1) : false));
+          if (!ok) return false;
+        }
+        return true;
+      };
+      return from(0);
     },
   };
 }
