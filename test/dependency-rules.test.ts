@@ -14,7 +14,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   "plugin-host": ["protocol", "plugin-api"],
   client: ["protocol"],
   "basic-auth": ["protocol", "plugin-api", "client", "store"],
-  cli: ["protocol", "plugin-api", "store", "server", "plugin-host", "client", "basic-auth"],
+  ui: ["protocol"],
+  cli: ["protocol", "plugin-api", "store", "server", "plugin-host", "client", "basic-auth", "ui"],
 };
 const PLUGIN_ALLOWED = ["protocol", "plugin-api", "client"];
 

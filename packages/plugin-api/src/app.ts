@@ -2,6 +2,7 @@ import type { Express, Request } from "express";
 import type { Infer, Schema } from "@mlflow-ts/protocol";
 import type { Logger, ServerConfig } from "./config.js";
 import type { AppStores } from "./stores.js";
+import type { UiExtension } from "./ui-extension.js";
 
 /**
  * Who the caller is, as an authentication function or hook decided it.
@@ -114,6 +115,14 @@ export interface MlflowApp extends Express {
   endpoint<S extends Schema>(method: EndpointMethod, paths: string | readonly string[], schema: S, handler: EndpointHandler<Infer<S>>): this;
   /** Every route registered so far (method and path pattern), base and app routes alike. */
   listRoutes(): RouteInfo[];
+  /**
+   * Contributes to the web UI: pages it lists and opens, and who is signed in. `name` identifies
+   * the app in the UI's routes (`#/apps/<name>/<page>`); an app calls this once.
+   *
+   * @example
+   * app.ui("acme-auth", { pages: [{ id: "tokens", title: "Tokens", module: "/acme/ui.js", navigation: "account" }] });
+   */
+  ui(name: string, extension: UiExtension): this;
 }
 
 /**

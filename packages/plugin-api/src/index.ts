@@ -24,3 +24,5 @@ export type { RequestParams, RequestReading } from "./request-reading.js";
 // Request schemas, so an app declares its endpoints' parameters as the server does.
 export { f, MlflowError, isMlflowError } from "@mlflow-ts/protocol";
 export type { Field, Schema, Infer } from "@mlflow-ts/protocol";
+export type { UiExtension } from "./ui-extension.js";
+export type { UiHost, UiIdentity, UiManifest, UiPage } from "@mlflow-ts/protocol";

@@ -1,7 +1,7 @@
 import querystring from "node:querystring";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Infer, Schema } from "@mlflow-ts/protocol";
-import type { AfterRequestHook, AppContext, BeforeRequestHook, EndpointHandler, EndpointMethod, Logger, MlflowApp, RouteFilter, RouteInfo, ServerConfig } from "@mlflow-ts/plugin-api";
+import type { AfterRequestHook, AppContext, BeforeRequestHook, EndpointHandler, EndpointMethod, Logger, MlflowApp, RouteFilter, RouteInfo, ServerConfig, UiExtension } from "@mlflow-ts/plugin-api";
 import { createHookRegistry, runBeforeHooks } from "./hooks.js";
 import { jsonBody } from "./json-body.js";
 import { baseRoutes, type ServerStores } from "./base-routes.js";
@@ -10,11 +10,14 @@ import { finalHandler } from "./final-handler.js";
 import type { RequestLogFields } from "./logger.js";
 import { EndpointTable } from "./endpoint-table.js";
 import { attachReadings, dispatchEndpoints, matchedEndpoint } from "./request-reading.js";
+import { mountWebUi, uiManifestRoute, type WebUiOptions } from "./web-ui.js";
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
   /** The logger; access lines go to its `request` method when it has one. */
   readonly logger: Logger & { request?(fields: RequestLogFields): void };
+  /** The built web UI to serve at `<static prefix>/`; none when absent. */
+  readonly webUi?: WebUiOptions;
 }
 
 const TABLE = Symbol("mlflow.endpointTable");
@@ -70,6 +73,17 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
     return this;
   };
   app.listRoutes = (): RouteInfo[] => [...table.list(), ...listExpressRoutes(app)];
+  const extensions = new Map<string, UiExtension>();
+  app.ui = function (name: string, extension: UiExtension) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`app.ui: '${name}' is not a valid name (lower-case letters, digits and '-')`);
+    if (extensions.has(name)) throw new Error(`app.ui: '${name}' already contributes to the UI`);
+    for (const page of extension.pages ?? []) {
+      if (!/^[a-z0-9][a-z0-9-]*$/.test(page.id)) throw new Error(`app.ui(${name}): page id '${page.id}' is not valid (lower-case letters, digits and '-')`);
+      if (!page.module.startsWith("/") || page.module.startsWith("//")) throw new Error(`app.ui(${name}): page '${page.id}' module must be a path on this server ('/…'), not '${page.module}'`);
+    }
+    extensions.set(name, extension);
+    return this;
+  };
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     (req as Request & { state: object }).state = {};
@@ -94,6 +108,9 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
   for (const r of baseRoutes(config, stores)) {
     for (const path of r.paths) table.add({ method: r.method, path, schema: r.schema, handler: r.handler, rawBody: r.rawBody });
   }
+  const manifest = uiManifestRoute(extensions);
+  table.add({ method: manifest.method, path: `${config.staticPrefix}/ajax-api/2.0${manifest.path}`, schema: manifest.schema, handler: manifest.handler });
+  if (options.webUi) mountWebUi(app, config.staticPrefix, options.webUi);
   app[TABLE] = table;
   return app;
 }

@@ -9,3 +9,4 @@ export { RawReply, text } from "./raw-reply.js";
 export { SERVER_VERSION } from "./version.js";
 export { resolveArtifactUri, fileReply } from "./artifact-access.js";
 export type { ArtifactTarget } from "./artifact-access.js";
+export type { WebUiOptions } from "./web-ui.js";

@@ -96,12 +96,12 @@ async function createSchema(db: Db, database: Database, defaultArtifactRoot: str
   const q = (n: string) => quote(n, dialect);
   await sql.raw(`CREATE TABLE ${q("alembic_version")} (\n\t${q("version_num")} VARCHAR(32) NOT NULL,\n\tCONSTRAINT ${q("alembic_version_pkc")} PRIMARY KEY (${q("version_num")})\n)`).execute(db);
   for (const table of BASE_TABLES) for (const statement of createTableStatements(table, dialect)) await sql.raw(statement).execute(db);
-  await sql`insert into alembic_version (version_num) values (${OLDEST_SERVED})`.execute(db);
-  for (const step of UPGRADE_STEPS) {
-    await step.up(db, dialect);
-    await setRevision(db, step.revision);
-  }
+  for (const step of UPGRADE_STEPS) await step.up(db, dialect);
   await insertDefaultExperiment(db, database, defaultArtifactRoot, now);
+  // The revision row comes last: MySQL commits each DDL statement, so another server looking
+  // meanwhile sees tables without a revision, takes it for a schema being created, and waits for
+  // the lock instead of serving a half-made one.
+  await sql`insert into alembic_version (version_num) values (${NEWEST})`.execute(db);
 }
 
 /**
