@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
 import { applyApp, resolveApp, type LoadedApp } from "@mlflow-ts/plugin-host";
+import { webUiOptions } from "./web-ui-options.js";
 import { discoverOptions } from "./discover-options.js";
 import { openStores } from "./open-stores.js";
 
@@ -28,7 +29,7 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<nu
   const { stores, close, displayUri } = await openStores(config, { create: migrateFirst });
   let app;
   try {
-    app = createServer(config, stores, { logger });
+    app = createServer(config, stores, { logger, webUi: webUiOptions(logger) });
     if (loaded) {
       app = await applyApp(app, loaded);
       logger.info(`applied app '${loaded.declaration.name}'`, { package: `${loaded.declaration.packageName}@${loaded.declaration.packageVersion}`, path: loaded.declaration.dir });

@@ -1,0 +1,178 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Metric, Run } from "@mlflow-ts/protocol";
+import { get } from "../lib/api.js";
+import { indexOf } from "../lib/columns.js";
+import { toNumber } from "../lib/format.js";
+import { colorOf, type RunSeries, type XAxis } from "../lib/series.js";
+import { LineChart } from "./LineChart.js";
+import { ScatterChart, type ScatterPoint } from "./ScatterChart.js";
+
+// Points per run and chart: about a chart's width in pixels, as MLflow's UI asks.
+const POINTS_PER_RUN = 1000;
+// get-history-bulk-interval takes up to 100 runs per request.
+const RUNS_PER_REQUEST = 100;
+
+/** Every run's history of one metric, sampled for charting. */
+export async function loadSeries(runs: readonly Run[], key: string, signal?: AbortSignal): Promise<RunSeries[]> {
+  const byRun = new Map<string, Metric[]>();
+  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) {
+    const ids = runs.slice(i, i + RUNS_PER_REQUEST).map((r) => r.info.run_id);
+    const { metrics } = await get<{ metrics?: Metric[] }>("metrics/get-history-bulk-interval", { run_ids: ids, metric_key: key, max_results: POINTS_PER_RUN }, signal);
+    for (const m of metrics ?? []) (byRun.get(m.run_id!) ?? byRun.set(m.run_id!, []).get(m.run_id!)!).push(m);
+  }
+  return runs.map((run, i) => {
+    const points = byRun.get(run.info.run_id) ?? [];
+    return {
+      runId: run.info.run_id,
+      label: run.info.run_name || run.info.run_id,
+      color: colorOf(i),
+      steps: points.map((p) => p.step),
+      timestamps: points.map((p) => p.timestamp),
+      values: points.map((p) => toNumber(p.value)),
+    };
+  });
+}
+
+/** Chart settings shared by every chart of a panel. */
+export function ChartControls(props: { axis: XAxis; setAxis: (a: XAxis) => void; log: boolean; setLog: (b: boolean) => void; smoothing: number; setSmoothing: (n: number) => void }) {
+  return (
+    <div class="toolbar chart-controls">
+      <label>
+        X axis{" "}
+        <select value={props.axis} onChange={(e) => props.setAxis((e.target as HTMLSelectElement).value as XAxis)}>
+          <option value="step">Step</option>
+          <option value="time">Time</option>
+          <option value="relative">Relative time</option>
+        </select>
+      </label>
+      <label>
+        <input type="checkbox" checked={props.log} onChange={(e) => props.setLog((e.target as HTMLInputElement).checked)} /> Log scale
+      </label>
+      <label>
+        Smoothing{" "}
+        <input type="range" min={0} max={0.99} step={0.01} value={props.smoothing} onInput={(e) => props.setSmoothing(Number((e.target as HTMLInputElement).value))} aria-valuetext={props.smoothing.toFixed(2)} />{" "}
+        {props.smoothing.toFixed(2)}
+      </label>
+    </div>
+  );
+}
+
+function MetricPanel(props: { runs: readonly Run[]; metric: string; axis: XAxis; log: boolean; smoothing: number }) {
+  const [series, setSeries] = useState<RunSeries[]>();
+  const [error, setError] = useState<string>();
+  const ids = props.runs.map((r) => r.info.run_id).join(",");
+  useEffect(() => {
+    const controller = new AbortController();
+    setSeries(undefined);
+    loadSeries(props.runs, props.metric, controller.signal).then(setSeries, (e: Error) => e.name !== "AbortError" && setError(e.message));
+    return () => controller.abort();
+  }, [ids, props.metric]);
+  if (error) return <p class="error">{props.metric}: {error}</p>;
+  if (!series) return <div class="chart loading">Loading {props.metric}…</div>;
+  return <LineChart title={props.metric} series={series} axis={props.axis} logScale={props.log} smoothing={props.smoothing} />;
+}
+
+/**
+ * Charts for a set of runs: the histories of the chosen metrics (many at once), and a scatter of a
+ * param or metric against a metric.
+ */
+export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[] }) {
+  const metricKeys = useMemo(() => {
+    const keys = new Set<string>();
+    for (const r of props.runs) for (const m of r.data.metrics ?? []) keys.add(m.key);
+    return [...keys].sort();
+  }, [props.runs]);
+  const paramKeys = useMemo(() => {
+    const keys = new Set<string>();
+    for (const r of props.allRuns ?? props.runs) for (const p of r.data.params ?? []) keys.add(p.key);
+    return [...keys].sort();
+  }, [props.allRuns, props.runs]);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [axis, setAxis] = useState<XAxis>("step");
+  const [log, setLog] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
+  const [filter, setFilter] = useState("");
+  const [scatterX, setScatterX] = useState<string>("");
+  const [scatterY, setScatterY] = useState<string>("");
+  const shown = chosen.length ? chosen.filter((k) => metricKeys.includes(k)) : metricKeys.slice(0, 20);
+  const xChoice = scatterX || (paramKeys[0] ? `param:${paramKeys[0]}` : metricKeys[0] ? `metric:${metricKeys[0]}` : "");
+  const yChoice = scatterY || metricKeys[0] || "";
+  const points = useMemo<ScatterPoint[]>(() => {
+    if (!xChoice || !yChoice) return [];
+    const [kind, ...rest] = xChoice.split(":");
+    const key = rest.join(":");
+    const out: ScatterPoint[] = [];
+    for (const run of props.allRuns ?? props.runs) {
+      const index = indexOf(run);
+      const y = index.metrics.get(yChoice);
+      const x = kind === "param" ? index.params.get(key) : index.metrics.get(key);
+      if (x === undefined || y === undefined) continue;
+      const yn = toNumber(y);
+      if (!Number.isFinite(yn)) continue;
+      out.push({ label: run.info.run_name, x: typeof x === "number" ? x : kind === "metric" ? toNumber(x) : x, y: yn });
+    }
+    return out;
+  }, [props.allRuns, props.runs, xChoice, yChoice]);
+  if (props.runs.length === 0) return <p class="muted">Select runs in the table to chart them.</p>;
+  const matching = metricKeys.filter((k) => k.toLowerCase().includes(filter.toLowerCase())).slice(0, 200);
+  return (
+    <div class="charts">
+      <ChartControls axis={axis} setAxis={setAxis} log={log} setLog={setLog} smoothing={smoothing} setSmoothing={setSmoothing} />
+      <details class="metric-picker">
+        <summary>
+          Metrics: {shown.length} of {metricKeys.length} shown
+        </summary>
+        <input type="search" placeholder="Filter metrics" aria-label="Filter metrics" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+        <div class="checklist">
+          {matching.map((k) => (
+            <label key={k}>
+              <input type="checkbox" checked={shown.includes(k)} onChange={(e) => setChosen((e.target as HTMLInputElement).checked ? [...shown, k] : shown.filter((x) => x !== k))} /> {k}
+            </label>
+          ))}
+          {metricKeys.length > matching.length && <p class="muted">{metricKeys.length - matching.length} more: refine the filter</p>}
+        </div>
+      </details>
+      <p class="muted">
+        {props.runs.length} runs; hover a chart for values, drag to zoom, double-click to reset.
+      </p>
+      <div class="chart-grid">
+        {shown.map((k) => (
+          <MetricPanel key={k} runs={props.runs} metric={k} axis={axis} log={log} smoothing={smoothing} />
+        ))}
+      </div>
+      {metricKeys.length > 0 && (
+        <section class="scatter">
+          <h3>Scatter</h3>
+          <div class="toolbar">
+            <label>
+              X{" "}
+              <select value={xChoice} onChange={(e) => setScatterX((e.target as HTMLSelectElement).value)}>
+                {paramKeys.map((k) => (
+                  <option key={`p${k}`} value={`param:${k}`}>
+                    param {k}
+                  </option>
+                ))}
+                {metricKeys.slice(0, 500).map((k) => (
+                  <option key={`m${k}`} value={`metric:${k}`}>
+                    metric {k}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Y{" "}
+              <select value={yChoice} onChange={(e) => setScatterY((e.target as HTMLSelectElement).value)}>
+                {metricKeys.slice(0, 500).map((k) => (
+                  <option key={k} value={k}>
+                    metric {k}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <ScatterChart title={`${yChoice} against ${xChoice.replace(":", " ")}`} xLabel={xChoice.replace(":", " ")} yLabel={yChoice} points={points} />
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+import { useEffect, useState } from "preact/hooks";
+
+/** A parsed UI location: MLflow's hash routes. */
+export type Route =
+  | { readonly page: "experiments" }
+  | { readonly page: "experiment"; readonly experimentId: string; readonly tab?: string }
+  | { readonly page: "run"; readonly experimentId: string; readonly runId: string; readonly tab?: string; readonly artifact?: string }
+  | { readonly page: "compare"; readonly runIds: string[] }
+  | { readonly page: "models" }
+  | { readonly page: "model"; readonly name: string }
+  | { readonly page: "model-version"; readonly name: string; readonly version: string }
+  | { readonly page: "app"; readonly app: string; readonly id: string }
+  | { readonly page: "not-found"; readonly hash: string };
+
+function parseJsonList(text: string | null): string[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Parses `location.hash` as MLflow's UI does: `#/experiments/1`, `#/experiments/1/runs/<id>`,
+ * `#/compare-runs?runs=[...]`, `#/models/<name>/versions/<v>`; plus `#/apps/<app>/<page>`.
+ *
+ * @example
+ * parseHash("#/experiments/3/runs/abc"); // { page: "run", experimentId: "3", runId: "abc" }
+ */
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#/, "") || "/";
+  const [pathPart, queryPart] = raw.split("?", 2) as [string, string | undefined];
+  const query = new URLSearchParams(queryPart ?? "");
+  const parts = pathPart.split("/").filter(Boolean).map((p) => decodeURIComponent(p));
+  const [a, b, c, d, ...rest] = parts;
+  if (parts.length === 0 || (a === "experiments" && b === undefined)) return { page: "experiments" };
+  if (a === "experiments" && b !== undefined) {
+    if (c === "runs" && d !== undefined) {
+      const tab = rest[0];
+      return { page: "run", experimentId: b, runId: d, tab, artifact: tab === "artifacts" ? rest.slice(1).join("/") || undefined : undefined };
+    }
+    return { page: "experiment", experimentId: b, tab: c };
+  }
+  if (a === "compare-runs") return { page: "compare", runIds: parseJsonList(query.get("runs")) };
+  if (a === "models" && b === undefined) return { page: "models" };
+  if (a === "models" && b !== undefined) {
+    if (c === "versions" && d !== undefined) return { page: "model-version", name: b, version: d };
+    return { page: "model", name: b };
+  }
+  if (a === "apps" && b !== undefined && c !== undefined) return { page: "app", app: b, id: c };
+  return { page: "not-found", hash: raw };
+}
+
+/** The hash of a route, for links. */
+export const link = {
+  experiments: () => "#/experiments",
+  experiment: (id: string, tab?: string) => `#/experiments/${encodeURIComponent(id)}${tab ? `/${tab}` : ""}`,
+  run: (experimentId: string, runId: string, tab?: string) => `#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}${tab ? `/${tab}` : ""}`,
+  compare: (runIds: readonly string[]) => `#/compare-runs?runs=${encodeURIComponent(JSON.stringify(runIds))}`,
+  models: () => "#/models",
+  model: (name: string) => `#/models/${encodeURIComponent(name)}`,
+  modelVersion: (name: string, version: string) => `#/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`,
+  app: (app: string, id: string) => `#/apps/${encodeURIComponent(app)}/${encodeURIComponent(id)}`,
+};
+
+/** The current route, updated on every hash change. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseHash(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseHash(window.location.hash));
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return route;
+}
+
+/** Opens a route. */
+export function navigate(hash: string): void {
+  window.location.hash = hash.replace(/^#/, "");
+}

@@ -1,0 +1,310 @@
+import { useMemo, useState } from "preact/hooks";
+import type { Metric, Run } from "@mlflow-ts/protocol";
+import { get, post } from "../lib/api.js";
+import { useApp } from "../lib/app-context.js";
+import { formatDuration, formatTime, formatValue, toNumber } from "../lib/format.js";
+import { link, navigate } from "../lib/router.js";
+import { colorOf, type XAxis } from "../lib/series.js";
+import { useAsync } from "../lib/use-async.js";
+import { ArtifactBrowser } from "../components/ArtifactBrowser.js";
+import { EditableText } from "../components/EditableText.js";
+import { TagTable } from "../components/TagTable.js";
+import { ChartControls } from "../components/RunCharts.js";
+import { LineChart } from "../components/LineChart.js";
+import { Field, FormDialog } from "../components/Dialog.js";
+
+function tagOf(run: Run, key: string): string | undefined {
+  return run.data.tags?.find((t) => t.key === key)?.value;
+}
+
+/** The history of one metric of one run, as a chart. */
+function MetricHistory(props: { run: Run; metric: string }) {
+  const [axis, setAxis] = useState<XAxis>("step");
+  const [log, setLog] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
+  const history = useAsync(async (signal) => {
+    const points: Metric[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await get<{ metrics?: Metric[]; next_page_token?: string }>("metrics/get-history", { run_id: props.run.info.run_id, metric_key: props.metric, max_results: 25000, page_token: pageToken }, signal);
+      points.push(...(page.metrics ?? []));
+      pageToken = page.next_page_token;
+    } while (pageToken && points.length < 1_000_000);
+    return points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+  }, [props.run.info.run_id, props.metric]);
+  const series = useMemo(() => {
+    const points = history.value ?? [];
+    return [{ runId: props.run.info.run_id, label: props.run.info.run_name, color: colorOf(0), steps: points.map((p) => p.step), timestamps: points.map((p) => p.timestamp), values: points.map((p) => toNumber(p.value)) }];
+  }, [history.value]);
+  if (history.error) return <p class="error">{history.error.message}</p>;
+  if (!history.value) return <p class="muted">Loading {props.metric}…</p>;
+  return (
+    <div>
+      <ChartControls axis={axis} setAxis={setAxis} log={log} setLog={setLog} smoothing={smoothing} setSmoothing={setSmoothing} />
+      <LineChart title={`${props.metric} (${history.value.length} points)`} series={series} axis={axis} logScale={log} smoothing={smoothing} />
+    </div>
+  );
+}
+
+/** `#/experiments/<id>/runs/<run_id>`: overview, params, metrics with charts, tags, datasets, models, artifacts. */
+export function RunPage(props: { experimentId: string; runId: string; tab?: string; artifact?: string }) {
+  const { notify } = useApp();
+  const run = useAsync((signal) => get<{ run: Run }>("runs/get", { run_id: props.runId }, signal).then((r) => r.run), [props.runId]);
+  const children = useAsync(
+    (signal) =>
+      post<{ runs?: Run[] }>("runs/search", { experiment_ids: [props.experimentId], filter: `tags.mlflow.parentRunId = '${props.runId}'`, max_results: 1000 }, signal).then((r) => r.runs ?? []),
+    [props.runId, props.experimentId],
+  );
+  const [paramFilter, setParamFilter] = useState("");
+  const [register, setRegister] = useState<string>();
+  const tab = props.tab ?? "overview";
+  if (run.error) {
+    return (
+      <section class="page">
+        <h1>Run {props.runId}</h1>
+        <p class="error">{run.error.message}</p>
+      </section>
+    );
+  }
+  const r = run.value;
+  if (!r) return <section class="page">Loading…</section>;
+  const parent = tagOf(r, "mlflow.parentRunId");
+  const source = tagOf(r, "mlflow.source.name");
+  const note = tagOf(r, "mlflow.note.content");
+  const modelHistory = (() => {
+    try {
+      return JSON.parse(tagOf(r, "mlflow.log-model.history") ?? "[]") as { artifact_path: string; flavors?: Record<string, unknown>; utc_time_created?: string }[];
+    } catch {
+      return [];
+    }
+  })();
+  const setTag = async (key: string, value: string) => {
+    await post("runs/set-tag", { run_id: r.info.run_id, key, value });
+    run.reload();
+  };
+  const deleteTag = async (key: string) => {
+    await post("runs/delete-tag", { run_id: r.info.run_id, key });
+    run.reload();
+  };
+  const params = (r.data.params ?? []).filter((p) => p.key.toLowerCase().includes(paramFilter.toLowerCase()));
+  return (
+    <section class="page wide">
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href={link.experiments()}>Experiments</a> / <a href={link.experiment(r.info.experiment_id)}>Experiment {r.info.experiment_id}</a> /
+      </nav>
+      <div class="page-head">
+        <h1>{r.info.run_name || r.info.run_id}</h1>
+        <span class={`status ${r.info.status.toLowerCase()}`}>{r.info.status}</span>
+        {r.info.lifecycle_stage === "deleted" && <span class="badge">deleted</span>}
+      </div>
+      <div class="tabs" role="tablist">
+        {["overview", "metrics", "artifacts"].map((t) => (
+          <a key={t} role="tab" aria-selected={tab === t} href={link.run(props.experimentId, props.runId, t === "overview" ? undefined : t)}>
+            {t[0]!.toUpperCase() + t.slice(1)}
+          </a>
+        ))}
+      </div>
+      {tab === "overview" && (
+        <>
+          <table class="kv overview">
+            <caption class="sr-only">Run overview</caption>
+            <tbody>
+              <tr>
+                <th scope="row">Run ID</th>
+                <td>
+                  <code>{r.info.run_id}</code>
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">Started</th>
+                <td>{formatTime(r.info.start_time)}</td>
+              </tr>
+              <tr>
+                <th scope="row">Duration</th>
+                <td>{formatDuration(r.info.start_time, r.info.end_time) || (r.info.status === "RUNNING" ? "running" : "")}</td>
+              </tr>
+              <tr>
+                <th scope="row">User</th>
+                <td>{r.info.user_id}</td>
+              </tr>
+              <tr>
+                <th scope="row">Source</th>
+                <td>{source ?? <span class="muted">unknown</span>}</td>
+              </tr>
+              <tr>
+                <th scope="row">Artifact URI</th>
+                <td>
+                  <code>{r.info.artifact_uri}</code>
+                </td>
+              </tr>
+              {parent && (
+                <tr>
+                  <th scope="row">Parent run</th>
+                  <td>
+                    <a href={link.run(r.info.experiment_id, parent)}>{parent}</a>
+                  </td>
+                </tr>
+              )}
+              {(children.value?.length ?? 0) > 0 && (
+                <tr>
+                  <th scope="row">Child runs</th>
+                  <td>
+                    {children.value!.map((c, i) => (
+                      <span key={c.info.run_id}>
+                        {i > 0 && ", "}
+                        <a href={link.run(c.info.experiment_id, c.info.run_id)}>{c.info.run_name || c.info.run_id}</a>
+                      </span>
+                    ))}
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+          <h2>Description</h2>
+          <EditableText label="Description" value={note} onSave={(value) => setTag("mlflow.note.content", value)} />
+          <h2>Parameters ({r.data.params?.length ?? 0})</h2>
+          {(r.data.params?.length ?? 0) > 10 && <input type="search" aria-label="Filter parameters" placeholder="Filter parameters" value={paramFilter} onInput={(e) => setParamFilter((e.target as HTMLInputElement).value)} />}
+          <table class="kv">
+            <caption class="sr-only">Parameters</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Value</th>
+              </tr>
+            </thead>
+            <tbody>
+              {params.slice(0, 2000).map((p) => (
+                <tr key={p.key}>
+                  <td>{p.key}</td>
+                  <td class="pre">{p.value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>Metrics ({r.data.metrics?.length ?? 0})</h2>
+          <MetricsTable run={r} onChart={(key) => navigate(`${link.run(props.experimentId, props.runId, "metrics")}?metric=${encodeURIComponent(key)}`)} />
+          <h2>Tags</h2>
+          <TagTable tags={r.data.tags ?? []} onSet={setTag} onDelete={deleteTag} caption="Run tags" />
+          <h2>Datasets</h2>
+          {(r.inputs.dataset_inputs?.length ?? 0) === 0 ? (
+            <p class="muted">No datasets</p>
+          ) : (
+            <table class="kv">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Digest</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Context</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.inputs.dataset_inputs!.map((d, i) => (
+                  <tr key={i}>
+                    <td>{d.dataset.name}</td>
+                    <td>
+                      <code>{d.dataset.digest}</code>
+                    </td>
+                    <td class="pre">
+                      {d.dataset.source_type}: {d.dataset.source}
+                    </td>
+                    <td>{d.tags?.find((t) => t.key === "mlflow.data.context")?.value ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2>Logged models</h2>
+          {modelHistory.length === 0 && (r.outputs?.model_outputs?.length ?? 0) === 0 ? (
+            <p class="muted">No logged models</p>
+          ) : (
+            <ul>
+              {modelHistory.map((m) => (
+                <li key={m.artifact_path}>
+                  <a href={link.run(props.experimentId, props.runId, "artifacts") + `/${m.artifact_path}`}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
+                  <button type="button" onClick={() => setRegister(m.artifact_path)}>
+                    Register model
+                  </button>
+                </li>
+              ))}
+              {(r.outputs?.model_outputs ?? []).map((m) => (
+                <li key={m.model_id}>
+                  model <code>{m.model_id}</code> (step {m.step})
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      {tab === "metrics" && <MetricsTab run={r} />}
+      {tab === "artifacts" && <ArtifactBrowser runId={r.info.run_id} initial={props.artifact} onRegister={setRegister} />}
+      {register !== undefined && (
+        <FormDialog
+          title={`Register ${register}`}
+          submitLabel="Register"
+          onClose={() => setRegister(undefined)}
+          onSubmit={async (data) => {
+            const name = String(data.get("name")).trim();
+            try {
+              await post("registered-models/create", { name });
+            } catch (err) {
+              if (!/already exists/i.test((err as Error).message)) throw err;
+            }
+            const { model_version } = await post<{ model_version: { version: string } }>("model-versions/create", { name, source: `${r.info.artifact_uri}/${register}`, run_id: r.info.run_id });
+            notify(`Registered ${name} version ${model_version.version}`);
+            navigate(link.modelVersion(name, model_version.version));
+          }}
+        >
+          <Field label="Model name" name="name" required />
+        </FormDialog>
+      )}
+    </section>
+  );
+}
+
+function MetricsTable(props: { run: Run; onChart: (key: string) => void }) {
+  const metrics = [...(props.run.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  return (
+    <table class="kv">
+      <caption class="sr-only">Metrics</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Last value</th>
+          <th scope="col">Step</th>
+          <th scope="col">Chart</th>
+        </tr>
+      </thead>
+      <tbody>
+        {metrics.slice(0, 2000).map((m) => (
+          <tr key={m.key}>
+            <td>{m.key}</td>
+            <td class="num">{formatValue(m.value)}</td>
+            <td class="num">{m.step}</td>
+            <td>
+              <button type="button" aria-label={`Chart ${m.key}`} onClick={() => props.onChart(m.key)}>
+                Chart
+              </button>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The run's metrics charted, the one named in `?metric=` first. */
+function MetricsTab(props: { run: Run }) {
+  const wanted = new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("metric");
+  const keys = [...(props.run.data.metrics ?? [])].map((m) => m.key).sort();
+  const first = wanted && keys.includes(wanted) ? [wanted] : [];
+  const shown = [...first, ...keys.filter((k) => k !== wanted)].slice(0, 20);
+  if (keys.length === 0) return <p class="muted">No metrics</p>;
+  return (
+    <div class="chart-grid">
+      {shown.map((k) => (
+        <MetricHistory key={k} run={props.run} metric={k} />
+      ))}
+    </div>
+  );
+}
