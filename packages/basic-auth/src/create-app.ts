@@ -16,6 +16,7 @@ import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
 import { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
 import { filterGraphqlModelVersions } from "./graphql-rule.js";
 import { registerSignup } from "./signup.js";
+import { registerUiPages } from "./ui-pages.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
 const CHANNEL = "mlflow_basic_auth_users";
@@ -214,6 +215,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     staticPrefix: prefix,
     allowInsecurePasswords: config.allowInsecurePasswords,
   });
+  registerUiPages(app, prefix, (req) => callers.get(req));
   registerSignup(app, store, env.MLFLOW_FLASK_SERVER_SECRET_KEY ? Buffer.from(env.MLFLOW_FLASK_SERVER_SECRET_KEY) : randomBytes(32));
 
   // After-request work, each limited to its route (and the route's /ajax-api twin), so every

@@ -326,6 +326,12 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["GET /version", authenticated],
   ["GET /health", authenticated],
   ["GET /signup", adminOnly],
+  // The web UI: its page and assets (which MLflow leaves open under /static…), the pages apps
+  // contribute and who is signed in; what the UI shows is then each API call's own rule.
+  ["GET /", authenticated],
+  ["GET /static-files/*file", authenticated],
+  ["GET /mlflow-ts/ui/extensions", authenticated],
+  ["GET /basic-auth/ui/pages.js", authenticated],
   // basic-auth's own endpoints.
   ["POST /mlflow/users/create", adminOnly],
   ["POST /mlflow/users/create-ui", adminOnly],

@@ -85,7 +85,7 @@ export function App() {
         </nav>
         <div class="account">
           {manifest.user && (
-            <details class="menu">
+            <details class="menu" onClick={(e) => (e.target as HTMLElement).tagName === "A" && ((e.currentTarget as HTMLDetailsElement).open = false)}>
               <summary aria-label={`Signed in as ${manifest.user.username}`}>
                 {manifest.user.username}
                 {manifest.user.isAdmin ? " (admin)" : ""}

@@ -14,10 +14,13 @@ export class ApiError extends Error {
 
 type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
 
-/** A URL below the page's own directory (`<static prefix>/`), whatever the prefix. */
+/**
+ * A URL on the server: `/api/…` (the REST API, never below the static prefix) from the server's
+ * root; any other path below the page's own directory (`<static prefix>/`), whatever the prefix.
+ */
 export function serverUrl(path: string, query?: Query): string {
   const base = new URL(".", window.location.href.split("#")[0]);
-  const url = new URL(path.replace(/^\//, ""), base);
+  const url = /^\/api\//.test(path) ? new URL(path, base.origin) : new URL(path.replace(/^\//, ""), base);
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value === undefined) continue;
     if (Array.isArray(value)) for (const v of value) url.searchParams.append(key, String(v));
