@@ -3,6 +3,7 @@ import { benchTracking } from "./tracking.js";
 import { benchRegistryAndArtifacts } from "./registry-artifacts.js";
 import { benchPlugins } from "./plugins.js";
 import { benchBasicAuth } from "./basic-auth.js";
+import { benchUi } from "./ui.js";
 import { results } from "./lib.js";
 
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
@@ -11,5 +12,6 @@ await benchTracking();
 await benchRegistryAndArtifacts();
 await benchPlugins();
 await benchBasicAuth();
+await benchUi();
 const missed = results().filter((r) => r.ok === "MISS");
 console.log(`\n${results().filter((r) => r.ok === "PASS").length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join("; ")}` : ""}`);

@@ -11,12 +11,15 @@ import { benchBackends, freshDatabase } from "./databases.js";
 
 const SEARCH_RUNS = 20_000;
 
-/** Writes 20,000 runs with metrics, params and tags straight into the database the server uses (MLflow's tables). */
-async function seedRuns(uri, experimentId) {
+/**
+ * Writes `count` runs (20,000 by default) with 3 metrics, 3 params and 3 tags each straight into
+ * the database the server uses (MLflow's tables).
+ */
+export async function seedRuns(uri, experimentId, count = SEARCH_RUNS) {
   const database = await createDatabase(uri);
   const notNan = database.dialect === "postgres" ? false : 0;
   const rows = { runs: [], tags: [], params: [], latest_metrics: [], metrics: [] };
-  for (let i = 0; i < SEARCH_RUNS; i += 1) {
+  for (let i = 0; i < count; i += 1) {
     const id = randomUUID().replace(/-/g, "");
     rows.runs.push({ run_uuid: id, name: `run-${i}`, experiment_id: Number(experimentId), user_id: "bench", status: "FINISHED", start_time: 1_700_000_000_000 + i, end_time: 1_700_000_100_000 + i, deleted_time: null, lifecycle_stage: "active", artifact_uri: `mlflow-artifacts:/${experimentId}/${id}/artifacts` });
     rows.tags.push({ run_uuid: id, key: "mlflow.runName", value: `run-${i}` }, { run_uuid: id, key: "mlflow.user", value: "bench" }, { run_uuid: id, key: "team", value: i % 3 ? "vision" : "nlp" });

@@ -8,7 +8,7 @@ import { getAppClientWith } from "@mlflow-ts/plugin-host";
 import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const PACKAGES = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/basic-auth", "@mlflow-ts/cli", "my-auth"];
+const PACKAGES = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/basic-auth", "@mlflow-ts/ui", "@mlflow-ts/cli", "my-auth"];
 
 // Packs the host and my-auth with `npm pack`, installs the tarballs into a fresh project with npm
 // from the local cache (no registry), and runs the installed `mlflow` binary there.

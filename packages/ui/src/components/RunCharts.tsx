@@ -7,8 +7,8 @@ import { colorOf, type RunSeries, type XAxis } from "../lib/series.js";
 import { LineChart } from "./LineChart.js";
 import { ScatterChart, type ScatterPoint } from "./ScatterChart.js";
 
-// Points per run and chart: about a chart's width in pixels, as MLflow's UI asks.
-const POINTS_PER_RUN = 1000;
+// Points per run and chart: about a chart's width in pixels, as MLflow's UI asks for.
+const POINTS_PER_RUN = 320;
 // get-history-bulk-interval takes up to 100 runs per request.
 const RUNS_PER_REQUEST = 100;
 
@@ -95,7 +95,9 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
   const [scatterX, setScatterX] = useState<string>("");
   const [scatterY, setScatterY] = useState<string>("");
   const shown = chosen.length ? chosen.filter((k) => metricKeys.includes(k)) : metricKeys.slice(0, 20);
-  const xChoice = scatterX || (paramKeys[0] ? `param:${paramKeys[0]}` : metricKeys[0] ? `metric:${metricKeys[0]}` : "");
+  // By default the first param whose value differs between runs: the one a scatter can explain.
+  const varying = useMemo(() => paramKeys.find((k) => new Set((props.allRuns ?? props.runs).map((r) => indexOf(r).params.get(k))).size > 1) ?? paramKeys[0], [paramKeys, props.allRuns, props.runs]);
+  const xChoice = scatterX || (varying ? `param:${varying}` : metricKeys[0] ? `metric:${metricKeys[0]}` : "");
   const yChoice = scatterY || metricKeys[0] || "";
   const points = useMemo<ScatterPoint[]>(() => {
     if (!xChoice || !yChoice) return [];

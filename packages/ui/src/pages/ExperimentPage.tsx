@@ -10,6 +10,7 @@ import { EditableText } from "../components/EditableText.js";
 import { RunsTable, type SortState } from "../components/RunsTable.js";
 import { ColumnPicker } from "../components/ColumnPicker.js";
 import { RunCharts } from "../components/RunCharts.js";
+import { loadUplot } from "../components/LineChart.js";
 
 // Without a saved choice the table shows this many metric and param columns (an experiment may
 // have thousands of keys: showing them all is what breaks MLflow's UI).
@@ -43,6 +44,11 @@ export function ExperimentPage(props: { experimentId: string; tab?: string }) {
   useEffect(() => {
     setSelected(new Set());
   }, [props.experimentId]);
+  // The chart library, fetched while the user looks at the table, so Charts opens at once.
+  useEffect(() => {
+    const id = window.setTimeout(() => void loadUplot(), 300);
+    return () => window.clearTimeout(id);
+  }, []);
   const chooseColumns = (next: Column[]) => {
     setColumns(next);
     window.localStorage.setItem(`mlflow-ts.columns.${props.experimentId}`, JSON.stringify(next));

@@ -1,0 +1,147 @@
+// Web UI benchmark (issue #11), headless Chromium on this machine against a seeded SQLite server:
+// first rows of a 10,000-run experiment, sorting it by a metric, charting 100 runs × 10,000 steps
+// and 20 metrics × 10 runs, a table over 5,000 metric keys, and the initial JavaScript's size.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { randomUUID } from "node:crypto";
+import { createDatabase, withTransaction } from "@mlflow-ts/store";
+import { MlflowClient } from "@mlflow-ts/client";
+import { uiDirectory } from "@mlflow-ts/ui";
+import { chromium } from "playwright-core";
+import { report, startServer } from "./lib.js";
+import { seedRuns } from "./tracking.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Runs of an experiment with full metric histories, written straight into MLflow's tables. */
+export async function seedHistories(uri, experimentId, { runs, metrics, steps, latestOnly = false, keyOf = (r, m) => `m${m}` }) {
+  const database = await createDatabase(uri);
+  const notNan = database.dialect === "postgres" ? false : 0;
+  const ids = [];
+  await withTransaction(database, async (trx) => {
+    // Runs first: metrics reference them.
+    const runRows = Array.from({ length: runs }, (_, r) => {
+      const id = randomUUID().replace(/-/g, "");
+      ids.push(id);
+      return { run_uuid: id, name: `run-${r}`, experiment_id: Number(experimentId), user_id: "bench", status: "FINISHED", start_time: 1_700_000_000_000 + r, end_time: 1_700_000_100_000 + r, deleted_time: null, lifecycle_stage: "active", artifact_uri: `mlflow-artifacts:/${experimentId}/${id}/artifacts` };
+    });
+    for (let i = 0; i < runRows.length; i += 500) await trx.insertInto("runs").values(runRows.slice(i, i + 500)).execute();
+    const tags = runRows.map((r) => ({ run_uuid: r.run_uuid, key: "mlflow.runName", value: r.name }));
+    for (let i = 0; i < tags.length; i += 500) await trx.insertInto("tags").values(tags.slice(i, i + 500)).execute();
+    const latest = [];
+    let batch = [];
+    const flush = async () => {
+      if (batch.length) await trx.insertInto("metrics").values(batch).execute();
+      batch = [];
+    };
+    for (let r = 0; r < runs; r += 1) {
+      const id = ids[r];
+      for (let m = 0; m < metrics; m += 1) {
+        const key = keyOf(r, m);
+        for (let s = latestOnly ? steps - 1 : 0; s < steps; s += 1) {
+          batch.push({ run_uuid: id, key, value: Math.sin(s / 500 + r) + s / steps, timestamp: 1_700_000_000_000 + s * 1000, step: s, is_nan: notNan });
+          if (batch.length === 500) await flush();
+        }
+        latest.push({ run_uuid: id, key, value: Math.sin((steps - 1) / 500 + r) + (steps - 1) / steps, timestamp: 1_700_000_000_000 + (steps - 1) * 1000, step: steps - 1, is_nan: notNan });
+      }
+    }
+    await flush();
+    for (let i = 0; i < latest.length; i += 500) await trx.insertInto("latest_metrics").values(latest.slice(i, i + 500)).execute();
+  });
+  await database.close();
+  return ids;
+}
+
+/** The gzipped size of the JavaScript index.html loads before anything else (entry and preloads). */
+function initialJsGzipKb() {
+  const html = fs.readFileSync(path.join(uiDirectory, "index.html"), "utf8");
+  const files = [...html.matchAll(/(?:src|href)="\.\/(static-files\/[^"]+\.js)"/g)].map((m) => m[1]);
+  return files.reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(path.join(uiDirectory, f)), { level: 9 }).length, 0) / 1024;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchUi() {
+  console.log("\n# web UI (issue #11)  headless Chromium on this machine, SQLite server; medians of 3 (each on a fresh page: cold JavaScript and data)");
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log(`  (skipped: ${CHROMIUM} is missing)`);
+    return;
+  }
+  report("initial JavaScript, gzipped", initialJsGzipKb(), "KB", ["<=", 250]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-ui-"));
+  const uri = `sqlite:///${path.join(dir, "ui.db")}`;
+  const server = await startServer(["--backend-store-uri", uri], { cwd: dir });
+  const client = new MlflowClient(server.url);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  try {
+    const big = await client.createExperiment("ten-thousand-runs");
+    await seedRuns(uri, big, 10_000);
+    const long = await client.createExperiment("long-histories");
+    await seedHistories(uri, long, { runs: 100, metrics: 1, steps: 10_000 });
+    const wide = await client.createExperiment("twenty-metrics");
+    await seedHistories(uri, wide, { runs: 10, metrics: 20, steps: 1_000 });
+    const keys = await client.createExperiment("five-thousand-keys");
+    await seedHistories(uri, keys, { runs: 1_000, metrics: 50, steps: 1, latestOnly: true, keyOf: (r, m) => `metric_${String((r * 5 + m) % 5000).padStart(4, "0")}` });
+
+    const fresh = async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      return page;
+    };
+    const firstRows = [];
+    const sorts = [];
+    for (let i = 0; i < 3; i += 1) {
+      const page = await fresh();
+      const t0 = Date.now();
+      await page.goto(`${server.url}/#/experiments/${big}`);
+      await page.locator("table.runs td.name a").first().waitFor();
+      firstRows.push(Date.now() - t0);
+      // Sorting once every run is in the browser, as a user would after looking at the table.
+      await page.getByText("10000 runs", { exact: true }).waitFor({ timeout: 60_000 });
+      const expected = (await client.searchRuns([big], { orderBy: ["metrics.acc DESC"], maxResults: 1 })).runs[0].info.run_name;
+      const s0 = Date.now();
+      await page.getByRole("button", { name: "Sort by metric acc" }).click();
+      await page.waitForFunction((name) => document.querySelector("table.runs td.name a")?.textContent === name, expected);
+      sorts.push(Date.now() - s0);
+      await page.close();
+    }
+    report("10,000 runs: first rows visible after navigation", median(firstRows), "ms", ["<=", 1000], `runs ${firstRows.join("/")}`);
+    report("10,000 runs: sort by a metric", median(sorts), "ms", ["<=", 300], `runs ${sorts.join("/")}`);
+
+    const chartTimes = async (experimentId, canvases) => {
+      const times = [];
+      for (let i = 0; i < 3; i += 1) {
+        const page = await fresh();
+        await page.goto(`${server.url}/#/experiments/${experimentId}`);
+        await page.locator("table.runs td.name a").first().waitFor();
+        await page.getByLabel("Select all runs").check();
+        const t0 = Date.now();
+        await page.getByRole("tab", { name: "Charts" }).click();
+        await page.waitForFunction((n) => document.querySelectorAll("figure.chart canvas").length >= n, canvases, { timeout: 60_000 });
+        times.push(Date.now() - t0);
+        await page.close();
+      }
+      return times;
+    };
+    const longTimes = await chartTimes(long, 2);
+    report("100 runs × 10,000 steps of one metric charted", median(longTimes), "ms", ["<=", 500], `runs ${longTimes.join("/")}; +1 scatter`);
+    const wideTimes = await chartTimes(wide, 21);
+    report("20 metrics × 10 runs charted", median(wideTimes), "ms", ["<=", 500], `runs ${wideTimes.join("/")}`);
+
+    const keyTimes = [];
+    for (let i = 0; i < 3; i += 1) {
+      const page = await fresh();
+      const t0 = Date.now();
+      await page.goto(`${server.url}/#/experiments/${keys}`);
+      await page.locator("table.runs td.name a").first().waitFor();
+      keyTimes.push(Date.now() - t0);
+      await page.close();
+    }
+    report("5,000 metric keys: the table opens", median(keyTimes), "ms", ["<=", 1500], `runs ${keyTimes.join("/")}`);
+  } finally {
+    await browser.close();
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
