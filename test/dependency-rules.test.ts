@@ -13,11 +13,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ["protocol", "plugin-api", "store"],
   "plugin-host": ["protocol", "plugin-api"],
   client: ["protocol"],
-  "basic-auth": ["protocol", "plugin-api", "client", "store"],
+  authz: ["protocol", "plugin-api", "store"],
+  "basic-auth": ["protocol", "plugin-api", "client", "store", "authz"],
   ui: ["protocol"],
-  cli: ["protocol", "plugin-api", "store", "server", "plugin-host", "client", "basic-auth", "ui"],
+  cli: ["protocol", "plugin-api", "store", "server", "plugin-host", "client", "authz", "basic-auth", "ui"],
 };
-const PLUGIN_ALLOWED = ["protocol", "plugin-api", "client"];
+const PLUGIN_ALLOWED = ["protocol", "plugin-api", "client", "authz"];
 
 function workspaces(): { dir: string; name: string; short: string; isPlugin: boolean }[] {
   const out = [];

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ini from "ini";
-import { parsePermission, type Permission } from "./permissions.js";
+import { parsePermission, type Permission } from "@mlflow-ts/authz";
 
 /** basic-auth's validated settings. */
 export interface AuthConfig {

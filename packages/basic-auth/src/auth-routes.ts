@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
 import { f, invalidParameter, isMlflowError, type Field } from "@mlflow-ts/protocol";
 import type { MlflowApp, MlflowRequest } from "@mlflow-ts/plugin-api";
-import type { AuthStore, UserRecord } from "./auth-store.js";
+import type { AuthStore, UserRecord } from "@mlflow-ts/authz";
 import { passwordProblem } from "./auth-config.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
@@ -49,9 +49,9 @@ function plain(res: ExpressResponse, status: number, text: string): void {
 
 
 /**
- * Registers basic-auth's REST endpoints (spec §6.2–§6.3): users create/get/update-password/
- * update-admin/delete/list/current (also under `/ajax-api`), and experiment and registered-model
- * permission create/get/update/delete.
+ * Registers basic-auth's user endpoints (spec §6.2): create/get/update-password/update-admin/
+ * delete/list/current (also under `/ajax-api`). The permission endpoints (§6.3) are
+ * `@mlflow-ts/authz`'s.
  *
  * @example
  * registerAuthRoutes(app, { store, callerOf, invalidate, staticPrefix: "" });
@@ -100,35 +100,4 @@ export function registerAuthRoutes(app: MlflowApp, ctx: AuthRouteContext): void 
     await ctx.invalidate(p.username);
     return {};
   });
-
-  const families = [
-    { base: "/api/2.0/mlflow/experiments/permissions", kind: "experiment" as const, key: "experiment_id", field: f.id(true), response: "experiment_permission" },
-    { base: "/api/2.0/mlflow/registered-models/permissions", kind: "registered_model" as const, key: "name", field: f.string(true), response: "registered_model_permission" },
-  ];
-  for (const family of families) {
-    const shape = (resource: string, userId: number, permission: string) =>
-      family.kind === "experiment" ? { experiment_id: resource, user_id: userId, permission } : { workspace: "default", name: resource, user_id: userId, permission };
-    const grant: Record<string, Field<string>> = { ...username, [family.key]: family.field };
-    const withPermission: Record<string, Field<string>> = { ...grant, permission: f.string(true) };
-    app.endpoint("POST", `${family.base}/create`, withPermission, async (p) => {
-      const user = await store.requireUser(p.username!);
-      const created = await store.createGrant(family.kind, p[family.key]!, user.id, p.permission!);
-      return { [family.response]: shape(created.resource, created.userId, created.permission) };
-    });
-    app.endpoint("GET", `${family.base}/get`, grant, async (p) => {
-      const user = await store.requireUser(p.username!);
-      const found = await store.requireGrant(family.kind, p[family.key]!, user.id, p.username!);
-      return { [family.response]: shape(found.resource, found.userId, found.permission) };
-    });
-    app.endpoint("PATCH", `${family.base}/update`, withPermission, async (p) => {
-      const user = await store.requireUser(p.username!);
-      await store.updateGrant(family.kind, p[family.key]!, user.id, p.username!, p.permission!);
-      return {};
-    });
-    app.endpoint("DELETE", `${family.base}/delete`, grant, async (p) => {
-      const user = await store.requireUser(p.username!);
-      await store.deleteGrant(family.kind, p[family.key]!, user.id, p.username!);
-      return {};
-    });
-  }
 }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Authorization, MlflowRequest } from "@mlflow-ts/plugin-api";
-import type { AuthStore, UserRecord } from "./auth-store.js";
+import type { AuthStore, UserRecord } from "@mlflow-ts/authz";
 import type { CredentialCache } from "./credential-cache.js";
 import type { LoginLimiter } from "./login-limiter.js";
 import type { HashGate } from "./hash-gate.js";
@@ -17,10 +17,6 @@ export function unauthenticated(): Response {
   return new Response(UNAUTHENTICATED_BODY, { status: 401, headers: { "Content-Type": "text/plain; charset=utf-8", "WWW-Authenticate": 'Basic realm="mlflow"' } });
 }
 
-/** MLflow's 403. */
-export function permissionDenied(): Response {
-  return new Response("Permission denied", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-}
 
 /** An authentication function: the request in, an {@link Authorization} or a `Response` out. */
 export type AuthorizationFunction = (req: MlflowRequest) => Authorization | Response | Promise<Authorization | Response>;

@@ -1,51 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { MlflowError } from "@mlflow-ts/protocol";
-import { defineApp, requestEndpoint, requestParams, type Authorization, type JsonObject, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
+import { defineApp, type Authorization, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
 import { createDatabase } from "@mlflow-ts/store";
-import { Access } from "./access.js";
+import { Access, AuthStore, installAuthorization, type UserRecord } from "@mlflow-ts/authz";
 import { readAuthConfig, type AuthConfig } from "./auth-config.js";
 import { registerAuthRoutes } from "./auth-routes.js";
-import { AuthStore, type UserRecord } from "./auth-store.js";
-import { basicAuthFunction, loadAuthorizationFunction, permissionDenied, type AuthorizationFunction } from "./authenticate.js";
+import { basicAuthFunction, loadAuthorizationFunction, type AuthorizationFunction } from "./authenticate.js";
 import { CredentialCache } from "./credential-cache.js";
 import { LoginLimiter } from "./login-limiter.js";
 import { HashGate } from "./hash-gate.js";
 import { clientAddress } from "./client-address.js";
-import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
-import { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
-import { filterGraphqlModelVersions } from "./graphql-rule.js";
 import { registerSignup } from "./signup.js";
 import { registerUiPages } from "./ui-pages.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
 const CHANNEL = "mlflow_basic_auth_users";
-
-/** A route's path relative to `/api/<v>.0` or `<prefix>/ajax-api/<v>.0`, or to the static prefix. */
-export function canonicalPath(path: string, prefix: string): { api: boolean; path: string } {
-  const api = /^\/api\/\d\.0(\/.*)$/.exec(path) ?? (path.startsWith(`${prefix}/ajax-api/`) ? /^\/ajax-api\/\d\.0(\/.*)$/.exec(path.slice(prefix.length)) : null);
-  if (api) return { api: true, path: api[1]! };
-  return { api: false, path: prefix && path.startsWith(prefix) ? path.slice(prefix.length) || "/" : path };
-}
-
-/**
- * The rule for an endpoint — its method and mounted path pattern, as `requestEndpoint` names it —
- * or undefined when there is none (denied for non-admins).
- *
- * @example
- * ruleFor("GET", "/api/2.0/mlflow/logged-models/:model_id", "");
- */
-export function ruleFor(method: string, path: string, prefix: string): Rule | undefined {
-  return RULES.get(`${method === "HEAD" ? "GET" : method} ${canonicalPath(path, prefix).path}`);
-}
-
-/** The paths MLflow leaves open (`/health`, `/favicon.ico`, `/static…`), with and without the prefix. */
-function unprotectedPaths(prefix: string): (path: string) => boolean {
-  const roots = prefix ? ["", prefix] : [""];
-  const exact = new Set(roots.flatMap((p) => [`${p}/health`, `${p}/favicon.ico`]));
-  const statics = roots.map((p) => `${p}/static`);
-  return (path) => exact.has(path) || statics.some((s) => path.startsWith(s));
-}
 
 async function bootstrapAdmin(store: AuthStore, config: AuthConfig, log: (message: string) => void): Promise<void> {
   if (await store.findUser(config.adminUsername)) return;
@@ -123,6 +93,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     return user;
   };
 
+  const isThenable = <T>(x: T | PromiseLike<T>): x is PromiseLike<T> => typeof (x as PromiseLike<T> | undefined)?.then === "function";
   let authenticate: AuthorizationFunction;
   let functionName = "authenticate_request_basic_auth";
   if (config.authorizationFunction) {
@@ -139,120 +110,37 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     });
   }
 
-  // The caller's record, on the request itself: a WeakMap entry per request costs the garbage
-  // collector (ephemerons) more than the rest of the authorization.
-  const CALLER = Symbol("basic-auth.caller");
-  type WithCaller = { [CALLER]?: UserRecord };
-  const callers = {
-    set: (req: object, user: UserRecord) => void ((req as WithCaller)[CALLER] = user),
-    get: (req: object) => (req as WithCaller)[CALLER],
+  // Who the caller is: the authentication function's answer, then their user record (cached).
+  const identify = (req: MlflowRequest): UserRecord | Response | Promise<UserRecord | Response> => {
+    const result = authenticate(req);
+    return isThenable(result) ? Promise.resolve(result).then((r) => recordOf(req, r)) : recordOf(req, result);
   };
-  const prefix = server.staticPrefix;
-  const isUnprotected = unprotectedPaths(prefix);
-  // Rules by endpoint pattern (a fixed set), or by the literal path of a plain Express route
-  // (bounded: such paths may carry ids).
-  const rules = new Map<string, Rule | null>();
-  const cachedRuleFor = (method: string, path: string): Rule | undefined => {
-    const key = `${method} ${path}`;
-    let rule = rules.get(key);
-    if (rule === undefined) {
-      rule = ruleFor(method, path, prefix) ?? null;
-      if (rules.size >= 10_000) rules.clear();
-      rules.set(key, rule);
-    }
-    return rule ?? undefined;
-  };
-
-  const isThenable = <T>(x: T | PromiseLike<T>): x is PromiseLike<T> => typeof (x as PromiseLike<T> | undefined)?.then === "function";
-
-  // Admits the caller once known: admins pass; others need a rule that allows the route. Stays
-  // synchronous when the rule can answer from cache.
-  const authorize = (req: MlflowRequest, authorization: Authorization, user: UserRecord | undefined): Response | void | Promise<Response | void> => {
-    if (!user) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `User with username=${authorization.username} not found`);
-    req.state.authorization = authorization;
-    callers.set(req, user);
-    if (user.isAdmin) return;
-    // The endpoint the server will run decides the rule; a plain Express route of an app has
-    // none, and is looked up by its path.
-    const endpoint = requestEndpoint(req);
-    const rule = endpoint ? cachedRuleFor(endpoint.method, endpoint.path) : cachedRuleFor(req.method, req.path);
-    if (!rule) return permissionDenied();
-    // The request's one reading, parsed only if some check needs it.
-    const ctx: RuleContext = {
-      req,
-      user,
-      access,
-      get params() {
-        return requestParams(req);
-      },
-    };
-    const allowed = evaluate(rule, ctx);
-    if (isThenable(allowed)) return Promise.resolve(allowed).then((ok) => (ok ? undefined : permissionDenied()));
-    return allowed ? undefined : permissionDenied();
-  };
-
-  const admit = (req: MlflowRequest, result: Authorization | Response): Response | void | Promise<Response | void> => {
+  const recordOf = (req: MlflowRequest, result: Authorization | Response): UserRecord | Response | Promise<UserRecord | Response> => {
     if (result instanceof Response) return result;
     if (!result || typeof (result as Authorization).username !== "string") {
       throw new MlflowError("INTERNAL_ERROR", `Unsupported result type from ${functionName}: '${result === null ? "null" : typeof result}'`);
     }
+    req.state.authorization = result;
+    const found = (user: UserRecord | undefined) => {
+      if (!user) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `User with username=${result.username} not found`);
+      return user;
+    };
     const hit = users.get(result.username);
-    if (hit && hit.expires > Date.now()) return authorize(req, result, hit.user);
-    return userOf(result.username).then((user) => authorize(req, result, user));
+    if (hit && hit.expires > Date.now()) return found(hit.user);
+    return userOf(result.username).then(found);
   };
-
-  app.beforeRequest((req) => {
-    if (isUnprotected(req.path)) return;
-    // Called once per request; what it decides is kept for every later check.
-    const result = authenticate(req);
-    return isThenable(result) ? Promise.resolve(result).then((r) => admit(req, r)) : admit(req, result);
-  });
+  const prefix = server.staticPrefix;
+  const authz = installAuthorization(app, { store, access, prefix, identify });
 
   registerAuthRoutes(app, {
     store,
-    callerOf: (req) => callers.get(req)!,
+    callerOf: (req) => authz.callerOf(req)!,
     invalidate,
     staticPrefix: prefix,
     allowInsecurePasswords: config.allowInsecurePasswords,
   });
-  registerUiPages(app, prefix, (req) => callers.get(req));
+  registerUiPages(app, prefix, (req) => authz.callerOf(req));
   registerSignup(app, store, env.MLFLOW_FLASK_SERVER_SECRET_KEY ? Buffer.from(env.MLFLOW_FLASK_SERVER_SECRET_KEY) : randomBytes(32));
-
-  // After-request work, each limited to its route (and the route's /ajax-api twin), so every
-  // other route replies without running any of it.
-  const after = (method: string, path: string, hook: (payload: JsonObject, req: MlflowRequest, user: UserRecord) => Promise<JsonObject | void>) => {
-    for (const full of [`/api/2.0${path}`, `${prefix}/ajax-api/2.0${path}`]) {
-      app.afterRequest(async (payload, req) => {
-        const user = callers.get(req);
-        return user ? hook(payload, req, user) : undefined;
-      }, { method, path: full });
-    }
-  };
-  after("POST", "/mlflow/experiments/create", async (payload, _req, user) => {
-    await store.grantCreator("experiment", String(payload.experiment_id), user.id);
-  });
-  after("POST", "/mlflow/registered-models/create", async (payload, _req, user) => {
-    await store.grantCreator("registered_model", String((payload.registered_model as { name: string }).name), user.id);
-  });
-  after("DELETE", "/mlflow/registered-models/delete", async (_payload, req) => {
-    await store.deleteAllGrants("registered_model", requestParams<{ name: string }>(req).name);
-  });
-  after("POST", "/mlflow/registered-models/rename", async (_payload, req) => {
-    const p = requestParams<{ name: string; new_name: string }>(req);
-    await store.renameGrants("registered_model", p.name, p.new_name);
-  });
-  const forNonAdmins = (filter: typeof filterExperiments) => async (payload: JsonObject, req: MlflowRequest, user: UserRecord) =>
-    user.isAdmin ? undefined : filter(payload, req, user, access);
-  after("POST", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
-  after("GET", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
-  after("GET", "/mlflow/registered-models/search", forNonAdmins(filterRegisteredModels));
-  after("GET", "/mlflow/model-versions/search", forNonAdmins(filterModelVersions));
-  for (const method of ["GET", "POST"]) {
-    app.afterRequest(async (payload, req) => {
-      const user = callers.get(req);
-      return user && !user.isAdmin ? filterGraphqlModelVersions(payload, user, access) : undefined;
-    }, { method, path: `${prefix}/graphql` });
-  }
   for (const warning of config.warnings) logger.warn(`basic-auth: ${warning}`);
   logger.info("basic-auth enabled", { database: database.displayUri, default_permission: config.defaultPermission, authorization_function: functionName });
   return app;

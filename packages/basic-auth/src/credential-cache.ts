@@ -1,5 +1,5 @@
 import { hash, randomBytes } from "node:crypto";
-import type { UserRecord } from "./auth-store.js";
+import type { UserRecord } from "@mlflow-ts/authz";
 
 /**
  * A verified caller: the username the header carried, and its record.

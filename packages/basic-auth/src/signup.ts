@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { MlflowApp, MlflowRequest } from "@mlflow-ts/plugin-api";
-import type { AuthStore } from "./auth-store.js";
+import type { AuthStore } from "@mlflow-ts/authz";
 import { passwordProblem } from "./auth-config.js";
 import { hashPassword } from "./werkzeug-hash.js";
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MlflowApp, MlflowRequest } from "@mlflow-ts/plugin-api";
-import type { UserRecord } from "./auth-store.js";
+import type { UserRecord } from "@mlflow-ts/authz";
 
 // The browser module next to this file once built (src/ui/pages.ts → dist/ui/pages.js).
 const PAGES = path.join(path.dirname(fileURLToPath(import.meta.url)), "ui", "pages.js");

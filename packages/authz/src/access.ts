@@ -1,7 +1,7 @@
 import { MlflowError } from "@mlflow-ts/protocol";
 import type { AppStores } from "@mlflow-ts/plugin-api";
 import type { AuthStore, ResourceKind, UserRecord } from "./auth-store.js";
-import { capabilitiesOf, type Capabilities, type Permission } from "./permissions.js";
+import { PERMISSIONS, capabilitiesOf, type Capabilities, type Permission } from "./permissions.js";
 
 /**
  * Answers "what may this user do to that resource": the stored grant, else `default_permission`.
@@ -29,20 +29,33 @@ export class Access {
   }
 
   async permission(kind: ResourceKind, resource: string, user: UserRecord): Promise<Permission> {
-    if (this.ttlMs <= 0) return (await this.auth.findGrant(kind, resource, user.id))?.permission ?? this.defaultPermission;
-    const key = `${kind}\u0000${user.id}\u0000${resource}`;
+    if (this.ttlMs <= 0) return (await this.storedPermission(kind, resource, user)) ?? this.defaultPermission;
+    const key = this.cacheKey(kind, resource, user);
     const hit = this.grants.get(key);
     if (hit && hit.expires > Date.now()) return hit.permission ?? this.defaultPermission;
-    const permission = (await this.auth.findGrant(kind, resource, user.id))?.permission;
+    const permission = await this.storedPermission(kind, resource, user);
     if (this.grants.size > 100_000) this.grants.clear();
     this.grants.set(key, { permission, expires: Date.now() + this.ttlMs });
     return permission ?? this.defaultPermission;
   }
 
+  // A user's own grant decides; without one, the strongest grant of any of their groups.
+  private async storedPermission(kind: ResourceKind, resource: string, user: UserRecord): Promise<Permission | undefined> {
+    const own = (await this.auth.findGrant(kind, resource, user.id))?.permission;
+    if (own !== undefined || !user.groups?.length) return own;
+    const viaGroups = await this.auth.groupGrantsOn(kind, resource, user.groups);
+    return viaGroups.length ? viaGroups.reduce((a, b) => (PERMISSIONS.indexOf(b) > PERMISSIONS.indexOf(a) ? b : a)) : undefined;
+  }
+
+  private cacheKey(kind: ResourceKind, resource: string, user: UserRecord): string {
+    const base = `${kind}\u0000${user.id}\u0000${resource}`;
+    return user.groups?.length ? `${base}\u0000${user.groups.join("\u0001")}` : base;
+  }
+
   /** The permission when the grant cache already knows it (no I/O), else undefined. */
   cachedPermission(kind: ResourceKind, resource: string, user: UserRecord): Permission | undefined {
     if (this.ttlMs <= 0) return undefined;
-    const hit = this.grants.get(`${kind}\u0000${user.id}\u0000${resource}`);
+    const hit = this.grants.get(this.cacheKey(kind, resource, user));
     return hit && hit.expires > Date.now() ? hit.permission ?? this.defaultPermission : undefined;
   }
 

@@ -3,16 +3,23 @@ import { migrate, withTransaction, type Database } from "@mlflow-ts/store";
 import type { CreateTableBuilder, Kysely, Migration } from "kysely";
 import { parsePermission, type Permission } from "./permissions.js";
 
-/** A user row (the hash never leaves the server). */
+/**
+ * A user row (the hash never leaves the server), and the groups an identity provider says the
+ * caller is in for this request (never stored: the token is the source of truth).
+ */
 export interface UserRecord {
   readonly id: number;
   readonly username: string;
   readonly passwordHash: string;
   readonly isAdmin: boolean;
+  readonly groups?: readonly string[];
 }
 
-/** The migration table of basic-auth's schema, separate from the tracking store's. */
+/** The migration table of the auth schema, separate from the tracking store's. */
 export const AUTH_MIGRATION_TABLE = "mlflow_ts_auth_migrations";
+
+/** Our own table (MLflow has none): permissions granted to a group of an identity provider. */
+export const GROUP_GRANTS_TABLE = "mlflow_ts_group_permissions";
 
 // An auto-increment integer primary key `id`, as each dialect spells it.
 function withId(table: CreateTableBuilder<string>, dialect: Database["dialect"]): CreateTableBuilder<string> {
@@ -44,6 +51,30 @@ function authSchema(dialect: Database["dialect"]): Migration {
         .execute();
     },
   };
+}
+
+// Group grants, for apps whose identity provider says which groups a caller is in.
+const groupGrantsSchema: Migration = {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable(GROUP_GRANTS_TABLE)
+      .ifNotExists()
+      .addColumn("group_name", "varchar(255)", (c) => c.notNull())
+      .addColumn("kind", "varchar(32)", (c) => c.notNull())
+      .addColumn("resource", "varchar(255)", (c) => c.notNull())
+      .addColumn("permission", "varchar(255)", (c) => c.notNull())
+      .addPrimaryKeyConstraint("mlflow_ts_group_permissions_pk", ["group_name", "kind", "resource"])
+      .execute();
+  },
+};
+
+/** A grant to a group. */
+export interface GroupGrant {
+  readonly group: string;
+  readonly kind: ResourceKind;
+  readonly resource: string;
+  readonly permission: Permission;
 }
 
 function isUnique(error: unknown): boolean {
@@ -100,7 +131,7 @@ export class AuthStore {
 
   /** Creates the tables where missing, under basic-auth's own migration table. */
   async migrate(): Promise<void> {
-    await migrate(this.database, { tableName: AUTH_MIGRATION_TABLE, migrations: { "001-users-and-grants": authSchema(this.database.dialect) } });
+    await migrate(this.database, { tableName: AUTH_MIGRATION_TABLE, migrations: { "001-users-and-grants": authSchema(this.database.dialect), "002-group-grants": groupGrantsSchema } });
   }
 
   private toUser(row: { id: number; username: string; password_hash: string; is_admin: unknown }): UserRecord {
@@ -223,17 +254,51 @@ export class AuthStore {
     this.changed();
   }
 
-  /** Removes every grant on a resource (a deleted registered model's name must not pass on its grants). */
+  /** Removes every grant on a resource, to users and groups (a deleted model's name must not pass them on). */
   async deleteAllGrants(kind: ResourceKind, resource: string): Promise<void> {
     const { table, key } = TABLES[kind];
     await this.db.deleteFrom(table).where(key, "=", resource).execute();
+    await this.db.deleteFrom(GROUP_GRANTS_TABLE).where("kind", "=", kind).where("resource", "=", resource).execute();
     this.changed();
   }
 
-  /** Moves every grant on a resource to its new name (registered-model rename). */
+  /** Moves every grant on a resource, to users and groups, to its new name (registered-model rename). */
   async renameGrants(kind: ResourceKind, from: string, to: string): Promise<void> {
     const { table, key } = TABLES[kind];
     await this.db.updateTable(table).set({ [key]: to }).where(key, "=", from).execute();
+    await this.db.updateTable(GROUP_GRANTS_TABLE).set({ resource: to }).where("kind", "=", kind).where("resource", "=", from).execute();
+    this.changed();
+  }
+
+  /** The grants of any of `groups` on one resource. */
+  async groupGrantsOn(kind: ResourceKind, resource: string, groups: readonly string[]): Promise<Permission[]> {
+    if (groups.length === 0) return [];
+    const rows = (await this.db.selectFrom(GROUP_GRANTS_TABLE).select("permission").where("kind", "=", kind).where("resource", "=", resource).where("group_name", "in", groups).execute()) as { permission: string }[];
+    return rows.map((r) => r.permission as Permission);
+  }
+
+  /** Every group grant, or one group's. */
+  async listGroupGrants(group?: string): Promise<GroupGrant[]> {
+    let q = this.db.selectFrom(GROUP_GRANTS_TABLE).selectAll().orderBy("group_name").orderBy("kind").orderBy("resource");
+    if (group !== undefined) q = q.where("group_name", "=", group);
+    return ((await q.execute()) as { group_name: string; kind: ResourceKind; resource: string; permission: Permission }[]).map((r) => ({ group: r.group_name, kind: r.kind, resource: r.resource, permission: r.permission }));
+  }
+
+  /** Grants (or changes) a group's permission on a resource. */
+  async setGroupGrant(group: string, kind: ResourceKind, resource: string, permission: string): Promise<GroupGrant> {
+    const p = parsePermission(permission);
+    await withTransaction(this.database, async (trx) => {
+      await trx.deleteFrom(GROUP_GRANTS_TABLE).where("group_name", "=", group).where("kind", "=", kind).where("resource", "=", resource).execute();
+      await trx.insertInto(GROUP_GRANTS_TABLE).values({ group_name: group, kind, resource, permission: p }).execute();
+    });
+    this.changed();
+    return { group, kind, resource, permission: p };
+  }
+
+  /** Revokes a group's grant (404 when there is none). */
+  async deleteGroupGrant(group: string, kind: ResourceKind, resource: string): Promise<void> {
+    const result = await this.db.deleteFrom(GROUP_GRANTS_TABLE).where("group_name", "=", group).where("kind", "=", kind).where("resource", "=", resource).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound(`Group permission (group=${group}, ${kind}=${resource}) not found`);
     this.changed();
   }
 

@@ -1,0 +1,178 @@
+import { MlflowError } from "@mlflow-ts/protocol";
+import { requestEndpoint, requestParams, type JsonObject, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
+import type { Access } from "./access.js";
+import type { AuthStore, UserRecord } from "./auth-store.js";
+import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
+import { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
+import { filterGraphqlModelVersions } from "./graphql-rule.js";
+import { registerPermissionRoutes } from "./permission-routes.js";
+
+/**
+ * A route's path relative to `/api/<v>.0` or `<prefix>/ajax-api/<v>.0`, or to the static prefix.
+ *
+ * @example
+ * canonicalPath("/ajax-api/2.0/mlflow/runs/get", ""); // { api: true, path: "/mlflow/runs/get" }
+ */
+export function canonicalPath(path: string, prefix: string): { api: boolean; path: string } {
+  const api = /^\/api\/\d\.0(\/.*)$/.exec(path) ?? (path.startsWith(`${prefix}/ajax-api/`) ? /^\/ajax-api\/\d\.0(\/.*)$/.exec(path.slice(prefix.length)) : null);
+  if (api) return { api: true, path: api[1]! };
+  return { api: false, path: prefix && path.startsWith(prefix) ? path.slice(prefix.length) || "/" : path };
+}
+
+/**
+ * The rule for an endpoint — its method and mounted path pattern, as `requestEndpoint` names it —
+ * or undefined when there is none (denied for non-admins).
+ *
+ * @example
+ * ruleFor("GET", "/api/2.0/mlflow/logged-models/:model_id", "");
+ */
+export function ruleFor(method: string, path: string, prefix: string): Rule | undefined {
+  return RULES.get(`${method === "HEAD" ? "GET" : method} ${canonicalPath(path, prefix).path}`);
+}
+
+/** MLflow's 403 body. */
+export function permissionDenied(): Response {
+  return new Response("Permission denied", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}
+
+/** The paths MLflow leaves open (`/health`, `/favicon.ico`, `/static…`), with and without the prefix. */
+export function unprotectedPaths(prefix: string): (path: string) => boolean {
+  const roots = prefix ? ["", prefix] : [""];
+  const exact = new Set(roots.flatMap((p) => [`${p}/health`, `${p}/favicon.ico`]));
+  const statics = roots.map((p) => `${p}/static`);
+  return (path) => exact.has(path) || statics.some((s) => path.startsWith(s));
+}
+
+/** How an auth app plugs into {@link installAuthorization}. */
+export interface AuthorizationOptions {
+  readonly store: AuthStore;
+  readonly access: Access;
+  /** The server's static prefix (`app.context.config.staticPrefix`). */
+  readonly prefix: string;
+  /**
+   * Who the caller is: their user record (with the groups the identity provider gave, if any), or
+   * a `Response` that ends the request (401, a redirect to sign in). Called once per request on
+   * every protected path; may answer synchronously (a cache hit costs no promise).
+   */
+  readonly identify: (req: MlflowRequest) => UserRecord | Response | Promise<UserRecord | Response>;
+  /** Paths nobody needs to sign in for; MLflow's (`/health`, `/static…`) by default. */
+  readonly isUnprotected?: (path: string) => boolean;
+  /** Skip MLflow's experiment and registered-model permission endpoints (an app serving its own). */
+  readonly withoutPermissionRoutes?: boolean;
+}
+
+/** What {@link installAuthorization} gives back to the app. */
+export interface InstalledAuthorization {
+  /** The caller of a request, once identified (undefined on unprotected paths). */
+  callerOf(req: MlflowRequest): UserRecord | undefined;
+}
+
+const isThenable = <T>(x: T | PromiseLike<T>): x is PromiseLike<T> => typeof (x as PromiseLike<T> | undefined)?.then === "function";
+
+/**
+ * MLflow-compatible authorization for any auth app: a before-request hook that identifies the
+ * caller (the app's part) and then admits admins, and everyone else by the endpoint's rule (deny
+ * where a route has none); MANAGE for creators; search answers filtered to what the caller may
+ * read; grants carried by registered-model renames and dropped by deletes; and MLflow's permission
+ * endpoints. basic-auth and oidc-auth are both this plus their way of telling who the caller is.
+ *
+ * @example
+ * const authz = installAuthorization(app, { store, access, prefix, identify: (req) => userFromToken(req) });
+ */
+export function installAuthorization(app: MlflowApp, options: AuthorizationOptions): InstalledAuthorization {
+  const { access, store, prefix } = options;
+  // The caller's record, on the request itself: a WeakMap entry per request costs the garbage
+  // collector (ephemerons) more than the rest of the authorization.
+  const CALLER = Symbol("authz.caller");
+  type WithCaller = { [CALLER]?: UserRecord };
+  const callerOf = (req: object) => (req as WithCaller)[CALLER];
+  const isUnprotected = options.isUnprotected ?? unprotectedPaths(prefix);
+  // Rules by endpoint pattern (a fixed set), or by the literal path of a plain Express route
+  // (bounded: such paths may carry ids).
+  const rules = new Map<string, Rule | null>();
+  const cachedRuleFor = (method: string, path: string): Rule | undefined => {
+    const key = `${method} ${path}`;
+    let rule = rules.get(key);
+    if (rule === undefined) {
+      rule = ruleFor(method, path, prefix) ?? null;
+      if (rules.size >= 10_000) rules.clear();
+      rules.set(key, rule);
+    }
+    return rule ?? undefined;
+  };
+
+  // Admits the caller once known: admins pass; others need a rule that allows the route. Stays
+  // synchronous when the rule can answer from cache.
+  const authorize = (req: MlflowRequest, user: UserRecord): Response | void | Promise<Response | void> => {
+    (req as WithCaller)[CALLER] = user;
+    req.state.authorization ??= { username: user.username };
+    if (user.isAdmin) return;
+    // The endpoint the server will run decides the rule; a plain Express route of an app has
+    // none, and is looked up by its path.
+    const endpoint = requestEndpoint(req);
+    const rule = endpoint ? cachedRuleFor(endpoint.method, endpoint.path) : cachedRuleFor(req.method, req.path);
+    if (!rule) return permissionDenied();
+    // The request's one reading, parsed only if some check needs it.
+    const ctx: RuleContext = {
+      req,
+      user,
+      access,
+      get params() {
+        return requestParams(req);
+      },
+    };
+    const allowed = evaluate(rule, ctx);
+    if (isThenable(allowed)) return Promise.resolve(allowed).then((ok) => (ok ? undefined : permissionDenied()));
+    return allowed ? undefined : permissionDenied();
+  };
+  const admit = (req: MlflowRequest, who: UserRecord | Response): Response | void | Promise<Response | void> => {
+    if (who instanceof Response) return who;
+    if (!who || typeof who.username !== "string") throw new MlflowError("INTERNAL_ERROR", "The auth app's identify() returned neither a user nor a Response");
+    return authorize(req, who);
+  };
+
+  app.beforeRequest((req) => {
+    if (isUnprotected(req.path)) return;
+    // Called once per request; what it decides is kept for every later check.
+    const who = options.identify(req);
+    return isThenable(who) ? Promise.resolve(who).then((w) => admit(req, w)) : admit(req, who);
+  });
+
+  // After-request work, each limited to its route (and the route's /ajax-api twin), so every
+  // other route replies without running any of it.
+  const after = (method: string, path: string, hook: (payload: JsonObject, req: MlflowRequest, user: UserRecord) => Promise<JsonObject | void>) => {
+    for (const full of [`/api/2.0${path}`, `${prefix}/ajax-api/2.0${path}`]) {
+      app.afterRequest(async (payload, req) => {
+        const user = callerOf(req);
+        return user ? hook(payload, req, user) : undefined;
+      }, { method, path: full });
+    }
+  };
+  after("POST", "/mlflow/experiments/create", async (payload, _req, user) => {
+    await store.grantCreator("experiment", String(payload.experiment_id), user.id);
+  });
+  after("POST", "/mlflow/registered-models/create", async (payload, _req, user) => {
+    await store.grantCreator("registered_model", String((payload.registered_model as { name: string }).name), user.id);
+  });
+  after("DELETE", "/mlflow/registered-models/delete", async (_payload, req) => {
+    await store.deleteAllGrants("registered_model", requestParams<{ name: string }>(req).name);
+  });
+  after("POST", "/mlflow/registered-models/rename", async (_payload, req) => {
+    const p = requestParams<{ name: string; new_name: string }>(req);
+    await store.renameGrants("registered_model", p.name, p.new_name);
+  });
+  const forNonAdmins = (filter: typeof filterExperiments) => async (payload: JsonObject, req: MlflowRequest, user: UserRecord) =>
+    user.isAdmin ? undefined : filter(payload, req, user, access);
+  after("POST", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
+  after("GET", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
+  after("GET", "/mlflow/registered-models/search", forNonAdmins(filterRegisteredModels));
+  after("GET", "/mlflow/model-versions/search", forNonAdmins(filterModelVersions));
+  for (const method of ["GET", "POST"]) {
+    app.afterRequest(async (payload, req) => {
+      const user = callerOf(req);
+      return user && !user.isAdmin ? filterGraphqlModelVersions(payload, user, access) : undefined;
+    }, { method, path: `${prefix}/graphql` });
+  }
+  if (!options.withoutPermissionRoutes) registerPermissionRoutes(app, store);
+  return { callerOf };
+}
