@@ -1,5 +1,5 @@
 import { MlflowError, notFound } from "@mlflow-ts/protocol";
-import { migrate, withTransaction, type Database } from "@mlflow-ts/store";
+import { createDatabase, migrate, withTransaction, type Database } from "@mlflow-ts/store";
 import type { CreateTableBuilder, Kysely, Migration } from "kysely";
 import { parsePermission, type Permission } from "./permissions.js";
 
@@ -311,4 +311,17 @@ export class AuthStore {
     });
     this.changed();
   }
+}
+
+/**
+ * Opens (and creates where missing) the auth database an app keeps its users and grants in: any
+ * URI the store accepts (`sqlite:///auth.db`, `postgresql://…`), relative paths from `cwd`.
+ *
+ * @example
+ * const store = await openAuthStore("sqlite:///oidc_auth.db", process.cwd());
+ */
+export async function openAuthStore(uri: string, cwd: string): Promise<AuthStore> {
+  const store = new AuthStore(await createDatabase(uri, { cwd }));
+  await store.migrate();
+  return store;
 }

@@ -59,6 +59,12 @@ export interface AuthorizationOptions {
   readonly isUnprotected?: (path: string) => boolean;
   /** Skip MLflow's experiment and registered-model permission endpoints (an app serving its own). */
   readonly withoutPermissionRoutes?: boolean;
+  /**
+   * Rules for the app's own routes, by `METHOD /path` below the API or static prefix (as
+   * {@link canonicalPath} gives it), e.g. `["GET /acme/ui/pages.js", authenticated]`. A route
+   * without a rule is denied to non-admins.
+   */
+  readonly extraRules?: ReadonlyMap<string, Rule>;
 }
 
 /** What {@link installAuthorization} gives back to the app. */
@@ -94,7 +100,7 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
     const key = `${method} ${path}`;
     let rule = rules.get(key);
     if (rule === undefined) {
-      rule = ruleFor(method, path, prefix) ?? null;
+      rule = options.extraRules?.get(`${method === "HEAD" ? "GET" : method} ${canonicalPath(path, prefix).path}`) ?? ruleFor(method, path, prefix) ?? null;
       if (rules.size >= 10_000) rules.clear();
       rules.set(key, rule);
     }

@@ -2,10 +2,10 @@ export { installAuthorization, canonicalPath, ruleFor, permissionDenied, unprote
 export type { AuthorizationOptions, InstalledAuthorization } from "./authorization.js";
 export { registerPermissionRoutes, registerGroupPermissionRoutes } from "./permission-routes.js";
 export { Access } from "./access.js";
-export { AuthStore, AUTH_MIGRATION_TABLE, GROUP_GRANTS_TABLE } from "./auth-store.js";
+export { AuthStore, AUTH_MIGRATION_TABLE, GROUP_GRANTS_TABLE, openAuthStore } from "./auth-store.js";
 export type { UserRecord, Grant, GroupGrant, ResourceKind } from "./auth-store.js";
 export { PERMISSIONS, parsePermission, capabilitiesOf } from "./permissions.js";
 export type { Permission, Capabilities } from "./permissions.js";
-export { RULES, evaluate } from "./rules.js";
+export { RULES, evaluate, authenticated, adminOnly } from "./rules.js";
 export type { Rule, Check, RuleContext } from "./rules.js";
 export { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";

@@ -56,9 +56,9 @@ const text = (params: RequestParams, field: string): string | undefined => {
 };
 
 /** Any authenticated caller. */
-const authenticated: Rule = [];
+export const authenticated: Rule = [];
 /** Admins only (they never reach a rule). */
-const adminOnly: Rule = [{ covers: [], run: () => false }];
+export const adminOnly: Rule = [{ covers: [], run: () => false }];
 
 /** `need` on the experiment in `field`; absent means `fallback` (runs/create's default experiment), or nothing to check. */
 function experiment(field: string, need: Need, fallback?: string): Check {
@@ -341,6 +341,10 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["DELETE /mlflow/users/delete", adminOnly],
   ["GET /mlflow/users/list", adminOnly],
   ["GET /mlflow/users/current", authenticated],
+  // Group grants (@mlflow-ts/authz's own endpoints, for apps whose identity provider sends groups).
+  ["GET /mlflow-ts/group-permissions/list", adminOnly],
+  ["POST /mlflow-ts/group-permissions/set", adminOnly],
+  ["DELETE /mlflow-ts/group-permissions/delete", adminOnly],
   ...["create", "get", "update", "delete"].flatMap((verb): [string, Rule][] => {
     const method = { create: "POST", get: "GET", update: "PATCH", delete: "DELETE" }[verb]!;
     return [
