@@ -4,6 +4,7 @@ import { benchRegistryAndArtifacts } from "./registry-artifacts.js";
 import { benchPlugins } from "./plugins.js";
 import { benchBasicAuth } from "./basic-auth.js";
 import { benchUi } from "./ui.js";
+import { benchOidcAuth } from "./oidc-auth.js";
 import { results } from "./lib.js";
 
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
@@ -11,7 +12,8 @@ console.log(`  ${"figure".padEnd(58)} ${"value".padStart(10)} ${"unit".padEnd(6)
 await benchTracking();
 await benchRegistryAndArtifacts();
 await benchPlugins();
-await benchBasicAuth();
+const basicAuthRatio = await benchBasicAuth();
+await benchOidcAuth(basicAuthRatio);
 await benchUi();
 const missed = results().filter((r) => r.ok === "MISS");
 console.log(`\n${results().filter((r) => r.ok === "PASS").length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join("; ")}` : ""}`);

@@ -53,6 +53,8 @@ describe("oidc-auth with a real identity provider", () => {
         MLFLOW_OIDC_SCOPES: "openid profile groups offline_access",
         MLFLOW_OIDC_DEFAULT_PERMISSION: "NO_PERMISSIONS",
         MLFLOW_OIDC_SESSION_SECRET: "a-test-session-secret-of-32-characters!",
+        // Short sessions, so the tests see them renewed with the refresh token.
+        MLFLOW_OIDC_SESSION_LIFETIME_SECONDS: "3",
         MLFLOW_OIDC_ALLOW_INSECURE_HTTP: "true",
         MLFLOW_OIDC_DATABASE_URI: `sqlite:///${path.join(dir, "auth.db")}`,
       },
@@ -164,6 +166,11 @@ describe("oidc-auth with a real identity provider", () => {
       // The session cookie: HttpOnly, SameSite=Lax, signed and encrypted.
       const cookie = (await context.cookies()).find((c) => c.name === "mlflow_oidc_session")!;
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+      // Past the session's lifetime the refresh token renews it, without a trip to the provider.
+      await new Promise((r) => setTimeout(r, 3500));
+      const renewed = await context.request.get(`${url}/ajax-api/2.0/mlflow-ts/oidc/me`);
+      expect(await renewed.json()).toMatchObject({ user: { username: "alice", is_admin: true, groups: ["mlflow-admins"] } });
+      expect((await context.cookies()).find((c) => c.name === "mlflow_oidc_session")!.value).not.toBe(cookie.value);
       await context.close();
     });
 
