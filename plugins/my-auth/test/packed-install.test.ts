@@ -8,10 +8,10 @@ import { getAppClientWith } from "@mlflow-ts/plugin-host";
 import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const PACKAGES = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/basic-auth", "@mlflow-ts/ui", "@mlflow-ts/cli", "my-auth"];
+const PACKAGES = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/authz", "@mlflow-ts/basic-auth", "@mlflow-ts/ui", "@mlflow-ts/cli", "my-auth", "oidc-auth"];
 
-// Packs the host and my-auth with `npm pack`, installs the tarballs into a fresh project with npm
-// from the local cache (no registry), and runs the installed `mlflow` binary there.
+// Packs the host, my-auth and oidc-auth with `npm pack`, installs the tarballs into a fresh project
+// with npm from the local cache (no registry), and runs the installed `mlflow` binary there.
 describe("my-auth installed from packed tarballs", () => {
   let project: string;
   let server: SpawnedServer;
@@ -24,7 +24,7 @@ describe("my-auth installed from packed tarballs", () => {
     fs.mkdirSync(project);
     const dependencies: Record<string, string> = {};
     for (const file of fs.readdirSync(tarballs)) {
-      const name = file === "my-auth-0.1.0.tgz" ? "my-auth" : `@mlflow-ts/${file.slice("mlflow-ts-".length, -"-0.1.0.tgz".length)}`;
+      const name = file.startsWith("mlflow-ts-") ? `@mlflow-ts/${file.slice("mlflow-ts-".length, -"-0.1.0.tgz".length)}` : file.slice(0, -"-0.1.0.tgz".length);
       dependencies[name] = `file:${path.join(tarballs, file)}`;
     }
     fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "packed-project", version: "1.0.0", private: true, dependencies, allowScripts: { "better-sqlite3": true } }));
@@ -65,7 +65,34 @@ describe("my-auth installed from packed tarballs", () => {
     expect(result.status).toBe(0);
     const listed = JSON.parse(result.stdout) as { apps: { name: string; package: string; module: string; client: string | null; path: string }[] };
     // The built-in basic-auth comes with the host, found like any installed app.
-    expect(listed.apps.map((a) => a.name).sort()).toEqual(["basic-auth", "my-auth"]);
+    expect(listed.apps.map((a) => a.name).sort()).toEqual(["basic-auth", "my-auth", "oidc-auth"]);
     expect(listed.apps).toContainEqual(expect.objectContaining({ name: "my-auth", package: "my-auth", module: "ESM", client: "./dist/client.js:MyAuthClient", path: path.join(project, "node_modules", "my-auth") }));
+  });
+
+  it("serves oidc-auth from the same project, with a provider's access token", async () => {
+    const { startIdp } = await import("../../oidc-auth/test/idp.js");
+    const idp = await startIdp({ redirectUri: "http://127.0.0.1:1/oidc/callback", postLogoutUri: "http://127.0.0.1:1/" });
+    const oidc = await spawnServer(["--app-name", "oidc-auth"], {
+      cwd: project,
+      env: {
+        NODE_PATH: "",
+        MLFLOW_OIDC_ISSUER: idp.issuer,
+        MLFLOW_OIDC_CLIENT_ID: "mlflow",
+        MLFLOW_OIDC_REDIRECT_URL: "http://127.0.0.1:1/oidc/callback",
+        MLFLOW_OIDC_AUDIENCE: "mlflow",
+        MLFLOW_OIDC_ALLOW_INSECURE_HTTP: "true",
+        MLFLOW_OIDC_SESSION_SECRET: "packed-install-session-secret-32-chars",
+      },
+    });
+    try {
+      expect(oidc.output()).toContain(path.join(project, "node_modules", "oidc-auth"));
+      expect((await fetch(`${oidc.url}/api/2.0/mlflow/experiments/search?max_results=1`)).status).toBe(401);
+      const token = await idp.clientToken("robot", "robot-secret");
+      const created = await fetch(`${oidc.url}/api/2.0/mlflow/experiments/create`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "from-a-token" }) });
+      expect(created.status).toBe(200);
+    } finally {
+      await oidc.stop();
+      await idp.close();
+    }
   });
 });
