@@ -1,10 +1,10 @@
 import { Command, CommanderError, Option } from "commander";
-import { NEWEST, OLDEST_SERVED, createDatabase, describeRevision, upgradeSchema } from "@mlflow-ts/store";
+import { NEWEST, OLDEST_SERVED, createDatabase, describeRevision, parseDatabaseUri, upgradeSchema } from "@mlflow-ts/store";
 import { SERVER_VERSION } from "@mlflow-ts/server";
 import { isMlflowError } from "@mlflow-ts/protocol";
 import { isPluginHostError } from "@mlflow-ts/plugin-host";
 import { appsCommand } from "./apps-command.js";
-import { isCliError } from "./config-error.js";
+import { CliError, isCliError } from "./config-error.js";
 import { loadConfigFile } from "./load-config-file.js";
 import { resolveConfig } from "./resolve-config.js";
 import { runServer } from "./run-server.js";
@@ -18,26 +18,40 @@ export interface MainIo {
   readonly stderr?: (text: string) => void;
 }
 
-function serverCommand(io: Required<MainIo>, setResult: (p: Promise<number>) => void): Command {
-  const command = new Command("server")
-    .description("Run the MLflow tracking server")
+// Options of the Python servers' process managers: accepted, so scripts written for MLflow run,
+// with a one-line notice that they do not apply here.
+const PYTHON_SERVER_OPTIONS = ["--gunicorn-opts <opts>", "--uvicorn-opts <opts>", "--waitress-opts <opts>"];
+
+function serverCommand(name: "server" | "ui", io: Required<MainIo>, setResult: (p: Promise<number>) => void): Command {
+  const command = new Command(name)
+    .description(name === "server" ? "Run the MLflow tracking server" : "Run the tracking server with its web UI for local use (as `mlflow ui`: the same options as `mlflow server`)")
     .helpOption("--help", "display help for command")
     .option("--config <file>", "config file (default: the first mlflow.config.* or .mlflowrc* in the working directory)");
+  // Commander names an option after its flag (--plugin-dir → pluginDir): the table's keys are
+  // mapped to those names, so every flag reaches the configuration.
+  const attribute = new Map<string, string>();
   for (const spec of SERVER_OPTIONS) {
     // Defaults are applied in resolveConfig (after the config file), so they are only shown here.
     const option = new Option(spec.flags, spec.defaultText ? `${spec.description} (default: ${spec.defaultText})` : spec.description);
     if (spec.env) option.env(spec.env);
     command.addOption(option);
+    attribute.set(spec.key, option.attributeName());
     if (spec.kind === "boolean") {
       const negated = spec.flags.replace("--", "--no-");
       command.addOption(new Option(negated, `turn off ${spec.flags}`).hideHelp());
     }
   }
+  for (const flags of PYTHON_SERVER_OPTIONS) command.addOption(new Option(flags, "accepted for MLflow's Python server; does not apply (Node serves itself; see --workers)"));
   command.action(async (opts: Record<string, unknown>, cmd: Command) => {
     const flags: Record<string, unknown> = {};
     for (const spec of SERVER_OPTIONS) {
       // Only values typed on the command line are flags; env and defaults are merged in resolveConfig.
-      if (cmd.getOptionValueSource(spec.key) === "cli") flags[spec.key] = opts[spec.key];
+      const key = attribute.get(spec.key)!;
+      if (cmd.getOptionValueSource(key) === "cli") flags[spec.key] = opts[key];
+    }
+    for (const flags of PYTHON_SERVER_OPTIONS) {
+      const key = flags.split(" ")[0]!;
+      if (opts[new Option(flags).attributeName()] !== undefined) io.stderr(`Notice: ${key} is an option of MLflow's Python server and does not apply to mlflow-ts; ignored\n`);
     }
     const file = await loadConfigFile(io.cwd, opts.config as string | undefined);
     const config = resolveConfig({
@@ -61,6 +75,8 @@ function dbCommand(io: Required<MainIo>, setResult: (p: Promise<number>) => void
     .action((url: string) => {
       setResult(
         (async () => {
+          const target = parseDatabaseUri(url, io.cwd);
+          if (typeof target === "string") throw new CliError("ERR_CONFIG_INVALID", [`<url>: ${target}`]);
           const database = await createDatabase(url, { cwd: io.cwd });
           try {
             const { from, to, applied } = await upgradeSchema(database, { defaultArtifactRoot: "mlflow-artifacts:/" });
@@ -100,7 +116,7 @@ export async function main(argv: readonly string[], ioIn: MainIo = {}): Promise<
     .version(SERVER_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const sub of [serverCommand(io, setResult), appsCommand(io, setResult), dbCommand(io, setResult)]) {
+  for (const sub of [serverCommand("server", io, setResult), serverCommand("ui", io, setResult), appsCommand(io, setResult), dbCommand(io, setResult)]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     for (const child of sub.commands) child.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);
@@ -122,7 +138,26 @@ export async function main(argv: readonly string[], ioIn: MainIo = {}): Promise<
       io.stderr(`Error ${error.code}: ${error.message}\n`);
       return 1;
     }
+    const known = runtimeError(error);
+    if (known) {
+      io.stderr(`Error ${known.code}: ${known.message}\n`);
+      return known.exitCode;
+    }
+    // Anything else is a bug of mlflow-ts: the stack is what a report needs.
     io.stderr(`${(error as Error)?.stack ?? String(error)}\n`);
     return 1;
   }
+}
+
+/**
+ * Failures a user causes or can fix, with a stable code instead of a stack trace: the port is taken,
+ * an app's configuration is wrong (exit 2, like ours), the network refuses.
+ */
+function runtimeError(error: unknown): { code: string; message: string; exitCode: number } | undefined {
+  const e = error as { code?: string; name?: string; message?: string; port?: number; address?: string; syscall?: string };
+  if (e?.code === "EADDRINUSE") return { code: "ERR_PORT_IN_USE", message: `${e.address ?? ""}:${e.port ?? ""} is already in use (another server is running there?); choose another --port`, exitCode: 1 };
+  if (e?.code === "EACCES" && e.syscall === "listen") return { code: "ERR_PORT_FORBIDDEN", message: `not allowed to listen on ${e.address ?? ""}:${e.port ?? ""} (ports below 1024 need privileges); choose another --port`, exitCode: 1 };
+  if (e?.code === "EADDRNOTAVAIL") return { code: "ERR_HOST_UNAVAILABLE", message: `${e.address ?? "the --host"} is not an address of this machine; choose another --host`, exitCode: 1 };
+  if (typeof e?.name === "string" && /ConfigError$/.test(e.name)) return { code: "ERR_APP_CONFIG", message: e.message ?? String(error), exitCode: 2 };
+  return undefined;
 }

@@ -71,7 +71,11 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
   const target = parseDatabaseUri(uri, options.cwd ?? process.cwd());
   if (typeof target === "string") throw new MlflowError("INVALID_PARAMETER_VALUE", target);
   if (target.dialect === "sqlite") {
-    if (target.file !== ":memory:") fs.mkdirSync(path.dirname(target.file), { recursive: true });
+    // A typo in a path must not quietly make a new, empty database somewhere else: as MLflow, the
+    // directory has to exist.
+    if (target.file !== ":memory:" && !fs.existsSync(path.dirname(target.file))) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot open ${uri}: the directory ${path.dirname(target.file)} does not exist`);
+    }
     const connection = new SQLite(target.file);
     connection.pragma("journal_mode = WAL");
     connection.pragma("synchronous = NORMAL");
@@ -102,7 +106,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       await sql`select 1`.execute(db);
     } catch (cause) {
       await db.destroy();
-      throw new MlflowError("INTERNAL_ERROR", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
+      throw new MlflowError("TEMPORARILY_UNAVAILABLE", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
     }
     const listen = async (channel: string, onMessage: (payload: string) => void) => {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name '${channel}'`);
@@ -142,7 +146,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     await sql`select 1`.execute(db);
   } catch (cause) {
     await db.destroy();
-    throw new MlflowError("INTERNAL_ERROR", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
+    throw new MlflowError("TEMPORARILY_UNAVAILABLE", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
   }
   return { db, dialect: "mysql", displayUri: redact(target.connectionString), close: () => db.destroy() };
 }
