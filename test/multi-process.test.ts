@@ -10,7 +10,11 @@ for (const { dialect, skip } of DIALECTS) {
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
       // Start them together: concurrent migration must be safe too.
-      servers.push(...(await Promise.all([0, 1, 2].map(() => spawnServer(["--backend-store-uri", database.uri], { cwd: database.dir })))));
+      const started = await Promise.allSettled([0, 1, 2].map(() => spawnServer(["--backend-store-uri", database.uri], { cwd: database.dir })));
+      // Those that started are stopped afterwards even when another failed to.
+      for (const s of started) if (s.status === "fulfilled") servers.push(s.value);
+      const failed = started.find((s) => s.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
     });
     afterAll(async () => {
       const codes = await Promise.all(servers.map((s) => s.stop()));

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import fs from "node:fs";
 import path from "node:path";
 import { discoverApps, verifyApp } from "@mlflow-ts/plugin-host";
 import { discoverOptions } from "./discover-options.js";
@@ -9,6 +10,17 @@ export interface AppsIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+}
+
+// `apps verify` takes a package directory (with its own package.json: never one found further up)
+// or the name of an installed app.
+function packageDirOf(arg: string, io: AppsIo): string | { problem: string } {
+  const dir = path.resolve(io.cwd, arg);
+  if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+  const envDirs = (io.env.MLFLOW_PLUGIN_DIRS ?? "").split(path.delimiter).filter(Boolean);
+  const found = discoverApps(discoverOptions({ cwd: io.cwd, pluginDirs: envDirs.map((d) => path.resolve(io.cwd, d)), nodePath: io.env.NODE_PATH })).apps.find((a) => a.name === arg);
+  if (found) return found.dir;
+  return { problem: `'${arg}' is neither a package directory (no package.json at ${dir}) nor the name of an installed app (see \`mlflow apps list\`)` };
 }
 
 /**
@@ -54,7 +66,11 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             return 0;
           }
           if (rows.length === 0) io.stdout("No installed package declares an app (\"mlflow.app\").\n");
-          for (const r of rows) io.stdout(`${r.name}\t${r.package}@${r.version}\t${r.module}\t${r.client ? "client" : "no client"}\t${r.path}\n`);
+          else {
+            const table = [["NAME", "PACKAGE", "MODULE", "CLIENT", "PATH"], ...rows.map((r) => [r.name, `${r.package}@${r.version}`, r.module, r.client ?? "-", r.path])];
+            const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+            for (const row of table) io.stdout(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")}\n`);
+          }
           for (const w of discovery.warnings) io.stderr(`warning: ${w}\n`);
           return 0;
         })(),
@@ -63,12 +79,17 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
   apps
     .command("verify")
     .description("Find and load the apps and clients a package declares, as `mlflow server --app-name` would")
-    .argument("[dir]", "the package directory", ".")
+    .argument("[dir-or-name]", "a package directory, or the name of an installed app", ".")
     .option("--json", "print JSON")
     .action((dir: string, opts: { json?: boolean }) => {
       setResult(
         (async () => {
-          const report = await verifyApp(path.resolve(io.cwd, dir));
+          const target = packageDirOf(dir, io);
+          if (typeof target !== "string") {
+            io.stderr(`Error ERR_APP_NOT_FOUND: ${target.problem}\n`);
+            return 2;
+          }
+          const report = await verifyApp(target);
           if (opts.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
           else {
             for (const e of report.entries) {

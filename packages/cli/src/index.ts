@@ -10,3 +10,5 @@ export { runServer } from "./run-server.js";
 export { openStores } from "./open-stores.js";
 export { appsCommand } from "./apps-command.js";
 export { discoverOptions } from "./discover-options.js";
+export { startAppServer } from "./start-app-server.js";
+export type { AppServer } from "./start-app-server.js";

@@ -25,15 +25,18 @@ describe("mlflow apps", () => {
       expect.objectContaining({ name: "legacy", package: "legacy", module: "CJS", client: null }),
     ]);
     const text = await run(["apps", "list"], project);
-    expect(text.out).toContain("acme\t@acme/auth@2.0.1\tESM\tclient\t");
+    // A header, then one aligned row per app, the client's entry in its column.
+    expect(text.out.split("\n")[0]).toMatch(/^NAME\s+PACKAGE\s+MODULE\s+CLIENT\s+PATH$/);
+    expect(text.out).toMatch(/\nacme\s+@acme\/auth@2\.0\.1\s+ESM\s+\.\/c\.js:C\s+\//);
+    expect(text.out).toMatch(/\nlegacy\s+legacy@\S+\s+CJS\s+-\s+\//);
   });
 
   it("finds apps in --plugin-dir and MLFLOW_PLUGIN_DIRS", async () => {
     const project = tempProject();
     const extra = path.join(tempProject(), "extra");
     writePackage(extra, "extra-app", { "mlflow.app": { extra: "./a.js" } }, { "a.js": "" });
-    expect((await run(["apps", "list", "--plugin-dir", extra], project)).out).toContain("extra\textra-app@1.0.0");
-    expect((await run(["apps", "list"], project, { MLFLOW_PLUGIN_DIRS: extra })).out).toContain("extra\textra-app@1.0.0");
+    expect((await run(["apps", "list", "--plugin-dir", extra], project)).out).toMatch(/\nextra\s+extra-app@1\.0\.0/);
+    expect((await run(["apps", "list"], project, { MLFLOW_PLUGIN_DIRS: extra })).out).toMatch(/\nextra\s+extra-app@1\.0\.0/);
   });
 
   it("verify exits 0 for a loadable package and 1 for a broken one", async () => {

@@ -34,6 +34,18 @@ export interface RequestState {
 /** An Express request carrying the typed {@link RequestState}. */
 export type MlflowRequest = Request & { state: RequestState };
 
+// Every request the server handles carries the state (the server sets it first thing), so it is
+// typed in plain Express handlers too — `app.get(path, (req, res) => req.state.authorization)` —
+// not only in hooks.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      state: RequestState;
+    }
+  }
+}
+
 /** A JSON object payload, as a route returns it before serialisation. */
 export type JsonObject = { [key: string]: unknown };
 

@@ -1,0 +1,70 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { AppFactory, MlflowApp } from "@mlflow-ts/plugin-api";
+import { createLogger, createServer, startServer } from "@mlflow-ts/server";
+import { applyApp, resolveApp } from "@mlflow-ts/plugin-host";
+import { discoverOptions } from "./discover-options.js";
+import { openStores } from "./open-stores.js";
+import { resolveConfig } from "./resolve-config.js";
+
+/** A server started by {@link startAppServer}. */
+export interface AppServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly app: MlflowApp;
+  /** Stops the server, closes its database and removes its temporary directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * For app authors' tests: the real server, with an app applied, on a free port, over a fresh SQLite
+ * database in a temporary directory. Give the app by its `mlflow.app` name (found from `cwd` as
+ * `mlflow server --app-name` finds it) or as a factory.
+ *
+ * @example
+ * const server = await startAppServer({ appName: "acme-auth" });
+ * const response = await fetch(`${server.url}/api/2.0/mlflow/experiments/search`);
+ * await server.stop();
+ */
+export async function startAppServer(options: { appName?: string; app?: AppFactory; cwd?: string; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<AppServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-app-"));
+  const config = resolveConfig({
+    env: {},
+    flags: { port: "0", backendStoreUri: `sqlite:///${path.join(dir, "mlflow.db")}`, artifactsDestination: path.join(dir, "mlartifacts") },
+    cwd: options.cwd ?? process.cwd(),
+    isTTY: false,
+  });
+  const logger = createLogger({ format: "json", write: () => {} });
+  const { stores, close } = await openStores(config, { create: true });
+  const previousEnv: Record<string, string | undefined> = {};
+  try {
+    // An app reads its settings from the environment while it is applied.
+    for (const [k, v] of Object.entries(options.env ?? {})) {
+      previousEnv[k] = process.env[k];
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    let app = createServer(config, stores, { logger });
+    if (options.app) app = (await options.app(app)) ?? app;
+    if (options.appName) app = await applyApp(app, await resolveApp(options.appName, discoverOptions(config)));
+    const running = await startServer(app, { host: "127.0.0.1", port: 0, onClose: close });
+    return {
+      url: running.url,
+      app,
+      stop: async () => {
+        await running.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    for (const [k, v] of Object.entries(previousEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
