@@ -8,7 +8,6 @@ import { getAppClientWith } from "@mlflow-ts/plugin-host";
 import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const PACKAGES = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/authz", "@mlflow-ts/basic-auth", "@mlflow-ts/ui", "@mlflow-ts/cli", "my-auth", "oidc-auth"];
 
 // Packs the host, my-auth and oidc-auth with `npm pack`, installs the tarballs into a fresh project
 // with npm from the local cache (no registry), and runs the installed `mlflow` binary there.
@@ -19,7 +18,9 @@ describe("my-auth installed from packed tarballs", () => {
     const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-packed-")));
     const tarballs = path.join(work, "tarballs");
     fs.mkdirSync(tarballs);
-    execFileSync("npm", ["pack", "--pack-destination", tarballs, ...PACKAGES.flatMap((p) => ["-w", p])], { cwd: ROOT, stdio: "ignore" });
+    // The release, exactly as `npm run release` writes it, plus my-auth (an example, not released).
+    execFileSync(process.execPath, [path.join(ROOT, "scripts", "release.mjs"), tarballs], { cwd: ROOT, stdio: "ignore" });
+    execFileSync("npm", ["pack", "--pack-destination", tarballs, "-w", "my-auth"], { cwd: ROOT, stdio: "ignore" });
     project = path.join(work, "project");
     fs.mkdirSync(project);
     const dependencies: Record<string, string> = {};
@@ -58,6 +59,22 @@ describe("my-auth installed from packed tarballs", () => {
     expect((experiment.experiment as { name: string }).name).toBe("Default");
     expect((await fetch(`${server.url}/public/status`)).status).toBe(200);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it("serves the web UI from the installed release, and answers to `mlflow-ts` too", async () => {
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(401); // my-auth guards it, as every route
+    const plain = await spawnServer([], { cwd: project, env: { NODE_PATH: "" } });
+    try {
+      const html = await (await fetch(`${plain.url}/`)).text();
+      expect(html).toContain('<div id="root"></div>');
+      const script = /src="\.\/(static-files\/[^"]+\.js)"/.exec(html)![1]!;
+      expect((await fetch(`${plain.url}/${script}`)).status).toBe(200);
+    } finally {
+      await plain.stop();
+    }
+    const alias = spawnSync(path.join(project, "node_modules", ".bin", "mlflow-ts"), ["--version"], { cwd: project, encoding: "utf8" });
+    expect(alias.stdout.trim()).toBe("0.1.0");
   });
 
   it("is what `mlflow apps list` shows in that project", () => {
