@@ -10,14 +10,6 @@ export const POSTGRES_URL = process.env.MLFLOW_TS_TEST_POSTGRES_URL;
 /** The MySQL/MariaDB URL `.ci/run` sets; the MySQL suites skip, saying why, without it. */
 export const MYSQL_URL = process.env.MLFLOW_TS_TEST_MYSQL_URL;
 
-// Said once per test process, not once per suite that skips.
-const warned = globalThis as { __mlflowTsSkipWarned?: boolean };
-if (!warned.__mlflowTsSkipWarned) {
-  warned.__mlflowTsSkipWarned = true;
-  if (!POSTGRES_URL) console.warn("PostgreSQL suites skipped: MLFLOW_TS_TEST_POSTGRES_URL is not set (.ci/run sets it to postgresql://postgres@127.0.0.1:5432/test)");
-  if (!MYSQL_URL) console.warn("MySQL suites skipped: MLFLOW_TS_TEST_MYSQL_URL is not set (.ci/run sets it to mysql://root@127.0.0.1:3306/test)");
-}
-
 /** The backends a storage suite runs on. */
 export type TestDialect = "sqlite" | "postgres" | "mysql";
 

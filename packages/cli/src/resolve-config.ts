@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { parseDatabaseUri } from "@mlflow-ts/store";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
@@ -117,6 +118,10 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     if (list.every((d) => typeof d === "string")) pluginDirs = list.map((d) => path.resolve(sources.cwd, d as string));
     else problems.push(`${where.pluginDirs}: expected a list of directories`);
   }
+  // MLflow's --expose-prometheus names a directory (its multiprocess files); here metrics are kept
+  // in memory, so the directory is only checked to exist.
+  const exposePrometheus = raw.exposePrometheus === undefined ? undefined : path.resolve(sources.cwd, str("exposePrometheus", ""));
+  if (exposePrometheus !== undefined && !fs.existsSync(exposePrometheus)) problems.push(`${where.exposePrometheus}: the directory ${exposePrometheus} does not exist`);
   const appName = raw.appName === undefined ? undefined : str("appName", "");
   if (appName !== undefined && appName.trim() === "") problems.push(`${where.appName}: the app name is empty`);
   if (problems.length > 0) throw new CliError("ERR_CONFIG_INVALID", problems);
@@ -132,6 +137,7 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     workers,
     staticPrefix,
     appName: appName || undefined,
+    ...(exposePrometheus !== undefined ? { exposePrometheus } : {}),
     pluginDirs: Object.freeze(pluginDirs),
     nodePath: sources.env.NODE_PATH || undefined,
     maxBodyBytes,

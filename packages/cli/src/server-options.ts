@@ -30,5 +30,6 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
   { key: "truncateLongValues", flags: "--truncate-long-values", env: "MLFLOW_TRUNCATE_LONG_VALUES", kind: "boolean", defaultText: "true", description: "truncate over-long param and tag values instead of rejecting them" },
   { key: "logFormat", flags: "--log-format <format>", env: "MLFLOW_LOG_FORMAT", kind: "string", defaultText: "pretty on a terminal, json otherwise", description: "access and server log format: pretty or json" },
   { key: "appName", flags: "--app-name <name>", env: "MLFLOW_APP_NAME", kind: "string", defaultText: "none", description: "server app to apply: an installed package's \"mlflow.app\" name, e.g. basic-auth" },
+  { key: "exposePrometheus", flags: "--expose-prometheus <dir>", env: "MLFLOW_EXPOSE_PROMETHEUS", kind: "string", defaultText: "off", description: "serve Prometheus metrics (requests, store calls, the process) at /metrics; the directory, which MLflow uses for its multiprocess files, must exist" },
   { key: "pluginDirs", flags: "--plugin-dir <dir...>", env: "MLFLOW_PLUGIN_DIRS", kind: "list", defaultText: "none", description: "extra directories of installed packages to search for apps; repeat the flag for several (MLFLOW_PLUGIN_DIRS: separated by the path delimiter, ':' here)" },
 ];

@@ -73,4 +73,21 @@ describe("the mlflow command's errors and MLflow's flags", () => {
       await server.stop();
     }
   });
+
+  it("serves Prometheus metrics with --expose-prometheus: requests by endpoint, store calls, the process", async () => {
+    const metricsDir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-prom-"));
+    expect(run(["server", "--expose-prometheus", path.join(metricsDir, "missing")], cwd).stderr).toMatch(/ERR_CONFIG_INVALID[\s\S]*does not exist/);
+    const server = await spawnServer(["--expose-prometheus", metricsDir], { cwd });
+    try {
+      await fetch(`${server.url}/api/2.0/mlflow/experiments/get?experiment_id=0`);
+      await fetch(`${server.url}/api/2.0/mlflow/experiments/get?experiment_id=12345`);
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      expect(text).toMatch(/mlflow_ts_http_requests_total\{method="GET",route="\/api\/2\.0\/mlflow\/experiments\/get",status="200"\} 1/);
+      expect(text).toMatch(/mlflow_ts_http_requests_total\{method="GET",route="\/api\/2\.0\/mlflow\/experiments\/get",status="404"\} 1/);
+      expect(text).toMatch(/mlflow_ts_store_call_duration_seconds_count\{store="tracking",method="getExperiment",outcome="error"\} 1/);
+      expect(text).toMatch(/mlflow_ts_process_resident_memory_bytes \d+/);
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -30,6 +30,8 @@ export interface ServerConfig {
   readonly nodePath: string | undefined;
   /** Working directory the server was started from. */
   readonly cwd: string;
+  /** `--expose-prometheus`: metrics are served at `/metrics` when set. */
+  readonly exposePrometheus?: string;
 }
 
 /** The logger apps receive: one line per call, never given credentials. */

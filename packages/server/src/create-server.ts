@@ -11,6 +11,7 @@ import type { RequestLogFields } from "./logger.js";
 import { EndpointTable } from "./endpoint-table.js";
 import { attachReadings, dispatchEndpoints, matchedEndpoint } from "./request-reading.js";
 import { mountWebUi, uiManifestRoute, type WebUiOptions } from "./web-ui.js";
+import { createMetrics } from "./metrics.js";
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
@@ -43,8 +44,11 @@ function isRawBody(req: Request): boolean {
  * app.beforeRequest((req) => …);
  * await startServer(app, { host: "127.0.0.1", port: 0 });
  */
-export function createServer(config: ServerConfig, stores: ServerStores, options: CreateServerOptions): MlflowApp {
+export function createServer(config: ServerConfig, storesIn: ServerStores, options: CreateServerOptions): MlflowApp {
   const logger = options.logger;
+  // --expose-prometheus: requests and store calls are measured; apps see the measured stores too.
+  const metrics = config.exposePrometheus !== undefined ? createMetrics() : undefined;
+  const stores = metrics ? metrics.instrument(storesIn) : storesIn;
   const registry = createHookRegistry();
   const table = new EndpointTable();
   const app = express() as unknown as MlflowApp & { [TABLE]: EndpointTable };
@@ -87,6 +91,10 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     (req as Request & { state: object }).state = {};
+    if (metrics) {
+      const started = process.hrtime.bigint();
+      res.on("finish", () => metrics.observeRequest(req, res, Number(process.hrtime.bigint() - started) / 1e9));
+    }
     if (options.logger.request) {
       const started = process.hrtime.bigint();
       res.on("finish", () => {
@@ -107,6 +115,14 @@ export function createServer(config: ServerConfig, stores: ServerStores, options
 
   for (const r of baseRoutes(config, stores)) {
     for (const path of r.paths) table.add({ method: r.method, path, schema: r.schema, handler: r.handler, rawBody: r.rawBody });
+  }
+  if (metrics) {
+    table.add({
+      method: "GET",
+      path: "/metrics",
+      schema: {},
+      handler: async () => new Response(await metrics.registry.metrics(), { headers: { "Content-Type": metrics.registry.contentType } }),
+    });
   }
   const manifest = uiManifestRoute(extensions);
   table.add({ method: manifest.method, path: `${config.staticPrefix}/ajax-api/2.0${manifest.path}`, schema: manifest.schema, handler: manifest.handler });
