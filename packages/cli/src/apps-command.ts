@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { discoverApps, verifyApp } from "@mlflow-ts/plugin-host";
 import { discoverOptions } from "./discover-options.js";
+import { initApp } from "./init-app.js";
+import { SERVER_VERSION } from "@mlflow-ts/server";
 
 /** What the apps commands need from their process. */
 export interface AppsIo {
@@ -98,6 +100,26 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             for (const w of report.warnings) io.stderr(`warning: ${w}\n`);
           }
           return report.ok ? 0 : 1;
+        })(),
+      );
+    });
+  apps
+    .command("init")
+    .description("Create a server app package (TypeScript, a hook, a route, a client, a test) in ./<name>")
+    .argument("<name>", "the package and app name, e.g. acme-auth")
+    .option("--from <dir>", "install mlflow-ts from a directory of release tarballs (npm run release) instead of the registry")
+    .action((name: string, opts: { from?: string }) => {
+      setResult(
+        (async () => {
+          let dir: string;
+          try {
+            dir = initApp(name, { cwd: io.cwd, from: opts.from && path.resolve(io.cwd, opts.from), version: SERVER_VERSION });
+          } catch (error) {
+            io.stderr(`Error ERR_APP_INIT: ${(error as Error).message}\n`);
+            return 2;
+          }
+          io.stdout(`Created ${dir}\nNext: cd ${path.relative(io.cwd, dir)} && npm install && npm test\n`);
+          return 0;
         })(),
       );
     });

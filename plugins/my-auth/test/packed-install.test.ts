@@ -13,10 +13,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 // with npm from the local cache (no registry), and runs the installed `mlflow` binary there.
 describe("my-auth installed from packed tarballs", () => {
   let project: string;
+  let work: string;
+  let tarballs: string;
   let server: SpawnedServer;
   beforeAll(async () => {
-    const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-packed-")));
-    const tarballs = path.join(work, "tarballs");
+    work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-packed-")));
+    tarballs = path.join(work, "tarballs");
     fs.mkdirSync(tarballs);
     // The release, exactly as `npm run release` writes it, plus my-auth (an example, not released).
     execFileSync(process.execPath, [path.join(ROOT, "scripts", "release.mjs"), tarballs], { cwd: ROOT, stdio: "ignore" });
@@ -112,4 +114,33 @@ describe("my-auth installed from packed tarballs", () => {
       await idp.close();
     }
   });
+
+  it("scaffolds an app with `mlflow apps init` that builds and passes its own test, then serves it", async () => {
+    const mlflow = path.join(project, "node_modules", ".bin", "mlflow");
+    const release = fs.mkdtempSync(path.join(work, "release-"));
+    for (const f of fs.readdirSync(tarballs).filter((f) => f.startsWith("mlflow-ts-"))) fs.copyFileSync(path.join(tarballs, f), path.join(release, f));
+    const init = spawnSync(mlflow, ["apps", "init", "acme-auth", "--from", release], { cwd: work, encoding: "utf8" });
+    expect(init.status, init.stderr).toBe(0);
+    const pkg = path.join(work, "acme-auth");
+    const npm = (args: string[], cwd: string) => spawnSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: "" } });
+    let installed = npm(["install", "--offline", "--no-audit", "--no-fund"], pkg);
+    if (installed.status !== 0 && /ENOTCACHED/.test(installed.stderr)) installed = npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], pkg);
+    expect(installed.status, installed.stderr).toBe(0);
+    const tested = npm(["test"], pkg);
+    expect(tested.status, `${tested.stdout}\n${tested.stderr}`).toBe(0);
+    expect(tested.stdout).toMatch(/2 passed/);
+    // Deployed as a user would: packed, installed next to the server, served by name.
+    const packed = npm(["pack", "--pack-destination", work], pkg);
+    expect(packed.status, packed.stderr).toBe(0);
+    const add = npm(["install", "--offline", "--no-audit", "--no-fund", path.join(work, "acme-auth-0.1.0.tgz")], project);
+    expect(add.status, add.stderr).toBe(0);
+    const acme = await spawnServer(["--app-name", "acme-auth"], { cwd: project, env: { NODE_PATH: "", ACME_AUTH_KEYS: "bob:bob-key" } });
+    try {
+      expect((await fetch(`${acme.url}/api/2.0/mlflow/experiments/get?experiment_id=0`)).status).toBe(401);
+      const me = await fetch(`${acme.url}/api/2.0/acme-auth/whoami`, { headers: { authorization: "Bearer bob-key" } });
+      expect(await me.json()).toEqual({ username: "bob" });
+    } finally {
+      await acme.stop();
+    }
+  }, 600_000);
 });

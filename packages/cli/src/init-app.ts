@@ -1,0 +1,176 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/** The packages a scaffolded app depends on, and where they come from. */
+// plugin-api and client are peers: the server's own copies are the ones an app must use. The
+// development install gets them (and the server, for tests) as devDependencies; only those may
+// point at local tarballs, so a packed app never carries a path from the author's machine.
+const HOST_PACKAGES = { "@mlflow-ts/plugin-api": "peer+dev", "@mlflow-ts/client": "peer+dev", "@mlflow-ts/cli": "dev" } as const;
+// The whole release is needed to install from tarballs (the packages depend on each other).
+const TOOLCHAIN = { typescript: "5.9.3", vitest: "^4.1.12", "@types/node": "^20.19.0" };
+
+function className(name: string): string {
+  return name.replace(/(^|[-_.])(\w)/g, (_, __, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, "") + "Client";
+}
+
+/**
+ * `mlflow apps init <name>`: a plugin package that builds and passes its test right after
+ * `npm install` — TypeScript with its own tsconfig, `mlflow.app` and `mlflow.app.client`, a
+ * before-request hook (an API-key check), a route, a client class, a vitest test that starts a
+ * real server with the app, and a README. With `from` (a directory of release tarballs, `npm run
+ * release`), the mlflow-ts packages are installed from there instead of the registry.
+ *
+ * @example
+ * initApp("acme-auth", { cwd: process.cwd(), from: "../mlflow-ts/release" });
+ */
+export function initApp(name: string, options: { cwd: string; from?: string; version: string }): string {
+  if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(name)) throw new Error(`'${name}' is not a valid npm package name`);
+  const appName = name.replace(/^@[^/]+\//, "");
+  const dir = path.resolve(options.cwd, appName);
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new Error(`${dir} exists and is not empty`);
+  const source = (pkg: string): string => {
+    if (!options.from) return `^${options.version}`;
+    const file = fs.readdirSync(options.from).find((f) => f === `${pkg.replace(/^@/, "").replace("/", "-")}-${options.version}.tgz`);
+    if (!file) throw new Error(`${options.from} has no tarball of ${pkg}@${options.version} (run 'npm run release' in the mlflow-ts clone)`);
+    return `file:${path.relative(dir, path.join(path.resolve(options.from), file))}`;
+  };
+  const devDependencies: Record<string, string> = { ...TOOLCHAIN };
+  const peerDependencies: Record<string, string> = {};
+  for (const [pkg, role] of Object.entries(HOST_PACKAGES)) {
+    devDependencies[pkg] = source(pkg);
+    if (role === "peer+dev") peerDependencies[pkg] = `^${options.version}`;
+  }
+  // Installing from tarballs, every package of the release must be at hand for the others to resolve.
+  if (options.from) {
+    for (const file of fs.readdirSync(options.from).filter((f) => f.startsWith("mlflow-ts-") && f.endsWith(".tgz"))) {
+      const pkg = `@mlflow-ts/${file.slice("mlflow-ts-".length, -`-${options.version}.tgz`.length)}`;
+      if (!(pkg in devDependencies)) devDependencies[pkg] = `file:${path.relative(dir, path.join(path.resolve(options.from), file))}`;
+    }
+  }
+  const client = className(appName);
+  const envKeys = `${appName.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}_KEYS`;
+  const files: Record<string, string> = {
+    "package.json": `${JSON.stringify(
+      {
+        name,
+        version: "0.1.0",
+        description: `An mlflow-ts server app: API keys (${envKeys})`,
+        type: "module",
+        license: "Apache-2.0",
+        engines: { node: ">=20.19" },
+        main: "./dist/app.js",
+        types: "./dist/app.d.ts",
+        exports: { ".": { types: "./dist/app.d.ts", default: "./dist/app.js" }, "./client": { types: "./dist/client.d.ts", default: "./dist/client.js" }, "./package.json": "./package.json" },
+        files: ["dist", "README.md"],
+        "mlflow.app": { [appName]: "./dist/app.js:createApp" },
+        "mlflow.app.client": { [appName]: `./dist/client.js:${client}` },
+        scripts: { build: "tsc -p tsconfig.json", test: "tsc -p tsconfig.json && vitest run", prepare: "tsc -p tsconfig.json" },
+        peerDependencies,
+        devDependencies,
+        allowScripts: { "better-sqlite3": true },
+      },
+      null,
+      2,
+    )}\n`,
+    "tsconfig.json": `${JSON.stringify(
+      {
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023", "DOM"], strict: true, declaration: true, outDir: "dist", rootDir: "src", skipLibCheck: true, types: ["node"] },
+        include: ["src"],
+      },
+      null,
+      2,
+    )}\n`,
+    "src/app.ts": `import { defineApp, MlflowError } from "@mlflow-ts/plugin-api";
+
+// Who may call: API keys from ${envKeys} ("name:key,name:key"). A real app would look keys up in
+// a database; the shape — a hook that says who the caller is, or refuses — stays the same.
+function keysFromEnv(): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const pair of (process.env.${envKeys} ?? "").split(",").filter(Boolean)) {
+    const [user, key] = pair.split(":");
+    if (user && key) keys.set(key, user);
+  }
+  return keys;
+}
+
+/** The factory \`mlflow.app\` points at: a before-request hook and a route. */
+export const createApp = defineApp((app) => {
+  const keys = keysFromEnv();
+  app.beforeRequest((req) => {
+    if (req.path === "/health") return;
+    const user = keys.get(req.get("authorization")?.replace(/^Bearer\\s+/i, "") ?? "");
+    if (!user) throw new MlflowError("UNAUTHENTICATED", "Send 'Authorization: Bearer <api key>'");
+    req.state.authorization = { username: user, type: "api-key" };
+  });
+  app.get("/api/2.0/${appName}/whoami", (req, res) => {
+    res.json({ username: req.state.authorization?.username });
+  });
+});
+`,
+    "src/client.ts": `import { RestClient } from "@mlflow-ts/client";
+
+/** The client \`mlflow.app.client\` points at: constructed with the tracking URI and options. */
+export class ${client} extends RestClient {
+  async whoami(): Promise<string | undefined> {
+    return (await this.request<{ username?: string }>("GET", "/api/2.0/${appName}/whoami")).username;
+  }
+}
+`,
+    "test/app.test.ts": `import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "@mlflow-ts/cli";
+import { ${client} } from "../dist/client.js";
+
+// The app as \`mlflow server --app-name ${appName}\` loads it: found by its package.json, applied
+// to a real server on a temporary SQLite database.
+const PACKAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+describe("${appName}", () => {
+  let server: AppServer;
+  beforeAll(async () => {
+    server = await startAppServer({ appName: "${appName}", cwd: PACKAGE, env: { ${envKeys}: "alice:alice-key" } });
+  });
+  afterAll(async () => server?.stop());
+
+  it("refuses calls without a key, on every route", async () => {
+    const response = await fetch(\`\${server.url}/api/2.0/mlflow/experiments/get?experiment_id=0\`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error_code: "UNAUTHENTICATED" });
+  });
+
+  it("lets a key through, and its client says who it is", async () => {
+    const client = new ${client}(server.url, { token: "alice-key" });
+    expect(await client.whoami()).toBe("alice");
+    const experiment = await client.request<{ experiment: { name: string } }>("GET", "/api/2.0/mlflow/experiments/get", { experiment_id: "0" });
+    expect(experiment.experiment.name).toBe("Default");
+  });
+});
+`,
+    "vitest.config.ts": `import { defineConfig } from "vitest/config";
+
+export default defineConfig({ test: { include: ["test/**/*.test.ts"], testTimeout: 60_000 } });
+`,
+    "README.md": `# ${name}
+
+An [mlflow-ts](https://www.npmjs.com/package/@mlflow-ts/cli) server app: every request needs an API key
+(\`Authorization: Bearer <key>\`), from \`${envKeys}=name:key,name:key\`.
+
+\`\`\`sh
+npm install && npm test          # builds, then runs a real server with the app
+npm pack                         # ${name}-0.1.0.tgz, to install where the server runs
+${envKeys}=alice:alice-key npx mlflow server --app-name ${appName}
+\`\`\`
+
+- \`src/app.ts\`: the factory \`mlflow.app\` points at (a before-request hook, a route).
+- \`src/client.ts\`: the client \`mlflow.app.client\` points at (\`getAppClient("${appName}", uri)\`).
+- \`test/app.test.ts\`: \`startAppServer\` from \`@mlflow-ts/cli\` starts the server with the app.
+`,
+    ".gitignore": "node_modules/\ndist/\n",
+  };
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  return dir;
+}
