@@ -44,3 +44,14 @@ export function queryCancellationActive(): boolean {
 export function enableQueryCancellation(): void {
   active = true;
 }
+
+/**
+ * Runs `fn` outside any request's cancellation signal: for work shared by several requests (a
+ * group commit), which no single client going away may cancel.
+ *
+ * @example
+ * await withoutQueryCancellation(() => writeGroup(jobs));
+ */
+export function withoutQueryCancellation<T>(fn: () => T): T {
+  return current.exit(fn);
+}

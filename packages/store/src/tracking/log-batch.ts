@@ -2,6 +2,7 @@ import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
 import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { executeCompiledOnce } from "../compiled-once.js";
+import { postgresMetricGroups } from "./log-metrics-postgres.js";
 import { LIMITS, limitValue, validateKey, validateRunIdFormat } from "../validation.js";
 import { chunk, insertOrIgnore, sqlBool, upsertIncoming, type TrackingContext } from "./context.js";
 import { RUN_NAME_TAG, requireActive, requireRunRow } from "./runs.js";
@@ -59,6 +60,16 @@ function isLater(a: MetricRowValues, b: MetricRowValues): boolean {
   if (a.step !== b.step) return a.step > b.step;
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
   return a.value > b.value;
+}
+
+// One candidate per key: the batch's own latest, then a conditional upsert against the stored one.
+function latestPerKey(rows: readonly MetricRowValues[]): MetricRowValues[] {
+  const latest = new Map<string, MetricRowValues>();
+  for (const row of rows) {
+    const current = latest.get(row.key);
+    if (!current || isLater(row, current)) latest.set(row.key, row);
+  }
+  return [...latest.values()];
 }
 
 function validateMetric(m: MetricInput): void {
@@ -197,13 +208,7 @@ async function writeMetrics(ctx: TrackingContext, trx: Kysely<any>, runId: strin
       await insertOrIgnore(trx.insertInto("logged_model_metrics").values(part), ctx.database.dialect).execute();
     }
   }
-  // One candidate per key: the batch's own latest, then a conditional upsert against the stored one.
-  const latest = new Map<string, MetricRowValues>();
-  for (const row of rows) {
-    const current = latest.get(row.key);
-    if (!current || isLater(row, current)) latest.set(row.key, row);
-  }
-  for (const part of chunk([...latest.values()], METRIC_CHUNK)) await writeLatestMetrics(ctx, trx, part);
+  for (const part of chunk(latestPerKey(rows), METRIC_CHUNK)) await writeLatestMetrics(ctx, trx, part);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -226,6 +231,11 @@ async function writeTags(ctx: TrackingContext, trx: Kysely<any>, runId: string, 
 export async function logBatch(ctx: TrackingContext, runId: string, input: LogBatchInput, checkRunIdFormat = true): Promise<void> {
   if (checkRunIdFormat) validateRunIdFormat(runId);
   const batch = prepareBatch(ctx, input);
+  // Metrics alone (log-metric, most log-batch calls) on PostgreSQL: group commit, one statement.
+  if (ctx.database.dialect === "postgres" && batch.params.length === 0 && batch.tags.length === 0 && batch.metrics.length > 0 && batch.metrics.every((m) => !m.modelId)) {
+    const rows = batch.metrics.map((m) => toRow(ctx, runId, m));
+    return postgresMetricGroups(ctx.database.db).write(runId, rows, latestPerKey(rows));
+  }
   await withTransaction(ctx.database, async (trx) => {
     const run = await requireRunRow(trx, runId, ctx.database.dialect);
     requireActive(run);
