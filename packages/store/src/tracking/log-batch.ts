@@ -3,6 +3,7 @@ import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { executeCompiledOnce } from "../compiled-once.js";
 import { postgresMetricGroups } from "./log-metrics-postgres.js";
+import { isUniqueViolation, logBatchPostgres } from "./log-batch-postgres.js";
 import { LIMITS, limitValue, validateKey, validateRunIdFormat } from "../validation.js";
 import { chunk, insertOrIgnore, sqlBool, upsertIncoming, type TrackingContext } from "./context.js";
 import { RUN_NAME_TAG, requireActive, requireRunRow } from "./runs.js";
@@ -235,6 +236,17 @@ export async function logBatch(ctx: TrackingContext, runId: string, input: LogBa
   if (ctx.database.dialect === "postgres" && batch.params.length === 0 && batch.tags.length === 0 && batch.metrics.length > 0 && batch.metrics.every((m) => !m.modelId)) {
     const rows = batch.metrics.map((m) => toRow(ctx, runId, m));
     return postgresMetricGroups(ctx.database.db).write(runId, rows, latestPerKey(rows));
+  }
+  // Params and tags (log-param, set-tag, mixed batches) on PostgreSQL: one statement.
+  if (ctx.database.dialect === "postgres" && batch.metrics.every((m) => !m.modelId)) {
+    const rows = batch.metrics.map((m) => toRow(ctx, runId, m));
+    try {
+      return await logBatchPostgres(ctx.database.db, runId, batch.params, batch.tags, RUN_NAME_TAG, rows, latestPerKey(rows));
+    } catch (error) {
+      // A concurrent writer stored one of the params first: nothing was written; the transaction
+      // below sees that param and answers exactly.
+      if (!isUniqueViolation(error)) throw error;
+    }
   }
   await withTransaction(ctx.database, async (trx) => {
     const run = await requireRunRow(trx, runId, ctx.database.dialect);
