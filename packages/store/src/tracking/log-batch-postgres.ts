@@ -1,6 +1,6 @@
 import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
 import { CompiledQuery, type Kysely } from "kysely";
-import type { StoredMetric } from "./log-metrics-postgres.js";
+import type { StoredMetric } from "./metric-groups.js";
 
 // A whole log-batch (params, tags, metrics) in ONE statement, so one round trip and one commit.
 // `go` decides every write: the run is active and no param is being changed. Params not already

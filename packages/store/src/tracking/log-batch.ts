@@ -2,7 +2,8 @@ import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
 import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { executeCompiledOnce } from "../compiled-once.js";
-import { postgresMetricGroups } from "./log-metrics-postgres.js";
+import { postgresGroupWriter } from "./log-metrics-postgres.js";
+import { metricGroups, type GroupWriter } from "./metric-groups.js";
 import { isUniqueViolation, logBatchPostgres } from "./log-batch-postgres.js";
 import { LIMITS, limitValue, validateKey, validateRunIdFormat } from "../validation.js";
 import { chunk, insertOrIgnore, sqlBool, upsertIncoming, type TrackingContext } from "./context.js";
@@ -222,6 +223,22 @@ async function writeTags(ctx: TrackingContext, trx: Kysely<any>, runId: string, 
   if (name !== undefined) await trx.updateTable("runs").set({ name }).where("run_uuid", "=", runId).execute();
 }
 
+// The MySQL writer of metric groups: one transaction of a run lookup, the points and the latest
+// values, each in as few statements as the placeholder limit allows.
+function mysqlGroupWriter(ctx: TrackingContext): GroupWriter {
+  return (runIds, rows, latest) =>
+    ctx.database.db.transaction().execute(async (trx) => {
+      const found = (await trx.selectFrom("runs").select(["run_uuid", "lifecycle_stage"]).where("run_uuid", "in", runIds).execute()) as { run_uuid: string; lifecycle_stage: string }[];
+      const stages = new Map(found.map((r) => [r.run_uuid, r.lifecycle_stage]));
+      const active = (r: MetricRowValues) => stages.get(r.run_uuid) === "active";
+      for (const part of chunk(rows.filter(active), METRIC_CHUNK)) {
+        await executeCompiledOnce(trx, `mysql:metrics:${part.length}`, () => insertOrIgnore(trx.insertInto("metrics").values(part), "mysql"), rowParameters(part));
+      }
+      for (const part of chunk(latest.filter(active), METRIC_CHUNK)) await writeLatestMetrics(ctx, trx, part);
+      return stages;
+    });
+}
+
 /**
  * Logs metrics, params and tags to an active run in one transaction: all of it or nothing.
  * Safe to replay: an identical metric point is ignored, an equal param is accepted, tags upsert.
@@ -232,10 +249,12 @@ async function writeTags(ctx: TrackingContext, trx: Kysely<any>, runId: string, 
 export async function logBatch(ctx: TrackingContext, runId: string, input: LogBatchInput, checkRunIdFormat = true): Promise<void> {
   if (checkRunIdFormat) validateRunIdFormat(runId);
   const batch = prepareBatch(ctx, input);
-  // Metrics alone (log-metric, most log-batch calls) on PostgreSQL: group commit, one statement.
-  if (ctx.database.dialect === "postgres" && batch.params.length === 0 && batch.tags.length === 0 && batch.metrics.length > 0 && batch.metrics.every((m) => !m.modelId)) {
+  // Metrics alone (log-metric, most log-batch calls) on a pooled database: group commit (SQLite's
+  // transactions are grouped by withTransaction).
+  if (ctx.database.dialect !== "sqlite" && batch.params.length === 0 && batch.tags.length === 0 && batch.metrics.length > 0 && batch.metrics.every((m) => !m.modelId)) {
     const rows = batch.metrics.map((m) => toRow(ctx, runId, m));
-    return postgresMetricGroups(ctx.database.db).write(runId, rows, latestPerKey(rows));
+    const writer = () => (ctx.database.dialect === "postgres" ? postgresGroupWriter(ctx.database.db) : mysqlGroupWriter(ctx));
+    return metricGroups(ctx.database.db, writer).write({ runId, rows, latest: latestPerKey(rows) });
   }
   // Params and tags (log-param, set-tag, mixed batches) on PostgreSQL: one statement.
   if (ctx.database.dialect === "postgres" && batch.metrics.every((m) => !m.modelId)) {
