@@ -6,6 +6,8 @@ import type { ServerStores } from "@mlflow-ts/server";
 export interface OpenStores {
   readonly stores: ServerStores;
   readonly displayUri: string;
+  /** Resolves when every database the stores use answers (for `/health`). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,10 @@ export async function openStores(config: ServerConfig, options: { create: boolea
       ...(registryDatabase === database ? {} : { runArtifactUriOf: async (runId: string) => (await tracking.getRun(runId)).info.artifact_uri }),
     });
     const artifacts = new LocalArtifactStore(config.artifactsDestination);
-    return { stores: { tracking, registry, artifacts }, displayUri: database.displayUri, close: closeAll };
+    const ping = async () => {
+      for (const d of opened) await d.ping();
+    };
+    return { stores: { tracking, registry, artifacts }, displayUri: database.displayUri, ping, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -5,6 +5,7 @@ import { applyApp, resolveApp, type LoadedApp } from "@mlflow-ts/plugin-host";
 import { webUiOptions } from "./web-ui-options.js";
 import { discoverOptions } from "./discover-options.js";
 import { openStores } from "./open-stores.js";
+import { openWhenReachable } from "./open-when-reachable.js";
 
 function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -26,10 +27,11 @@ async function loadApp(config: ServerConfig): Promise<LoadedApp | undefined> {
 async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
   const loaded = await loadApp(config);
-  const { stores, close, displayUri } = await openStores(config, { create: migrateFirst });
+  const { value: opened, port } = await openWhenReachable(config, logger, () => openStores(config, { create: migrateFirst }));
+  const { stores, close, displayUri, ping } = opened;
   let app;
   try {
-    app = createServer(config, stores, { logger, webUi: webUiOptions(logger) });
+    app = createServer(config, stores, { logger, webUi: webUiOptions(logger), databaseHealth: ping });
     if (loaded) {
       app = await applyApp(app, loaded);
       logger.info(`applied app '${loaded.declaration.name}'`, { package: `${loaded.declaration.packageName}@${loaded.declaration.packageVersion}`, path: loaded.declaration.dir });
@@ -38,7 +40,7 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<nu
     await close();
     throw error;
   }
-  const running = await startServer(app, { host: config.host, port: config.port, onClose: close });
+  const running = await startServer(app, { host: config.host, port: port ?? config.port, onClose: close });
   logger.info(`mlflow-ts listening on ${running.url}`, { url: running.url, backend: displayUri, pid: process.pid });
   const signal = await waitForSignal();
   logger.info("shutting down", { signal, pid: process.pid });
@@ -51,9 +53,9 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<nu
 async function servePrimary(config: ServerConfig): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
   await loadApp(config);
-  // Migrate once, here, before any worker opens the database.
-  const { close } = await openStores(config, { create: true });
-  await close();
+  // Migrate once, here, before any worker opens the database (answering 503 until it can).
+  const { value: opened } = await openWhenReachable(config, logger, () => openStores(config, { create: true }));
+  await opened.close();
   let stopping = false;
   const fork = () => cluster.fork();
   for (let i = 0; i < config.workers; i += 1) fork();

@@ -19,6 +19,21 @@ function disabled(routes: readonly RouteDefinition[], why: (path: string) => str
   return routes.map((r) => ({ ...r, schema: {}, handler: (_p, req) => text(why(req.path), 503) }));
 }
 
+/**
+ * MLflow's `/health` ("OK"), or 503 "database unavailable" when the database does not answer: the
+ * process is up but cannot serve. (No detail: `/health` is open to anyone, and the reason names
+ * hosts; the server's log has it.)
+ */
+async function health(databaseHealth: (() => Promise<void>) | undefined) {
+  if (!databaseHealth) return text("OK");
+  try {
+    await databaseHealth();
+    return text("OK");
+  } catch {
+    return text("database unavailable", 503);
+  }
+}
+
 /** A route with the absolute paths it is served at. */
 export interface MountedRoute extends RouteDefinition {
   readonly paths: readonly string[];
@@ -31,7 +46,7 @@ export interface MountedRoute extends RouteDefinition {
  * @example
  * for (const r of baseRoutes(config, stores)) for (const path of r.paths) table.add({ ...r, path });
  */
-export function baseRoutes(config: ServerConfig, stores: ServerStores): MountedRoute[] {
+export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseHealth?: () => Promise<void>): MountedRoute[] {
   const prefix = config.staticPrefix;
   const ui = uiRoutes(config, stores);
   let tracking = [
@@ -64,7 +79,7 @@ export function baseRoutes(config: ServerConfig, stores: ServerStores): MountedR
     ...ajaxOnly.map((r) => ({ ...r, paths: [`${prefix}/ajax-api/2.0${r.path}`] })),
   ];
   const plain: MountedRoute[] = [
-    { ...route("GET", "/health", {}, () => text("OK")), paths: [`${prefix}/health`] },
+    { ...route("GET", "/health", {}, () => health(databaseHealth)), paths: [`${prefix}/health`] },
     { ...route("GET", "/version", {}, () => text(SERVER_VERSION)), paths: [`${prefix}/version`] },
     {
       ...route("GET", "/mlflow/server-info", {}, () => ({

@@ -19,6 +19,12 @@ export interface CreateServerOptions {
   readonly logger: Logger & { request?(fields: RequestLogFields): void };
   /** The built web UI to serve at `<static prefix>/`; none when absent. */
   readonly webUi?: WebUiOptions;
+  /**
+   * Resolves when the database answers, rejects when it does not: `/health` answers 503
+   * "database unavailable" then, so a load balancer tells a replica that is up from one that can
+   * serve. Without it `/health` is always "OK".
+   */
+  readonly databaseHealth?: () => Promise<void>;
 }
 
 const TABLE = Symbol("mlflow.endpointTable");
@@ -113,7 +119,7 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
   app.use(runBeforeHooks(registry));
   app.use(dispatchEndpoints(registry, logger));
 
-  for (const r of baseRoutes(config, stores)) {
+  for (const r of baseRoutes(config, stores, options.databaseHealth)) {
     for (const path of r.paths) table.add({ method: r.method, path, schema: r.schema, handler: r.handler, rawBody: r.rawBody });
   }
   if (metrics) {

@@ -38,6 +38,34 @@ function isTransientDatabaseError(error: unknown): boolean {
   return TRANSIENT_CODES.has(String((error as { code?: unknown })?.code));
 }
 
+// The database is away: refused or lost connections, a server shutting down or killing our
+// session (PostgreSQL's 57P01/57P02 and class 08, MySQL's lost connection and ER_CONNECTION_KILLED),
+// a pool that could not connect in time. Nothing was committed for a request that got one of these
+// (a write is acknowledged only after its commit), so a retry is safe and may succeed.
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN",
+  "57P01", "57P02", "08000", "08001", "08003", "08004", "08006",
+  "PROTOCOL_CONNECTION_LOST", "PROTOCOL_SEQUENCE_TIMEOUT", "ER_SERVER_SHUTDOWN", "ER_CONNECTION_KILLED", "ER_QUERY_INTERRUPTED", "ER_CON_COUNT_ERROR",
+]);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Query read timeout|Can't add new command when connection is in closed state|connection is in closed state|Pool is closed/i;
+
+// While the database is away every request fails the same way: say so once a second, not per request.
+const lastWarned = new Map<string, number>();
+function warnAtMostEverySecond(logger: Logger, message: string, fields: Record<string, unknown>): void {
+  const now = Date.now();
+  if (now - (lastWarned.get(message) ?? 0) < 1_000) return;
+  lastWarned.set(message, now);
+  logger.warn(message, fields);
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; errors?: unknown };
+  if (UNAVAILABLE_CODES.has(String(e?.code))) return true;
+  // A connect to several addresses fails with an AggregateError of their errors.
+  if (Array.isArray(e?.errors) && e.errors.some(isDatabaseUnavailable)) return true;
+  return typeof e?.message === "string" && UNAVAILABLE_MESSAGES.test(e.message);
+}
+
 /**
  * Writes an error as MLflow's error JSON with its status. Anything that is not an `MlflowError` is
  * a bug: it is logged with its stack and answered with a generic 500 that reveals nothing.
@@ -54,8 +82,11 @@ export function sendError(res: ExpressResponse, error: unknown, logger: Logger, 
     mlflowError = new MlflowError("TEMPORARILY_UNAVAILABLE", "The query was cancelled: it ran longer than the server's statement timeout (--db-statement-timeout)");
   } else if (isTransientDatabaseError(error)) {
     // Lock timeouts, serialization failures, deadlocks: a retry can succeed, so say so (503).
-    logger.warn("transient database error", { path: req?.path, error: (error as Error).message });
+    warnAtMostEverySecond(logger, "transient database error", { path: req?.path, error: (error as Error).message });
     mlflowError = new MlflowError("TEMPORARILY_UNAVAILABLE", "The database is busy; retry the request");
+  } else if (isDatabaseUnavailable(error)) {
+    warnAtMostEverySecond(logger, "database unavailable", { path: req?.path, error: (error as Error).message });
+    mlflowError = new MlflowError("TEMPORARILY_UNAVAILABLE", "The database is unavailable; retry the request");
   } else {
     logger.error("unhandled error", { path: req?.path, error: (error as Error)?.stack ?? String(error) });
     mlflowError = new MlflowError("INTERNAL_ERROR", "Internal server error");

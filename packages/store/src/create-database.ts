@@ -28,6 +28,11 @@ export interface Database {
    * SQLite, where processes share no channel.
    */
   readonly listen?: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
+  /**
+   * Resolves when the database answers a trivial query within `timeoutMs`; rejects otherwise
+   * (`/health` tells "up" from "up, but the database is down" with it).
+   */
+  ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       db,
       dialect: "sqlite",
       displayUri: `sqlite:///${target.file}`,
+      ping: (ms) => ping(db, ms),
       close: () => db.destroy(),
     };
   }
@@ -98,8 +104,18 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       connectionString: target.connectionString,
       max: options.poolSize ?? 10,
       types: pgTypes(pg),
-      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // While the database is away, a request waits at most this long for a connection (then 503).
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      ...(options.statementTimeoutMs
+        ? // The server cancels a long query itself; the client-side bound covers a database that
+          // stopped answering altogether (a dead host sends no reset).
+          { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + CONNECT_TIMEOUT_MS }
+        : {}),
     });
+    // An idle connection that the database closes (restart, pg_terminate_backend) is dropped from
+    // the pool, which reconnects on demand; without a listener the error would end the process.
+    pool.on("error", () => {});
     const db = new Kysely({ dialect: new PostgresDialect({ pool: cancellable(pg, pool, target.connectionString) }) });
     enableQueryCancellation();
     try {
@@ -122,12 +138,14 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
         await client.end().catch(() => {});
       };
     };
-    return { db, dialect: "postgres", displayUri: redact(target.connectionString), listen, close: () => db.destroy() };
+    return { db, dialect: "postgres", displayUri: redact(target.connectionString), listen, ping: (ms) => ping(db, ms), close: () => db.destroy() };
   }
   const { default: mysql } = await import("mysql2");
   const pool = mysql.createPool({
     uri: target.connectionString,
     connectionLimit: options.poolSize ?? 10,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    enableKeepAlive: true,
     // BIGINT epoch milliseconds fit a double; DECIMAL/DATE are not in MLflow's schema.
     supportBigNumbers: true,
     bigNumberStrings: false,
@@ -148,7 +166,23 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     await db.destroy();
     throw new MlflowError("TEMPORARILY_UNAVAILABLE", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
   }
-  return { db, dialect: "mysql", displayUri: redact(target.connectionString), close: () => db.destroy() };
+  return { db, dialect: "mysql", displayUri: redact(target.connectionString), ping: (ms) => ping(db, ms), close: () => db.destroy() };
+}
+
+// How long a request may wait to connect while the database is away before it gets a 503.
+const CONNECT_TIMEOUT_MS = 5_000;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function ping(db: Kysely<any>, timeoutMs = 2_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(db), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const PATCHED = Symbol("mlflow.cancellable");
@@ -177,6 +211,9 @@ function cancellable(driver: typeof pg, pool: pg.Pool, connectionString: string)
     async connect(): Promise<pg.PoolClient> {
       const client = (await connect()) as pg.PoolClient & { [PATCHED]?: true; processID?: number };
       if (!client[PATCHED]) {
+        // A connection lost between two queries of a checked-out client (inside a transaction)
+        // emits "error"; its query fails on its own, and the pool drops the client on release.
+        client.on("error", () => {});
         const original = client.query.bind(client) as (...args: unknown[]) => unknown;
         (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
           const signal = currentQuerySignal();
