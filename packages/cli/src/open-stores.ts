@@ -20,7 +20,7 @@ export interface OpenStores {
  * const { stores, close } = await openStores(config, { create: true });
  */
 export async function openStores(config: ServerConfig, options: { create: boolean }): Promise<OpenStores> {
-  const serving = { cwd: config.cwd, statementTimeoutMs: config.statementTimeoutSeconds * 1000 };
+  const serving = { cwd: config.cwd, statementTimeoutMs: config.statementTimeoutSeconds * 1000, poolSize: config.dbPoolSize, processes: config.workers };
   const database = await createDatabase(config.backendStoreUri, serving);
   const opened: Database[] = [database];
   const closeAll = async () => {

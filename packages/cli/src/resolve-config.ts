@@ -89,6 +89,7 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
   const workers = raw.workers === undefined ? 1 : readInteger(raw.workers, where.workers!, 1, 256, problems) ?? 1;
   const maxBodyBytes = raw.maxBodyBytes === undefined ? 16 * 1024 * 1024 : readInteger(raw.maxBodyBytes, where.maxBodyBytes!, 1024, 1024 ** 3, problems) ?? 0;
   const statementTimeoutSeconds = raw.dbStatementTimeout === undefined ? 5 : readInteger(raw.dbStatementTimeout, where.dbStatementTimeout!, 0, 86_400, problems) ?? 5;
+  const dbPoolSize = raw.dbPoolSize === undefined ? undefined : readInteger(raw.dbPoolSize, where.dbPoolSize!, 1, 1000, problems);
   const serveArtifacts = raw.serveArtifacts === undefined ? true : readBoolean(raw.serveArtifacts, where.serveArtifacts!, problems) ?? true;
   const artifactsOnly = raw.artifactsOnly === undefined ? false : readBoolean(raw.artifactsOnly, where.artifactsOnly!, problems) ?? false;
   const truncateLongValues = raw.truncateLongValues === undefined ? true : readBoolean(raw.truncateLongValues, where.truncateLongValues!, problems) ?? true;
@@ -142,6 +143,7 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     nodePath: sources.env.NODE_PATH || undefined,
     maxBodyBytes,
     statementTimeoutSeconds,
+    ...(dbPoolSize !== undefined ? { dbPoolSize } : {}),
     truncateLongValues,
     logFormat: logFormat as "pretty" | "json",
     cwd: sources.cwd,

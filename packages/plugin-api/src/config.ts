@@ -20,6 +20,11 @@ export interface ServerConfig {
   readonly maxBodyBytes: number;
   /** PostgreSQL: seconds a query may run before the database cancels it (0: no limit). */
   readonly statementTimeoutSeconds: number;
+  /**
+   * Connections each server process keeps to a PostgreSQL or MySQL database; undefined: sized
+   * from the database's `max_connections` and the worker count (see `--db-pool-size`).
+   */
+  readonly dbPoolSize?: number;
   /** Truncate over-long param and tag values instead of rejecting them. */
   readonly truncateLongValues: boolean;
   /** `pretty` on a terminal, `json` otherwise. */

@@ -42,8 +42,10 @@ export interface CreateDatabaseOptions {
   readonly cwd?: string;
   /** Milliseconds a SQLite writer waits for another process's lock. */
   readonly busyTimeoutMs?: number;
-  /** PostgreSQL pool size. */
-  readonly poolSize?: number;
+  /** PostgreSQL/MySQL pool size; undefined: {@link defaultPoolSize} of the database's `max_connections`. */
+  readonly poolSize?: number | undefined;
+  /** Server processes that open this database with the same settings (`--workers`); 1 by default. */
+  readonly processes?: number;
   /**
    * PostgreSQL's `statement_timeout` for every query of this database, in milliseconds (0 or
    * absent: none). Serving sets it, so one pathological query cannot hold a connection for minutes;
@@ -102,7 +104,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     const { default: pg } = await import("pg");
     const pool = new pg.Pool({
       connectionString: target.connectionString,
-      max: options.poolSize ?? 10,
+      max: options.poolSize ?? DEFAULT_POOL,
       types: pgTypes(pg),
       // While the database is away, a request waits at most this long for a connection (then 503).
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -120,6 +122,10 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     enableQueryCancellation();
     try {
       await sql`select 1`.execute(db);
+      if (options.poolSize === undefined) {
+        const { rows } = await sql<{ max: number; reserved: number }>`select current_setting('max_connections')::int as max, current_setting('superuser_reserved_connections')::int as reserved`.execute(db);
+        pool.options.max = defaultPoolSize(rows[0]!.max - rows[0]!.reserved, options.processes ?? 1);
+      }
     } catch (cause) {
       await db.destroy();
       throw new MlflowError("TEMPORARILY_UNAVAILABLE", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
@@ -143,7 +149,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
   const { default: mysql } = await import("mysql2");
   const pool = mysql.createPool({
     uri: target.connectionString,
-    connectionLimit: options.poolSize ?? 10,
+    connectionLimit: options.poolSize ?? DEFAULT_POOL,
     connectTimeout: CONNECT_TIMEOUT_MS,
     enableKeepAlive: true,
     // BIGINT epoch milliseconds fit a double; DECIMAL/DATE are not in MLflow's schema.
@@ -162,11 +168,30 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
   const db = new Kysely({ dialect: new MysqlDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
+    if (options.poolSize === undefined) {
+      const { rows } = await sql<{ max: number }>`select @@max_connections as max`.execute(db);
+      (pool as unknown as { config: { connectionLimit: number } }).config.connectionLimit = defaultPoolSize(Number(rows[0]!.max), options.processes ?? 1);
+    }
   } catch (cause) {
     await db.destroy();
     throw new MlflowError("TEMPORARILY_UNAVAILABLE", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
   }
   return { db, dialect: "mysql", displayUri: redact(target.connectionString), ping: (ms) => ping(db, ms), close: () => db.destroy() };
+}
+
+const DEFAULT_POOL = 10;
+
+/**
+ * Connections per server process when none is configured: 10 (enough to keep a database busy from
+ * one Node process, whose group commits keep few in use at once), fewer when all the processes
+ * together would take more than half of the connections the database accepts — the other half is
+ * left to other replicas, migrations and people.
+ *
+ * @example
+ * defaultPoolSize(97, 8); // 6
+ */
+export function defaultPoolSize(available: number, processes: number): number {
+  return Math.max(2, Math.min(DEFAULT_POOL, Math.floor(available / 2 / processes)));
 }
 
 // How long a request may wait to connect while the database is away before it gets a 503.

@@ -1,4 +1,4 @@
-export { createDatabase, redact } from "./create-database.js";
+export { createDatabase, defaultPoolSize, redact } from "./create-database.js";
 export type { Database, DialectName, CreateDatabaseOptions } from "./create-database.js";
 export { parseDatabaseUri } from "./database-uri.js";
 export type { DatabaseTarget } from "./database-uri.js";
