@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark section, its figures, targets and baselines.
 import { benchTracking } from "./tracking.js";
+import { benchCapacity } from "./capacity.js";
 import { benchRegistryAndArtifacts } from "./registry-artifacts.js";
 import { benchPlugins } from "./plugins.js";
 import { benchBasicAuth } from "./basic-auth.js";
@@ -10,6 +11,7 @@ import { results } from "./lib.js";
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
 console.log(`  ${"figure".padEnd(58)} ${"value".padStart(10)} ${"unit".padEnd(6)} ${"target".padEnd(10)} ok`);
 await benchTracking();
+await benchCapacity();
 await benchRegistryAndArtifacts();
 await benchPlugins();
 const basicAuthRatio = await benchBasicAuth();

@@ -99,7 +99,7 @@ async function measureMlflow(dialect) {
 }
 
 export async function benchTracking() {
-  console.log("\n# tracking (issues #2, #10)  on MLflow's schema; baselines: a do-nothing Node http server and MLflow's own server, same run, same load generator");
+  console.log("\n# tracking (issues #2, #10, #14)  on MLflow's schema; baselines: a do-nothing Node http server and MLflow's own server, same run, same load generator");
   const bare = await startBareServer();
   let bare16;
   try {
@@ -127,7 +127,9 @@ export async function benchTracking() {
   for (const b of measured) {
     if (!b.mlflow) continue;
     report(`MLflow's own server, log-metric @16 — ${b.name}`, b.mlflow.okRate, "req/s", undefined, `${b.mlflow.non2xx} non-2xx, ${b.mlflow.errors} errors; p50 ${b.mlflow.latency.p50} ms`);
-    report(`log-metric @16, mlflow-ts / MLflow — ${b.name}`, b.ours.sixteen.okRate / b.mlflow.okRate, "x", sqlite(b) ? [">=", 20] : undefined);
+    // Targets: issue #10 on SQLite (20×), issue #14 on PostgreSQL (10×; 2.1× before it).
+    const target = sqlite(b) ? [">=", 20] : b.dialect === "postgres" ? [">=", 10] : undefined;
+    report(`log-metric @16, mlflow-ts / MLflow — ${b.name}`, b.ours.sixteen.okRate / b.mlflow.okRate, "x", target);
   }
   for (const b of measured) report(`log-metric @16, share of the do-nothing server — ${b.name}`, b.ours.sixteen.okRate / bare16.requests.average, "x");
   for (const b of measured) report(`log-batch of 1000 metrics, p50 — ${b.name}`, percentile(b.ours.batchTimes, 50), "ms", sqlite(b) ? ["<=", 20] : undefined, `p90 ${percentile(b.ours.batchTimes, 90).toFixed(1)} ms`);

@@ -6,6 +6,7 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Postgre
 import { MlflowError } from "@mlflow-ts/protocol";
 import { parseDatabaseUri } from "./database-uri.js";
 import { currentQuerySignal, enableQueryCancellation } from "./query-cancellation.js";
+import { withStatementName } from "./prepared-statements.js";
 
 /** The SQL dialects the store speaks. */
 export type DialectName = "sqlite" | "postgres" | "mysql";
@@ -240,7 +241,8 @@ function cancellable(driver: typeof pg, pool: pg.Pool, connectionString: string)
         // emits "error"; its query fails on its own, and the pool drops the client on release.
         client.on("error", () => {});
         const original = client.query.bind(client) as (...args: unknown[]) => unknown;
-        (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...given: unknown[]) => {
+          const args = withStatementName(given);
           const signal = currentQuerySignal();
           if (!signal) return original(...args);
           if (signal.aborted) return Promise.reject(Object.assign(new Error("canceling statement: the client went away"), { code: "57014" }));

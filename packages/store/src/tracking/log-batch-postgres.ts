@@ -1,3 +1,4 @@
+import { preparedStatement } from "../prepared-statements.js";
 import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
 import { CompiledQuery, type Kysely } from "kysely";
 import type { StoredMetric } from "./metric-groups.js";
@@ -7,7 +8,7 @@ import type { StoredMetric } from "./metric-groups.js";
 // stored with the same value are inserted WITHOUT "on conflict", so a param that another
 // transaction stored meanwhile aborts the statement (unique violation) instead of being skipped in
 // silence; the caller then answers through the transactional path, which sees it.
-const BATCH_SQL = `with
+const BATCH_SQL = preparedStatement(`with
   run as (select lifecycle_stage from runs where run_uuid = $1),
   incoming as (select * from unnest($2::text[], $3::text[]) as p(k, v)),
   stored as (select p."key", p."value" from params p where p.run_uuid = $1 and p."key" = any($2::text[])),
@@ -41,7 +42,7 @@ const BATCH_SQL = `with
       where (excluded.step, excluded."timestamp", excluded."value") > (latest_metrics.step, latest_metrics."timestamp", latest_metrics."value")
   )
   select (select lifecycle_stage from run) as stage, c.k as changed_key, c.stored as stored_value, c.v as new_value
-  from (select 1) as one left join changed c on true`;
+  from (select 1) as one left join changed c on true`);
 
 function metricColumns(rows: readonly StoredMetric[]): unknown[] {
   return [rows.map((r) => r.key), rows.map((r) => r.timestamp), rows.map((r) => r.step), rows.map((r) => r.value), rows.map((r) => Boolean(r.is_nan))];

@@ -1,10 +1,11 @@
+import { preparedStatement } from "../prepared-statements.js";
 import { CompiledQuery, type Kysely } from "kysely";
 import type { GroupWriter, StoredMetric } from "./metric-groups.js";
 
 // Every write of a group in ONE statement, so one round trip and one commit: the runs' lifecycles
 // are read, the points inserted (a replayed point is ignored) and the latest values upserted with
 // MLflow's rule, each row only if its run is active. The answer lists the runs that exist.
-const GROUP_SQL = `with
+const GROUP_SQL = preparedStatement(`with
   input_runs as (select run_uuid, lifecycle_stage from runs where run_uuid = any($1::text[])),
   points as (
     insert into metrics (run_uuid, "key", "timestamp", step, "value", is_nan)
@@ -23,7 +24,7 @@ const GROUP_SQL = `with
     on conflict (run_uuid, "key") do update set "value" = excluded."value", "timestamp" = excluded."timestamp", step = excluded.step, is_nan = excluded.is_nan
       where (excluded.step, excluded."timestamp", excluded."value") > (latest_metrics.step, latest_metrics."timestamp", latest_metrics."value")
   )
-  select run_uuid, lifecycle_stage from input_runs`;
+  select run_uuid, lifecycle_stage from input_runs`);
 
 function columns(rows: readonly StoredMetric[]): unknown[] {
   return [rows.map((r) => r.run_uuid), rows.map((r) => r.key), rows.map((r) => r.timestamp), rows.map((r) => r.step), rows.map((r) => r.value), rows.map((r) => Boolean(r.is_nan))];
