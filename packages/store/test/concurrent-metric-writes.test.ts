@@ -52,7 +52,7 @@ for (const { dialect, skip } of DIALECTS) {
       expect(codeOf(51)).toBe("RESOURCE_DOES_NOT_EXIST");
       expect((await store.getMetricHistory(live, "loss")).metrics).toHaveLength(40);
       expect((await store.getMetricHistory(other, "loss")).metrics).toHaveLength(10);
-      const latest = (await store.getRun(live)).data.metrics.find((m) => m.key === "loss");
+      const latest = (await store.getRun(live)).data.metrics?.find((m) => m.key === "loss");
       expect(latest).toMatchObject({ step: 39, value: 0.39 });
       await store.restoreRun(deleted);
       expect((await store.getMetricHistory(deleted, "loss")).metrics).toHaveLength(0);
@@ -65,7 +65,7 @@ for (const { dialect, skip } of DIALECTS) {
       // A replayed point is ignored, not an error.
       await Promise.all(points.slice(0, 5).map((p) => store.logMetric(run, { key: "acc", value: p.value, timestamp: 5, step: p.step })));
       const top = points.find((p) => p.step === 59)!;
-      expect((await store.getRun(run)).data.metrics.find((m) => m.key === "acc")).toMatchObject({ step: 59, value: top.value });
+      expect((await store.getRun(run)).data.metrics?.find((m) => m.key === "acc")).toMatchObject({ step: 59, value: top.value });
       expect((await store.getMetricHistory(run, "acc")).metrics).toHaveLength(60);
     });
   });
