@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 
 /** The claims of an access token that was verified. */
@@ -28,7 +28,7 @@ export class BearerVerifier {
 
   /** The claims when the token is cached and still valid (no I/O, no promise). */
   cached(token: string): VerifiedToken | undefined {
-    const key = createHash("sha256").update(token).digest("base64");
+    const key = hash("sha256", token, "base64");
     const hit = this.cache.get(key);
     if (!hit) return undefined;
     if (hit.expires <= Date.now()) {
@@ -43,7 +43,7 @@ export class BearerVerifier {
     if (hit) return hit;
     try {
       const { payload } = await jwtVerify(token, this.jwks, { issuer: this.options.issuer, audience: this.options.audience, algorithms: ALGORITHMS, requiredClaims: ["exp"] });
-      const key = createHash("sha256").update(token).digest("base64");
+      const key = hash("sha256", token, "base64");
       if (this.cache.size >= (this.options.maxEntries ?? 10_000)) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, { claims: payload as VerifiedToken, expires: payload.exp! * 1000 });
       return payload as VerifiedToken;
