@@ -24,39 +24,33 @@ export function createHookRegistry(): HookRegistry {
  */
 export function runBeforeHooks(registry: HookRegistry) {
   const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as PromiseLike<unknown> | undefined)?.then === "function";
-  return (req: Request, res: ExpressResponse, next: NextFunction): void => {
-    const hooks = registry.before;
-    if (hooks.length === 0) {
-      sendContinue(res);
-      return next();
-    }
-    // Hooks that answer synchronously (a cache hit) cost no promise or tick; the chain only goes
-    // asynchronous from the first hook that returns a promise.
-    const from = (index: number): void => {
-      try {
-        for (let i = index; i < hooks.length; i += 1) {
-          const result = hooks[i]!(req as MlflowRequest);
-          if (isThenable(result)) {
-            result.then((value) => (ended(value) ? undefined : from(i + 1)), next);
-            return;
-          }
-          if (ended(result)) return;
-        }
-      } catch (error) {
-        next(error);
-        return;
-      }
-      // Every hook let the request through: now a held-back body may come.
-      sendContinue(res);
-      next();
-    };
-    const ended = (result: unknown): boolean => {
-      if (!(result instanceof Response) && !isWebResponse(result)) return false;
-      sendWebResponse(res, result as Response).catch(next);
-      return true;
-    };
-    from(0);
+  const ended = (res: ExpressResponse, next: NextFunction, result: unknown): boolean => {
+    if (!(result instanceof Response) && !isWebResponse(result)) return false;
+    sendWebResponse(res, result as Response).catch(next);
+    return true;
   };
+  // From hook `index` on; goes asynchronous from the first hook that returns a promise.
+  const from = (req: Request, res: ExpressResponse, next: NextFunction, index: number): void => {
+    const hooks = registry.before;
+    try {
+      for (let i = index; i < hooks.length; i += 1) {
+        const result = hooks[i]!(req as MlflowRequest);
+        if (isThenable(result)) {
+          result.then((value) => (ended(res, next, value) ? undefined : from(req, res, next, i + 1)), next);
+          return;
+        }
+        if (ended(res, next, result)) return;
+      }
+    } catch (error) {
+      next(error);
+      return;
+    }
+    // Every hook let the request through: now a held-back body may come.
+    sendContinue(res);
+    next();
+  };
+  // Hooks that answer synchronously (a cache hit) cost no promise, tick or closure.
+  return (req: Request, res: ExpressResponse, next: NextFunction): void => from(req, res, next, 0);
 }
 
 // A plugin may use another realm's Response class; recognise it by shape.
@@ -69,7 +63,9 @@ function isWebResponse(x: unknown): boolean {
  * hook machinery entirely (the hot logging routes pay nothing for an auth app's search filters).
  */
 export function hasAfterHooksFor(registry: HookRegistry, req: Request): boolean {
-  return registry.after.some(({ filter }) => matches(filter, req));
+  const after = registry.after;
+  for (let i = 0; i < after.length; i += 1) if (matches(after[i]!.filter, req)) return true;
+  return false;
 }
 
 function matches(filter: RouteFilter | undefined, req: Request): boolean {
