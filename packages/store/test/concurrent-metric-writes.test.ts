@@ -58,6 +58,19 @@ for (const { dialect, skip } of DIALECTS) {
       expect((await store.getMetricHistory(deleted, "loss")).metrics).toHaveLength(0);
     });
 
+    it("splits large batches arriving together into several groups and stores every point", async () => {
+      const run = (await store.createRun({ experimentId })).info.run_id;
+      // 30 × 1,000 points: more than one group may carry.
+      await Promise.all(
+        Array.from({ length: 30 }, (_, b) =>
+          store.logBatch(run, { metrics: Array.from({ length: 1000 }, (_, k) => ({ key: `k${k % 4}`, value: b, timestamp: 7, step: b * 1000 + k })) }),
+        ),
+      );
+      const history = await store.getMetricHistory(run, "k0", 25_000);
+      expect(history.metrics).toHaveLength(7_500);
+      expect((await store.getRun(run)).data.metrics?.find((m) => m.key === "k3")).toMatchObject({ step: 29_999, value: 29 });
+    });
+
     it("keeps the latest value by (step, timestamp, value) when points for one key arrive out of order together", async () => {
       const run = (await store.createRun({ experimentId })).info.run_id;
       const points = Array.from({ length: 60 }, (_, i) => ({ step: (i * 37) % 60, value: i }));

@@ -66,7 +66,7 @@ function later(a: StoredMetric, b: StoredMetric): boolean {
  * write is tried alone, so it gets exactly the error it would have had without the group.
  */
 export class MetricGroups {
-  private queue: Job[] = [];
+  private readonly queue: Job[] = [];
   private inFlight = 0;
 
   constructor(private readonly writer: GroupWriter, private readonly maxInFlight: number) {}
@@ -86,15 +86,20 @@ export class MetricGroups {
   }
 
   private next(): void {
-    if (this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
-    const jobs = this.queue;
-    this.queue = [];
-    this.inFlight += 1;
-    // The group serves many requests: no one of them going away may cancel it.
-    void withoutQueryCancellation(() => this.flush(jobs)).finally(() => {
-      this.inFlight -= 1;
-      this.next();
-    });
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      // A group stops at MAX_GROUP_ROWS points (a lone large batch goes alone), so one statement
+      // stays well inside the statement timeout; the rest make the next group.
+      let rows = 0;
+      let count = 0;
+      while (count < this.queue.length && (count === 0 || rows + this.queue[count]!.rows.length <= MAX_GROUP_ROWS)) rows += this.queue[count++]!.rows.length;
+      const jobs = this.queue.splice(0, count);
+      this.inFlight += 1;
+      // The group serves many requests: no one of them going away may cancel it.
+      void withoutQueryCancellation(() => this.flush(jobs)).finally(() => {
+        this.inFlight -= 1;
+        this.next();
+      });
+    }
   }
 
   private async flush(jobs: Job[]): Promise<void> {
@@ -142,6 +147,9 @@ function settle(job: Job, stages: Map<string, string>): void {
   else if (stage !== "active") job.reject(invalidParameter(`The run ${job.runId} must be in the 'active' state. Current state is ${stage}.`));
   else job.resolve();
 }
+
+// Points in one group at most: 20 log-batch calls of 1,000 metrics.
+const MAX_GROUP_ROWS = 20_000;
 
 // At most this many groups are written at once: enough to keep the database busy while the next
 // group gathers, few enough that groups stay large.
