@@ -239,3 +239,43 @@ for (const backend of [postgres, mariadb]) {
     }, 120_000);
   });
 }
+
+describe.skipIf(Boolean(OWNED_POSTGRES_MISSING))("a notification channel outlives its connection (PostgreSQL)", () => {
+  let db: OwnedDatabase;
+  beforeAll(async () => {
+    db = await ownPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  it("re-subscribes by itself after its connection is killed or the database restarts, and reports the gap", async () => {
+    const { createDatabase } = await import("@mlflow-ts/store");
+    const database = await createDatabase(db.url);
+    const received: string[] = [];
+    let gaps = 0;
+    const stop = await database.listen!("mlflow_ts_test", (m) => received.push(m), () => (gaps += 1));
+    const notify = async (message: string) => {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query("select pg_notify('mlflow_ts_test', $1)", [message]);
+      await client.end();
+    };
+    try {
+      await notify("one");
+      await waitFor("the first notification", async () => received.includes("one"));
+      await postgres.killConnections(db);
+      await waitFor("a re-subscription after the kill", async () => gaps === 1);
+      await notify("two");
+      await waitFor("a notification after the kill", async () => received.includes("two"));
+      await db.stopHard();
+      await db.start();
+      await waitFor("a re-subscription after the restart", async () => gaps === 2);
+      await notify("three");
+      await waitFor("a notification after the restart", async () => received.includes("three"));
+    } finally {
+      await stop();
+      await database.close();
+    }
+  }, 60_000);
+});

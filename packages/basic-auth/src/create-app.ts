@@ -76,7 +76,14 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     knownLogins.invalidate(message.slice(5));
     users.delete(message.slice(5));
   };
-  if (database.listen) await database.listen(CHANNEL, forget);
+  // After the channel was down (a database restart), changes may have been missed: forget all.
+  const forgetAll = () => {
+    access.clearGrants();
+    credentials.invalidate();
+    knownLogins.invalidate();
+    users.clear();
+  };
+  if (database.listen) await database.listen(CHANNEL, forget, forgetAll);
   const publish = async (message: string) => {
     forget(message);
     if (database.dialect === "postgres") await sql`select pg_notify(${CHANNEL}, ${message})`.execute(database.db);

@@ -25,10 +25,12 @@ export interface Database {
   readonly displayUri: string;
   /**
    * Subscribes to a notification channel shared by every process on this database (PostgreSQL
-   * `LISTEN` on a dedicated connection); resolves with an unsubscribe function. Undefined on
-   * SQLite, where processes share no channel.
+   * `LISTEN` on a dedicated connection); resolves with an unsubscribe function. A lost connection
+   * (database restart, killed session) is re-established by itself, with `onGap` called once it
+   * is, since notifications sent meanwhile are lost. Undefined on SQLite, where processes share no
+   * channel.
    */
-  readonly listen?: (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
+  readonly listen?: (channel: string, onMessage: (payload: string) => void, onGap?: () => void) => Promise<() => Promise<void>>;
   /**
    * Resolves when the database answers a trivial query within `timeoutMs`; rejects otherwise
    * (`/health` tells "up" from "up, but the database is down" with it).
@@ -131,18 +133,50 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       await db.destroy();
       throw new MlflowError("TEMPORARILY_UNAVAILABLE", `Cannot connect to ${redact(target.connectionString)}: ${(cause as Error).message}`, { cause });
     }
-    const listen = async (channel: string, onMessage: (payload: string) => void) => {
+    const listen = async (channel: string, onMessage: (payload: string) => void, onGap?: () => void) => {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name '${channel}'`);
-      const client = new pg.Client({ connectionString: target.connectionString });
-      await client.connect();
-      client.on("notification", (message) => {
-        if (message.channel === channel) onMessage(message.payload ?? "");
-      });
-      // A dropped listener connection must not crash the server; the TTL still bounds staleness.
-      client.on("error", () => {});
-      await client.query(`LISTEN ${channel}`);
+      let client: pg.Client | undefined;
+      let closed = false;
+      let retry: NodeJS.Timeout | undefined;
+      const subscribe = async (): Promise<void> => {
+        const next = new pg.Client({ connectionString: target.connectionString, keepAlive: true });
+        next.on("notification", (message) => {
+          if (message.channel === channel) onMessage(message.payload ?? "");
+        });
+        // A dropped listener must not crash the server: it is re-established, and until then the
+        // caches' TTL bounds staleness.
+        next.on("error", () => {});
+        next.once("end", () => {
+          if (!closed && client === next) reconnect(1);
+        });
+        try {
+          await next.connect();
+          await next.query(`LISTEN ${channel}`);
+        } catch (error) {
+          await next.end().catch(() => {});
+          throw error;
+        }
+        if (closed) {
+          await next.end().catch(() => {});
+          return;
+        }
+        client = next;
+      };
+      const reconnect = (attempt: number): void => {
+        client = undefined;
+        retry = setTimeout(() => {
+          subscribe().then(
+            () => onGap?.(),
+            () => reconnect(attempt + 1),
+          );
+        }, Math.min(500 * attempt, 5_000));
+        retry.unref();
+      };
+      await subscribe();
       return async () => {
-        await client.end().catch(() => {});
+        closed = true;
+        clearTimeout(retry);
+        await client?.end().catch(() => {});
       };
     };
     return { db, dialect: "postgres", displayUri: redact(target.connectionString), listen, ping: (ms) => ping(db, ms), close: () => db.destroy() };
