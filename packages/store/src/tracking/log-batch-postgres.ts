@@ -48,7 +48,12 @@ function metricColumns(rows: readonly StoredMetric[]): unknown[] {
   return [rows.map((r) => r.key), rows.map((r) => r.timestamp), rows.map((r) => r.step), rows.map((r) => r.value), rows.map((r) => Boolean(r.is_nan))];
 }
 
-/** Whether a PostgreSQL error is a unique violation (another transaction stored the same key). */
+/**
+ * Whether a PostgreSQL error is a unique violation (another transaction stored the same key).
+ *
+ * @example
+ * if (isUniqueViolation(error)) return retryInTransaction();
+ */
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown })?.code === "23505";
 }
