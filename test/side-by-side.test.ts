@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
@@ -9,6 +8,7 @@ import { MlflowClient } from "@mlflow-ts/client";
 import { createDatabase, upgradeSchema, type Database } from "@mlflow-ts/store";
 import { DIALECTS, createTestDatabase, type TestDatabase, type TestDialect } from "./support/backends.js";
 import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
+import { freePort } from "./support/free-port.js";
 
 // Issue 10, item 5: a database laid out as MLflow made it (a schema fixture of MLflow's DDL at two
 // revisions, and rows as MLflow writes them) is served in place: read, written, its revision left
@@ -71,15 +71,6 @@ async function loadFixture(db: Database, file: string): Promise<void> {
 
 async function revisionOf(db: Database): Promise<string> {
   return (await sql<{ version_num: string }>`select version_num from alembic_version`.execute(db.db)).rows[0]!.version_num;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** MLflow's own server on the same database (a process group: gunicorn), stopped by group. */

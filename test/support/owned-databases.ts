@@ -6,6 +6,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./free-port.js";
 
 const PG_BIN = (() => {
   const root = "/usr/lib/postgresql";
@@ -21,17 +22,6 @@ const IS_ROOT = process.getuid?.() === 0;
 export const OWNED_POSTGRES_MISSING = PG_BIN ? undefined : "PostgreSQL's server binaries (initdb, pg_ctl) are not installed under /usr/lib/postgresql";
 /** Why an owned MariaDB cannot be made here, or undefined when it can. */
 export const OWNED_MARIADB_MISSING = MARIADBD && MARIADB_INSTALL ? undefined : "MariaDB's server binaries (mariadbd, mariadb-install-db) are not installed";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** A database server this test started, with its URL. */
 export interface OwnedDatabase {

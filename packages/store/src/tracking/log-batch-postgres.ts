@@ -1,7 +1,7 @@
 import { preparedStatement } from "../prepared-statements.js";
 import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
 import { CompiledQuery, type Kysely } from "kysely";
-import type { StoredMetric } from "./metric-groups.js";
+import { metricArrays, type StoredMetric } from "./metric-groups.js";
 
 // A whole log-batch (params, tags, metrics) in ONE statement, so one round trip and one commit.
 // `go` decides every write: the run is active and no param is being changed. Params not already
@@ -44,10 +44,6 @@ const BATCH_SQL = preparedStatement(`with
   select (select lifecycle_stage from run) as stage, c.k as changed_key, c.stored as stored_value, c.v as new_value
   from (select 1) as one left join changed c on true`);
 
-function metricColumns(rows: readonly StoredMetric[]): unknown[] {
-  return [rows.map((r) => r.key), rows.map((r) => r.timestamp), rows.map((r) => r.step), rows.map((r) => r.value), rows.map((r) => Boolean(r.is_nan))];
-}
-
 /**
  * Whether a PostgreSQL error is a unique violation (another transaction stored the same key).
  *
@@ -85,8 +81,8 @@ export async function logBatchPostgres(
     [...byKey.keys()],
     [...byKey.values()],
     byKey.get(runNameTag) ?? null,
-    ...metricColumns(rows),
-    ...metricColumns(latest),
+    ...metricArrays(rows),
+    ...metricArrays(latest),
   ]);
   const { rows: answer } = await db.executeQuery<{ stage: string | null; changed_key: string | null; stored_value: string | null; new_value: string | null }>(query);
   const { stage, changed_key, stored_value, new_value } = answer[0]!;

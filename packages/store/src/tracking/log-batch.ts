@@ -3,7 +3,7 @@ import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { executeCompiledOnce } from "../compiled-once.js";
 import { postgresGroupWriter } from "./log-metrics-postgres.js";
-import { metricGroups, type GroupWriter } from "./metric-groups.js";
+import { isLater, metricGroups, type GroupWriter } from "./metric-groups.js";
 import { isUniqueViolation, logBatchPostgres } from "./log-batch-postgres.js";
 import { LIMITS, limitValue, validateKey, validateRunIdFormat } from "../validation.js";
 import { chunk, insertOrIgnore, sqlBool, upsertIncoming, type TrackingContext } from "./context.js";
@@ -56,12 +56,6 @@ export function storedValue(value: number): number {
 
 function toRow(ctx: TrackingContext, runId: string, m: MetricInput): MetricRowValues {
   return { run_uuid: runId, key: m.key, timestamp: m.timestamp, step: m.step ?? 0, value: storedValue(m.value), is_nan: sqlBool(ctx.database.dialect, Number.isNaN(m.value)) };
-}
-
-function isLater(a: MetricRowValues, b: MetricRowValues): boolean {
-  if (a.step !== b.step) return a.step > b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
-  return a.value > b.value;
 }
 
 // One candidate per key: the batch's own latest, then a conditional upsert against the stored one.

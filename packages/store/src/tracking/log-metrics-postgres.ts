@@ -1,6 +1,6 @@
 import { preparedStatement } from "../prepared-statements.js";
 import { CompiledQuery, type Kysely } from "kysely";
-import type { GroupWriter, StoredMetric } from "./metric-groups.js";
+import { metricArrays, type GroupWriter, type StoredMetric } from "./metric-groups.js";
 
 // Every write of a group in ONE statement, so one round trip and one commit: the runs' lifecycles
 // are read, the points inserted (a replayed point is ignored) and the latest values upserted with
@@ -26,8 +26,9 @@ const GROUP_SQL = preparedStatement(`with
   )
   select run_uuid, lifecycle_stage from input_runs`);
 
+// A group spans several runs: each row's run goes first.
 function columns(rows: readonly StoredMetric[]): unknown[] {
-  return [rows.map((r) => r.run_uuid), rows.map((r) => r.key), rows.map((r) => r.timestamp), rows.map((r) => r.step), rows.map((r) => r.value), rows.map((r) => Boolean(r.is_nan))];
+  return [rows.map((r) => r.run_uuid), ...metricArrays(rows)];
 }
 
 /**

@@ -49,10 +49,28 @@ export function byRunAndKey(a: StoredMetric, b: StoredMetric): number {
   return a.step - b.step || a.timestamp - b.timestamp || a.value - b.value;
 }
 
-function later(a: StoredMetric, b: StoredMetric): boolean {
+/**
+ * MLflow's latest-metric rule: `a` replaces `b` when (step, timestamp, value) is strictly greater,
+ * compared as a row.
+ *
+ * @example
+ * if (!current || isLater(row, current)) latest.set(row.key, row);
+ */
+export function isLater(a: StoredMetric, b: StoredMetric): boolean {
   if (a.step !== b.step) return a.step > b.step;
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
   return a.value > b.value;
+}
+
+/**
+ * Metric rows as the column arrays PostgreSQL's `unnest` takes: keys, timestamps, steps, values,
+ * NaN flags (the run is the caller's to add when the rows span several).
+ *
+ * @example
+ * const [keys, timestamps, steps, values, nans] = metricArrays(rows);
+ */
+export function metricArrays(rows: readonly StoredMetric[]): unknown[] {
+  return [rows.map((r) => r.key), rows.map((r) => r.timestamp), rows.map((r) => r.step), rows.map((r) => r.value), rows.map((r) => Boolean(r.is_nan))];
 }
 
 /**
@@ -126,7 +144,7 @@ export class MetricGroups {
       for (const row of job.latest) {
         const id = `${row.run_uuid}\u0000${row.key}`;
         const current = latest.get(id);
-        if (!current || later(row, current)) latest.set(id, row);
+        if (!current || isLater(row, current)) latest.set(id, row);
       }
     }
     const runIds = [...new Set(jobs.map((j) => j.runId))].sort();
