@@ -3,6 +3,11 @@ import type { AppStores } from "@mlflow-ts/plugin-api";
 import type { AuthStore, ResourceKind, UserRecord } from "./auth-store.js";
 import { PERMISSIONS, capabilitiesOf, type Capabilities, type Permission } from "./permissions.js";
 
+interface CachedGrant {
+  readonly permission: Permission | undefined;
+  readonly expires: number;
+}
+
 /**
  * Answers "what may this user do to that resource": the stored grant, else `default_permission`.
  * Runs and logged models resolve to their experiment (cached: a run never moves).
@@ -12,9 +17,13 @@ import { PERMISSIONS, capabilitiesOf, type Capabilities, type Permission } from 
  */
 export class Access {
   private readonly runExperiments = new Map<string, string>();
-  // Grant lookups, dropped whole on any grant change here or (PostgreSQL) in another replica, and
+  // Grant lookups per caller record, then per resource: a cache hit builds no string and hashes
+  // nothing new (this is on every authorized request). Auth apps keep one record per signed-in
+  // caller while it is cached, so the record itself is the key; a record with different groups is
+  // another key. Dropped whole on any grant change here or (PostgreSQL) in another replica, and
   // bounded by the TTL otherwise (SQLite shared by several processes).
-  private readonly grants = new Map<string, { permission: Permission | undefined; expires: number }>();
+  private grants = new WeakMap<UserRecord, Record<ResourceKind, Map<string, CachedGrant>>>();
+  private cachedGrants = 0;
 
   constructor(
     readonly auth: AuthStore,
@@ -25,18 +34,25 @@ export class Access {
 
   /** Forgets every cached grant. */
   clearGrants(): void {
-    this.grants.clear();
+    this.grants = new WeakMap();
+    this.cachedGrants = 0;
   }
 
   async permission(kind: ResourceKind, resource: string, user: UserRecord): Promise<Permission> {
     if (this.ttlMs <= 0) return (await this.storedPermission(kind, resource, user)) ?? this.defaultPermission;
-    const key = this.cacheKey(kind, resource, user);
-    const hit = this.grants.get(key);
+    const hit = this.grantsOf(user)[kind].get(resource);
     if (hit && hit.expires > Date.now()) return hit.permission ?? this.defaultPermission;
     const permission = await this.storedPermission(kind, resource, user);
-    if (this.grants.size > 100_000) this.grants.clear();
-    this.grants.set(key, { permission, expires: Date.now() + this.ttlMs });
+    if (this.cachedGrants >= 100_000) this.clearGrants();
+    this.grantsOf(user)[kind].set(resource, { permission, expires: Date.now() + this.ttlMs });
+    this.cachedGrants += 1;
     return permission ?? this.defaultPermission;
+  }
+
+  private grantsOf(user: UserRecord): Record<ResourceKind, Map<string, CachedGrant>> {
+    let mine = this.grants.get(user);
+    if (!mine) this.grants.set(user, (mine = { experiment: new Map(), registered_model: new Map() }));
+    return mine;
   }
 
   // A user's own grant decides; without one, the strongest grant of any of their groups.
@@ -47,15 +63,10 @@ export class Access {
     return viaGroups.length ? viaGroups.reduce((a, b) => (PERMISSIONS.indexOf(b) > PERMISSIONS.indexOf(a) ? b : a)) : undefined;
   }
 
-  private cacheKey(kind: ResourceKind, resource: string, user: UserRecord): string {
-    const base = `${kind}\u0000${user.id}\u0000${resource}`;
-    return user.groups?.length ? `${base}\u0000${user.groups.join("\u0001")}` : base;
-  }
-
   /** The permission when the grant cache already knows it (no I/O), else undefined. */
   cachedPermission(kind: ResourceKind, resource: string, user: UserRecord): Permission | undefined {
     if (this.ttlMs <= 0) return undefined;
-    const hit = this.grants.get(this.cacheKey(kind, resource, user));
+    const hit = this.grants.get(user)?.[kind].get(resource);
     return hit && hit.expires > Date.now() ? hit.permission ?? this.defaultPermission : undefined;
   }
 

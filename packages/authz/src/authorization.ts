@@ -1,5 +1,5 @@
 import { MlflowError } from "@mlflow-ts/protocol";
-import { requestEndpoint, requestParams, type JsonObject, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
+import { requestEndpoint, requestParams, type JsonObject, type MlflowApp, type MlflowRequest, type RequestParams, type RouteInfo } from "@mlflow-ts/plugin-api";
 import type { Access } from "./access.js";
 import type { AuthStore, UserRecord } from "./auth-store.js";
 import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
@@ -73,6 +73,21 @@ export interface InstalledAuthorization {
   callerOf(req: MlflowRequest): UserRecord | undefined;
 }
 
+// What a rule's checks see. A class, not an object literal with a getter: a literal with an
+// accessor is built by the runtime on every request, a class instance by inline code.
+class CheckContext implements RuleContext {
+  constructor(
+    readonly req: MlflowRequest,
+    readonly user: UserRecord,
+    readonly access: Access,
+  ) {}
+
+  // The request's one reading, parsed only if some check needs it.
+  get params(): RequestParams {
+    return requestParams(this.req);
+  }
+}
+
 const isThenable = <T>(x: T | PromiseLike<T>): x is PromiseLike<T> => typeof (x as PromiseLike<T> | undefined)?.then === "function";
 
 /**
@@ -93,18 +108,25 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
   type WithCaller = { [CALLER]?: UserRecord };
   const callerOf = (req: object) => (req as WithCaller)[CALLER];
   const isUnprotected = options.isUnprotected ?? unprotectedPaths(prefix);
-  // Rules by endpoint pattern (a fixed set), or by the literal path of a plain Express route
-  // (bounded: such paths may carry ids).
-  const rules = new Map<string, Rule | null>();
-  const cachedRuleFor = (method: string, path: string): Rule | undefined => {
+  // Rules by endpoint (a fixed set of route objects: a hit builds no string), and by the literal
+  // path of a plain Express route (bounded: such paths may carry ids).
+  const endpointRules = new Map<RouteInfo, Rule | null>();
+  const pathRules = new Map<string, Rule | null>();
+  const lookUpRule = (method: string, path: string): Rule | null =>
+    options.extraRules?.get(`${method === "HEAD" ? "GET" : method} ${canonicalPath(path, prefix).path}`) ?? ruleFor(method, path, prefix) ?? null;
+  const ruleOfEndpoint = (endpoint: RouteInfo): Rule | null => {
+    let rule = endpointRules.get(endpoint);
+    if (rule === undefined) endpointRules.set(endpoint, (rule = lookUpRule(endpoint.method, endpoint.path)));
+    return rule;
+  };
+  const ruleOfPath = (method: string, path: string): Rule | null => {
     const key = `${method} ${path}`;
-    let rule = rules.get(key);
+    let rule = pathRules.get(key);
     if (rule === undefined) {
-      rule = options.extraRules?.get(`${method === "HEAD" ? "GET" : method} ${canonicalPath(path, prefix).path}`) ?? ruleFor(method, path, prefix) ?? null;
-      if (rules.size >= 10_000) rules.clear();
-      rules.set(key, rule);
+      if (pathRules.size >= 10_000) pathRules.clear();
+      pathRules.set(key, (rule = lookUpRule(method, path)));
     }
-    return rule ?? undefined;
+    return rule;
   };
 
   // Admits the caller once known: admins pass; others need a rule that allows the route. Stays
@@ -116,18 +138,9 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
     // The endpoint the server will run decides the rule; a plain Express route of an app has
     // none, and is looked up by its path.
     const endpoint = requestEndpoint(req);
-    const rule = endpoint ? cachedRuleFor(endpoint.method, endpoint.path) : cachedRuleFor(req.method, req.path);
+    const rule = endpoint ? ruleOfEndpoint(endpoint) : ruleOfPath(req.method, req.path);
     if (!rule) return permissionDenied();
-    // The request's one reading, parsed only if some check needs it.
-    const ctx: RuleContext = {
-      req,
-      user,
-      access,
-      get params() {
-        return requestParams(req);
-      },
-    };
-    const allowed = evaluate(rule, ctx);
+    const allowed = evaluate(rule, new CheckContext(req, user, access));
     if (isThenable(allowed)) return Promise.resolve(allowed).then((ok) => (ok ? undefined : permissionDenied()));
     return allowed ? undefined : permissionDenied();
   };

@@ -32,22 +32,19 @@ type Need = keyof Capabilities;
 const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as PromiseLike<unknown> | undefined)?.then === "function";
 
 /**
- * Runs a rule's checks in order; stays synchronous while they do (a cached run check on the
- * logging hot path costs no promise).
+ * Runs a rule's checks in order, from check `from` (0: all); stays synchronous while they do (a
+ * cached run check on the logging hot path costs no promise or closure).
  *
  * @example
  * const ok = await evaluate(RULES.get("POST /mlflow/runs/log-metric")!, ctx);
  */
-export function evaluate(rule: Rule, ctx: RuleContext): boolean | Promise<boolean> {
-  const from = (index: number): boolean | Promise<boolean> => {
-    for (let i = index; i < rule.length; i += 1) {
-      const result = rule[i]!.run(ctx);
-      if (isThenable(result)) return Promise.resolve(result).then((ok) => (ok ? from(i + 1) : false));
-      if (!result) return false;
-    }
-    return true;
-  };
-  return from(0);
+export function evaluate(rule: Rule, ctx: RuleContext, from = 0): boolean | Promise<boolean> {
+  for (let i = from; i < rule.length; i += 1) {
+    const result = rule[i]!.run(ctx);
+    if (isThenable(result)) return Promise.resolve(result).then((ok) => (ok ? evaluate(rule, ctx, i + 1) : false));
+    if (!result) return false;
+  }
+  return true;
 }
 
 const text = (params: RequestParams, field: string): string | undefined => {
