@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -97,7 +98,8 @@ describe("oidc-auth with a real identity provider", () => {
     await refused(await other.clientToken("robot", "robot-secret"), "another issuer");
     await refused(await idp.clientToken("robot", "robot-secret", "http://other"), "another audience");
     const short = await idp.clientToken("short", "short-secret");
-    expect((await fetch(`${url}/api/2.0/mlflow/experiments/search?max_results=1`, { headers: { authorization: `Bearer ${short}` } })).status).toBe(200);
+    // Twice: the second call is served from the cache (and the connection's memory of the header).
+    for (let i = 0; i < 2; i += 1) expect((await fetch(`${url}/api/2.0/mlflow/experiments/search?max_results=1`, { headers: { authorization: `Bearer ${short}` } })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 3100));
     await refused(short, "expired");
     const [, payload] = robotToken.split(".");
@@ -106,6 +108,32 @@ describe("oidc-auth with a real identity provider", () => {
     const { privateKey } = await generateKeyPair("RS256");
     await refused(await new SignJWT({ client_id: "robot", groups: ["mlflow-admins"] }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(idp.issuer).setAudience("mlflow").setExpirationTime("1h").sign(privateKey), "a key not the provider's");
     await refused("not-a-jwt", "not a JWT");
+  });
+
+  it("checks every request of a keep-alive connection on its own header, not the connection's last one", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ports = new Set<number>();
+    const get = (authorization: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.get(`${url}/api/2.0/mlflow/experiments/get?experiment_id=${experimentId}`, { agent, headers: { authorization } }, (response) => {
+          ports.add(request.socket!.localPort!);
+          response.resume().on("end", () => resolve(response.statusCode!));
+        });
+        request.on("error", reject);
+      });
+    const [header, payload, signature] = robotToken.split(".");
+    const admin = b64({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), groups: ["mlflow-admins"] });
+    try {
+      expect(await get(`Bearer ${robotToken}`)).toBe(200);
+      expect(await get(`Bearer ${robotToken}`)).toBe(200);
+      // The verified token's signature on a payload that claims the admin group; then no token.
+      expect(await get(`Bearer ${header}.${admin}.${signature}`)).toBe(401);
+      expect(await get("Basic cm9ib3Q6cm9ib3Qtc2VjcmV0")).toBe(401);
+      expect(await get(`Bearer ${robotToken}`)).toBe(200);
+      expect(ports.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("keeps group administration to admins (admin status comes only from the token's groups)", async () => {
