@@ -6,6 +6,8 @@ import type { ServerStores } from "@mlflow-ts/server";
 export interface OpenStores {
   readonly stores: ServerStores;
   readonly displayUri: string;
+  /** Set when the tracking database is too big for the chart index to be added at start-up. */
+  readonly unindexedMetricRows?: number;
   /** Resolves when every database the stores use answers (for `/health`). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -49,7 +51,7 @@ export async function openStores(config: ServerConfig, options: { create: boolea
     const ping = async () => {
       for (const d of opened) await d.ping();
     };
-    return { stores: { tracking, registry, artifacts }, displayUri: database.displayUri, ping, close: closeAll };
+    return { stores: { tracking, registry, artifacts }, displayUri: database.displayUri, unindexedMetricRows: tracking.schema.metricRowsUnindexed, ping, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

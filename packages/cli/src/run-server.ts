@@ -1,10 +1,11 @@
 import cluster from "node:cluster";
-import type { ServerConfig } from "@mlflow-ts/plugin-api";
+import type { Logger, ServerConfig } from "@mlflow-ts/plugin-api";
+import { AUTO_INDEX_MAX_ROWS } from "@mlflow-ts/store";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
 import { applyApp, resolveApp, type LoadedApp } from "@mlflow-ts/plugin-host";
 import { webUiOptions } from "./web-ui-options.js";
 import { discoverOptions } from "./discover-options.js";
-import { openStores } from "./open-stores.js";
+import { openStores, type OpenStores } from "./open-stores.js";
 import { openWhenReachable } from "./open-when-reachable.js";
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -24,11 +25,20 @@ async function loadApp(config: ServerConfig): Promise<LoadedApp | undefined> {
   return config.appName ? resolveApp(config.appName, discoverOptions(config)) : undefined;
 }
 
+// A big database MLflow made has no index on metrics (run_uuid, key, step): say once how to add it.
+function warnIfUnindexed(logger: Logger, opened: OpenStores): void {
+  if (opened.unindexedMetricRows === undefined) return;
+  logger.warn(
+    `metrics holds over ${AUTO_INDEX_MAX_ROWS.toLocaleString("en")} rows and no index on (run_uuid, key, step): charts of long histories read every point of their runs. Add the index (it takes a while on a big table) with: mlflow db upgrade ${opened.displayUri}`,
+  );
+}
+
 async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
   const loaded = await loadApp(config);
   const { value: opened, port } = await openWhenReachable(config, logger, () => openStores(config, { create: migrateFirst }));
   const { stores, close, displayUri, ping } = opened;
+  if (migrateFirst) warnIfUnindexed(logger, opened);
   let app;
   try {
     app = createServer(config, stores, { logger, webUi: webUiOptions(logger), databaseHealth: ping });
@@ -55,6 +65,7 @@ async function servePrimary(config: ServerConfig): Promise<number> {
   await loadApp(config);
   // Migrate once, here, before any worker opens the database (answering 503 until it can).
   const { value: opened } = await openWhenReachable(config, logger, () => openStores(config, { create: true }));
+  warnIfUnindexed(logger, opened);
   await opened.close();
   let stopping = false;
   const fork = () => cluster.fork();

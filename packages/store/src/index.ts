@@ -29,6 +29,8 @@ export { withQueryCancellation, currentQuerySignal, queryCancellationActive } fr
 export { prepareSchema, upgradeSchema, inspectSchema } from "./schema/prepare-schema.js";
 export type { SchemaState } from "./schema/prepare-schema.js";
 export { SchemaInfo } from "./schema/schema-info.js";
+export { ensureMetricStepIndex, METRIC_STEP_INDEX, MLFLOW_METRIC_STEP_INDEX, AUTO_INDEX_MAX_ROWS } from "./schema/metric-step-index.js";
+export type { MetricStepIndexState } from "./schema/metric-step-index.js";
 export { REVISIONS, OLDEST_SERVED, NEWEST, describeRevision, revisionIndex } from "./schema/revisions.js";
 export type { Revision } from "./schema/revisions.js";
 export { BASE_TABLES, TABLES } from "./schema/tables.js";

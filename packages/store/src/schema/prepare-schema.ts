@@ -6,6 +6,7 @@ import { NEWEST, OLDEST_SERVED, REVISIONS, describeRevision, revisionIndex, type
 import { SchemaInfo } from "./schema-info.js";
 import { BASE_TABLES } from "./tables.js";
 import { UPGRADE_STEPS } from "./upgrade-steps.js";
+import { AUTO_INDEX_MAX_ROWS, ensureMetricStepIndex, type MetricStepIndexState } from "./metric-step-index.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Db = Kysely<any>;
@@ -155,6 +156,8 @@ function servable(state: SchemaState, displayUri: string): SchemaInfo {
  * Opens the tracking schema for serving. An empty database is created at {@link NEWEST} (with
  * experiment 0) when `create` is set; a database at any revision from {@link OLDEST_SERVED} on is
  * served as it is — its revision is never changed here; anything else is refused with what to do.
+ * With `create`, the index charts need is added to a database that lacks it and is small enough
+ * ({@link ensureMetricStepIndex}).
  *
  * @example
  * const schema = await prepareSchema(database, { create: true, defaultArtifactRoot: "mlflow-artifacts:/" });
@@ -164,16 +167,21 @@ export async function prepareSchema(database: Database, options: { create: boole
   const state = await inspectSchema(database);
   // Anything but a finished MLflow schema may be another process creating it right now (MySQL
   // commits each DDL statement, so its tables show up one by one): look again holding the lock.
-  if (state.kind === "mlflow" || !options.create) return servable(state, database.displayUri);
-  return withSchemaLock(database, async (db) => {
-    // Another process may have created it while this one waited for the lock.
-    const again = await inspectSchema(database, db);
-    if (again.kind === "empty") {
-      await createSchema(db, database, options.defaultArtifactRoot, options.now ?? Date.now());
-      return new SchemaInfo(NEWEST);
-    }
-    return servable(again, database.displayUri);
-  });
+  const info =
+    state.kind === "mlflow" || !options.create
+      ? servable(state, database.displayUri)
+      : await withSchemaLock(database, async (db) => {
+          // Another process may have created it while this one waited for the lock.
+          const again = await inspectSchema(database, db);
+          if (again.kind === "empty") {
+            await createSchema(db, database, options.defaultArtifactRoot, options.now ?? Date.now());
+            return new SchemaInfo(NEWEST);
+          }
+          return servable(again, database.displayUri);
+        });
+  // The index charts read through: added here to a database small enough to index at once.
+  const index = await ensureMetricStepIndex(database.db, database.dialect, { maxRows: AUTO_INDEX_MAX_ROWS, create: options.create });
+  return new SchemaInfo(info.revision, index.name, index.tooManyRows);
 }
 
 /**
@@ -184,8 +192,11 @@ export async function prepareSchema(database: Database, options: { create: boole
  * @example
  * const { from, to } = await upgradeSchema(database, { defaultArtifactRoot: "mlflow-artifacts:/" });
  */
-export async function upgradeSchema(database: Database, options: { defaultArtifactRoot: string; now?: number }): Promise<{ from: string | undefined; to: string; applied: readonly string[] }> {
-  return withSchemaLock(database, async (db) => {
+export async function upgradeSchema(
+  database: Database,
+  options: { defaultArtifactRoot: string; now?: number },
+): Promise<{ from: string | undefined; to: string; applied: readonly string[]; metricStepIndex: MetricStepIndexState }> {
+  const result = await withSchemaLock(database, async (db) => {
     const state = await inspectSchema(database, db);
     if (state.kind === "empty") {
       await createSchema(db, database, options.defaultArtifactRoot, options.now ?? Date.now());
@@ -201,4 +212,6 @@ export async function upgradeSchema(database: Database, options: { defaultArtifa
     }
     return { from: info.revision, to: applied.at(-1) ?? info.revision, applied };
   });
+  // Outside the schema lock: on a big table this takes a while, and needs no lock of ours.
+  return { ...result, metricStepIndex: await ensureMetricStepIndex(database.db, database.dialect) };
 }

@@ -12,7 +12,18 @@ import { RELEASE_OF, describeRevision, revisionIndex, type Revision } from "./re
 export class SchemaInfo {
   private readonly index: number;
 
-  constructor(readonly revision: Revision) {
+  /**
+   * @param metricStepIndex the database's index on `metrics (run_uuid, key, step)`, MLflow's or
+   *   this server's (see `ensureMetricStepIndex`), if it has one: charts read one metric's points
+   *   through it.
+   * @param metricRowsUnindexed set when that index is missing because `metrics` held more rows than
+   *   the server indexes by itself at start-up (`mlflow db upgrade` adds it).
+   */
+  constructor(
+    readonly revision: Revision,
+    readonly metricStepIndex?: string,
+    readonly metricRowsUnindexed?: number,
+  ) {
     this.index = revisionIndex(revision);
   }
 

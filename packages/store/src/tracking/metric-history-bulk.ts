@@ -72,12 +72,17 @@ export async function getMetricHistoryBulkInterval(
   options: { readonly maxResults: number; readonly startStep?: number; readonly endStep?: number },
 ): Promise<MetricWithRunId[]> {
   if (runIds.length === 0) return [];
+  const index = ctx.schema.metricStepIndex;
+  if (ctx.database.dialect === "sqlite" && index) {
+    try {
+      return await sqliteIndexedInterval(ctx, runIds, key, index, options);
+    } catch (error) {
+      // Gone since start-up (another server dropped it for MLflow's own copy): read without it.
+      if (!/no such index/.test(String((error as Error).message))) throw error;
+    }
+  }
   const found: StepsOfRuns & { rowids?: [number, number][] } = ctx.database.dialect === "sqlite" ? await sqliteStepsOfRuns(ctx, runIds, key) : await stepsOfRuns(ctx, runIds, key);
-  const all = [...found.union].sort((a, b) => a - b);
-  const start = options.startStep ?? 0;
-  const end = options.endStep ?? all.at(-1) ?? 0;
-  const chosen = sampleSteps(start, end, options.maxResults, all);
-  for (const step of found.edges) if (step >= start && step <= end) chosen.add(step);
+  const chosen = chooseSteps(found, options);
   if (chosen.size === 0) return [];
   let points: MetricRow[];
   if (found.rowids) {
@@ -95,9 +100,79 @@ export async function getMetricHistoryBulkInterval(
   const byRun = new Map<string, MetricWithRunId[]>();
   for (const r of points) {
     const list = byRun.get(r.run_uuid) ?? byRun.set(r.run_uuid, []).get(r.run_uuid)!;
-    if (list.length < 25_000) list.push({ ...toMetric(r), run_id: r.run_uuid });
+    if (list.length < MAX_POINTS_PER_RUN) list.push({ ...toMetric(r), run_id: r.run_uuid });
   }
   return runIds.flatMap((id) => byRun.get(id) ?? []);
+}
+
+// What get-history-bulk-interval returns per run at most.
+const MAX_POINTS_PER_RUN = 25_000;
+
+/** The steps to read: sampled over the union of the runs' steps in range, plus each run's first and last. */
+function chooseSteps(found: StepsOfRuns, options: { readonly maxResults: number; readonly startStep?: number; readonly endStep?: number }): Set<number> {
+  const all = [...found.union].sort((a, b) => a - b);
+  const start = options.startStep ?? 0;
+  const end = options.endStep ?? all.at(-1) ?? 0;
+  const chosen = sampleSteps(start, end, options.maxResults, all);
+  for (const step of found.edges) if (step >= start && step <= end) chosen.add(step);
+  return chosen;
+}
+
+/**
+ * {@link getMetricHistoryBulkInterval} on SQLite through the `(run_uuid, key, step)` index: the
+ * steps come from the index alone (no table rows), one string per run — runs logged by the same
+ * loop have the same steps, so the same string, parsed once — and the chosen points are read by
+ * index seeks, with the run as its position in the request (no run id string per row).
+ */
+async function sqliteIndexedInterval(
+  ctx: TrackingContext,
+  runIds: readonly string[],
+  key: string,
+  index: string,
+  options: { readonly maxResults: number; readonly startStep?: number; readonly endStep?: number },
+): Promise<MetricWithRunId[]> {
+  const db = ctx.database.db;
+  // Named: without statistics SQLite's planner prefers the primary key (key first, covering),
+  // which reads that metric of every run in the database.
+  const byIndex = sql.raw(`"${index}"`);
+  const ids = sql.join(runIds.map((id) => sql`${id}`));
+  const { rows: perRun } = await sql<{ steps: string }>`select group_concat(step) as steps from metrics indexed by ${byIndex}
+    where run_uuid in (${ids}) and key = ${key} group by run_uuid`.execute(db);
+  const union = new Set<number>();
+  const edges = new Set<number>();
+  const parsed = new Set<string>();
+  for (const { steps } of perRun) {
+    if (parsed.has(steps)) continue;
+    parsed.add(steps);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const text of steps.split(",")) {
+      const step = Number(text);
+      union.add(step);
+      if (step < lo) lo = step;
+      if (step > hi) hi = step;
+    }
+    edges.add(lo).add(hi);
+  }
+  const chosen = chooseSteps({ union, edges }, options);
+  if (chosen.size === 0) return [];
+  const { rows: points } = await sql<{ i: number; value: number; timestamp: number | null; step: number; is_nan: number }>`select r.key as i, m.value, m.timestamp, m.step, m.is_nan
+    from json_each(${JSON.stringify(runIds)}) r join metrics m indexed by ${byIndex} on m.run_uuid = r.value and m.key = ${key}
+    where m.step in (select value from json_each(${JSON.stringify([...chosen])}))
+    order by r.key, m.step, m.timestamp, m.value`.execute(db);
+  const out: MetricWithRunId[] = [];
+  let run = -1;
+  let count = 0;
+  for (const p of points) {
+    if (p.i !== run) {
+      run = p.i;
+      count = 0;
+    }
+    if (count++ >= MAX_POINTS_PER_RUN) continue;
+    const runId = runIds[p.i]!;
+    out.push({ ...toMetric({ run_uuid: runId, key, value: p.value, timestamp: p.timestamp, step: p.step, is_nan: p.is_nan }), run_id: runId });
+  }
+  return out;
 }
 
 interface StepsOfRuns {
