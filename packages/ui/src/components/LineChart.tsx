@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import { alignSeries, type RunSeries, type XAxis } from "../lib/series.js";
 import { formatValue } from "../lib/format.js";
@@ -62,7 +62,10 @@ function tooltipPlugin(series: readonly RunSeries[], axis: XAxis): uPlot.Plugin 
  */
 export function LineChart(props: { title: string; series: readonly RunSeries[]; axis: XAxis; logScale: boolean; smoothing: number; height?: number; onRendered?: () => void }) {
   const host = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // A layout effect: the chart is drawn in the task its data arrived in, not a frame and a timer
+  // later (Preact runs plain effects after the next paint) — twenty charts arriving one by one
+  // would otherwise each wait for a frame.
+  useLayoutEffect(() => {
     let plot: uPlot | undefined;
     let cancelled = false;
     let observer: ResizeObserver | undefined;
@@ -84,7 +87,11 @@ export function LineChart(props: { title: string; series: readonly RunSeries[]; 
         data as uPlot.AlignedData,
         host.current,
       );
-      observer = new ResizeObserver(() => host.current && plot?.setSize({ width: Math.max(280, host.current.clientWidth), height: props.height ?? 240 }));
+      // Only a real change of width redraws: the observer also reports the size it starts with.
+      observer = new ResizeObserver(() => {
+        const next = host.current ? Math.max(280, host.current.clientWidth) : width;
+        if (plot && next !== plot.width) plot.setSize({ width: next, height: props.height ?? 240 });
+      });
       observer.observe(host.current);
       props.onRendered?.();
     });

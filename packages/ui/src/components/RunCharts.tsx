@@ -57,14 +57,62 @@ export function ChartControls(props: { axis: XAxis; setAxis: (a: XAxis) => void;
   );
 }
 
-function MetricPanel(props: { runs: readonly Run[]; metric: string; axis: XAxis; log: boolean; smoothing: number }) {
+/**
+ * Lets the charts of one panel appear together: each chart's data, as it arrives, waits until every
+ * chart's has (or `maxWaitMs` passed), then all are drawn in one render and one frame; later ones
+ * are drawn as they come. Drawn one by one, twenty charts cost twenty layouts and frames, each
+ * compositing every canvas already there — the browser's work grows with the square of the count.
+ */
+class RenderGate {
+  private waiting: (() => void)[] = [];
+  private arrived = 0;
+  private open = false;
+  private readonly timer: number;
+
+  constructor(
+    private readonly total: number,
+    maxWaitMs: number,
+  ) {
+    this.timer = window.setTimeout(() => this.release(), maxWaitMs);
+  }
+
+  /** Runs `draw` now if the gate is open, else when it opens. */
+  pass(draw: () => void): void {
+    if (this.open) return draw();
+    this.waiting.push(draw);
+    this.arrived += 1;
+    if (this.arrived >= this.total) this.release();
+  }
+
+  /** Stops waiting (the panel went away). */
+  close(): void {
+    window.clearTimeout(this.timer);
+    this.waiting = [];
+  }
+
+  private release(): void {
+    window.clearTimeout(this.timer);
+    this.open = true;
+    const draws = this.waiting;
+    this.waiting = [];
+    for (const draw of draws) draw();
+  }
+}
+
+// How long charts whose data is in wait for the others before they are drawn anyway.
+const GATE_MAX_WAIT_MS = 400;
+
+function MetricPanel(props: { runs: readonly Run[]; metric: string; axis: XAxis; log: boolean; smoothing: number; gate: RenderGate }) {
   const [series, setSeries] = useState<RunSeries[]>();
   const [error, setError] = useState<string>();
   const ids = props.runs.map((r) => r.info.run_id).join(",");
   useEffect(() => {
     const controller = new AbortController();
     setSeries(undefined);
-    loadSeries(props.runs, props.metric, controller.signal).then(setSeries, (e: Error) => e.name !== "AbortError" && setError(e.message));
+    loadSeries(props.runs, props.metric, controller.signal).then(
+      (loaded) => props.gate.pass(() => setSeries(loaded)),
+      (e: Error) => e.name !== "AbortError" && props.gate.pass(() => setError(e.message)),
+    );
     return () => controller.abort();
   }, [ids, props.metric]);
   if (error) return <p class="error">{props.metric}: {error}</p>;
@@ -95,6 +143,11 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
   const [scatterX, setScatterX] = useState<string>("");
   const [scatterY, setScatterY] = useState<string>("");
   const shown = chosen.length ? chosen.filter((k) => metricKeys.includes(k)) : metricKeys.slice(0, 20);
+  // A new gate for a new set of runs: its charts load afresh. (A metric added to the panel later
+  // finds the gate open and is drawn as soon as its data is in.)
+  const runIds = props.runs.map((r) => r.info.run_id).join(",");
+  const gate = useMemo(() => new RenderGate(shown.length, GATE_MAX_WAIT_MS), [runIds]);
+  useEffect(() => () => gate.close(), [gate]);
   // By default the first param whose value differs between runs: the one a scatter can explain.
   const varying = useMemo(() => paramKeys.find((k) => new Set((props.allRuns ?? props.runs).map((r) => indexOf(r).params.get(k))).size > 1) ?? paramKeys[0], [paramKeys, props.allRuns, props.runs]);
   const xChoice = scatterX || (varying ? `param:${varying}` : metricKeys[0] ? `metric:${metricKeys[0]}` : "");
@@ -139,7 +192,7 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
       </p>
       <div class="chart-grid">
         {shown.map((k) => (
-          <MetricPanel key={k} runs={props.runs} metric={k} axis={axis} log={log} smoothing={smoothing} />
+          <MetricPanel key={k} runs={props.runs} metric={k} axis={axis} log={log} smoothing={smoothing} gate={gate} />
         ))}
       </div>
       {metricKeys.length > 0 && (

@@ -61,6 +61,8 @@ export function ExperimentPage(props: { experimentId: string; tab?: string }) {
     setServerOrder(clause ? [clause] : []);
   };
   const onSelect = (ids: string[], on: boolean) => {
+    // Selected runs are about to be compared: have the chart library here before Charts opens.
+    if (on) void loadUplot();
     const next = new Set(selected);
     for (const id of ids) if (on) next.add(id);
     else next.delete(id);
