@@ -1,4 +1,4 @@
-import type { Metric } from "@mlflow-ts/protocol";
+import { toWireDouble, type Metric } from "@mlflow-ts/protocol";
 import { sql } from "kysely";
 import type { TrackingContext } from "./context.js";
 import { toMetric, type MetricRow } from "./rows.js";
@@ -169,8 +169,8 @@ async function sqliteIndexedInterval(
       count = 0;
     }
     if (count++ >= MAX_POINTS_PER_RUN) continue;
-    const runId = runIds[p.i]!;
-    out.push({ ...toMetric({ run_uuid: runId, key, value: p.value, timestamp: p.timestamp, step: p.step, is_nan: p.is_nan }), run_id: runId });
+    // Built in place, as toMetric would (thousands per answer: no intermediate object).
+    out.push({ key, value: p.is_nan ? "NaN" : toWireDouble(Number(p.value)), timestamp: Number(p.timestamp ?? 0), step: Number(p.step), run_id: runIds[p.i]! });
   }
   return out;
 }

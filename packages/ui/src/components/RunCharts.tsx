@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
 import type { Metric, Run } from "@mlflow-ts/protocol";
 import { get } from "../lib/api.js";
 import { indexOf } from "../lib/columns.js";
@@ -106,7 +106,8 @@ function MetricPanel(props: { runs: readonly Run[]; metric: string; axis: XAxis;
   const [series, setSeries] = useState<RunSeries[]>();
   const [error, setError] = useState<string>();
   const ids = props.runs.map((r) => r.info.run_id).join(",");
-  useEffect(() => {
+  // Asked for in the task that renders the panel, not after the next paint.
+  useLayoutEffect(() => {
     const controller = new AbortController();
     setSeries(undefined);
     loadSeries(props.runs, props.metric, controller.signal).then(
