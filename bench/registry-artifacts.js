@@ -11,7 +11,7 @@ import { ArtifactsClient } from "@mlflow-ts/client";
 import { peakRssMb, percentile, report, startServer, timeSequential } from "./lib.js";
 
 const SIZE = 256 * 1024 * 1024;
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 // curl, when the machine has it, as a second, independent client.
 const HAS_CURL = (() => {
@@ -42,15 +42,16 @@ async function sha(file) {
 }
 
 // The best a Node server can do here: a bare http server that streams a PUT body to a file named
-// after the request path, and answers a GET with the source file streamed from disk.
+// after the request path, and answers a GET with that file streamed from disk — as the artifact
+// proxy does, a download reads the file its upload just wrote.
 const BARE = `const http=require("http"),fs=require("fs"),path=require("path"),{pipeline}=require("stream/promises");
 http.createServer({highWaterMark:1<<20},async(q,s)=>{
-if(q.method==="GET"){s.writeHead(200,{"Content-Length":fs.statSync(process.argv[2]).size});await pipeline(fs.createReadStream(process.argv[2],{highWaterMark:1<<20}),s);return}
+if(q.method==="GET"){const f=path.join(process.argv[1],path.basename(q.url));s.writeHead(200,{"Content-Length":fs.statSync(f).size});await pipeline(fs.createReadStream(f,{highWaterMark:1<<20}),s);return}
 await pipeline(q,fs.createWriteStream(path.join(process.argv[1],path.basename(q.url)),{highWaterMark:8<<20}));s.end("{}")})
 .listen(0,"127.0.0.1",function(){console.log("listening on http://127.0.0.1:"+this.address().port)})`;
 
-async function startBare(dir, source) {
-  const child = spawn(process.execPath, ["-e", BARE, dir, source], { stdio: ["ignore", "pipe", "inherit"] });
+async function startBare(dir) {
+  const child = spawn(process.execPath, ["-e", BARE, dir], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /listening on (\S+)/.exec(String(c)); if (m) resolve(m[1]); }));
   return { url, stop: () => child.kill() };
 }
@@ -78,7 +79,7 @@ export async function benchRegistryAndArtifacts() {
   fs.mkdirSync(path.join(dir, "sink"));
   const server = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "bench.db")}`, "--artifacts-destination", path.join(dir, "dest")], { cwd: dir });
   try {
-    const bare = await startBare(path.join(dir, "sink"), source);
+    const bare = await startBare(path.join(dir, "sink"));
     const bareClient = new ArtifactsClient(bare.url);
     const client = new ArtifactsClient(server.url);
     const at = (name) => path.join(dir, name);
@@ -95,7 +96,7 @@ export async function benchRegistryAndArtifacts() {
       down: (i) => client.downloadFile(blob("client", i), at(`down-${i}.bin`)),
       // The same client against the bare server: the ceiling of any Node server, each way.
       bareUp: (i) => bareClient.uploadFile(`bare-${i}.bin`, source),
-      bareDown: (i) => bareClient.downloadFile("source.bin", at(`bare-down-${i}.bin`)),
+      bareDown: (i) => bareClient.downloadFile(`bare-${i}.bin`, at(`bare-down-${i}.bin`)),
       ...(HAS_CURL
         ? {
             curlUp: (i) => curl(["-T", source, "-H", "Content-Type: application/octet-stream", "-o", "/dev/null", `${proxy}/${blob("curl", i)}`]),

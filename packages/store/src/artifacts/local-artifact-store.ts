@@ -110,8 +110,9 @@ export class LocalArtifactStore {
         throw error;
       });
       // A deep write buffer: with the default 16 KiB every socket chunk waits for its own disk write
-      // before the next is read; 8 MiB lets reads and writes overlap (and writev batch them).
-      await pipeline(body, handle.createWriteStream({ highWaterMark: 8 * 1024 * 1024 }));
+      // before the next is read; 4 MiB lets reads and writes overlap (and writev batch them). 8 MiB
+      // was no faster here and held ≈ 10 MB more per upload until the next GC.
+      await pipeline(body, handle.createWriteStream({ highWaterMark: 4 * 1024 * 1024 }));
       const existing = await fsp.lstat(target).catch(() => undefined);
       if (existing?.isDirectory()) throw invalidParameter(`Invalid artifact path: '${relative}' is a directory`);
       await fsp.rename(temp, target);
