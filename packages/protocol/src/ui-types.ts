@@ -44,7 +44,8 @@ export interface UiManifest {
 }
 
 /**
- * What the UI hands a contributed page's `mount(element, host)`.
+ * What the UI hands a contributed page's `mount(element, host)`. Its functions need no `this`:
+ * `const h = host.element` is fine.
  *
  * @example
  * export function mount(element: HTMLElement, host: UiHost) {
@@ -63,4 +64,22 @@ export interface UiHost {
   navigate(hash: string): void;
   /** Shows a short message in the UI's notification area. */
   notify(message: string, kind?: "info" | "error"): void;
+  /**
+   * Builds a DOM element, so a page needs no framework of its own: attributes by name (`class`;
+   * `value` as the property; `on<event>` functions as listeners; `true` for a bare attribute;
+   * `false` and `undefined` left out), then children (nodes or text; `false`, `null` and
+   * `undefined` skipped).
+   *
+   * @example
+   * host.element("button", { class: "primary", onClick: () => save() }, "Save");
+   */
+  element(tag: string, attrs?: Readonly<Record<string, unknown>>, ...children: (Node | string | false | null | undefined)[]): HTMLElement;
+  /**
+   * Runs an action and reports its outcome in the notification area: `done` when it succeeds, the
+   * error's message when it fails. Resolves with whether it succeeded.
+   *
+   * @example
+   * if (await host.act("Password changed", () => host.fetchJson("/api/2.0/mlflow/users/update-password", { method: "PATCH", body }))) form.reset();
+   */
+  act(done: string, fn: () => Promise<unknown>): Promise<boolean>;
 }

@@ -15,42 +15,16 @@ interface UserDetail extends UserSummary {
 
 const PERMISSIONS = ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"];
 
-type Child = Node | string | false | null | undefined;
-
-/** A DOM element with attributes, properties (`on*` handlers) and children. */
-function h(tag: string, attrs: Record<string, unknown> = {}, ...children: Child[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2).toLowerCase(), v as EventListener);
-    else if (k === "class") el.className = String(v);
-    else if (k === "value") (el as HTMLInputElement).value = String(v);
-    else el.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== false && c !== null && c !== undefined) el.append(c);
-  return el;
-}
-
-function field(label: string, input: HTMLElement): HTMLElement {
-  return h("label", { class: "field" }, h("span", {}, label), input);
-}
-
-/** Runs an action, reporting its outcome in the UI's notification area. */
-async function act(host: UiHost, done: string, fn: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await fn();
-    host.notify(done);
-    return true;
-  } catch (error) {
-    host.notify((error as Error).message, "error");
-    return false;
-  }
+/** A labelled form field. */
+function field(host: UiHost, label: string, input: HTMLElement): HTMLElement {
+  return host.element("label", { class: "field" }, host.element("span", {}, label), input);
 }
 
 const API = "/api/2.0/mlflow";
 
 /** Admins: every user, create one, set a password, toggle admin, delete. */
 export function mountUsers(element: HTMLElement, host: UiHost): void {
+  const h = host.element;
   const list = h("tbody");
   const load = async () => {
     const { users } = await host.fetchJson<{ users: UserSummary[] }>(`${API}/users/list`);
@@ -69,7 +43,7 @@ export function mountUsers(element: HTMLElement, host: UiHost): void {
               ...(u.is_admin ? { checked: true } : {}),
               onChange: async (e: Event) => {
                 const on = (e.target as HTMLInputElement).checked;
-                if (!(await act(host, `${u.username} ${on ? "is now" : "is no longer"} an admin`, () => host.fetchJson(`${API}/users/update-admin`, { method: "PATCH", body: { username: u.username, is_admin: on } })))) {
+                if (!(await host.act(`${u.username} ${on ? "is now" : "is no longer"} an admin`, () => host.fetchJson(`${API}/users/update-admin`, { method: "PATCH", body: { username: u.username, is_admin: on } })))) {
                   (e.target as HTMLInputElement).checked = !on;
                 }
               },
@@ -85,7 +59,7 @@ export function mountUsers(element: HTMLElement, host: UiHost): void {
                 "aria-label": `Set password of ${u.username}`,
                 onClick: () => {
                   const password = window.prompt(`New password for ${u.username} (12 characters or more)`);
-                  if (password) void act(host, `Password of ${u.username} changed`, () => host.fetchJson(`${API}/users/update-password`, { method: "PATCH", body: { username: u.username, password } }));
+                  if (password) void host.act(`Password of ${u.username} changed`, () => host.fetchJson(`${API}/users/update-password`, { method: "PATCH", body: { username: u.username, password } }));
                 },
               },
               "Set password",
@@ -97,7 +71,7 @@ export function mountUsers(element: HTMLElement, host: UiHost): void {
                 "aria-label": `Delete user ${u.username}`,
                 onClick: async () => {
                   if (!window.confirm(`Delete user ${u.username} and their permissions?`)) return;
-                  if (await act(host, `Deleted ${u.username}`, () => host.fetchJson(`${API}/users/delete`, { method: "DELETE", body: { username: u.username } }))) await load();
+                  if (await host.act(`Deleted ${u.username}`, () => host.fetchJson(`${API}/users/delete`, { method: "DELETE", body: { username: u.username } }))) await load();
                 },
               },
               "Delete",
@@ -116,14 +90,14 @@ export function mountUsers(element: HTMLElement, host: UiHost): void {
       onSubmit: async (e: Event) => {
         e.preventDefault();
         const name = username.value.trim();
-        if (await act(host, `Created ${name}`, () => host.fetchJson(`${API}/users/create`, { method: "POST", body: { username: name, password: password.value } }))) {
+        if (await host.act(`Created ${name}`, () => host.fetchJson(`${API}/users/create`, { method: "POST", body: { username: name, password: password.value } }))) {
           form.reset();
           await load();
         }
       },
     },
-    field("Username", username),
-    field("Password", password),
+    field(host, "Username", username),
+    field(host, "Password", password),
     h("button", { type: "submit", class: "primary" }, "Create user"),
   ) as HTMLFormElement;
   element.append(
@@ -137,6 +111,7 @@ export function mountUsers(element: HTMLElement, host: UiHost): void {
 
 /** Admins: a user's experiment and registered-model permissions — grant, change, revoke. */
 export function mountPermissions(element: HTMLElement, host: UiHost): void {
+  const h = host.element;
   const wanted = new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("user") ?? "";
   const who = h("input", { name: "user", value: wanted, "aria-label": "Username", placeholder: "username" }) as HTMLInputElement;
   const body = h("div");
@@ -168,13 +143,13 @@ export function mountPermissions(element: HTMLElement, host: UiHost): void {
                 "tr",
                 {},
                 h("td", {}, h("a", { href: kind === "experiment" ? `#/experiments/${encodeURIComponent(g.id)}` : `#/models/${encodeURIComponent(g.id)}` }, g.id)),
-                h("td", {}, permissionSelect(g.permission, `Permission of ${username} on ${g.id}`, (p) => void act(host, `${username}: ${p} on ${g.id}`, () => host.fetchJson(`${base}/update`, { method: "PATCH", body: { username, [key]: g.id, permission: p } })))),
+                h("td", {}, permissionSelect(g.permission, `Permission of ${username} on ${g.id}`, (p) => void host.act(`${username}: ${p} on ${g.id}`, () => host.fetchJson(`${base}/update`, { method: "PATCH", body: { username, [key]: g.id, permission: p } })))),
                 h(
                   "td",
                   {},
                   h(
                     "button",
-                    { type: "button", "aria-label": `Revoke ${username} on ${g.id}`, onClick: async () => (await act(host, `Revoked ${g.id}`, () => host.fetchJson(`${base}/delete`, { method: "DELETE", body: { username, [key]: g.id } }))) && show() },
+                    { type: "button", "aria-label": `Revoke ${username} on ${g.id}`, onClick: async () => (await host.act(`Revoked ${g.id}`, () => host.fetchJson(`${base}/delete`, { method: "DELETE", body: { username, [key]: g.id } }))) && show() },
                     "Revoke",
                   ),
                 ),
@@ -189,7 +164,7 @@ export function mountPermissions(element: HTMLElement, host: UiHost): void {
             onSubmit: async (e: Event) => {
               e.preventDefault();
               const id = resource.value.trim();
-              if (id && (await act(host, `Granted ${chosen} on ${id}`, () => host.fetchJson(`${base}/create`, { method: "POST", body: { username, [key]: id, permission: chosen } })))) await show();
+              if (id && (await host.act(`Granted ${chosen} on ${id}`, () => host.fetchJson(`${base}/create`, { method: "POST", body: { username, [key]: id, permission: chosen } })))) await show();
             },
           },
           resource,
@@ -220,6 +195,7 @@ export function mountPermissions(element: HTMLElement, host: UiHost): void {
 
 /** Everyone: change their own password. */
 export function mountAccount(element: HTMLElement, host: UiHost): void {
+  const h = host.element;
   const username = host.user?.username ?? "";
   const password = h("input", { type: "password", name: "password", required: true, minlength: "12", autocomplete: "new-password" }) as HTMLInputElement;
   const again = h("input", { type: "password", name: "again", required: true, minlength: "12", autocomplete: "new-password" }) as HTMLInputElement;
@@ -232,12 +208,12 @@ export function mountAccount(element: HTMLElement, host: UiHost): void {
           host.notify("The two passwords differ", "error");
           return;
         }
-        if (await act(host, "Password changed: your browser will ask for it again", () => host.fetchJson(`${API}/users/update-password`, { method: "PATCH", body: { username, password: password.value } }))) form.reset();
+        if (await host.act("Password changed: your browser will ask for it again", () => host.fetchJson(`${API}/users/update-password`, { method: "PATCH", body: { username, password: password.value } }))) form.reset();
       },
     },
     h("p", {}, `Signed in as ${username}.`),
-    field("New password (12 characters or more)", password),
-    field("New password, again", again),
+    field(host, "New password (12 characters or more)", password),
+    field(host, "New password, again", again),
     h("button", { type: "submit", class: "primary" }, "Change password"),
   ) as HTMLFormElement;
   element.append(form);

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { UiHost } from "@mlflow-ts/protocol";
 import { request, serverUrl } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
+import { element } from "../lib/element.js";
 import { navigate } from "../lib/router.js";
 
 type Mount = (element: HTMLElement, host: UiHost) => void | (() => void);
@@ -24,6 +25,17 @@ export function AppPage(props: { app: string; id: string }) {
       fetchJson: (path, init) => request(init?.method ?? "GET", path, { body: init?.body, query: init?.query }),
       navigate,
       notify,
+      element,
+      act: async (done, fn) => {
+        try {
+          await fn();
+          notify(done);
+          return true;
+        } catch (e) {
+          notify((e as Error).message, "error");
+          return false;
+        }
+      },
     };
     import(/* @vite-ignore */ serverUrl(page.module)).then(
       (module: Record<string, unknown>) => {

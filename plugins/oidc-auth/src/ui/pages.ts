@@ -2,37 +2,15 @@
 // and for admins the permissions of groups and of users. A browser module: types only imported.
 import type { UiHost } from "@mlflow-ts/protocol";
 
-type Child = Node | string | false | null | undefined;
 const PERMISSIONS = ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"];
 
-function h(tag: string, attrs: Record<string, unknown> = {}, ...children: Child[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2).toLowerCase(), v as EventListener);
-    else if (k === "class") el.className = String(v);
-    else el.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== false && c !== null && c !== undefined) el.append(c);
-  return el;
-}
-
-const select = (label: string, values: string[], value: string, onChange: (v: string) => void) =>
-  h("select", { "aria-label": label, onChange: (e: Event) => onChange((e.target as HTMLSelectElement).value) }, ...values.map((v) => h("option", { value: v, ...(v === value ? { selected: true } : {}) }, v)));
-
-async function act(host: UiHost, done: string, fn: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await fn();
-    host.notify(done);
-    return true;
-  } catch (error) {
-    host.notify((error as Error).message, "error");
-    return false;
-  }
-}
+/** A labelled choice among `values`. */
+const select = (host: UiHost, label: string, values: string[], value: string, onChange: (v: string) => void) =>
+  host.element("select", { "aria-label": label, onChange: (e: Event) => onChange((e.target as HTMLSelectElement).value) }, ...values.map((v) => host.element("option", { value: v, ...(v === value ? { selected: true } : {}) }, v)));
 
 /** Everyone: who the provider says you are, your groups, and signing out. */
 export function mountMe(element: HTMLElement, host: UiHost): void {
+  const h = host.element;
   host.fetchJson<{ user: { username: string; is_admin: boolean; groups: string[] } }>("ajax-api/2.0/mlflow-ts/oidc/me").then(({ user }) => {
     element.append(
       h("p", {}, `Signed in as ${user.username}${user.is_admin ? " (admin)" : ""}.`),
@@ -44,6 +22,7 @@ export function mountMe(element: HTMLElement, host: UiHost): void {
 
 /** Admins: what each group may do on experiments and registered models. */
 export function mountGroups(element: HTMLElement, host: UiHost): void {
+  const h = host.element;
   const body = h("tbody");
   const load = async () => {
     const { group_permissions } = await host.fetchJson<{ group_permissions: { group: string; kind: string; resource: string; permission: string }[] }>("/api/2.0/mlflow-ts/group-permissions/list");
@@ -55,11 +34,11 @@ export function mountGroups(element: HTMLElement, host: UiHost): void {
           h("td", {}, g.group),
           h("td", {}, g.kind === "experiment" ? "experiment" : "model"),
           h("td", {}, h("a", { href: g.kind === "experiment" ? `#/experiments/${encodeURIComponent(g.resource)}` : `#/models/${encodeURIComponent(g.resource)}` }, g.resource)),
-          h("td", {}, select(`Permission of ${g.group} on ${g.resource}`, PERMISSIONS, g.permission, (p) => void act(host, `${g.group}: ${p} on ${g.resource}`, () => host.fetchJson("/api/2.0/mlflow-ts/group-permissions/set", { method: "POST", body: { ...g, permission: p } })))),
+          h("td", {}, select(host, `Permission of ${g.group} on ${g.resource}`, PERMISSIONS, g.permission, (p) => void host.act(`${g.group}: ${p} on ${g.resource}`, () => host.fetchJson("/api/2.0/mlflow-ts/group-permissions/set", { method: "POST", body: { ...g, permission: p } })))),
           h(
             "td",
             {},
-            h("button", { type: "button", "aria-label": `Revoke ${g.group} on ${g.resource}`, onClick: async () => (await act(host, "Revoked", () => host.fetchJson("/api/2.0/mlflow-ts/group-permissions/delete", { method: "DELETE", body: { group: g.group, kind: g.kind, resource: g.resource } }))) && load() }, "Revoke"),
+            h("button", { type: "button", "aria-label": `Revoke ${g.group} on ${g.resource}`, onClick: async () => (await host.act("Revoked", () => host.fetchJson("/api/2.0/mlflow-ts/group-permissions/delete", { method: "DELETE", body: { group: g.group, kind: g.kind, resource: g.resource } }))) && load() }, "Revoke"),
           ),
         ),
       ),
@@ -76,13 +55,13 @@ export function mountGroups(element: HTMLElement, host: UiHost): void {
         class: "inline-form",
         onSubmit: async (e: Event) => {
           e.preventDefault();
-          if (await act(host, "Granted", () => host.fetchJson("/api/2.0/mlflow-ts/group-permissions/set", { method: "POST", body: { group: group.value.trim(), kind, resource: resource.value.trim(), permission } }))) await load();
+          if (await host.act("Granted", () => host.fetchJson("/api/2.0/mlflow-ts/group-permissions/set", { method: "POST", body: { group: group.value.trim(), kind, resource: resource.value.trim(), permission } }))) await load();
         },
       },
       group,
-      select("Kind", ["experiment", "registered_model"], kind, (v) => (kind = v)),
+      select(host, "Kind", ["experiment", "registered_model"], kind, (v) => (kind = v)),
       resource,
-      select("Permission to grant", PERMISSIONS, permission, (v) => (permission = v)),
+      select(host, "Permission to grant", PERMISSIONS, permission, (v) => (permission = v)),
       h("button", { type: "submit", class: "primary" }, "Grant"),
     ),
     h("table", { class: "grid" }, h("thead", {}, h("tr", {}, ...["Group", "Kind", "Resource", "Permission", "Actions"].map((t) => h("th", { scope: "col" }, t)))), body),
@@ -92,6 +71,7 @@ export function mountGroups(element: HTMLElement, host: UiHost): void {
 
 /** Admins: one user's own grants (MLflow's permission endpoints). */
 export function mountUsers(element: HTMLElement, host: UiHost): void {
+  const h = host.element;
   const who = h("input", { "aria-label": "Username", placeholder: "username" }) as HTMLInputElement;
   const resource = h("input", { "aria-label": "Experiment ID or model name", placeholder: "experiment ID or model name" }) as HTMLInputElement;
   let kind = "experiment";
@@ -106,13 +86,13 @@ export function mountUsers(element: HTMLElement, host: UiHost): void {
           e.preventDefault();
           const base = kind === "experiment" ? "/api/2.0/mlflow/experiments/permissions" : "/api/2.0/mlflow/registered-models/permissions";
           const key = kind === "experiment" ? "experiment_id" : "name";
-          void act(host, `Granted ${permission} to ${who.value}`, () => host.fetchJson(`${base}/create`, { method: "POST", body: { username: who.value.trim(), [key]: resource.value.trim(), permission } }));
+          void host.act(`Granted ${permission} to ${who.value}`, () => host.fetchJson(`${base}/create`, { method: "POST", body: { username: who.value.trim(), [key]: resource.value.trim(), permission } }));
         },
       },
       who,
-      select("Kind", ["experiment", "registered_model"], kind, (v) => (kind = v)),
+      select(host, "Kind", ["experiment", "registered_model"], kind, (v) => (kind = v)),
       resource,
-      select("Permission to grant", PERMISSIONS, permission, (v) => (permission = v)),
+      select(host, "Permission to grant", PERMISSIONS, permission, (v) => (permission = v)),
       h("button", { type: "submit", class: "primary" }, "Grant"),
     ),
   );
