@@ -67,6 +67,7 @@ class RenderGate {
   private waiting: (() => void)[] = [];
   private arrived = 0;
   private open = false;
+  private closed = false;
   private readonly timer: number;
 
   constructor(
@@ -76,16 +77,18 @@ class RenderGate {
     this.timer = window.setTimeout(() => this.release(), maxWaitMs);
   }
 
-  /** Runs `draw` now if the gate is open, else when it opens. */
+  /** Runs `draw` now if the gate is open, else when it opens; never once the gate is closed. */
   pass(draw: () => void): void {
+    if (this.closed) return;
     if (this.open) return draw();
     this.waiting.push(draw);
     this.arrived += 1;
     if (this.arrived >= this.total) this.release();
   }
 
-  /** Stops waiting (the panel went away). */
+  /** Stops waiting and drops what arrives late (the runs changed, or the panel went away). */
   close(): void {
+    this.closed = true;
     window.clearTimeout(this.timer);
     this.waiting = [];
   }
