@@ -13,6 +13,26 @@ import { peakRssMb, percentile, report, startServer, timeSequential } from "./li
 const SIZE = 256 * 1024 * 1024;
 const ROUNDS = 9;
 
+// Where taskset(1) exists and there are two CPUs or more, the client (this process, and curl)
+// runs on CPU 0 and both servers on the others. Left to the scheduler, a server sometimes shares
+// the client's CPU for a whole run (wake-affine placement): measured on this 2-core machine, a
+// transfer then runs at half speed, for whichever server it happens to — ours in some runs, the
+// bare one in others — and the ratio says more about placement than about the server.
+const CPUS = os.cpus().length;
+const HAS_TASKSET = (() => {
+  try {
+    execFileSync("taskset", ["-V"], { stdio: "ignore" });
+    return CPUS >= 2;
+  } catch {
+    return false;
+  }
+})();
+function pin(pid, cpus) {
+  if (HAS_TASKSET) execFileSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { stdio: "ignore" });
+}
+const CLIENT_CPUS = "0";
+const SERVER_CPUS = `1-${CPUS - 1}`;
+
 // curl, when the machine has it, as a second, independent client.
 const HAS_CURL = (() => {
   try {
@@ -53,7 +73,7 @@ await pipeline(q,fs.createWriteStream(path.join(process.argv[1],path.basename(q.
 async function startBare(dir) {
   const child = spawn(process.execPath, ["-e", BARE, dir], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /listening on (\S+)/.exec(String(c)); if (m) resolve(m[1]); }));
-  return { url, stop: () => child.kill() };
+  return { url, pid: child.pid, stop: () => child.kill() };
 }
 
 // Dirty pages of one variant must not be written back on another's clock: every timed transfer
@@ -69,7 +89,7 @@ function settle() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchRegistryAndArtifacts() {
-  console.log(`\n# artifacts and registry (issue #3)  baseline: a bare Node http server streaming the same bytes (targets ≥ 0.9×), same run, with a plain filesystem copy (copyFile) of the same 256 MB file for context; client: mlflow-ts's ArtifactsClient (file to file)${HAS_CURL ? ", and curl" : ""}; medians of ${ROUNDS} rounds after a warm-up round`);
+  console.log(`\n# artifacts and registry (issue #3)  baseline: a bare Node http server streaming the same bytes (targets ≥ 0.9×), same run, with a plain filesystem copy (copyFile) of the same 256 MB file for context; client: mlflow-ts's ArtifactsClient (file to file)${HAS_CURL ? ", and curl" : ""}; medians of ${ROUNDS} rounds after a warm-up round${HAS_TASKSET ? `; client on CPU ${CLIENT_CPUS}, servers on CPUs ${SERVER_CPUS}` : ""}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-art-"));
   const source = path.join(dir, "source.bin");
   const block = crypto.randomBytes(4 * 1024 * 1024);
@@ -78,8 +98,11 @@ export async function benchRegistryAndArtifacts() {
   await new Promise((r) => out.end(r));
   fs.mkdirSync(path.join(dir, "sink"));
   const server = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "bench.db")}`, "--artifacts-destination", path.join(dir, "dest")], { cwd: dir });
+  pin(process.pid, CLIENT_CPUS);
+  pin(server.child.pid, SERVER_CPUS);
   try {
     const bare = await startBare(path.join(dir, "sink"));
+    pin(bare.pid, SERVER_CPUS);
     const bareClient = new ArtifactsClient(bare.url);
     const client = new ArtifactsClient(server.url);
     const at = (name) => path.join(dir, name);
@@ -159,6 +182,7 @@ export async function benchRegistryAndArtifacts() {
     });
     report("search of 1,000 registered models (with latest versions), p50", percentile(times, 50), "ms", ["<=", 50], `p90 ${percentile(times, 90).toFixed(1)} ms`);
   } finally {
+    pin(process.pid, `0-${CPUS - 1}`);
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
