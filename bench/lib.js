@@ -1,11 +1,43 @@
 // Shared helpers of the benchmark: start servers as subprocesses, drive load with autocannon,
 // read a process's peak RSS, print figures with their targets and baselines.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+
+// Where taskset(1) exists and there are two CPUs or more, a measurement can put its client (this
+// process, and what it spawns) on CPU 0 and the servers it compares on the others. Left to the
+// scheduler, a server sometimes shares the client's CPU for a whole run (wake-affine placement):
+// measured on this 2-core machine, it then runs at half speed — one server in some runs, the
+// other in others — and a ratio of two servers says more about placement than about them.
+/** How many CPUs this machine has. */
+export const CPUS = os.cpus().length;
+/** Whether {@link pin} can pin (taskset present, two CPUs or more). */
+export const HAS_TASKSET = (() => {
+  try {
+    execFileSync("taskset", ["-V"], { stdio: "ignore" });
+    return CPUS >= 2;
+  } catch {
+    return false;
+  }
+})();
+/** The CPU list of the client side of a pinned measurement. */
+export const CLIENT_CPUS = "0";
+/** The CPU list of the servers of a pinned measurement. */
+export const SERVER_CPUS = `1-${CPUS - 1}`;
+
+/**
+ * Pins every thread of a process to a CPU list (a no-op without taskset).
+ *
+ * @example
+ * pin(server.child.pid, SERVER_CPUS);
+ */
+export function pin(pid, cpus) {
+  if (HAS_TASKSET) execFileSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { stdio: "ignore" });
+}
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = path.join(ROOT, "bin", "mlflow.js");

@@ -8,30 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ArtifactsClient } from "@mlflow-ts/client";
-import { peakRssMb, percentile, report, startServer, timeSequential } from "./lib.js";
+import { CLIENT_CPUS, CPUS, HAS_TASKSET, SERVER_CPUS, peakRssMb, percentile, pin, report, startServer, timeSequential } from "./lib.js";
 
 const SIZE = 256 * 1024 * 1024;
 const ROUNDS = 9;
-
-// Where taskset(1) exists and there are two CPUs or more, the client (this process, and curl)
-// runs on CPU 0 and both servers on the others. Left to the scheduler, a server sometimes shares
-// the client's CPU for a whole run (wake-affine placement): measured on this 2-core machine, a
-// transfer then runs at half speed, for whichever server it happens to — ours in some runs, the
-// bare one in others — and the ratio says more about placement than about the server.
-const CPUS = os.cpus().length;
-const HAS_TASKSET = (() => {
-  try {
-    execFileSync("taskset", ["-V"], { stdio: "ignore" });
-    return CPUS >= 2;
-  } catch {
-    return false;
-  }
-})();
-function pin(pid, cpus) {
-  if (HAS_TASKSET) execFileSync("taskset", ["-a", "-p", "-c", cpus, String(pid)], { stdio: "ignore" });
-}
-const CLIENT_CPUS = "0";
-const SERVER_CPUS = `1-${CPUS - 1}`;
 
 // curl, when the machine has it, as a second, independent client.
 const HAS_CURL = (() => {
