@@ -14,14 +14,14 @@ import { SESSION_COOKIE, SignIn, identityOf, type Identity } from "./sign-in.js"
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /** A verified access token's caller, until the token expires. */
-interface VerifiedToken {
+interface CachedCaller {
   readonly who: UserRecord;
   readonly expires: number;
 }
 
 // The last Bearer header a connection presented that was found verified, on the socket itself.
 const LAST_BEARER = Symbol("oidc-auth.lastBearer");
-type LastBearerHolder = { [LAST_BEARER]?: { readonly header: string; readonly verified: VerifiedToken } };
+type LastBearerHolder = { [LAST_BEARER]?: { readonly header: string; readonly verified: CachedCaller } };
 
 // The browser module of oidc-auth's pages, next to this file once built.
 const PAGES = path.join(path.dirname(fileURLToPath(import.meta.url)), "ui", "pages.js");
@@ -97,9 +97,10 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
     const principal = (row: UserRecord, identity: Identity): UserRecord => ({ ...row, isAdmin: identity.groups.includes(config.adminGroup), groups: identity.groups });
 
     const signIn = new SignIn(provider, config, cookies, prefix, logger, async (identity) => void (await userRow(identity.username)));
-    // Verified Bearer tokens → their principal, until the token expires: the hot path of every
-    // client call stays synchronous.
-    const byToken = new Map<string, VerifiedToken>();
+    // Verified Bearer tokens → their principal, until the token expires (the one cache of
+    // verified tokens, keyed by a SHA-256 of the token): the hot path of every client call stays
+    // synchronous.
+    const byToken = new Map<string, CachedCaller>();
     const fromBearer = async (token: string, key: string): Promise<UserRecord | Response> => {
       const claims = await bearer.verify(token);
       if (!claims) return unauthenticatedJson("The access token is not valid here (issuer, audience, signature or expiry).");

@@ -1,4 +1,3 @@
-import { hash } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 
 /** The claims of an access token that was verified. */
@@ -12,7 +11,7 @@ const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256
  * Verifies `Authorization: Bearer` access tokens issued by the provider: a JWT signed by one of
  * the keys at its `jwks_uri` (fetched, cached and refetched when an unknown `kid` appears, so
  * keys rotate without a restart), from its issuer, for this server's audience, not expired.
- * A verified token is remembered until it expires, under a SHA-256 of it (never the token).
+ * It remembers nothing: the app caches what a verified token maps to (its caller) until it expires.
  *
  * @example
  * const verifier = new BearerVerifier({ issuer, jwksUri, audience: "mlflow" });
@@ -20,32 +19,15 @@ const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256
  */
 export class BearerVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
-  private readonly cache = new Map<string, { claims: VerifiedToken; expires: number }>();
 
-  constructor(private readonly options: { issuer: string; jwksUri: string; audience: string; maxEntries?: number }) {
+  constructor(private readonly options: { issuer: string; jwksUri: string; audience: string }) {
     this.jwks = createRemoteJWKSet(new URL(options.jwksUri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
   }
 
-  /** The claims when the token is cached and still valid (no I/O, no promise). */
-  cached(token: string): VerifiedToken | undefined {
-    const key = hash("sha256", token, "base64");
-    const hit = this.cache.get(key);
-    if (!hit) return undefined;
-    if (hit.expires <= Date.now()) {
-      this.cache.delete(key);
-      return undefined;
-    }
-    return hit.claims;
-  }
-
+  /** The token's claims, or undefined when it is not acceptable here. */
   async verify(token: string): Promise<VerifiedToken | undefined> {
-    const hit = this.cached(token);
-    if (hit) return hit;
     try {
       const { payload } = await jwtVerify(token, this.jwks, { issuer: this.options.issuer, audience: this.options.audience, algorithms: ALGORITHMS, requiredClaims: ["exp"] });
-      const key = hash("sha256", token, "base64");
-      if (this.cache.size >= (this.options.maxEntries ?? 10_000)) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, { claims: payload as VerifiedToken, expires: payload.exp! * 1000 });
       return payload as VerifiedToken;
     } catch {
       return undefined;
