@@ -1,7 +1,7 @@
-import { toWireDouble, type Metric } from "@mlflow-ts/protocol";
+import type { Metric } from "@mlflow-ts/protocol";
 import { sql } from "kysely";
 import type { TrackingContext } from "./context.js";
-import { toMetric, type MetricRow } from "./rows.js";
+import { toMetricOfRun, type MetricRow } from "./rows.js";
 
 /** A metric point with the run it belongs to (the UI's charts of several runs). */
 export type MetricWithRunId = Metric & { readonly run_id: string };
@@ -28,7 +28,7 @@ async function rows(ctx: TrackingContext, runIds: readonly string[], key: string
  * await getMetricHistoryBulk(ctx, [runA, runB], "loss", 25000);
  */
 export async function getMetricHistoryBulk(ctx: TrackingContext, runIds: readonly string[], key: string, maxResults: number): Promise<MetricWithRunId[]> {
-  return (await rows(ctx, runIds, key, "time", maxResults)).map((r) => ({ ...toMetric(r), run_id: r.run_uuid }));
+  return (await rows(ctx, runIds, key, "time", maxResults)).map((r) => toMetricOfRun(r.key, r.run_uuid, r));
 }
 
 /**
@@ -100,7 +100,7 @@ export async function getMetricHistoryBulkInterval(
   const byRun = new Map<string, MetricWithRunId[]>();
   for (const r of points) {
     const list = byRun.get(r.run_uuid) ?? byRun.set(r.run_uuid, []).get(r.run_uuid)!;
-    if (list.length < MAX_POINTS_PER_RUN) list.push({ ...toMetric(r), run_id: r.run_uuid });
+    if (list.length < MAX_POINTS_PER_RUN) list.push(toMetricOfRun(r.key, r.run_uuid, r));
   }
   return runIds.flatMap((id) => byRun.get(id) ?? []);
 }
@@ -169,8 +169,7 @@ async function sqliteIndexedInterval(
       count = 0;
     }
     if (count++ >= MAX_POINTS_PER_RUN) continue;
-    // Built in place, as toMetric would (thousands per answer: no intermediate object).
-    out.push({ key, value: p.is_nan ? "NaN" : toWireDouble(Number(p.value)), timestamp: Number(p.timestamp ?? 0), step: Number(p.step), run_id: runIds[p.i]! });
+    out.push(toMetricOfRun(key, runIds[p.i]!, p));
   }
   return out;
 }
