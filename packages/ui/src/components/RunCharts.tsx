@@ -105,10 +105,9 @@ class RenderGate {
 // How long charts whose data is in wait for the others before they are drawn anyway.
 const GATE_MAX_WAIT_MS = 400;
 
-function MetricPanel(props: { runs: readonly Run[]; metric: string; axis: XAxis; log: boolean; smoothing: number; gate: RenderGate }) {
+function MetricPanel(props: { runs: readonly Run[]; runIds: string; metric: string; axis: XAxis; log: boolean; smoothing: number; gate: RenderGate }) {
   const [series, setSeries] = useState<RunSeries[]>();
   const [error, setError] = useState<string>();
-  const ids = props.runs.map((r) => r.info.run_id).join(",");
   // Asked for in the task that renders the panel, not after the next paint.
   useLayoutEffect(() => {
     const controller = new AbortController();
@@ -118,7 +117,7 @@ function MetricPanel(props: { runs: readonly Run[]; metric: string; axis: XAxis;
       (e: Error) => e.name !== "AbortError" && props.gate.pass(() => setError(e.message)),
     );
     return () => controller.abort();
-  }, [ids, props.metric]);
+  }, [props.runIds, props.metric]);
   if (error) return <p class="error">{props.metric}: {error}</p>;
   if (!series) return <div class="chart loading">Loading {props.metric}…</div>;
   return <LineChart title={props.metric} series={series} axis={props.axis} logScale={props.log} smoothing={props.smoothing} />;
@@ -147,8 +146,9 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
   const [scatterX, setScatterX] = useState<string>("");
   const [scatterY, setScatterY] = useState<string>("");
   const shown = chosen.length ? chosen.filter((k) => metricKeys.includes(k)) : metricKeys.slice(0, 20);
-  // A new gate for a new set of runs: its charts load afresh. (A metric added to the panel later
-  // finds the gate open and is drawn as soon as its data is in.)
+  // The runs, as one string: what the panels reload on. A new set of runs gets a new gate, as its
+  // charts load afresh. (A metric added to the panel later finds the gate open and is drawn as soon
+  // as its data is in.)
   const runIds = props.runs.map((r) => r.info.run_id).join(",");
   const gate = useMemo(() => new RenderGate(shown.length, GATE_MAX_WAIT_MS), [runIds]);
   useEffect(() => () => gate.close(), [gate]);
@@ -196,7 +196,7 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
       </p>
       <div class="chart-grid">
         {shown.map((k) => (
-          <MetricPanel key={k} runs={props.runs} metric={k} axis={axis} log={log} smoothing={smoothing} gate={gate} />
+          <MetricPanel key={k} runs={props.runs} runIds={runIds} metric={k} axis={axis} log={log} smoothing={smoothing} gate={gate} />
         ))}
       </div>
       {metricKeys.length > 0 && (
