@@ -1,5 +1,5 @@
 import { MlflowError } from "@mlflow-ts/protocol";
-import type { AppStores } from "@mlflow-ts/plugin-api";
+import type { AppStores, ReadableSet } from "@mlflow-ts/plugin-api";
 import type { AuthStore, ResourceKind, UserRecord } from "./auth-store.js";
 import { PERMISSIONS, capabilitiesOf, type Capabilities, type Permission } from "./permissions.js";
 
@@ -24,6 +24,8 @@ export class Access {
   // bounded by the TTL otherwise (SQLite shared by several processes).
   private grants = new WeakMap<UserRecord, Record<ResourceKind, Map<string, CachedGrant>>>();
   private cachedGrants = 0;
+  // A caller's readable sets for searches, cached like their grants (and dropped with them).
+  private readableSets = new WeakMap<UserRecord, Partial<Record<ResourceKind, { readonly set: ReadableSet; readonly expires: number }>>>();
 
   constructor(
     readonly auth: AuthStore,
@@ -35,6 +37,7 @@ export class Access {
   /** Forgets every cached grant. */
   clearGrants(): void {
     this.grants = new WeakMap();
+    this.readableSets = new WeakMap();
     this.cachedGrants = 0;
   }
 
@@ -115,13 +118,33 @@ export class Access {
     return this.experiment(user, (await this.stores.tracking.getLoggedModel(modelId, true)).info.experiment_id);
   }
 
-  /** Every experiment ID (or model name) this user holds a grant on, with its permission. */
-  async grantMap(kind: ResourceKind, user: UserRecord): Promise<Map<string, Permission>> {
-    return new Map((await this.auth.grantsOf(kind, user.id)).map((g) => [g.resource, g.permission]));
-  }
-
-  /** Whether a grant map (plus the default) lets the user read a resource. */
-  readable(grants: ReadonlyMap<string, Permission>, resource: string): boolean {
-    return capabilitiesOf(grants.get(resource) ?? this.defaultPermission).read;
+  /**
+   * What a search may show this user, for the query itself: with a readable default, every
+   * resource except those their grants (own, else their groups' strongest) deny; otherwise only
+   * those their grants allow. The same rule as {@link permission}, read in one go.
+   *
+   * @example
+   * await stores.tracking.searchExperiments({ readable: await access.readableSet("experiment", user) });
+   */
+  async readableSet(kind: ResourceKind, user: UserRecord): Promise<ReadableSet> {
+    const now = Date.now();
+    const hit = this.ttlMs > 0 ? this.readableSets.get(user)?.[kind] : undefined;
+    if (hit && hit.expires > now) return hit.set;
+    const [own, viaGroups] = await Promise.all([this.auth.grantsOf(kind, user.id), user.groups?.length ? this.auth.groupGrantsOf(kind, user.groups) : []]);
+    const effective = new Map<string, Permission>();
+    for (const g of viaGroups) {
+      const previous = effective.get(g.resource);
+      if (previous === undefined || PERMISSIONS.indexOf(g.permission) > PERMISSIONS.indexOf(previous)) effective.set(g.resource, g.permission);
+    }
+    for (const g of own) effective.set(g.resource, g.permission);
+    const byDefault = capabilitiesOf(this.defaultPermission).read;
+    const differing = [...effective].filter(([, p]) => capabilitiesOf(p).read !== byDefault).map(([resource]) => resource);
+    const set: ReadableSet = byDefault ? { except: differing } : { only: differing };
+    if (this.ttlMs > 0) {
+      let mine = this.readableSets.get(user);
+      if (!mine) this.readableSets.set(user, (mine = {}));
+      mine[kind] = { set, expires: now + this.ttlMs };
+    }
+    return set;
   }
 }

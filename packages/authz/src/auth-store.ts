@@ -277,6 +277,16 @@ export class AuthStore {
     return rows.map((r) => r.permission as Permission);
   }
 
+  /** Every grant of any of `groups` of one kind, by resource. */
+  async groupGrantsOf(kind: ResourceKind, groups: readonly string[]): Promise<{ resource: string; permission: Permission }[]> {
+    if (groups.length === 0) return [];
+    const rows = (await this.db.selectFrom(GROUP_GRANTS_TABLE).select(["resource", "permission"]).where("kind", "=", kind).where("group_name", "in", groups).execute()) as {
+      resource: string;
+      permission: string;
+    }[];
+    return rows.map((r) => ({ resource: r.resource, permission: r.permission as Permission }));
+  }
+
   /** Every group grant, or one group's. */
   async listGroupGrants(group?: string): Promise<GroupGrant[]> {
     let q = this.db.selectFrom(GROUP_GRANTS_TABLE).selectAll().orderBy("group_name").orderBy("kind").orderBy("resource");

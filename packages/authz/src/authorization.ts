@@ -1,11 +1,10 @@
 import { MlflowError } from "@mlflow-ts/protocol";
-import { requestEndpoint, requestParams, type JsonObject, type MlflowApp, type MlflowRequest, type RequestParams, type RouteInfo } from "@mlflow-ts/plugin-api";
+import { requestEndpoint, requestParams, type AppStores, type MlflowApp, type MlflowRequest, type RequestParams, type RouteInfo } from "@mlflow-ts/plugin-api";
 import type { Access } from "./access.js";
 import type { AuthStore, UserRecord } from "./auth-store.js";
 import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
-import { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
-import { filterGraphqlModelVersions } from "./graphql-rule.js";
 import { registerPermissionRoutes } from "./permission-routes.js";
+import { NO_CALLER_STORES, callerStores } from "./caller-stores.js";
 
 /**
  * A route's path relative to `/api/<v>.0` or `<prefix>/ajax-api/<v>.0`, or to the static prefix.
@@ -93,9 +92,10 @@ const isThenable = <T>(x: T | PromiseLike<T>): x is PromiseLike<T> => typeof (x 
 /**
  * MLflow-compatible authorization for any auth app: a before-request hook that identifies the
  * caller (the app's part) and then admits admins, and everyone else by the endpoint's rule (deny
- * where a route has none); MANAGE for creators; search answers filtered to what the caller may
- * read; grants carried by registered-model renames and dropped by deletes; and MLflow's permission
- * endpoints. basic-auth and oidc-auth are both this plus their way of telling who the caller is.
+ * where a route has none) — an early 403; the caller's stores (`app.scopeStores`), through which
+ * every handler reaches data, then decide each read and write on the entity it resolves, filter
+ * searches in their query, give creators MANAGE, and carry registered-model grants through renames
+ * and deletes; and MLflow's permission endpoints. basic-auth and oidc-auth are both this plus their way of telling who the caller is.
  *
  * @example
  * const authz = installAuthorization(app, { store, access, prefix, identify: (req) => userFromToken(req) });
@@ -157,41 +157,20 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
     return isThenable(who) ? Promise.resolve(who).then((w) => admit(req, w)) : admit(req, who);
   });
 
-  // After-request work, each limited to its route (and the route's /ajax-api twin), so every
-  // other route replies without running any of it.
-  const after = (method: string, path: string, hook: (payload: JsonObject, req: MlflowRequest, user: UserRecord) => Promise<JsonObject | void>) => {
-    for (const full of [`/api/2.0${path}`, `${prefix}/ajax-api/2.0${path}`]) {
-      app.afterRequest(async (payload, req) => {
-        const user = callerOf(req);
-        return user ? hook(payload, req, user) : undefined;
-      }, { method, path: full });
-    }
-  };
-  after("POST", "/mlflow/experiments/create", async (payload, _req, user) => {
-    await store.grantCreator("experiment", String(payload.experiment_id), user.id);
+  // The one decision: every handler (REST, GraphQL resolvers, the artifact proxy, the UI's
+  // endpoints) reaches data through the caller's stores, which decide on the entity each call
+  // resolves and carry the caller's readable set into searches. The rules above only refuse early.
+  // One scoped set per caller record (auth apps keep a record per cached caller).
+  const scoped = new WeakMap<AppStores, WeakMap<UserRecord, AppStores>>();
+  app.scopeStores((req, stores) => {
+    const user = callerOf(req);
+    if (!user) return NO_CALLER_STORES;
+    let mine = scoped.get(stores);
+    if (!mine) scoped.set(stores, (mine = new WeakMap()));
+    let forUser = mine.get(user);
+    if (!forUser) mine.set(user, (forUser = callerStores(stores, user, access, store)));
+    return forUser;
   });
-  after("POST", "/mlflow/registered-models/create", async (payload, _req, user) => {
-    await store.grantCreator("registered_model", String((payload.registered_model as { name: string }).name), user.id);
-  });
-  after("DELETE", "/mlflow/registered-models/delete", async (_payload, req) => {
-    await store.deleteAllGrants("registered_model", requestParams<{ name: string }>(req).name);
-  });
-  after("POST", "/mlflow/registered-models/rename", async (_payload, req) => {
-    const p = requestParams<{ name: string; new_name: string }>(req);
-    await store.renameGrants("registered_model", p.name, p.new_name);
-  });
-  const forNonAdmins = (filter: typeof filterExperiments) => async (payload: JsonObject, req: MlflowRequest, user: UserRecord) =>
-    user.isAdmin ? undefined : filter(payload, req, user, access);
-  after("POST", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
-  after("GET", "/mlflow/experiments/search", forNonAdmins(filterExperiments));
-  after("GET", "/mlflow/registered-models/search", forNonAdmins(filterRegisteredModels));
-  after("GET", "/mlflow/model-versions/search", forNonAdmins(filterModelVersions));
-  for (const method of ["GET", "POST"]) {
-    app.afterRequest(async (payload, req) => {
-      const user = callerOf(req);
-      return user && !user.isAdmin ? filterGraphqlModelVersions(payload, user, access) : undefined;
-    }, { method, path: `${prefix}/graphql` });
-  }
   if (!options.withoutPermissionRoutes) registerPermissionRoutes(app, store);
   return { callerOf };
 }

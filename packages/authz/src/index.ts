@@ -8,4 +8,4 @@ export { PERMISSIONS, parsePermission, capabilitiesOf } from "./permissions.js";
 export type { Permission, Capabilities } from "./permissions.js";
 export { RULES, evaluate, authenticated, adminOnly } from "./rules.js";
 export type { Rule, Check, RuleContext } from "./rules.js";
-export { filterExperiments, filterModelVersions, filterRegisteredModels } from "./search-filters.js";
+export { callerStores, NO_CALLER_STORES, denied } from "./caller-stores.js";

@@ -1,10 +1,9 @@
 import { isMlflowError } from "@mlflow-ts/protocol";
-import { narrowRequestParams, type MlflowRequest, type RequestParams } from "@mlflow-ts/plugin-api";
-import { artifactLocation, artifactSegments } from "@mlflow-ts/store";
+import type { MlflowRequest, RequestParams } from "@mlflow-ts/plugin-api";
+import { artifactLocation } from "@mlflow-ts/store";
 import type { Access } from "./access.js";
 import type { UserRecord } from "./auth-store.js";
 import { capabilitiesOf, type Capabilities } from "./permissions.js";
-import { graphqlQuery } from "./graphql-rule.js";
 
 /** What a check sees: the request's one reading (`requestParams`), the caller, and the grant lookup. */
 export interface RuleContext {
@@ -161,37 +160,19 @@ function each(field: string, check: Check): Check {
 }
 
 /**
- * Search endpoints: allowed, with `experiment_ids` narrowed to the readable ones before the handler
- * runs (MLflow 3.6+), so paging is the store's own.
+ * `need` on the experiment owning the proxied artifact path (its location, a run's or a logged
+ * model's, longest first, from the database); a path nobody owns is for admins only.
  */
-function readableExperiments(field: string): Check {
-  return {
-    covers: [field],
-    run: async ({ req, params, user, access }) => {
-      const ids = params[field];
-      if (!Array.isArray(ids)) return true;
-      const grants = await access.grantMap("experiment", user);
-      const readable = (ids as string[]).filter((id) => access.readable(grants, id));
-      if (readable.length !== ids.length) narrowRequestParams(req, { [field]: readable });
-      return true;
-    },
-  };
-}
-
-// Artifacts outside any experiment's directory fall back to `default_permission`.
-const NO_EXPERIMENT = "\u0000no-experiment";
-
-/** The experiment an artifact path below the proxied root belongs to: its leading number. */
-function experimentOfArtifactPath(relative: string): string {
-  const first = artifactSegments(relative)[0];
-  return first !== undefined && /^\d+$/.test(first) ? first : NO_EXPERIMENT;
+async function artifactOwnerAllows(access: Access, user: UserRecord, relative: string, need: Need): Promise<boolean> {
+  const owner = await access.stores.tracking.artifactOwner(relative);
+  return owner !== undefined && (await access.experiment(user, owner))[need];
 }
 
 /** `need` on the experiment whose proxied artifacts the path in `field` names. */
 function artifact(field: string, need: Need): Check {
   return {
     covers: [field],
-    run: async ({ params, user, access }) => (await access.experiment(user, experimentOfArtifactPath(text(params, field) ?? "")))[need],
+    run: ({ params, user, access }) => artifactOwnerAllows(access, user, text(params, field) ?? "", need),
   };
 }
 
@@ -226,7 +207,7 @@ function modelSource(field: string): Check {
       const registered = /^models:\/+([^/@]+)/.exec(source);
       if (registered) return (await access.model(user, decodeURIComponent(registered[1]!))).read;
       const location = artifactLocation(source);
-      if (location.kind === "proxied") return (await access.experiment(user, experimentOfArtifactPath(location.relative))).read;
+      if (location.kind === "proxied") return artifactOwnerAllows(access, user, location.relative, "read");
       return true;
     },
   };
@@ -246,7 +227,7 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["POST /mlflow/experiments/update", [experiment("experiment_id", "update")]],
   ["POST /mlflow/experiments/set-experiment-tag", [experiment("experiment_id", "update")]],
   ["POST /mlflow/experiments/delete-experiment-tag", [experiment("experiment_id", "update")]],
-  // Results are filtered after the handler (search-filters.ts).
+  // Searches: the caller's stores put what they may read into the query.
   ["POST /mlflow/experiments/search", authenticated],
   ["GET /mlflow/experiments/search", authenticated],
   ["POST /mlflow/runs/create", [experiment("experiment_id", "update", "0")]],
@@ -266,7 +247,7 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["POST /mlflow/runs/restore", [run("run_id", "delete")]],
   ["GET /mlflow/metrics/get-history", [run("run_id", "read")]],
   ["GET /mlflow/artifacts/list", [run("run_id", "read")]],
-  ["POST /mlflow/runs/search", [readableExperiments("experiment_ids")]],
+  ["POST /mlflow/runs/search", authenticated],
   ["POST /mlflow/registered-models/create", authenticated],
   ["GET /mlflow/registered-models/get", [model("name", "read")]],
   ["POST /mlflow/registered-models/get-latest-versions", [model("name", "read")]],
@@ -287,11 +268,10 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["DELETE /mlflow/model-versions/delete", [model("name", "delete")]],
   ["DELETE /mlflow/model-versions/delete-tag", [model("name", "delete")]],
   ["DELETE /mlflow/registered-models/alias", [model("name", "delete")]],
-  // Results are filtered after the handler.
   ["GET /mlflow/registered-models/search", authenticated],
   ["GET /mlflow/model-versions/search", authenticated],
   ["POST /mlflow/logged-models", [experiment("experiment_id", "update"), run("source_run_id", "read")]],
-  ["POST /mlflow/logged-models/search", [readableExperiments("experiment_ids")]],
+  ["POST /mlflow/logged-models/search", authenticated],
   ["GET /mlflow/logged-models/:model_id", [loggedModel("model_id", "read")]],
   ["PATCH /mlflow/logged-models/:model_id", [loggedModel("model_id", "update")]],
   ["DELETE /mlflow/logged-models/:model_id", [loggedModel("model_id", "delete")]],
@@ -314,9 +294,10 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["GET /mlflow/metrics/get-history-bulk-interval", [runs("run_ids", "read")]],
   ["POST /mlflow/experiments/search-datasets", [experiments("experiment_ids", "read")]],
   ["POST /mlflow/upload-artifact", [run("run_uuid", "update")]],
-  // Each top-level query is checked like its REST twin; model versions in answers are filtered after.
-  ["POST /graphql", [graphqlQuery]],
-  ["GET /graphql", [graphqlQuery]],
+  // GraphQL's resolvers read through the caller's stores, on the arguments GraphQL coerced
+  // (lists, variables and their defaults, fragments, aliases): each field is decided as its REST twin.
+  ["POST /graphql", authenticated],
+  ["GET /graphql", authenticated],
   // Plain routes below the static prefix.
   ["GET /get-artifact", [run("run_id", "read")]],
   ["GET /model-versions/get-artifact", [model("name", "read")]],

@@ -113,6 +113,16 @@ export type EndpointHandler<P> = (params: Readonly<P>, req: MlflowRequest) => En
 export interface MlflowApp extends Express {
   beforeRequest(hook: BeforeRequestHook): this;
   afterRequest(hook: AfterRequestHook, filter?: RouteFilter): this;
+  /**
+   * Makes every handler of this server — REST, GraphQL resolvers, the artifact proxy, the UI's
+   * endpoints — reach data through the stores `scope` returns for its request (see
+   * {@link StoreScope} and `requestStores`). This is where an auth app decides on the data a
+   * handler really touches; request-level hooks may still refuse early.
+   *
+   * @example
+   * app.scopeStores((req, stores) => forCaller(stores, callerOf(req)));
+   */
+  scopeStores(scope: StoreScope): this;
   readonly context: AppContext;
   /**
    * Adds an endpoint the way the server declares its own: a method, one or more paths (Express
@@ -136,6 +146,17 @@ export interface MlflowApp extends Express {
    */
   ui(name: string, extension: UiExtension): this;
 }
+
+/**
+ * Scopes the stores of a request to its caller: gets the request (its before-request hooks have
+ * run, so the caller is known) and the stores so far, returns the stores the handler must use.
+ * Called at most once per request, on the first data access. Scopes of several apps compose in
+ * registration order.
+ *
+ * @example
+ * app.scopeStores((req, stores) => (isAdmin(req) ? stores : guardedStores(stores, callerOf(req))));
+ */
+export type StoreScope = (req: MlflowRequest, stores: AppStores) => AppStores;
 
 /**
  * An app factory, what `mlflow.app` points at: it decorates the base app (hooks, routes) and may

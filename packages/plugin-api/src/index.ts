@@ -1,6 +1,6 @@
 export { APP_ENTRY_POINT, APP_CLIENT_ENTRY_POINT, PLUGIN_API_PACKAGE } from "./entry-points.js";
 export type { ServerConfig, Logger } from "./config.js";
-export type { TrackingStore, RegistryStore, ArtifactStore, RegistrySearch, AppStores, MetricPoint } from "./stores.js";
+export type { TrackingStore, RegistryStore, ArtifactStore, RegistrySearch, AppStores, MetricPoint, ReadableSet } from "./stores.js";
 export { defineApp, defineAppClient } from "./app.js";
 export type {
   Authorization,
@@ -15,11 +15,12 @@ export type {
   MlflowApp,
   AppFactory,
   AppClientClass,
+  StoreScope,
   EndpointMethod,
   EndpointResult,
   EndpointHandler,
 } from "./app.js";
-export { REQUEST_READING, requestParams, narrowRequestParams, requestEndpoint } from "./request-reading.js";
+export { REQUEST_READING, requestParams, narrowRequestParams, requestEndpoint, requestStores } from "./request-reading.js";
 export type { RequestParams, RequestReading } from "./request-reading.js";
 // Request schemas, so an app declares its endpoints' parameters as the server does.
 export { f, MlflowError, isMlflowError } from "@mlflow-ts/protocol";

@@ -1,4 +1,5 @@
 import type { MlflowRequest, RouteInfo } from "./app.js";
+import type { AppStores } from "./stores.js";
 
 /**
  * Where the server keeps a request's one reading. A registry symbol, so that a plugin bringing
@@ -23,6 +24,8 @@ export interface RequestReading {
   params(): RequestParams;
   /** Replaces some parameters before the handler reads them (see {@link narrowRequestParams}). */
   narrow(patch: Readonly<Record<string, unknown>>): void;
+  /** The stores this request reaches data through (see {@link requestStores}). Computed on first call. */
+  stores(): AppStores;
 }
 
 function readingOf(req: MlflowRequest): RequestReading {
@@ -77,4 +80,21 @@ export function narrowRequestParams(req: MlflowRequest, patch: Readonly<Record<s
  */
 export function requestEndpoint(req: MlflowRequest): RouteInfo | undefined {
   return readingOf(req).endpoint;
+}
+
+/**
+ * The stores a request's handler reads and writes through: the server's own, or — when an app
+ * scopes them (`app.scopeStores`, as every auth app does) — stores that decide, on every call and
+ * on the entity the call resolves (the experiment of the run row, the model as stored, the
+ * experiment owning an artifact path), whether this request's caller may do it. Every base handler,
+ * GraphQL resolver and artifact route uses these; an app's own endpoint should too, so the one
+ * decision applies to it as well.
+ *
+ * @example
+ * app.endpoint("GET", "/api/2.0/acme/run-name", { run_id: f.string(true) }, async ({ run_id }, req) => ({
+ *   name: (await requestStores(req).tracking.getRun(run_id)).info.run_name,
+ * }));
+ */
+export function requestStores(req: MlflowRequest): AppStores {
+  return readingOf(req).stores();
 }

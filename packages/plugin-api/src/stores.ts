@@ -14,6 +14,20 @@ import type {
   ViewType,
 } from "@mlflow-ts/protocol";
 
+/**
+ * Limits a search to what a caller may read, inside the query: `only` keeps just these IDs (or
+ * model names), `except` drops these. An empty `only` matches nothing. Caller-scoped stores fill
+ * it from the caller's grants (own, group and default), so pages stay exact and a filtered search
+ * costs what an unfiltered one does.
+ *
+ * @example
+ * await stores.tracking.searchExperiments({ readable: { except: ["7"] } });
+ */
+export interface ReadableSet {
+  readonly only?: readonly string[];
+  readonly except?: readonly string[];
+}
+
 /** A metric point to log; `value` may be NaN or ±Infinity. */
 export interface MetricPoint {
   readonly key: string;
@@ -49,6 +63,8 @@ export interface TrackingStore {
     filter?: string;
     orderBy?: readonly string[];
     pageToken?: string;
+    /** Only experiments in this set (by ID). */
+    readable?: ReadableSet;
   }): Promise<{ experiments: Experiment[]; next_page_token?: string }>;
   createRun(input: { experimentId?: string; userId?: string; runName?: string; startTime?: number; tags?: readonly KeyValue[] }): Promise<Run>;
   getRun(runId: string): Promise<Run>;
@@ -100,6 +116,12 @@ export interface TrackingStore {
   getMetricHistoryBulkInterval(runIds: readonly string[], key: string, options: { maxResults: number; startStep?: number; endStep?: number }): Promise<(Metric & { run_id: string })[]>;
   /** The datasets runs of these experiments used, with their context (at most 1,000). */
   searchDatasets(experimentIds: readonly string[]): Promise<{ experiment_id: string; name: string; digest: string; context?: string }[]>;
+  /**
+   * The experiment that owns a path below the proxied artifact root: the one whose artifact
+   * location — or whose run's or logged model's — contains it, longest first; undefined when no
+   * location contains it (then only admins may touch it).
+   */
+  artifactOwner(relative: string): Promise<string | undefined>;
 }
 
 /** Parameters of the registry searches. */
@@ -108,6 +130,8 @@ export interface RegistrySearch {
   maxResults?: number;
   orderBy?: readonly string[];
   pageToken?: string;
+  /** Only models (or versions of models) in this set, by registered-model name. */
+  readable?: ReadableSet;
 }
 
 /**

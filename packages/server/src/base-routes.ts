@@ -48,18 +48,11 @@ export interface MountedRoute extends RouteDefinition {
  */
 export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseHealth?: () => Promise<void>): MountedRoute[] {
   const prefix = config.staticPrefix;
-  const ui = uiRoutes(config, stores);
-  let tracking = [
-    ...experimentRoutes(stores.tracking),
-    ...ui.both,
-    ...runRoutes(stores.tracking),
-    ...registryRoutes(stores.registry, stores.tracking),
-    ...loggedModelRoutes(stores.tracking),
-    ...trackingArtifactRoutes(config, stores),
-  ];
-  let proxy = artifactProxyRoutes(stores);
-  let downloads = [...downloadRoutes(config, stores), ...graphqlRoutes(config, stores)];
-  let ajaxOnly = [loggedModelFileRoute(config, stores), ...ui.ajaxOnly];
+  const ui = uiRoutes(config);
+  let tracking = [...experimentRoutes(), ...ui.both, ...runRoutes(), ...registryRoutes(), ...loggedModelRoutes(), ...trackingArtifactRoutes(config)];
+  let proxy = artifactProxyRoutes();
+  let downloads = [...downloadRoutes(config, stores), ...graphqlRoutes(config)];
+  let ajaxOnly = [loggedModelFileRoute(config), ...ui.ajaxOnly];
   if (config.artifactsOnly) {
     const why = (p: string) => `Endpoint: ${p} disabled due to the mlflow server running in \`--artifacts-only\` mode.`;
     tracking = disabled(tracking, why);

@@ -1,7 +1,7 @@
 import querystring from "node:querystring";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Infer, Schema } from "@mlflow-ts/protocol";
-import type { AfterRequestHook, AppContext, BeforeRequestHook, EndpointHandler, EndpointMethod, Logger, MlflowApp, RouteFilter, RouteInfo, ServerConfig, UiExtension } from "@mlflow-ts/plugin-api";
+import type { AfterRequestHook, AppContext, AppStores, BeforeRequestHook, EndpointHandler, EndpointMethod, Logger, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
 import { createHookRegistry, runBeforeHooks } from "./hooks.js";
 import { jsonBody } from "./json-body.js";
 import { baseRoutes, type ServerStores } from "./base-routes.js";
@@ -78,6 +78,17 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
     registry.after.push({ hook, filter: filter?.method ? { ...filter, method: filter.method.toUpperCase() } : filter });
     return this;
   };
+  // Apps' store scopes (auth apps): each request's handler reaches data through their composition.
+  const scopes: StoreScope[] = [];
+  app.scopeStores = function (scope: StoreScope) {
+    scopes.push(scope);
+    return this;
+  };
+  const storesFor = (req: MlflowRequest): AppStores => {
+    let scoped: AppStores = stores;
+    for (const scope of scopes) scoped = scope(req, scoped);
+    return scoped;
+  };
   app.endpoint = function <S extends Schema>(method: EndpointMethod, paths: string | readonly string[], schema: S, handler: EndpointHandler<Infer<S>>) {
     for (const path of typeof paths === "string" ? [paths] : paths) table.add({ method, path, schema, handler });
     return this;
@@ -114,7 +125,7 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
     }
     next();
   });
-  app.use(attachReadings(table));
+  app.use(attachReadings(table, storesFor));
   app.use(jsonBody(config.maxBodyBytes, isRawBody));
   app.use(runBeforeHooks(registry));
   app.use(dispatchEndpoints(registry, logger));

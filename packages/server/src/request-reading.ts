@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import { invalidParameter, isMlflowError, parseObject } from "@mlflow-ts/protocol";
 import { queryCancellationActive, withQueryCancellation } from "@mlflow-ts/store";
-import { REQUEST_READING, type Logger, type RequestParams, type RequestReading, type RouteInfo } from "@mlflow-ts/plugin-api";
+import { REQUEST_READING, type AppStores, type Logger, type MlflowRequest, type RequestParams, type RequestReading, type RouteInfo } from "@mlflow-ts/plugin-api";
 import type { EndpointMatch, EndpointTable } from "./endpoint-table.js";
 import type { HookRegistry } from "./hooks.js";
 import { bodyErrorOf, bodyTextOf } from "./json-body.js";
@@ -83,12 +83,18 @@ class ServerReading implements RequestReading {
   private value: RequestParams | undefined;
   private error: unknown;
   private started = false;
+  private scoped: AppStores | undefined;
 
   constructor(
     private readonly req: Request,
     readonly match: EndpointMatch | undefined,
+    private readonly storesFor: (req: MlflowRequest) => AppStores,
   ) {
     this.endpoint = match?.route;
+  }
+
+  stores(): AppStores {
+    return (this.scoped ??= this.storesFor(this.req as MlflowRequest));
   }
 
   params(): RequestParams {
@@ -130,14 +136,15 @@ class ServerReading implements RequestReading {
 
 /**
  * Matches every request against the endpoint table once and attaches its reading, before the
- * body is read and any hook runs.
+ * body is read and any hook runs. `storesFor` gives the request's stores (scoped by apps) on its
+ * first data access.
  *
  * @example
- * app.use(attachReadings(table));
+ * app.use(attachReadings(table, () => stores));
  */
-export function attachReadings(table: EndpointTable) {
+export function attachReadings(table: EndpointTable, storesFor: (req: MlflowRequest) => AppStores) {
   return (req: Request, _res: Response, next: NextFunction): void => {
-    (req as WithReading)[REQUEST_READING] = new ServerReading(req, table.match(req.method, req.path));
+    (req as WithReading)[REQUEST_READING] = new ServerReading(req, table.match(req.method, req.path), storesFor);
     next();
   };
 }

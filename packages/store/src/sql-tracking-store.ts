@@ -13,7 +13,8 @@ import { searchRuns, type SearchRunsInput } from "./tracking/search-runs.js";
 import * as loggedModels from "./logged-models/logged-models.js";
 import * as bulk from "./tracking/metric-history-bulk.js";
 import type { DatasetSummary, MetricWithRunId } from "./tracking/metric-history-bulk.js";
-import { experimentIdNumber } from "./tracking/context.js";
+import { appendToUri, experimentIdNumber } from "./tracking/context.js";
+import { ArtifactOwners, refuseForeignLocation } from "./artifacts/artifact-owners.js";
 import type { KeyValue as KV, LoggedModel } from "@mlflow-ts/protocol";
 
 /** Options of {@link SqlTrackingStore}. */
@@ -41,6 +42,7 @@ export class SqlTrackingStore {
   readonly database: Database;
   readonly schema: SchemaInfo;
   private readonly ctx: TrackingContext;
+  private readonly owners: ArtifactOwners;
 
   constructor(database: Database, schema: SchemaInfo, options: SqlTrackingStoreOptions) {
     this.database = database;
@@ -53,6 +55,7 @@ export class SqlTrackingStore {
       now: options.now ?? Date.now,
       cwd: options.cwd ?? process.cwd(),
     };
+    this.owners = new ArtifactOwners(this.ctx);
   }
 
   /**
@@ -71,8 +74,14 @@ export class SqlTrackingStore {
     return store;
   }
 
-  createExperiment(input: { name: string; artifactLocation?: string; tags?: readonly KeyValue[] }): Promise<string> {
-    return experiments.createExperiment(this.ctx, input);
+  async createExperiment(input: { name: string; artifactLocation?: string; tags?: readonly KeyValue[] }): Promise<string> {
+    if (input.artifactLocation) await refuseForeignLocation(this.owners, input.artifactLocation, this.ctx.defaultArtifactRoot);
+    const id = await experiments.createExperiment(this.ctx, input);
+    this.owners.remember(id, input.artifactLocation || appendToUri(this.ctx.defaultArtifactRoot, id));
+    return id;
+  }
+  artifactOwner(relative: string): Promise<string | undefined> {
+    return this.owners.ownerOf(relative);
   }
   getExperiment(id: string): Promise<Experiment> {
     return experiments.getExperiment(this.ctx, id);

@@ -1,5 +1,5 @@
 import { MlflowError, canonicalId, f, invalidParameter, type Field, type FileInfo } from "@mlflow-ts/protocol";
-import type { AppStores, ServerConfig } from "@mlflow-ts/plugin-api";
+import { requestStores, type AppStores, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { artifactSegments } from "@mlflow-ts/store";
 import { fileReply, resolveArtifactUri } from "../artifact-access.js";
 import { route, type RouteDefinition } from "../route.js";
@@ -33,29 +33,28 @@ const NO_MPU = "Multipart upload is not supported for the current artifact repos
  * `/api/2.0/mlflow-artifacts`: download, upload (raw body, streamed), list, delete; multipart and
  * presigned routes answer 501 so clients fall back to a single PUT.
  */
-export function artifactProxyRoutes(stores: AppStores): RouteDefinition[] {
-  const artifacts = stores.artifacts;
+export function artifactProxyRoutes(): RouteDefinition[] {
   const notImplemented = () => {
     throw new MlflowError("NOT_IMPLEMENTED", `${NO_MPU}. Use a single PUT to /api/2.0/mlflow-artifacts/artifacts/<path>.`);
   };
   return [
-    route("GET", "/artifacts/*path", proxiedPath, async (p) => fileReply(await artifacts.read(p.path))),
+    route("GET", "/artifacts/*path", proxiedPath, async (p, req) => fileReply(await requestStores(req).artifacts.read(p.path))),
     route(
       "PUT",
       "/artifacts/*path",
       proxiedPath,
       async (p, req) => {
-        await artifacts.write(p.path, req);
+        await requestStores(req).artifacts.write(p.path, req);
         return {};
       },
       { rawBody: true },
     ),
-    route("DELETE", "/artifacts/*path", proxiedPath, async (p) => {
-      await artifacts.delete(p.path);
+    route("DELETE", "/artifacts/*path", proxiedPath, async (p, req) => {
+      await requestStores(req).artifacts.delete(p.path);
       return {};
     }),
-    route("GET", "/artifacts", { path: artifactPath(false) }, async (p) => {
-      const files = await artifacts.list(p.path ?? "");
+    route("GET", "/artifacts", { path: artifactPath(false) }, async (p, req) => {
+      const files = await requestStores(req).artifacts.list(p.path ?? "");
       return files.length > 0 ? { files } : {};
     }),
     route("POST", "/mpu/create/*path", proxiedPath, notImplemented),
@@ -83,21 +82,21 @@ export async function listUnder(config: ServerConfig, stores: AppStores, rootUri
  * Tracking-side artifact endpoints below `/api/2.0`: `mlflow/artifacts/list`, `runs/log-model`,
  * and the logged-model directory listing.
  */
-export function trackingArtifactRoutes(config: ServerConfig, stores: AppStores): RouteDefinition[] {
+export function trackingArtifactRoutes(config: ServerConfig): RouteDefinition[] {
   return [
-    route("GET", "/mlflow/artifacts/list", { run_id: f.or(f.string(true), "run_uuid"), path: f.string(), page_token: f.string() }, async (p) => {
+    route("GET", "/mlflow/artifacts/list", { run_id: f.or(f.string(true), "run_uuid"), path: f.string(), page_token: f.string() }, async (p, req) => {
       // An unsafe path is refused before anything is looked up, as MLflow does.
       artifactSegments(p.path ?? "");
-      const run = await stores.tracking.getRun(p.run_id);
-      const files = await listUnder(config, stores, run.info.artifact_uri, p.path ?? "");
+      const run = await requestStores(req).tracking.getRun(p.run_id);
+      const files = await listUnder(config, requestStores(req), run.info.artifact_uri, p.path ?? "");
       return { root_uri: run.info.artifact_uri, ...(files.length > 0 ? { files } : {}) };
     }),
-    route("GET", "/mlflow/logged-models/:model_id/artifacts/directories", { ...modelIdParam, artifact_directory_path: f.string(), page_token: f.string() }, async (p) => {
-      const model = await stores.tracking.getLoggedModel(p.model_id);
-      const files = await listUnder(config, stores, model.info.artifact_uri, p.artifact_directory_path ?? "");
+    route("GET", "/mlflow/logged-models/:model_id/artifacts/directories", { ...modelIdParam, artifact_directory_path: f.string(), page_token: f.string() }, async (p, req) => {
+      const model = await requestStores(req).tracking.getLoggedModel(p.model_id);
+      const files = await listUnder(config, requestStores(req), model.info.artifact_uri, p.artifact_directory_path ?? "");
       return { root_uri: model.info.artifact_uri, ...(files.length > 0 ? { files } : {}) };
     }),
-    route("POST", "/mlflow/runs/log-model", { run_id: f.string(true), model_json: f.string(true) }, async (p) => {
+    route("POST", "/mlflow/runs/log-model", { run_id: f.string(true), model_json: f.string(true) }, async (p, req) => {
       let model: unknown;
       try {
         model = JSON.parse(p.model_json);
@@ -108,7 +107,7 @@ export function trackingArtifactRoutes(config: ServerConfig, stores: AppStores):
       for (const key of ["artifact_path", "flavors", "utc_time_created", "run_id"]) {
         if (!(key in model)) throw invalidParameter(`Model json is missing mandatory fields: [${key}]`);
       }
-      const run = await stores.tracking.getRun(p.run_id);
+      const run = await requestStores(req).tracking.getRun(p.run_id);
       const previous = run.data.tags?.find((t) => t.key === "mlflow.log-model.history")?.value;
       let history: unknown[] = [];
       try {
@@ -117,29 +116,37 @@ export function trackingArtifactRoutes(config: ServerConfig, stores: AppStores):
         history = [];
       }
       history.push(model);
-      await stores.tracking.setTag(p.run_id, { key: "mlflow.log-model.history", value: JSON.stringify(history) });
+      await requestStores(req).tracking.setTag(p.run_id, { key: "mlflow.log-model.history", value: JSON.stringify(history) });
       return {};
     }),
   ];
 }
 
-/** UI download routes outside `/api` (`/get-artifact`, `/model-versions/get-artifact`) and the logged-model file route. */
+/**
+ * UI download routes outside `/api` (`/get-artifact`, `/model-versions/get-artifact`). `stores`
+ * are the server's own: a model version's files are served to whoever may read the registered
+ * model (MLflow's rule; the caller's registry decides that), whatever the experiment holding them
+ * — the version's creator had to be able to read its source.
+ */
 export function downloadRoutes(config: ServerConfig, stores: AppStores): RouteDefinition[] {
   return [
-    route("GET", "/get-artifact", { run_id: f.or(f.string(), "run_uuid"), path: f.string(true) }, async (p) => {
+    route("GET", "/get-artifact", { run_id: f.or(f.string(), "run_uuid"), path: f.string(true) }, async (p, req) => {
       if (!p.run_id) throw invalidParameter("Request must specify run_id or run_uuid parameter");
       artifactSegments(p.path);
-      const run = await stores.tracking.getRun(p.run_id);
-      const { store, relative } = resolveArtifactUri(config, stores.artifacts, run.info.artifact_uri, p.path);
+      const run = await requestStores(req).tracking.getRun(p.run_id);
+      const { store, relative } = resolveArtifactUri(config, requestStores(req).artifacts, run.info.artifact_uri, p.path);
       return fileReply(await store.read(relative));
     }),
-    route("GET", "/model-versions/get-artifact", { name: f.string(true), version: f.id(true), path: f.string(true) }, async (p) => {
+    route("GET", "/model-versions/get-artifact", { name: f.string(true), version: f.id(true), path: f.string(true) }, async (p, req) => {
       artifactSegments(p.path);
-      let uri = await downloadUri(stores.registry, stores.tracking, p.name, p.version);
+      const mine = requestStores(req);
+      // The caller's registry decides (READ on the model as stored); the rest is the server's.
+      await mine.registry.getModelVersionDownloadUri(p.name, p.version);
+      let uri = await downloadUri(stores, p.name, p.version);
       const runs = /^runs:\/([0-9a-f]{32})\/?(.*)$/.exec(uri);
       if (runs) {
-        const run = await stores.tracking.getRun(runs[1]!);
-        uri = runs[2] ? `${run.info.artifact_uri}/${runs[2]}` : run.info.artifact_uri;
+        const run = await stores.tracking.getRunInfo(runs[1]!);
+        uri = runs[2] ? `${run.artifact_uri}/${runs[2]}` : run.artifact_uri;
       }
       const { store, relative } = resolveArtifactUri(config, stores.artifacts, uri, p.path);
       return fileReply(await store.read(relative));
@@ -148,10 +155,10 @@ export function downloadRoutes(config: ServerConfig, stores: AppStores): RouteDe
 }
 
 /** The UI's logged-model file download (`/ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files`). */
-export function loggedModelFileRoute(config: ServerConfig, stores: AppStores): RouteDefinition {
-  return route("GET", "/mlflow/logged-models/:model_id/artifacts/files", { ...modelIdParam, artifact_file_path: f.string(true) }, async (p) => {
-    const model = await stores.tracking.getLoggedModel(p.model_id);
-    const { store, relative } = resolveArtifactUri(config, stores.artifacts, model.info.artifact_uri, p.artifact_file_path);
+export function loggedModelFileRoute(config: ServerConfig): RouteDefinition {
+  return route("GET", "/mlflow/logged-models/:model_id/artifacts/files", { ...modelIdParam, artifact_file_path: f.string(true) }, async (p, req) => {
+    const model = await requestStores(req).tracking.getLoggedModel(p.model_id);
+    const { store, relative } = resolveArtifactUri(config, requestStores(req).artifacts, model.info.artifact_uri, p.artifact_file_path);
     return fileReply(await store.read(relative));
   });
 }

@@ -2,7 +2,7 @@
 // does not carry its ~7 MB.
 import type { GraphQLFieldResolver, GraphQLScalarType, GraphQLSchema } from "graphql";
 import { MlflowError, invalidParameter, type Field, type Run } from "@mlflow-ts/protocol";
-import type { AppStores, ServerConfig } from "@mlflow-ts/plugin-api";
+import { requestStores, type AppStores, type MlflowRequest, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { f } from "@mlflow-ts/protocol";
 import { route, type RouteDefinition } from "../route.js";
 import { listUnder } from "./artifact-routes.js";
@@ -99,13 +99,16 @@ const byWireName: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx,
 type Input = Record<string, unknown> | undefined;
 
 /**
- * MLflow's GraphQL schema over the server's stores. Resolvers call the same store methods as the
- * REST handlers, so a GraphQL read shows what the REST API shows.
+ * MLflow's GraphQL schema. Resolvers call the same store methods as the REST handlers, on the
+ * request's stores (GraphQL's context value: `requestStores(req)`), so a GraphQL read is decided
+ * exactly as its REST twin — on the arguments GraphQL itself coerced (lists, variables, defaults,
+ * fragments, aliases) and on the entities the stores resolve.
  *
  * @example
- * const schema = await createGraphqlSchema(config, stores);
+ * const schema = await createGraphqlSchema(config);
+ * await graphql({ schema, source, contextValue: requestStores(req) });
  */
-export async function createGraphqlSchema(config: ServerConfig, stores: AppStores): Promise<GraphQLSchema> {
+export async function createGraphqlSchema(config: ServerConfig): Promise<GraphQLSchema> {
   const { buildSchema, Kind } = await import("graphql");
   const schema = buildSchema(SDL);
   const longString = schema.getType("LongString") as GraphQLScalarType;
@@ -114,22 +117,22 @@ export async function createGraphqlSchema(config: ServerConfig, stores: AppStore
     parseValue: (value: unknown) => Number(value),
     parseLiteral: (node: { kind: string; value?: string }) => (node.kind === Kind.INT || node.kind === Kind.STRING ? Number(node.value) : undefined),
   });
-  const withRunExtras = (run: Run) => ({
+  const withRunExtras = (stores: AppStores, run: Run) => ({
     ...run,
     experiment: () => stores.tracking.getExperiment(run.info.experiment_id),
     model_versions: async () => (await stores.registry.searchModelVersions({ filter: `run_id = '${run.info.run_id}'` })).model_versions,
   });
-  const resolvers: Record<string, (input: Input) => unknown> = {
-    mlflowGetExperiment: async (input) => ({ experiment: await stores.tracking.getExperiment(String(input?.experimentId ?? "")) }),
-    mlflowGetRun: async (input) => ({ run: withRunExtras(await stores.tracking.getRun(String(input?.runId || input?.runUuid || ""))) }),
-    mlflowSearchModelVersions: (input) =>
+  const resolvers: Record<string, (input: Input, stores: AppStores) => unknown> = {
+    mlflowGetExperiment: async (input, stores) => ({ experiment: await stores.tracking.getExperiment(String(input?.experimentId ?? "")) }),
+    mlflowGetRun: async (input, stores) => ({ run: withRunExtras(stores, await stores.tracking.getRun(String(input?.runId || input?.runUuid || ""))) }),
+    mlflowSearchModelVersions: (input, stores) =>
       stores.registry.searchModelVersions({
         filter: input?.filter as string | undefined,
         maxResults: input?.maxResults === undefined || input.maxResults === null ? undefined : Number(input.maxResults),
         orderBy: input?.orderBy as string[] | undefined,
         pageToken: input?.pageToken as string | undefined,
       }),
-    mlflowSearchRuns: async (input) => {
+    mlflowSearchRuns: async (input, stores) => {
       const result = await stores.tracking.searchRuns({
         experimentIds: (input?.experimentIds as string[] | undefined) ?? [],
         filter: input?.filter as string | undefined,
@@ -138,14 +141,14 @@ export async function createGraphqlSchema(config: ServerConfig, stores: AppStore
         orderBy: input?.orderBy as string[] | undefined,
         pageToken: input?.pageToken as string | undefined,
       });
-      return { runs: result.runs.map(withRunExtras), next_page_token: result.next_page_token };
+      return { runs: result.runs.map((run) => withRunExtras(stores, run)), next_page_token: result.next_page_token };
     },
-    mlflowListArtifacts: async (input) => {
+    mlflowListArtifacts: async (input, stores) => {
       const run = await stores.tracking.getRun(String(input?.runId || input?.runUuid || ""));
       const files = await listUnder(config, stores, run.info.artifact_uri, String(input?.path ?? ""));
       return { root_uri: run.info.artifact_uri, files };
     },
-    mlflowGetMetricHistoryBulkInterval: async (input) => {
+    mlflowGetMetricHistoryBulkInterval: async (input, stores) => {
       const maxResults = (input?.maxResults as number | undefined) ?? 2500;
       if (maxResults < 1 || maxResults > 2500) throw invalidParameter("max_results must be between 1 and 2500.");
       const runIds = (input?.runIds as string[] | undefined) ?? [];
@@ -157,13 +160,13 @@ export async function createGraphqlSchema(config: ServerConfig, stores: AppStore
       });
       return { metrics };
     },
-    mlflowSearchDatasets: async (input) => ({ dataset_summaries: await stores.tracking.searchDatasets((input?.experimentIds as string[] | undefined) ?? []) }),
-    test: (input) => ({ output: (input as { inputString?: string } | undefined)?.inputString }),
+    mlflowSearchDatasets: async (input, stores) => ({ dataset_summaries: await stores.tracking.searchDatasets((input?.experimentIds as string[] | undefined) ?? []) }),
+    test: (input, stores) => ({ output: (input as { inputString?: string } | undefined)?.inputString }),
   };
   const query = schema.getQueryType()!.getFields();
   for (const [name, resolve] of Object.entries(resolvers)) {
     // `test` takes its argument bare; every other query an `input` object.
-    query[name]!.resolve = (_source, args: Record<string, unknown>) => resolve(name === "test" ? args : (args.input as Input));
+    query[name]!.resolve = (_source, args: Record<string, unknown>, stores: AppStores) => resolve(name === "test" ? args : (args.input as Input), stores);
   }
   schema.getMutationType()!.getFields().testMutation!.resolve = (_source, args: { inputString?: string }) => ({ output: args.inputString });
   return schema;
@@ -191,16 +194,16 @@ const jsonObject: Field<Record<string, unknown>> = {
  * `{"data": …, "errors": [messages] | null}`.
  *
  * @example
- * for (const r of graphqlRoutes(config, stores)) mount(r);
+ * for (const r of graphqlRoutes(config)) mount(r);
  */
-export function graphqlRoutes(config: ServerConfig, stores: AppStores): RouteDefinition[] {
+export function graphqlRoutes(config: ServerConfig): RouteDefinition[] {
   let schema: Promise<GraphQLSchema> | undefined;
   const params = { query: f.string(), operationName: f.string(), variables: jsonObject };
-  const handler = async (p: { query?: string; operationName?: string; variables?: Record<string, unknown> }) => {
+  const handler = async (p: { query?: string; operationName?: string; variables?: Record<string, unknown> }, req: MlflowRequest) => {
     if (!p.query) throw invalidParameter("Missing value for required parameter 'query'.");
-    schema ??= createGraphqlSchema(config, stores);
+    schema ??= createGraphqlSchema(config);
     const { graphql } = await import("graphql");
-    const result = await graphql({ schema: await schema, source: p.query, variableValues: p.variables, operationName: p.operationName, fieldResolver: byWireName });
+    const result = await graphql({ schema: await schema, source: p.query, variableValues: p.variables, operationName: p.operationName, fieldResolver: byWireName, contextValue: requestStores(req) });
     return {
       data: result.data ?? null,
       errors: result.errors?.length ? result.errors.map((e) => (e.originalError instanceof MlflowError ? e.originalError.message : e.message)) : null,

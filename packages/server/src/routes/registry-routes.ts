@@ -1,5 +1,5 @@
 import { f } from "@mlflow-ts/protocol";
-import type { RegistryStore, TrackingStore } from "@mlflow-ts/plugin-api";
+import { requestStores, type AppStores, type MlflowRequest } from "@mlflow-ts/plugin-api";
 import { keyValueSchema, keyValues } from "./key-values.js";
 import { route, type RouteDefinition } from "../route.js";
 
@@ -9,71 +9,71 @@ const search = { filter: f.string(), max_results: f.int(), order_by: f.strings()
 
 
 /** Resolves `models:/m-<id>` sources (MLflow 3 logged models) to the model's artifact location. */
-async function downloadUri(registry: RegistryStore, tracking: TrackingStore, name: string, v: string): Promise<string> {
-  const source = await registry.getModelVersionDownloadUri(name, v);
+export async function downloadUri(stores: AppStores, name: string, v: string): Promise<string> {
+  const source = await stores.registry.getModelVersionDownloadUri(name, v);
   const match = /^models:\/(m-[0-9a-f]{32})\/?$/.exec(source);
   if (!match) return source;
-  return (await tracking.getLoggedModel(match[1]!)).info.artifact_uri;
+  return (await stores.tracking.getLoggedModel(match[1]!)).info.artifact_uri;
 }
 
 /**
  * The ModelRegistryService endpoints (spec §3 F–H).
  *
  * @example
- * for (const r of registryRoutes(stores.registry, stores.tracking)) mount(r);
+ * for (const r of registryRoutes()) mount(r);
  */
-export function registryRoutes(registry: RegistryStore, tracking: TrackingStore): RouteDefinition[] {
+export function registryRoutes(): RouteDefinition[] {
   const latestSchema = { ...name, stages: f.strings() };
-  const latest = async (p: { name: string; stages?: readonly string[] }) => {
-    const versions = await registry.getLatestVersions(p.name, p.stages);
+  const latest = async (p: { name: string; stages?: readonly string[] }, req: MlflowRequest) => {
+    const versions = await requestStores(req).registry.getLatestVersions(p.name, p.stages);
     return versions.length > 0 ? { model_versions: versions } : {};
   };
   return [
-    route("POST", "/mlflow/registered-models/create", { ...name, tags: f.objects(keyValueSchema), description: f.string() }, async (p) => ({
-      registered_model: await registry.createRegisteredModel({ name: p.name, tags: keyValues(p.tags), description: p.description }),
+    route("POST", "/mlflow/registered-models/create", { ...name, tags: f.objects(keyValueSchema), description: f.string() }, async (p, req) => ({
+      registered_model: await requestStores(req).registry.createRegisteredModel({ name: p.name, tags: keyValues(p.tags), description: p.description }),
     })),
-    route("GET", "/mlflow/registered-models/get", name, async (p) => ({ registered_model: await registry.getRegisteredModel(p.name) })),
-    route("POST", "/mlflow/registered-models/rename", { ...name, new_name: f.string(true) }, async (p) => ({
-      registered_model: await registry.renameRegisteredModel(p.name, p.new_name),
+    route("GET", "/mlflow/registered-models/get", name, async (p, req) => ({ registered_model: await requestStores(req).registry.getRegisteredModel(p.name) })),
+    route("POST", "/mlflow/registered-models/rename", { ...name, new_name: f.string(true) }, async (p, req) => ({
+      registered_model: await requestStores(req).registry.renameRegisteredModel(p.name, p.new_name),
     })),
-    route("PATCH", "/mlflow/registered-models/update", { ...name, description: f.string() }, async (p) => ({
-      registered_model: await registry.updateRegisteredModel(p.name, p.description),
+    route("PATCH", "/mlflow/registered-models/update", { ...name, description: f.string() }, async (p, req) => ({
+      registered_model: await requestStores(req).registry.updateRegisteredModel(p.name, p.description),
     })),
-    route("DELETE", "/mlflow/registered-models/delete", name, async (p) => {
-      await registry.deleteRegisteredModel(p.name);
+    route("DELETE", "/mlflow/registered-models/delete", name, async (p, req) => {
+      await requestStores(req).registry.deleteRegisteredModel(p.name);
       return {};
     }),
-    route("GET", "/mlflow/registered-models/search", search, async (p) => {
-      const result = await registry.searchRegisteredModels({ filter: p.filter, maxResults: p.max_results, orderBy: p.order_by, pageToken: p.page_token });
+    route("GET", "/mlflow/registered-models/search", search, async (p, req) => {
+      const result = await requestStores(req).registry.searchRegisteredModels({ filter: p.filter, maxResults: p.max_results, orderBy: p.order_by, pageToken: p.page_token });
       return result.registered_models.length === 0 && !result.next_page_token ? {} : result;
     }),
     route("POST", "/mlflow/registered-models/get-latest-versions", latestSchema, latest),
     route("GET", "/mlflow/registered-models/get-latest-versions", latestSchema, latest),
-    route("POST", "/mlflow/registered-models/set-tag", { ...name, ...keyValueSchema }, async (p) => {
-      await registry.setRegisteredModelTag(p.name, { key: p.key, value: p.value ?? "" });
+    route("POST", "/mlflow/registered-models/set-tag", { ...name, ...keyValueSchema }, async (p, req) => {
+      await requestStores(req).registry.setRegisteredModelTag(p.name, { key: p.key, value: p.value ?? "" });
       return {};
     }),
-    route("DELETE", "/mlflow/registered-models/delete-tag", { ...name, key: f.string(true) }, async (p) => {
-      await registry.deleteRegisteredModelTag(p.name, p.key);
+    route("DELETE", "/mlflow/registered-models/delete-tag", { ...name, key: f.string(true) }, async (p, req) => {
+      await requestStores(req).registry.deleteRegisteredModelTag(p.name, p.key);
       return {};
     }),
-    route("POST", "/mlflow/registered-models/alias", { ...version, alias: f.string(true) }, async (p) => {
-      await registry.setRegisteredModelAlias(p.name, p.alias, p.version);
+    route("POST", "/mlflow/registered-models/alias", { ...version, alias: f.string(true) }, async (p, req) => {
+      await requestStores(req).registry.setRegisteredModelAlias(p.name, p.alias, p.version);
       return {};
     }),
-    route("DELETE", "/mlflow/registered-models/alias", { ...name, alias: f.string(true) }, async (p) => {
-      await registry.deleteRegisteredModelAlias(p.name, p.alias);
+    route("DELETE", "/mlflow/registered-models/alias", { ...name, alias: f.string(true) }, async (p, req) => {
+      await requestStores(req).registry.deleteRegisteredModelAlias(p.name, p.alias);
       return {};
     }),
-    route("GET", "/mlflow/registered-models/alias", { ...name, alias: f.string(true) }, async (p) => ({
-      model_version: await registry.getModelVersionByAlias(p.name, p.alias),
+    route("GET", "/mlflow/registered-models/alias", { ...name, alias: f.string(true) }, async (p, req) => ({
+      model_version: await requestStores(req).registry.getModelVersionByAlias(p.name, p.alias),
     })),
     route(
       "POST",
       "/mlflow/model-versions/create",
       { ...name, source: f.string(true), run_id: f.string(), tags: f.objects(keyValueSchema), run_link: f.string(), description: f.string(), model_id: f.string() },
       async (p, req) => ({
-        model_version: await registry.createModelVersion({
+        model_version: await requestStores(req).registry.createModelVersion({
           name: p.name,
           source: p.source,
           runId: p.run_id,
@@ -85,31 +85,30 @@ export function registryRoutes(registry: RegistryStore, tracking: TrackingStore)
         }),
       }),
     ),
-    route("GET", "/mlflow/model-versions/get", version, async (p) => ({ model_version: await registry.getModelVersion(p.name, p.version) })),
-    route("PATCH", "/mlflow/model-versions/update", { ...version, description: f.string() }, async (p) => ({
-      model_version: await registry.updateModelVersion(p.name, p.version, p.description),
+    route("GET", "/mlflow/model-versions/get", version, async (p, req) => ({ model_version: await requestStores(req).registry.getModelVersion(p.name, p.version) })),
+    route("PATCH", "/mlflow/model-versions/update", { ...version, description: f.string() }, async (p, req) => ({
+      model_version: await requestStores(req).registry.updateModelVersion(p.name, p.version, p.description),
     })),
-    route("POST", "/mlflow/model-versions/transition-stage", { ...version, stage: f.string(true), archive_existing_versions: f.bool() }, async (p) => ({
-      model_version: await registry.transitionModelVersionStage(p.name, p.version, p.stage, p.archive_existing_versions ?? false),
+    route("POST", "/mlflow/model-versions/transition-stage", { ...version, stage: f.string(true), archive_existing_versions: f.bool() }, async (p, req) => ({
+      model_version: await requestStores(req).registry.transitionModelVersionStage(p.name, p.version, p.stage, p.archive_existing_versions ?? false),
     })),
-    route("DELETE", "/mlflow/model-versions/delete", version, async (p) => {
-      await registry.deleteModelVersion(p.name, p.version);
+    route("DELETE", "/mlflow/model-versions/delete", version, async (p, req) => {
+      await requestStores(req).registry.deleteModelVersion(p.name, p.version);
       return {};
     }),
-    route("GET", "/mlflow/model-versions/search", search, async (p) => {
-      const result = await registry.searchModelVersions({ filter: p.filter, maxResults: p.max_results, orderBy: p.order_by, pageToken: p.page_token });
+    route("GET", "/mlflow/model-versions/search", search, async (p, req) => {
+      const result = await requestStores(req).registry.searchModelVersions({ filter: p.filter, maxResults: p.max_results, orderBy: p.order_by, pageToken: p.page_token });
       return result.model_versions.length === 0 && !result.next_page_token ? {} : result;
     }),
-    route("GET", "/mlflow/model-versions/get-download-uri", version, async (p) => ({ artifact_uri: await downloadUri(registry, tracking, p.name, p.version) })),
-    route("POST", "/mlflow/model-versions/set-tag", { ...version, ...keyValueSchema }, async (p) => {
-      await registry.setModelVersionTag(p.name, p.version, { key: p.key, value: p.value ?? "" });
+    route("GET", "/mlflow/model-versions/get-download-uri", version, async (p, req) => ({ artifact_uri: await downloadUri(requestStores(req), p.name, p.version) })),
+    route("POST", "/mlflow/model-versions/set-tag", { ...version, ...keyValueSchema }, async (p, req) => {
+      await requestStores(req).registry.setModelVersionTag(p.name, p.version, { key: p.key, value: p.value ?? "" });
       return {};
     }),
-    route("DELETE", "/mlflow/model-versions/delete-tag", { ...version, key: f.string(true) }, async (p) => {
-      await registry.deleteModelVersionTag(p.name, p.version, p.key);
+    route("DELETE", "/mlflow/model-versions/delete-tag", { ...version, key: f.string(true) }, async (p, req) => {
+      await requestStores(req).registry.deleteModelVersionTag(p.name, p.version, p.key);
       return {};
     }),
   ];
 }
 
-export { downloadUri };

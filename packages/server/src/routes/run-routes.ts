@@ -1,5 +1,5 @@
 import { RUN_STATUSES, VIEW_TYPES, f, invalidParameter, missingParameterMessage } from "@mlflow-ts/protocol";
-import type { TrackingStore } from "@mlflow-ts/plugin-api";
+import { requestStores } from "@mlflow-ts/plugin-api";
 import { keyValueSchema, keyValues } from "./key-values.js";
 import { route, type RouteDefinition } from "../route.js";
 
@@ -45,16 +45,16 @@ const searchSchema = {
  * The run, logging, history and search endpoints of MlflowService (spec §3 B–D).
  *
  * @example
- * for (const r of runRoutes(stores.tracking)) mount(r);
+ * for (const r of runRoutes()) mount(r);
  */
-export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
+export function runRoutes(): RouteDefinition[] {
   return [
     route(
       "POST",
       "/mlflow/runs/create",
       { experiment_id: f.id(), user_id: f.string(), run_name: f.string(), start_time: f.int(), tags: f.objects(keyValueSchema) },
-      async (p) => {
-        const run = await tracking.createRun({
+      async (p, req) => {
+        const run = await requestStores(req).tracking.createRun({
           experimentId: p.experiment_id,
           userId: p.user_id,
           runName: p.run_name,
@@ -64,41 +64,41 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
         return { run };
       },
     ),
-    route("POST", "/mlflow/runs/update", { ...runRef, status: f.enumOf(RUN_STATUSES), end_time: f.int(), run_name: f.string() }, async (p) => {
-      const info = await tracking.updateRun(p.run_id, { status: p.status, endTime: p.end_time, runName: p.run_name });
+    route("POST", "/mlflow/runs/update", { ...runRef, status: f.enumOf(RUN_STATUSES), end_time: f.int(), run_name: f.string() }, async (p, req) => {
+      const info = await requestStores(req).tracking.updateRun(p.run_id, { status: p.status, endTime: p.end_time, runName: p.run_name });
       return { run_info: info };
     }),
-    route("POST", "/mlflow/runs/delete", { run_id: f.string(true) }, async (p) => {
-      await tracking.deleteRun(p.run_id);
+    route("POST", "/mlflow/runs/delete", { run_id: f.string(true) }, async (p, req) => {
+      await requestStores(req).tracking.deleteRun(p.run_id);
       return {};
     }),
-    route("POST", "/mlflow/runs/restore", { run_id: f.string(true) }, async (p) => {
-      await tracking.restoreRun(p.run_id);
+    route("POST", "/mlflow/runs/restore", { run_id: f.string(true) }, async (p, req) => {
+      await requestStores(req).tracking.restoreRun(p.run_id);
       return {};
     }),
-    route("GET", "/mlflow/runs/get", runRef, async (p) => ({ run: await tracking.getRun(p.run_id) })),
-    route("POST", "/mlflow/runs/log-metric", { ...runRef, ...metric }, async (p) => {
-      await tracking.logMetric(p.run_id, metricInput(p));
+    route("GET", "/mlflow/runs/get", runRef, async (p, req) => ({ run: await requestStores(req).tracking.getRun(p.run_id) })),
+    route("POST", "/mlflow/runs/log-metric", { ...runRef, ...metric }, async (p, req) => {
+      await requestStores(req).tracking.logMetric(p.run_id, metricInput(p));
       return {};
     }),
-    route("POST", "/mlflow/runs/log-parameter", { ...runRef, key: f.string(true), value: f.string() }, async (p) => {
-      await tracking.logParam(p.run_id, { key: p.key, value: p.value ?? "" });
+    route("POST", "/mlflow/runs/log-parameter", { ...runRef, key: f.string(true), value: f.string() }, async (p, req) => {
+      await requestStores(req).tracking.logParam(p.run_id, { key: p.key, value: p.value ?? "" });
       return {};
     }),
-    route("POST", "/mlflow/runs/set-tag", { ...runRef, key: f.string(true), value: f.string() }, async (p) => {
-      await tracking.setTag(p.run_id, { key: p.key, value: p.value ?? "" });
+    route("POST", "/mlflow/runs/set-tag", { ...runRef, key: f.string(true), value: f.string() }, async (p, req) => {
+      await requestStores(req).tracking.setTag(p.run_id, { key: p.key, value: p.value ?? "" });
       return {};
     }),
-    route("POST", "/mlflow/runs/delete-tag", { run_id: f.string(true), key: f.string(true) }, async (p) => {
-      await tracking.deleteTag(p.run_id, p.key);
+    route("POST", "/mlflow/runs/delete-tag", { run_id: f.string(true), key: f.string(true) }, async (p, req) => {
+      await requestStores(req).tracking.deleteTag(p.run_id, p.key);
       return {};
     }),
     route(
       "POST",
       "/mlflow/runs/log-batch",
       { run_id: f.string(true), metrics: f.objects(metric), params: f.objects(keyValueSchema), tags: f.objects(keyValueSchema) },
-      async (p) => {
-        await tracking.logBatch(p.run_id, { metrics: p.metrics?.map(metricInput), params: keyValues(p.params), tags: keyValues(p.tags) });
+      async (p, req) => {
+        await requestStores(req).tracking.logBatch(p.run_id, { metrics: p.metrics?.map(metricInput), params: keyValues(p.params), tags: keyValues(p.tags) });
         return {};
       },
     ),
@@ -106,9 +106,9 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
       "POST",
       "/mlflow/runs/log-inputs",
       { run_id: f.string(true), datasets: f.objects({ tags: f.objects(keyValueSchema), dataset: f.object(dataset, true) }), models: f.objects({ model_id: f.string(true) }) },
-      async (p) => {
+      async (p, req) => {
         if (!p.datasets?.length && !p.models?.length) throw invalidParameter(missingParameterMessage("datasets"));
-        await tracking.logInputs(
+        await requestStores(req).tracking.logInputs(
           p.run_id,
           (p.datasets ?? []).map((d) => ({ ...(d.tags ? { tags: keyValues(d.tags) } : {}), dataset: d.dataset })),
           p.models ?? [],
@@ -116,12 +116,12 @@ export function runRoutes(tracking: TrackingStore): RouteDefinition[] {
         return {};
       },
     ),
-    route("GET", "/mlflow/metrics/get-history", { ...runRef, metric_key: f.string(true), max_results: f.int(), page_token: f.string() }, async (p) => {
-      const result = await tracking.getMetricHistory(p.run_id, p.metric_key, p.max_results, p.page_token);
+    route("GET", "/mlflow/metrics/get-history", { ...runRef, metric_key: f.string(true), max_results: f.int(), page_token: f.string() }, async (p, req) => {
+      const result = await requestStores(req).tracking.getMetricHistory(p.run_id, p.metric_key, p.max_results, p.page_token);
       return result.metrics.length === 0 && !result.next_page_token ? {} : result;
     }),
-    route("POST", "/mlflow/runs/search", searchSchema, async (p) => {
-      const result = await tracking.searchRuns({
+    route("POST", "/mlflow/runs/search", searchSchema, async (p, req) => {
+      const result = await requestStores(req).tracking.searchRuns({
         experimentIds: p.experiment_ids ?? [],
         filter: p.filter,
         runViewType: p.run_view_type,

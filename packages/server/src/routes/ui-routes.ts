@@ -1,6 +1,6 @@
 import { Transform } from "node:stream";
 import { f, invalidParameter } from "@mlflow-ts/protocol";
-import type { AppStores, ServerConfig } from "@mlflow-ts/plugin-api";
+import { requestStores, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { artifactSegments } from "@mlflow-ts/store";
 import { resolveArtifactUri } from "../artifact-access.js";
 import { route, type RouteDefinition } from "../route.js";
@@ -30,11 +30,10 @@ function capped(limit: number): Transform {
  * for the sampled history, which is a proto endpoint too).
  *
  * @example
- * for (const r of uiRoutes(config, stores)) mount(r);
+ * for (const r of uiRoutes(config)) mount(r);
  */
-export function uiRoutes(config: ServerConfig, stores: AppStores): { ajaxOnly: RouteDefinition[]; both: RouteDefinition[] } {
-  const tracking = stores.tracking;
-  const bulk = route("GET", "/mlflow/metrics/get-history-bulk", { run_id: f.strings(), metric_key: f.string(), max_results: f.int() }, async (p) => {
+export function uiRoutes(config: ServerConfig): { ajaxOnly: RouteDefinition[]; both: RouteDefinition[] } {
+  const bulk = route("GET", "/mlflow/metrics/get-history-bulk", { run_id: f.strings(), metric_key: f.string(), max_results: f.int() }, async (p, req) => {
     const runIds = p.run_id ?? [];
     if (runIds.length === 0) throw invalidParameter("GetMetricHistoryBulk request must specify at least one run_id.");
     if (runIds.length > MAX_BULK_RUNS) {
@@ -42,13 +41,13 @@ export function uiRoutes(config: ServerConfig, stores: AppStores): { ajaxOnly: R
     }
     if (p.metric_key === undefined) throw invalidParameter("GetMetricHistoryBulk request must specify a metric_key.");
     const maxResults = Math.min(p.max_results ?? MAX_BULK_RESULTS, MAX_BULK_RESULTS);
-    return { metrics: await tracking.getMetricHistoryBulk([...runIds], p.metric_key, Math.max(0, maxResults)) };
+    return { metrics: await requestStores(req).tracking.getMetricHistoryBulk([...runIds], p.metric_key, Math.max(0, maxResults)) };
   });
   const interval = route(
     "GET",
     "/mlflow/metrics/get-history-bulk-interval",
     { run_ids: f.strings(true), metric_key: f.string(true), start_step: f.int(), end_step: f.int(), max_results: f.int() },
-    async (p) => {
+    async (p, req) => {
       if (p.run_ids.length > MAX_BULK_RUNS) {
         throw invalidParameter(`GetMetricHistoryBulkInterval request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${p.run_ids.length} run_ids.`);
       }
@@ -60,17 +59,17 @@ export function uiRoutes(config: ServerConfig, stores: AppStores): { ajaxOnly: R
       if (p.start_step !== undefined && p.end_step !== undefined && p.start_step > p.end_step) {
         throw invalidParameter(`end_step must be greater than start_step. Found start_step=${p.start_step} and end_step=${p.end_step}.`);
       }
-      const metrics = await tracking.getMetricHistoryBulkInterval([...p.run_ids], p.metric_key, { maxResults, startStep: p.start_step, endStep: p.end_step });
+      const metrics = await requestStores(req).tracking.getMetricHistoryBulkInterval([...p.run_ids], p.metric_key, { maxResults, startStep: p.start_step, endStep: p.end_step });
       return metrics.length > 0 ? { metrics } : {};
     },
   );
-  const datasets = route("POST", "/mlflow/experiments/search-datasets", { experiment_ids: f.ids() }, async (p) => {
+  const datasets = route("POST", "/mlflow/experiments/search-datasets", { experiment_ids: f.ids() }, async (p, req) => {
     const ids = p.experiment_ids ?? [];
     if (ids.length === 0) throw invalidParameter("SearchDatasets request must specify at least one experiment_id.");
     if (ids.length > MAX_DATASET_EXPERIMENTS) {
       throw invalidParameter(`SearchDatasets request cannot specify more than ${MAX_DATASET_EXPERIMENTS} experiment_ids. Received ${ids.length} experiment_ids.`);
     }
-    return { dataset_summaries: await tracking.searchDatasets([...ids]) };
+    return { dataset_summaries: await requestStores(req).tracking.searchDatasets([...ids]) };
   });
   const upload = route(
     "POST",
@@ -83,8 +82,8 @@ export function uiRoutes(config: ServerConfig, stores: AppStores): { ajaxOnly: R
       const length = req.headers["content-length"];
       if (length !== undefined && Number(length) > MAX_UI_UPLOAD_BYTES) throw invalidParameter("Artifact size is too large. Max size is 10MB.");
       if (length === "0" || (length === undefined && req.headers["transfer-encoding"] === undefined)) throw invalidParameter("Request must specify data.");
-      const run = await tracking.getRun(p.run_uuid);
-      const { store, relative } = resolveArtifactUri(config, stores.artifacts, run.info.artifact_uri, p.path);
+      const run = await requestStores(req).tracking.getRun(p.run_uuid);
+      const { store, relative } = resolveArtifactUri(config, requestStores(req).artifacts, run.info.artifact_uri, p.path);
       await store.write(relative, req.pipe(capped(MAX_UI_UPLOAD_BYTES)));
       return {};
     },

@@ -7,6 +7,9 @@ import type { TrackingContext } from "../tracking/context.js";
 import type { DialectName } from "../create-database.js";
 import { loadModels, loadVersions } from "./load-registry.js";
 import { VERSION_COLUMNS, DELETED_STAGE, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
+import { readableCondition, type ReadableKeys } from "../search/readable.js";
+
+const asName = (name: string) => name;
 
 /** Parameters of a registry search. */
 export interface SearchRegistryInput {
@@ -14,6 +17,8 @@ export interface SearchRegistryInput {
   readonly maxResults?: number;
   readonly orderBy?: readonly string[];
   readonly pageToken?: string;
+  /** Only models (or versions of models) in this set of names, applied in the query. */
+  readonly readable?: ReadableKeys;
 }
 
 const PROMPT_TAG = "mlflow.prompt.is_prompt";
@@ -69,6 +74,8 @@ export async function searchRegisteredModels(
   const offset = decodePageToken(input.pageToken);
   const dialect = ctx.database.dialect;
   let q = ctx.database.db.selectFrom("registered_models as rm").select(["rm.name", "rm.creation_time", "rm.last_updated_time", "rm.description"]);
+  const readable = input.readable;
+  if (readable) q = q.where((eb) => readableCondition(eb, "rm.name", readable, asName));
   for (const clause of parseFilter(input.filter)) {
     if (TAG_PREFIXES.has(clause.entity!)) {
       q = q.where((eb) => tagClause(eb, "registered_model_tags", (sub: Sub) => sub.whereRef("t.name", "=", "rm.name"), clause, dialect));
@@ -99,6 +106,8 @@ export async function searchModelVersions(
     .selectFrom("model_versions as mv")
     .select(VERSION_COLUMNS.map((c) => `mv.${c}` as const))
     .where("mv.current_stage", "!=", DELETED_STAGE);
+  const readable = input.readable;
+  if (readable) q = q.where((eb) => readableCondition(eb, "mv.name", readable, asName));
   for (const clause of parseFilter(input.filter)) {
     if (TAG_PREFIXES.has(clause.entity!)) {
       q = q.where((eb) =>

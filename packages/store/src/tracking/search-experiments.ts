@@ -5,6 +5,8 @@ import { decodePageToken, encodePageToken } from "../search/page-token.js";
 import type { TrackingContext } from "./context.js";
 import { stagesFor, withExperimentTags } from "./experiments.js";
 import type { ExperimentRow } from "./rows.js";
+import { experimentIdNumber } from "./context.js";
+import { readableCondition, type ReadableKeys } from "../search/readable.js";
 
 /** Parameters of an experiment search. */
 export interface SearchExperimentsInput {
@@ -13,6 +15,8 @@ export interface SearchExperimentsInput {
   readonly filter?: string;
   readonly orderBy?: readonly string[];
   readonly pageToken?: string;
+  /** Only experiments in this set (a caller's readable ones), applied in the query. */
+  readonly readable?: ReadableKeys;
 }
 
 const ATTRIBUTE_PREFIXES = new Set([undefined, "attribute", "attributes", "attr"]);
@@ -34,6 +38,8 @@ export async function searchExperiments(
   const offset = decodePageToken(input.pageToken);
   const clauses = parseFilter(input.filter);
   let q = ctx.database.db.selectFrom("experiments").selectAll("experiments").where("lifecycle_stage", "in", stagesFor(input.viewType ?? "ACTIVE_ONLY"));
+  const readable = input.readable;
+  if (readable) q = q.where((eb) => readableCondition(eb, "experiments.experiment_id", readable, experimentIdNumber));
   for (const clause of clauses) {
     if (ATTRIBUTE_PREFIXES.has(clause.entity)) {
       if (clause.key === "name") q = q.where((eb) => stringCompare(eb, "experiments.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name", ctx.database.dialect));

@@ -1,0 +1,445 @@
+import { MlflowError, isMlflowError, type KeyValue } from "@mlflow-ts/protocol";
+import type { AppStores, ArtifactStore, MetricPoint, ReadableSet, RegistrySearch, RegistryStore, TrackingStore } from "@mlflow-ts/plugin-api";
+import { artifactLocation } from "@mlflow-ts/store";
+import type { Access } from "./access.js";
+import type { AuthStore, UserRecord } from "./auth-store.js";
+import { capabilitiesOf, type Capabilities } from "./permissions.js";
+
+type Need = keyof Capabilities;
+
+/** The error a store call answers when the caller may not do it (HTTP 403). */
+export function denied(): MlflowError {
+  return new MlflowError("PERMISSION_DENIED", "Permission denied");
+}
+
+/** Both restrictions at once: a search already narrowed by an earlier scope stays narrowed. */
+function intersect(given: ReadableSet | undefined, mine: ReadableSet): ReadableSet {
+  if (!given) return mine;
+  const except = [...(given.except ?? []), ...(mine.except ?? [])];
+  let only: readonly string[] | undefined = given.only ?? mine.only;
+  if (given.only && mine.only) {
+    const other = new Set(mine.only);
+    only = given.only.filter((k) => other.has(k));
+  }
+  return { ...(only ? { only } : {}), ...(except.length > 0 ? { except } : {}) };
+}
+
+/** Whether a readable set lets one key through. */
+function admits(set: ReadableSet, key: string): boolean {
+  return (set.only === undefined || set.only.includes(key)) && !(set.except ?? []).includes(key);
+}
+
+/**
+ * What one caller may do, asked on the entity each store call resolves: a run's experiment from
+ * the run row, a registered model by its name as stored (so a database that compares names
+ * case-insensitively cannot make a grant miss), an artifact path's owner from the locations in the
+ * database. Admins are never refused; the creator of an experiment or registered model gets
+ * MANAGE, and registered-model grants follow renames and deletes, for every caller.
+ */
+class Decision {
+  constructor(
+    readonly user: UserRecord,
+    readonly access: Access,
+    readonly auth: AuthStore,
+    readonly base: AppStores,
+  ) {}
+
+  async experiment(id: string, need: Need): Promise<void> {
+    if (this.user.isAdmin) return;
+    const cached = this.access.cachedPermission("experiment", id, this.user);
+    const caps = cached !== undefined ? capabilitiesOf(cached) : await this.access.experiment(this.user, id);
+    if (!caps[need]) throw denied();
+  }
+
+  async run(runId: string, need: Need): Promise<void> {
+    if (this.user.isAdmin) return;
+    const caps = this.access.cachedRun(this.user, runId) ?? (await this.access.run(this.user, runId));
+    if (!caps[need]) throw denied();
+  }
+
+  async loggedModel(modelId: string | undefined, need: Need): Promise<void> {
+    if (modelId === undefined || modelId === "" || this.user.isAdmin) return;
+    if (!(await this.access.loggedModel(this.user, modelId))[need]) throw denied();
+  }
+
+  async model(storedName: string, need: Need): Promise<void> {
+    if (this.user.isAdmin) return;
+    if (!(await this.access.model(this.user, storedName))[need]) throw denied();
+  }
+
+  /** The registered model's name as the database holds it (404 for an unknown model). */
+  async storedName(name: string): Promise<string> {
+    return (await this.base.registry.getRegisteredModel(name)).name;
+  }
+
+  async readable(kind: "experiment" | "registered_model"): Promise<ReadableSet | undefined> {
+    return this.user.isAdmin ? undefined : this.access.readableSet(kind, this.user);
+  }
+
+  /** The experiment owning a proxied artifact path; a path nobody owns is for admins only. */
+  async artifact(relative: string, need: Need): Promise<void> {
+    if (this.user.isAdmin) return;
+    const owner = await this.base.tracking.artifactOwner(relative);
+    if (owner === undefined) throw denied();
+    await this.experiment(owner, need);
+  }
+}
+
+/** Whether a lookup failed because the thing does not exist. */
+async function unlessMissing(check: Promise<void>): Promise<void> {
+  try {
+    await check;
+  } catch (error) {
+    if (isMlflowError(error) && error.code === "RESOURCE_DOES_NOT_EXIST") return;
+    throw error;
+  }
+}
+
+class CallerTracking implements TrackingStore {
+  private readonly base: TrackingStore;
+
+  constructor(private readonly d: Decision) {
+    this.base = d.base.tracking;
+  }
+
+  async createExperiment(input: { name: string; artifactLocation?: string; tags?: readonly KeyValue[] }): Promise<string> {
+    const id = await this.base.createExperiment(input);
+    await this.d.auth.grantCreator("experiment", id, this.d.user.id);
+    return id;
+  }
+  async getExperiment(id: string) {
+    await this.d.experiment(id, "read");
+    return this.base.getExperiment(id);
+  }
+  async getExperimentByName(name: string) {
+    const experiment = await this.base.getExperimentByName(name);
+    await this.d.experiment(experiment.experiment_id, "read");
+    return experiment;
+  }
+  async deleteExperiment(id: string) {
+    await this.d.experiment(id, "delete");
+    return this.base.deleteExperiment(id);
+  }
+  async restoreExperiment(id: string) {
+    await this.d.experiment(id, "delete");
+    return this.base.restoreExperiment(id);
+  }
+  async renameExperiment(id: string, newName: string) {
+    await this.d.experiment(id, "update");
+    return this.base.renameExperiment(id, newName);
+  }
+  async setExperimentTag(id: string, tag: KeyValue) {
+    await this.d.experiment(id, "update");
+    return this.base.setExperimentTag(id, tag);
+  }
+  async deleteExperimentTag(id: string, key: string) {
+    await this.d.experiment(id, "update");
+    return this.base.deleteExperimentTag(id, key);
+  }
+  async searchExperiments(input: Parameters<TrackingStore["searchExperiments"]>[0]) {
+    const mine = await this.d.readable("experiment");
+    return this.base.searchExperiments(mine ? { ...input, readable: intersect(input.readable, mine) } : input);
+  }
+  async createRun(input: Parameters<TrackingStore["createRun"]>[0]) {
+    await this.d.experiment(input.experimentId ?? "0", "update");
+    return this.base.createRun(input);
+  }
+  async getRun(runId: string) {
+    const run = await this.base.getRun(runId);
+    await this.d.experiment(run.info.experiment_id, "read");
+    return run;
+  }
+  async getRunInfo(runId: string) {
+    const info = await this.base.getRunInfo(runId);
+    await this.d.experiment(info.experiment_id, "read");
+    return info;
+  }
+  async updateRun(runId: string, input: Parameters<TrackingStore["updateRun"]>[1]) {
+    await this.d.run(runId, "update");
+    return this.base.updateRun(runId, input);
+  }
+  async deleteRun(runId: string) {
+    await this.d.run(runId, "delete");
+    return this.base.deleteRun(runId);
+  }
+  async restoreRun(runId: string) {
+    await this.d.run(runId, "delete");
+    return this.base.restoreRun(runId);
+  }
+  async logMetric(runId: string, metric: MetricPoint) {
+    await this.d.run(runId, "update");
+    await this.d.loggedModel(metric.modelId, "update");
+    return this.base.logMetric(runId, metric);
+  }
+  async logParam(runId: string, param: KeyValue) {
+    await this.d.run(runId, "update");
+    return this.base.logParam(runId, param);
+  }
+  async setTag(runId: string, tag: KeyValue) {
+    await this.d.run(runId, "update");
+    return this.base.setTag(runId, tag);
+  }
+  async deleteTag(runId: string, key: string) {
+    await this.d.run(runId, "update");
+    return this.base.deleteTag(runId, key);
+  }
+  async logBatch(runId: string, input: Parameters<TrackingStore["logBatch"]>[1]) {
+    await this.d.run(runId, "update");
+    for (const modelId of new Set((input.metrics ?? []).map((m) => m.modelId))) await this.d.loggedModel(modelId, "update");
+    return this.base.logBatch(runId, input);
+  }
+  async logInputs(runId: string, datasets: Parameters<TrackingStore["logInputs"]>[1], models?: readonly { model_id: string }[]) {
+    await this.d.run(runId, "update");
+    for (const m of models ?? []) await this.d.loggedModel(m.model_id, "read");
+    return this.base.logInputs(runId, datasets, models);
+  }
+  async logOutputs(runId: string, models: readonly { model_id: string; step?: number }[]) {
+    await this.d.run(runId, "update");
+    for (const m of models) await this.d.loggedModel(m.model_id, "read");
+    return this.base.logOutputs(runId, models);
+  }
+  async getMetricHistory(runId: string, key: string, maxResults?: number, pageToken?: string) {
+    await this.d.run(runId, "read");
+    return this.base.getMetricHistory(runId, key, maxResults, pageToken);
+  }
+  async searchRuns(input: Parameters<TrackingStore["searchRuns"]>[0]) {
+    const mine = await this.d.readable("experiment");
+    if (!mine) return this.base.searchRuns(input);
+    // MLflow 3.6+: the experiments the caller may not read are dropped from the request.
+    const experimentIds = input.experimentIds.filter((id) => admits(mine, id));
+    return experimentIds.length === 0 ? { runs: [] } : this.base.searchRuns({ ...input, experimentIds });
+  }
+  async createLoggedModel(input: Parameters<TrackingStore["createLoggedModel"]>[0]) {
+    await this.d.experiment(input.experimentId, "update");
+    if (input.sourceRunId) await this.d.run(input.sourceRunId, "read");
+    return this.base.createLoggedModel(input);
+  }
+  async getLoggedModel(modelId: string, allowDeleted?: boolean) {
+    const model = await this.base.getLoggedModel(modelId, allowDeleted);
+    await this.d.experiment(model.info.experiment_id, "read");
+    return model;
+  }
+  async finalizeLoggedModel(modelId: string, status: string | number) {
+    await this.d.loggedModel(modelId, "update");
+    return this.base.finalizeLoggedModel(modelId, status);
+  }
+  async deleteLoggedModel(modelId: string) {
+    await this.d.loggedModel(modelId, "delete");
+    return this.base.deleteLoggedModel(modelId);
+  }
+  async setLoggedModelTags(modelId: string, tags: readonly KeyValue[]) {
+    await this.d.loggedModel(modelId, "update");
+    return this.base.setLoggedModelTags(modelId, tags);
+  }
+  async deleteLoggedModelTag(modelId: string, key: string) {
+    await this.d.loggedModel(modelId, "delete");
+    return this.base.deleteLoggedModelTag(modelId, key);
+  }
+  async logLoggedModelParams(modelId: string, params: readonly KeyValue[]) {
+    await this.d.loggedModel(modelId, "update");
+    return this.base.logLoggedModelParams(modelId, params);
+  }
+  async searchLoggedModels(input: Parameters<TrackingStore["searchLoggedModels"]>[0]) {
+    const mine = await this.d.readable("experiment");
+    if (!mine) return this.base.searchLoggedModels(input);
+    const experimentIds = input.experimentIds.filter((id) => admits(mine, id));
+    return experimentIds.length === 0 ? { models: [] } : this.base.searchLoggedModels({ ...input, experimentIds });
+  }
+  async getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults: number) {
+    for (const id of runIds) await this.d.run(id, "read");
+    return this.base.getMetricHistoryBulk(runIds, key, maxResults);
+  }
+  async getMetricHistoryBulkInterval(runIds: readonly string[], key: string, options: Parameters<TrackingStore["getMetricHistoryBulkInterval"]>[2]) {
+    for (const id of runIds) await this.d.run(id, "read");
+    return this.base.getMetricHistoryBulkInterval(runIds, key, options);
+  }
+  async searchDatasets(experimentIds: readonly string[]) {
+    for (const id of experimentIds) await this.d.experiment(id, "read");
+    return this.base.searchDatasets(experimentIds);
+  }
+  artifactOwner(relative: string) {
+    return this.base.artifactOwner(relative);
+  }
+}
+
+class CallerRegistry implements RegistryStore {
+  private readonly base: RegistryStore;
+
+  constructor(private readonly d: Decision) {
+    this.base = d.base.registry;
+  }
+
+  /** The stored name, once the caller may do `need` to it. */
+  private async named(name: string, need: Need): Promise<string> {
+    const stored = await this.d.storedName(name);
+    await this.d.model(stored, need);
+    return stored;
+  }
+
+  async createRegisteredModel(input: Parameters<RegistryStore["createRegisteredModel"]>[0]) {
+    const model = await this.base.createRegisteredModel(input);
+    await this.d.auth.grantCreator("registered_model", model.name, this.d.user.id);
+    return model;
+  }
+  async getRegisteredModel(name: string) {
+    const model = await this.base.getRegisteredModel(name);
+    await this.d.model(model.name, "read");
+    return model;
+  }
+  async renameRegisteredModel(name: string, newName: string) {
+    const stored = await this.named(name, "update");
+    const model = await this.base.renameRegisteredModel(name, newName);
+    await this.d.auth.renameGrants("registered_model", stored, model.name);
+    return model;
+  }
+  async updateRegisteredModel(name: string, description?: string) {
+    await this.named(name, "update");
+    return this.base.updateRegisteredModel(name, description);
+  }
+  async deleteRegisteredModel(name: string) {
+    const stored = await this.named(name, "delete");
+    await this.base.deleteRegisteredModel(name);
+    // A later model of the same name must not inherit these grants.
+    await this.d.auth.deleteAllGrants("registered_model", stored);
+  }
+  async searchRegisteredModels(input: RegistrySearch) {
+    const mine = await this.d.readable("registered_model");
+    return this.base.searchRegisteredModels(mine ? { ...input, readable: intersect(input.readable, mine) } : input);
+  }
+  async getLatestVersions(name: string, stages?: readonly string[]) {
+    await this.named(name, "read");
+    return this.base.getLatestVersions(name, stages);
+  }
+  async setRegisteredModelTag(name: string, tag: KeyValue) {
+    await this.named(name, "update");
+    return this.base.setRegisteredModelTag(name, tag);
+  }
+  async deleteRegisteredModelTag(name: string, key: string) {
+    await this.named(name, "update");
+    return this.base.deleteRegisteredModelTag(name, key);
+  }
+  async createModelVersion(input: Parameters<RegistryStore["createModelVersion"]>[0]) {
+    await this.named(input.name, "update");
+    if (input.runId) await this.d.run(input.runId, "read");
+    await this.d.loggedModel(input.modelId, "read");
+    await this.source(input.source);
+    return this.base.createModelVersion(input);
+  }
+  async getModelVersion(name: string, version: string) {
+    const mv = await this.base.getModelVersion(name, version);
+    await this.d.model(mv.name, "read");
+    return mv;
+  }
+  async updateModelVersion(name: string, version: string, description?: string) {
+    await this.named(name, "update");
+    return this.base.updateModelVersion(name, version, description);
+  }
+  async transitionModelVersionStage(name: string, version: string, stage: string, archiveExistingVersions: boolean) {
+    await this.named(name, "update");
+    return this.base.transitionModelVersionStage(name, version, stage, archiveExistingVersions);
+  }
+  async deleteModelVersion(name: string, version: string) {
+    await this.named(name, "delete");
+    return this.base.deleteModelVersion(name, version);
+  }
+  async searchModelVersions(input: RegistrySearch) {
+    const mine = await this.d.readable("registered_model");
+    return this.base.searchModelVersions(mine ? { ...input, readable: intersect(input.readable, mine) } : input);
+  }
+  async getModelVersionDownloadUri(name: string, version: string) {
+    await this.named(name, "read");
+    return this.base.getModelVersionDownloadUri(name, version);
+  }
+  async setModelVersionTag(name: string, version: string, tag: KeyValue) {
+    await this.named(name, "update");
+    return this.base.setModelVersionTag(name, version, tag);
+  }
+  async deleteModelVersionTag(name: string, version: string, key: string) {
+    await this.named(name, "delete");
+    return this.base.deleteModelVersionTag(name, version, key);
+  }
+  async setRegisteredModelAlias(name: string, alias: string, version: string) {
+    await this.named(name, "update");
+    return this.base.setRegisteredModelAlias(name, alias, version);
+  }
+  async deleteRegisteredModelAlias(name: string, alias: string) {
+    await this.named(name, "delete");
+    return this.base.deleteRegisteredModelAlias(name, alias);
+  }
+  async getModelVersionByAlias(name: string, alias: string) {
+    await this.named(name, "read");
+    return this.base.getModelVersionByAlias(name, alias);
+  }
+
+  /**
+   * READ on whatever a version's `source` points at, since anyone who may read the registered
+   * model may download the version's files: a run (`runs:/<id>/…`), a logged model
+   * (`models:/m-…`), a registered model (`models:/<name>/…`), or proxied artifacts (by the
+   * experiment owning the path). A run or model that does not exist holds nothing to read; local
+   * paths need a `run_id` whose artifact directory holds them (the store enforces it).
+   */
+  private async source(source: string): Promise<void> {
+    if (this.d.user.isAdmin || !source) return;
+    const runs = /^runs:\/+([^/]+)/.exec(source);
+    if (runs) return unlessMissing(this.d.run(runs[1]!, "read"));
+    const logged = /^models:\/+(m-[^/]+)\/?$/.exec(source);
+    if (logged) return unlessMissing(this.d.loggedModel(logged[1]!, "read"));
+    const registered = /^models:\/+([^/@]+)/.exec(source);
+    if (registered) {
+      await this.named(decodeURIComponent(registered[1]!), "read");
+      return;
+    }
+    const location = artifactLocation(source);
+    if (location.kind === "proxied") await this.d.artifact(location.relative, "read");
+  }
+}
+
+class CallerArtifacts implements ArtifactStore {
+  private readonly base: ArtifactStore;
+
+  constructor(private readonly d: Decision) {
+    this.base = d.base.artifacts;
+  }
+
+  async write(relative: string, body: Parameters<ArtifactStore["write"]>[1]) {
+    await this.d.artifact(relative, "update");
+    return this.base.write(relative, body);
+  }
+  async read(relative: string) {
+    await this.d.artifact(relative, "read");
+    return this.base.read(relative);
+  }
+  async list(relative: string) {
+    await this.d.artifact(relative, "read");
+    return this.base.list(relative);
+  }
+  async delete(relative: string) {
+    await this.d.artifact(relative, "manage");
+    return this.base.delete(relative);
+  }
+}
+
+/**
+ * The stores one caller's requests reach data through (`app.scopeStores`): each call is decided on
+ * the entity it resolves, with the caller's own grants, their groups' and the default counted in
+ * one place ({@link Access}); searches carry the caller's readable set into the query.
+ *
+ * @example
+ * app.scopeStores((req, stores) => callerStores(stores, callerOf(req), access, authStore));
+ */
+export function callerStores(base: AppStores, user: UserRecord, access: Access, auth: AuthStore): AppStores {
+  const d = new Decision(user, access, auth, base);
+  return { tracking: new CallerTracking(d), registry: new CallerRegistry(d), artifacts: new CallerArtifacts(d) };
+}
+
+/**
+ * Stores for a request whose caller is not known (an open route): every call is refused, so an
+ * open route can never reach data by mistake.
+ *
+ * @example
+ * app.scopeStores((req, stores) => (callerOf(req) ? callerStores(stores, callerOf(req)!, access, auth) : NO_CALLER_STORES));
+ */
+export const NO_CALLER_STORES: AppStores = (() => {
+  const refuse = new Proxy({}, { get: (_target, key) => (key === "then" ? undefined : () => Promise.reject(denied())) });
+  return { tracking: refuse as TrackingStore, registry: refuse as RegistryStore, artifacts: refuse as ArtifactStore };
+})();
