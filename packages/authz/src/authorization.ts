@@ -132,8 +132,6 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
   // Admits the caller once known: admins pass; others need a rule that allows the route. Stays
   // synchronous when the rule can answer from cache.
   const authorize = (req: MlflowRequest, user: UserRecord): Response | void | Promise<Response | void> => {
-    (req as WithCaller)[CALLER] = user;
-    req.state.authorization ??= { username: user.username };
     if (user.isAdmin) return;
     // The endpoint the server will run decides the rule; a plain Express route of an app has
     // none, and is looked up by its path.
@@ -144,17 +142,28 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
     if (isThenable(allowed)) return Promise.resolve(allowed).then((ok) => (ok ? undefined : permissionDenied()));
     return allowed ? undefined : permissionDenied();
   };
-  const admit = (req: MlflowRequest, who: UserRecord | Response): Response | void | Promise<Response | void> => {
+  const admit = (req: MlflowRequest, who: UserRecord | Response): Response | void => {
     if (who instanceof Response) return who;
     if (!who || typeof who.username !== "string") throw new MlflowError("INTERNAL_ERROR", "The auth app's identify() returned neither a user nor a Response");
-    return authorize(req, who);
+    (req as WithCaller)[CALLER] = who;
+    req.state.authorization ??= { username: who.username };
   };
 
+  // Who the caller is, from the headers alone: a request refused here never has its body read
+  // (nor, with `Expect: 100-continue`, sent). Called once per request; what it decides is kept
+  // for every later check.
+  app.beforeRequest(
+    (req) => {
+      if (isUnprotected(req.path)) return;
+      const who = options.identify(req);
+      return isThenable(who) ? Promise.resolve(who).then((w) => admit(req, w)) : admit(req, who);
+    },
+    { beforeBody: true },
+  );
+  // What they may do: the endpoint's rule, once the parameters can be read.
   app.beforeRequest((req) => {
-    if (isUnprotected(req.path)) return;
-    // Called once per request; what it decides is kept for every later check.
-    const who = options.identify(req);
-    return isThenable(who) ? Promise.resolve(who).then((w) => admit(req, w)) : admit(req, who);
+    const user = callerOf(req);
+    return user ? authorize(req, user) : undefined;
   });
 
   // The one decision: every handler (REST, GraphQL resolvers, the artifact proxy, the UI's

@@ -111,7 +111,16 @@ export type EndpointHandler<P> = (params: Readonly<P>, req: MlflowRequest) => En
  * after-request hooks (JSON payload still an object) → serialisation → response sent.
  */
 export interface MlflowApp extends Express {
-  beforeRequest(hook: BeforeRequestHook): this;
+  /**
+   * Adds a before-request hook. With `{ beforeBody: true }` it runs on the headers alone, before
+   * the server reads a JSON body — where authentication belongs, so a caller who is refused never
+   * has a body buffered (and a client sending `Expect: 100-continue` never sends it); such a hook
+   * must not call `requestParams`. Others run once the body is read, in registration order.
+   *
+   * @example
+   * app.beforeRequest((req) => (req.get("authorization") ? undefined : new Response("Unauthorized", { status: 401 })), { beforeBody: true });
+   */
+  beforeRequest(hook: BeforeRequestHook, options?: BeforeRequestOptions): this;
   afterRequest(hook: AfterRequestHook, filter?: RouteFilter): this;
   /**
    * Makes every handler of this server — REST, GraphQL resolvers, the artifact proxy, the UI's
@@ -145,6 +154,12 @@ export interface MlflowApp extends Express {
    * app.ui("acme-auth", { pages: [{ id: "tokens", title: "Tokens", module: "/acme/ui.js", navigation: "account" }] });
    */
   ui(name: string, extension: UiExtension): this;
+}
+
+/** Options of `app.beforeRequest`. */
+export interface BeforeRequestOptions {
+  /** Run on the headers alone, before a JSON body is read (authentication). */
+  readonly beforeBody?: boolean;
 }
 
 /**

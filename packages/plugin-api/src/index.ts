@@ -8,6 +8,7 @@ export type {
   MlflowRequest,
   JsonObject,
   BeforeRequestHook,
+  BeforeRequestOptions,
   AfterRequestHook,
   RouteFilter,
   RouteInfo,

@@ -1,7 +1,7 @@
 import querystring from "node:querystring";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Infer, Schema } from "@mlflow-ts/protocol";
-import type { AfterRequestHook, AppContext, AppStores, BeforeRequestHook, EndpointHandler, EndpointMethod, Logger, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
+import type { AfterRequestHook, AppContext, AppStores, BeforeRequestHook, BeforeRequestOptions, EndpointHandler, EndpointMethod, Logger, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
 import { createHookRegistry, runBeforeHooks } from "./hooks.js";
 import { jsonBody } from "./json-body.js";
 import { baseRoutes, type ServerStores } from "./base-routes.js";
@@ -69,8 +69,8 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
 
   const context: AppContext = Object.freeze({ config, logger, stores });
   Object.defineProperty(app, "context", { value: context, enumerable: true });
-  app.beforeRequest = function (hook: BeforeRequestHook) {
-    registry.before.push(hook);
+  app.beforeRequest = function (hook: BeforeRequestHook, options?: BeforeRequestOptions) {
+    (options?.beforeBody ? registry.beforeBody : registry.before).push(hook);
     return this;
   };
   app.afterRequest = function (hook: AfterRequestHook, filter?: RouteFilter) {
@@ -126,8 +126,10 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
     next();
   });
   app.use(attachReadings(table, storesFor));
+  // Authentication runs on the headers: a request refused there never has its body read.
+  app.use(runBeforeHooks(registry, "headers"));
   app.use(jsonBody(config.maxBodyBytes, isRawBody));
-  app.use(runBeforeHooks(registry));
+  app.use(runBeforeHooks(registry, "body"));
   app.use(dispatchEndpoints(registry, logger));
 
   for (const r of baseRoutes(config, stores, options.databaseHealth)) {

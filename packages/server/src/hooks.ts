@@ -2,27 +2,34 @@ import type { NextFunction, Request, Response as ExpressResponse } from "express
 import type { AfterRequestHook, BeforeRequestHook, JsonObject, MlflowRequest, RouteFilter } from "@mlflow-ts/plugin-api";
 import { sendContinue } from "./expect-continue.js";
 import { sendWebResponse } from "./send-web-response.js";
+import { markHeadersPhase } from "./request-reading.js";
 
 /** The hooks registered on one app, in registration order. */
 export interface HookRegistry {
+  /** Hooks on the headers alone, before a JSON body is read (authentication). */
+  readonly beforeBody: BeforeRequestHook[];
   readonly before: BeforeRequestHook[];
   readonly after: { readonly hook: AfterRequestHook; readonly filter: RouteFilter | undefined }[];
 }
 
 /** An empty hook registry. */
 export function createHookRegistry(): HookRegistry {
-  return { before: [], after: [] };
+  return { beforeBody: [], before: [], after: [] };
 }
 
 /**
- * The middleware that runs every before-request hook. It is installed before any route, and reads
- * the registry at request time, so hooks registered later still run before routes registered
- * earlier — and routes registered later are covered too.
+ * The middleware that runs every before-request hook of a phase: `"headers"` (registered with
+ * `{ beforeBody: true }`, installed before the body is read) or `"body"` (the rest, after it). It
+ * is installed before any route, and reads the registry at request time, so hooks registered later
+ * still run before routes registered earlier — and routes registered later are covered too.
  *
  * @example
- * app.use(runBeforeHooks(registry));
+ * app.use(runBeforeHooks(registry, "headers"));
+ * app.use(jsonBody(limit, isRaw));
+ * app.use(runBeforeHooks(registry, "body"));
  */
-export function runBeforeHooks(registry: HookRegistry) {
+export function runBeforeHooks(registry: HookRegistry, phase: "headers" | "body" = "body") {
+  const headersOnly = phase === "headers";
   const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as PromiseLike<unknown> | undefined)?.then === "function";
   const ended = (res: ExpressResponse, next: NextFunction, result: unknown): boolean => {
     if (!(result instanceof Response) && !isWebResponse(result)) return false;
@@ -31,10 +38,12 @@ export function runBeforeHooks(registry: HookRegistry) {
   };
   // From hook `index` on; goes asynchronous from the first hook that returns a promise.
   const from = (req: Request, res: ExpressResponse, next: NextFunction, index: number): void => {
-    const hooks = registry.before;
+    const hooks = headersOnly ? registry.beforeBody : registry.before;
     try {
       for (let i = index; i < hooks.length; i += 1) {
+        if (headersOnly) markHeadersPhase(req, true);
         const result = hooks[i]!(req as MlflowRequest);
+        if (headersOnly) markHeadersPhase(req, false);
         if (isThenable(result)) {
           result.then((value) => (ended(res, next, value) ? undefined : from(req, res, next, i + 1)), next);
           return;
@@ -42,11 +51,13 @@ export function runBeforeHooks(registry: HookRegistry) {
         if (ended(res, next, result)) return;
       }
     } catch (error) {
+      if (headersOnly) markHeadersPhase(req, false);
       next(error);
       return;
     }
-    // Every hook let the request through: now a held-back body may come.
-    sendContinue(res);
+    // Every hook let the request through: now a held-back body may come (the JSON body reader
+    // asks for it itself when it starts).
+    if (!headersOnly) sendContinue(res);
     next();
   };
   // Hooks that answer synchronously (a cache hit) cost no promise, tick or closure.

@@ -84,6 +84,8 @@ class ServerReading implements RequestReading {
   private error: unknown;
   private started = false;
   private scoped: AppStores | undefined;
+  /** A before-body hook is running: the body has not been read, so there are no parameters yet. */
+  headersPhase = false;
 
   constructor(
     private readonly req: Request,
@@ -98,6 +100,9 @@ class ServerReading implements RequestReading {
   }
 
   params(): RequestParams {
+    if (this.headersPhase) {
+      throw new Error("requestParams() was called from a beforeRequest hook registered with { beforeBody: true }: such hooks run on the headers alone, before the body is read");
+    }
     if (this.value) return this.value;
     if (this.error !== undefined) throw this.error;
     try {
@@ -147,6 +152,17 @@ export function attachReadings(table: EndpointTable, storesFor: (req: MlflowRequ
     (req as WithReading)[REQUEST_READING] = new ServerReading(req, table.match(req.method, req.path), storesFor);
     next();
   };
+}
+
+/**
+ * Marks whether a before-body hook is running on this request (see `runBeforeHooks`).
+ *
+ * @example
+ * markHeadersPhase(req, true); hook(req); markHeadersPhase(req, false);
+ */
+export function markHeadersPhase(req: Request, on: boolean): void {
+  const reading = (req as WithReading)[REQUEST_READING];
+  if (reading) reading.headersPhase = on;
 }
 
 /**
