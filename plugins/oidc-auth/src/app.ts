@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
 import * as oidc from "openid-client";
 import { defineApp, MlflowError, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
-import { Access, authenticated, installAuthorization, openAuthStore, registerGroupPermissionRoutes, unprotectedPaths, type UserRecord } from "@mlflow-ts/authz";
+import { Access, authenticated, installAuthorization, openAuthStore, openRoutes, registerGroupPermissionRoutes, type UserRecord } from "@mlflow-ts/authz";
 import { readOidcConfig, type OidcConfig } from "./config.js";
 import { BearerVerifier } from "./bearer.js";
 import { CookieCodec, cookieValue, type Session } from "./session.js";
@@ -143,14 +143,14 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
       return fromSession(req, sealed).then((who) => who ?? anonymous());
     };
 
-    const isMlflowOpen = unprotectedPaths(prefix);
+    const isMlflowOpen = openRoutes(prefix);
     const oidcPaths = new Set([`${prefix}/oidc/login`, `${prefix}/oidc/callback`, `${prefix}/oidc/logout`]);
     const authz = installAuthorization(app, {
       store,
       access,
       prefix,
       identify,
-      isUnprotected: (p) => isMlflowOpen(p) || oidcPaths.has(p),
+      isUnprotected: (req) => isMlflowOpen(req) || oidcPaths.has(req.path),
       extraRules: new Map([
         ["GET /oidc-auth/ui/pages.js", authenticated],
         ["GET /mlflow-ts/oidc/me", authenticated],
