@@ -9,7 +9,8 @@ import { Access, authenticated, installAuthorization, openAuthStore, openRoutes,
 import { readOidcConfig, type OidcConfig } from "./config.js";
 import { BearerVerifier } from "./bearer.js";
 import { CookieCodec, cookieValue, type Session } from "./session.js";
-import { SESSION_COOKIE, SignIn, identityOf, type Identity } from "./sign-in.js";
+import { SESSION_COOKIE, SignIn } from "./sign-in.js";
+import { identityOf, type Identity } from "./identity-of.js";
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -104,7 +105,8 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
     const fromBearer = async (token: string, key: string): Promise<UserRecord | Response> => {
       const claims = await bearer.verify(token);
       if (!claims) return unauthenticatedJson("The access token is not valid here (issuer, audience, signature or expiry).");
-      const identity = identityOf(claims, config) ?? (typeof claims.client_id === "string" ? { username: claims.client_id, groups: [] } : undefined);
+      // A machine (client credentials) is `client:<client_id>`: a name no person can have.
+      const identity = identityOf(claims, config);
       if (!identity) return unauthenticatedJson("The access token names no user.");
       const who = principal(await userRow(identity.username), identity);
       if (byToken.size >= 10_000) byToken.delete(byToken.keys().next().value!);
