@@ -6,7 +6,7 @@
  * here serves them (`/static…`, `/favicon.ico`). `static-prefix.test.ts` starts that server and
  * checks every route it lists against this set.
  */
-const BUILT_IN_ROOTS = ["api", "ajax-api", "get-artifact", "model-versions", "graphql", "health", "version", "metrics", "static-files", "basic-auth", "signup", "static", "favicon.ico"];
+const BUILT_IN_ROOTS: readonly string[] = ["api", "ajax-api", "get-artifact", "model-versions", "graphql", "health", "version", "metrics", "static-files", "basic-auth", "signup", "static", "favicon.ico"];
 
 // Characters a path segment may carry unescaped that neither URLs nor Express's route patterns
 // (where `:`, `*`, `(`, `{`, `?`, `+` mean something) read specially.

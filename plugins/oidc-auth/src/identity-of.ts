@@ -1,6 +1,11 @@
 import type { OidcConfig } from "./config.js";
 
-/** What a sign-in or an access token says about the caller. */
+/**
+ * What a sign-in or an access token says about the caller.
+ *
+ * @example
+ * const identity: Identity = { username: "client:ci-pipeline", groups: ["team-a"] };
+ */
 export interface Identity {
   readonly username: string;
   readonly groups: readonly string[];
