@@ -1,5 +1,5 @@
 import type { MlflowApp, ServerConfig } from "@mlflow-ts/plugin-api";
-import { createLogger, createServer, startServer } from "@mlflow-ts/server";
+import { createLogger, createServer, startServer, type WebUiOptions } from "@mlflow-ts/server";
 import { MlflowClient } from "@mlflow-ts/client";
 import { openStores } from "@mlflow-ts/cli";
 import { createTestDatabase, type TestDatabase, type TestDialect } from "./backends.js";
@@ -46,12 +46,12 @@ export function testConfig(database: TestDatabase, overrides: Partial<ServerConf
  * the place to register hooks and routes as an app would.
  */
 export async function startTestServer(
-  options: { dialect?: TestDialect; config?: Partial<ServerConfig>; configure?: (app: MlflowApp) => void | Promise<void> } = {},
+  options: { dialect?: TestDialect; config?: Partial<ServerConfig>; webUi?: WebUiOptions; configure?: (app: MlflowApp) => void | Promise<void> } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(options.dialect ?? "sqlite");
   const config = testConfig(database, options.config);
   const { stores, close } = await openStores(config, { create: true });
-  const app = createServer(config, stores, { logger: createLogger({ format: "json", write: () => {} }) });
+  const app = createServer(config, stores, { logger: createLogger({ format: "json", write: () => {} }), webUi: options.webUi });
   await options.configure?.(app);
   const running = await startServer(app, { host: "127.0.0.1", port: 0, onClose: close });
   return {

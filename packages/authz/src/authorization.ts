@@ -5,6 +5,7 @@ import type { AuthStore, UserRecord } from "./auth-store.js";
 import { RULES, evaluate, type Rule, type RuleContext } from "./rules.js";
 import { registerPermissionRoutes } from "./permission-routes.js";
 import { NO_CALLER_STORES, callerStores } from "./caller-stores.js";
+import { openRoutes } from "./open-routes.js";
 
 /**
  * A route's path relative to `/api/<v>.0` or `<prefix>/ajax-api/<v>.0`, or to the static prefix.
@@ -34,13 +35,14 @@ export function permissionDenied(): Response {
   return new Response("Permission denied", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
-/** The paths MLflow leaves open (`/health`, `/favicon.ico`, `/static…`), with and without the prefix. */
-export function unprotectedPaths(prefix: string): (path: string) => boolean {
-  const roots = prefix ? ["", prefix] : [""];
-  const exact = new Set(roots.flatMap((p) => [`${p}/health`, `${p}/favicon.ico`]));
-  const statics = roots.map((p) => `${p}/static`);
-  return (path) => exact.has(path) || statics.some((s) => path.startsWith(s));
-}
+/**
+ * @deprecated The old name of {@link openRoutes}, which decides by the request's matched endpoint
+ * (it used to take a path and open every one starting with `/static`).
+ *
+ * @example
+ * const isOpen = unprotectedPaths(prefix); // isOpen(req)
+ */
+export const unprotectedPaths = openRoutes;
 
 /** How an auth app plugs into {@link installAuthorization}. */
 export interface AuthorizationOptions {
@@ -54,8 +56,8 @@ export interface AuthorizationOptions {
    * every protected path; may answer synchronously (a cache hit costs no promise).
    */
   readonly identify: (req: MlflowRequest) => UserRecord | Response | Promise<UserRecord | Response>;
-  /** Paths nobody needs to sign in for; MLflow's (`/health`, `/static…`) by default. */
-  readonly isUnprotected?: (path: string) => boolean;
+  /** Requests nobody needs to sign in for; {@link openRoutes} (MLflow's `/health`, static files) by default. */
+  readonly isUnprotected?: (req: MlflowRequest) => boolean;
   /** Skip MLflow's experiment and registered-model permission endpoints (an app serving its own). */
   readonly withoutPermissionRoutes?: boolean;
   /**
@@ -107,7 +109,7 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
   const CALLER = Symbol("authz.caller");
   type WithCaller = { [CALLER]?: UserRecord };
   const callerOf = (req: object) => (req as WithCaller)[CALLER];
-  const isUnprotected = options.isUnprotected ?? unprotectedPaths(prefix);
+  const isUnprotected = options.isUnprotected ?? openRoutes(prefix);
   // Rules by endpoint (a fixed set of route objects: a hit builds no string), and by the literal
   // path of a plain Express route (bounded: such paths may carry ids).
   const endpointRules = new Map<RouteInfo, Rule | null>();
@@ -154,7 +156,7 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
   // for every later check.
   app.beforeRequest(
     (req) => {
-      if (isUnprotected(req.path)) return;
+      if (isUnprotected(req)) return;
       const who = options.identify(req);
       return isThenable(who) ? Promise.resolve(who).then((w) => admit(req, w)) : admit(req, who);
     },

@@ -1,5 +1,6 @@
 export { installAuthorization, canonicalPath, ruleFor, permissionDenied, unprotectedPaths } from "./authorization.js";
 export type { AuthorizationOptions, InstalledAuthorization } from "./authorization.js";
+export { openRoutes } from "./open-routes.js";
 export { registerPermissionRoutes, registerGroupPermissionRoutes } from "./permission-routes.js";
 export { Access } from "./access.js";
 export { AuthStore, AUTH_MIGRATION_TABLE, GROUP_GRANTS_TABLE, openAuthStore } from "./auth-store.js";

@@ -21,6 +21,10 @@ export interface AuthServer extends TestServer {
 export async function startAuthServer(
   options: {
     dialect?: TestDialect;
+    /** Server settings over the test defaults (a static prefix, …). */
+    config?: Partial<import("@mlflow-ts/plugin-api").ServerConfig>;
+    /** Serve the built web UI, as `mlflow server` does. */
+    webUi?: import("@mlflow-ts/server").WebUiOptions;
     ini?: Record<string, string>;
     env?: Record<string, string>;
     databaseUri?: (dir: string, trackingUri: string) => string;
@@ -33,6 +37,8 @@ export async function startAuthServer(
   const printed: string[] = [];
   const server = await startTestServer({
     dialect: options.dialect,
+    config: options.config,
+    webUi: options.webUi,
     configure: async (app) => {
       const dir = app.context.config.cwd;
       options.before?.(dir);

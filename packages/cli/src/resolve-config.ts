@@ -4,6 +4,7 @@ import { parseDatabaseUri } from "@mlflow-ts/store";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
 import { CliError } from "./config-error.js";
 import { SERVER_OPTIONS } from "./server-options.js";
+import { staticPrefixProblem } from "./static-prefix-problem.js";
 
 /** Raw values from one source (config file, environment or flags), by config key. */
 export type ConfigLayer = Readonly<Record<string, unknown>>;
@@ -106,9 +107,8 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     problems.push(`${where.artifactsOnly}: --artifacts-only cannot be combined with a backend store URI (${where.backendStoreUri})`);
   }
   const staticPrefix = str("staticPrefix", "");
-  if (staticPrefix !== "" && (!staticPrefix.startsWith("/") || staticPrefix.endsWith("/"))) {
-    problems.push(`${where.staticPrefix}: '${staticPrefix}' must start with '/' and must not end with '/'`);
-  }
+  const prefixProblem = staticPrefixProblem(staticPrefix);
+  if (prefixProblem) problems.push(`${where.staticPrefix}: ${prefixProblem}`);
   const artifactsDestination = path.resolve(sources.cwd, str("artifactsDestination", "./mlartifacts"));
   const defaultArtifactRoot = str("defaultArtifactRoot", serveArtifacts ? "mlflow-artifacts:/" : path.resolve(sources.cwd, "mlruns"));
   const logFormat = str("logFormat", sources.isTTY ? "pretty" : "json");

@@ -32,7 +32,7 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
     description:
       "worker processes (Node cluster). One worker uses one core; more help on PostgreSQL and MySQL only where cores are idle (the database and clients need theirs). On SQLite, whose writes go one at a time through one file, more workers only add lock waits: keep 1",
   },
-  { key: "staticPrefix", flags: "--static-prefix <prefix>", env: "MLFLOW_STATIC_PREFIX", kind: "string", defaultText: "none", description: "prefix of UI, /ajax-api, /health and /version routes; starts with / and does not end with /" },
+  { key: "staticPrefix", flags: "--static-prefix <prefix>", env: "MLFLOW_STATIC_PREFIX", kind: "string", defaultText: "none", description: "prefix of UI, /ajax-api, /health and /version routes; starts with / and does not end with /, and its first segment is not a built-in route's (/static, /api, /health, …)" },
   { key: "maxBodyBytes", flags: "--max-body-bytes <n>", env: "MLFLOW_MAX_BODY_BYTES", kind: "integer", defaultText: "16777216", description: "largest JSON request body; larger ones get 413" },
   { key: "dbStatementTimeout", flags: "--db-statement-timeout <seconds>", env: "MLFLOW_DB_STATEMENT_TIMEOUT", kind: "integer", defaultText: "5", description: "PostgreSQL: longest a query may run before it is cancelled (503); 0 for no limit" },
   { key: "dbPoolSize", flags: "--db-pool-size <n>", env: "MLFLOW_DB_POOL_SIZE", kind: "integer", defaultText: "10 per worker, fewer when all workers would take over half the database's max_connections", description: "PostgreSQL/MySQL: connections per worker process; with several replicas, keep replicas × workers × this under max_connections" },

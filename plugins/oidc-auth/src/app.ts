@@ -5,11 +5,12 @@ import { fileURLToPath } from "node:url";
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
 import * as oidc from "openid-client";
 import { defineApp, MlflowError, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
-import { Access, authenticated, installAuthorization, openAuthStore, registerGroupPermissionRoutes, unprotectedPaths, type UserRecord } from "@mlflow-ts/authz";
+import { Access, authenticated, installAuthorization, openAuthStore, openRoutes, registerGroupPermissionRoutes, type UserRecord } from "@mlflow-ts/authz";
 import { readOidcConfig, type OidcConfig } from "./config.js";
 import { BearerVerifier } from "./bearer.js";
 import { CookieCodec, cookieValue, type Session } from "./session.js";
-import { SESSION_COOKIE, SignIn, identityOf, type Identity } from "./sign-in.js";
+import { SESSION_COOKIE, SignIn } from "./sign-in.js";
+import { identityOf, type Identity } from "./identity-of.js";
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -104,7 +105,8 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
     const fromBearer = async (token: string, key: string): Promise<UserRecord | Response> => {
       const claims = await bearer.verify(token);
       if (!claims) return unauthenticatedJson("The access token is not valid here (issuer, audience, signature or expiry).");
-      const identity = identityOf(claims, config) ?? (typeof claims.client_id === "string" ? { username: claims.client_id, groups: [] } : undefined);
+      // A machine (client credentials) is `client:<client_id>`: a name no person can have.
+      const identity = identityOf(claims, config);
       if (!identity) return unauthenticatedJson("The access token names no user.");
       const who = principal(await userRow(identity.username), identity);
       if (byToken.size >= 10_000) byToken.delete(byToken.keys().next().value!);
@@ -143,14 +145,14 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
       return fromSession(req, sealed).then((who) => who ?? anonymous());
     };
 
-    const isMlflowOpen = unprotectedPaths(prefix);
+    const isMlflowOpen = openRoutes(prefix);
     const oidcPaths = new Set([`${prefix}/oidc/login`, `${prefix}/oidc/callback`, `${prefix}/oidc/logout`]);
     const authz = installAuthorization(app, {
       store,
       access,
       prefix,
       identify,
-      isUnprotected: (p) => isMlflowOpen(p) || oidcPaths.has(p),
+      isUnprotected: (req) => isMlflowOpen(req) || oidcPaths.has(req.path),
       extraRules: new Map([
         ["GET /oidc-auth/ui/pages.js", authenticated],
         ["GET /mlflow-ts/oidc/me", authenticated],

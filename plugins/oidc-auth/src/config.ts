@@ -15,7 +15,7 @@ export interface OidcConfig {
   readonly scopes: string;
   /** The claim holding the caller's groups (`groups`; Keycloak, Okta and Entra ID can all send it). */
   readonly groupsClaim: string;
-  /** The claim naming the user (`preferred_username`, else `email`, else `sub`). */
+  /** The claim naming a person; then `preferred_username`, a verified `email`, `sub:<sub>` (see `identityOf`). */
   readonly usernameClaim: string;
   /** Members of this group are admins. */
   readonly adminGroup: string;

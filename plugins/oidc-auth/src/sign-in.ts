@@ -2,6 +2,7 @@ import type { Request, Response } from "express";
 import * as oidc from "openid-client";
 import type { Logger } from "@mlflow-ts/plugin-api";
 import type { OidcConfig } from "./config.js";
+import { identityOf, type Identity } from "./identity-of.js";
 import { CookieCodec, cookieValue, type PendingLogin, type Session } from "./session.js";
 
 /** Cookie names: the session, and the sign-in in progress. */
@@ -11,21 +12,6 @@ export const PENDING_COOKIE = "mlflow_oidc_login";
 const PENDING_TTL = 600;
 // After the session's lifetime, a refresh token may renew it for this much longer at most.
 const REFRESH_WINDOW = 7 * 24 * 3600;
-
-/** What a sign-in found out about the caller. */
-export interface Identity {
-  readonly username: string;
-  readonly groups: readonly string[];
-}
-
-/** The caller's name and groups from ID-token, userinfo or access-token claims. */
-export function identityOf(claims: Record<string, unknown>, config: OidcConfig): Identity | undefined {
-  const name = claims[config.usernameClaim] ?? claims.preferred_username ?? claims.email ?? claims.sub;
-  if (typeof name !== "string" || name === "") return undefined;
-  const raw = claims[config.groupsClaim];
-  const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : typeof raw === "string" ? raw.split(/[ ,]+/).filter(Boolean) : [];
-  return { username: name, groups };
-}
 
 /**
  * A path on this server to return to after signing in, or the UI's root: anything else (another

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateKeyPair, exportJWK } from "jose";
+import { SignJWT, generateKeyPair, exportJWK } from "jose";
 import Provider from "oidc-provider";
 
 /** The people and machines of the test identity provider, with their groups. */
@@ -15,19 +15,26 @@ export interface TestIdp {
   readonly issuer: string;
   /** An access token (JWT) from the client-credentials grant. */
   clientToken(client: string, secret: string, resource?: string): Promise<string>;
+  /**
+   * An access token with exactly these claims (plus `iss`, `aud`, `iat`, `exp`), signed with the
+   * provider's own key: what a provider whose accounts carry other claims (an `email` not
+   * verified, no `preferred_username`) would issue.
+   */
+  signToken(claims: Record<string, unknown>, audience?: string): Promise<string>;
   close(): Promise<void>;
 }
 
 /**
  * Starts an identity provider with a confidential web client `mlflow` (code flow with PKCE,
  * refresh tokens, RP-initiated logout), machine clients `robot` (groups `team-a`) and `short`
- * (2-second tokens), and resource servers `http://mlflow` (audience `mlflow`) and `http://other`.
- * Access tokens are JWTs carrying `groups` and `preferred_username`.
+ * (2-second tokens), more machine clients named in `machines` (secret `<name>-secret`), and
+ * resource servers `http://mlflow` (audience `mlflow`) and `http://other`. Access tokens are JWTs
+ * carrying `groups` and `preferred_username` (people) or `sub` = `client_id` (machines).
  *
  * @example
  * const idp = await startIdp({ redirectUri: "http://127.0.0.1:5000/oidc/callback", postLogoutUri: "http://127.0.0.1:5000/" });
  */
-export async function startIdp(options: { redirectUri: string; postLogoutUri: string }): Promise<TestIdp> {
+export async function startIdp(options: { redirectUri: string; postLogoutUri: string; machines?: readonly string[] }): Promise<TestIdp> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -46,6 +53,7 @@ export async function startIdp(options: { redirectUri: string; postLogoutUri: st
       },
       { client_id: "robot", client_secret: "robot-secret", grant_types: ["client_credentials"], response_types: [], redirect_uris: [] },
       { client_id: "short", client_secret: "short-secret", grant_types: ["client_credentials"], response_types: [], redirect_uris: [] },
+      ...(options.machines ?? []).map((id) => ({ client_id: id, client_secret: `${id}-secret`, grant_types: ["client_credentials"], response_types: [], redirect_uris: [] })),
     ],
     jwks: { keys: [jwk] },
     cookies: { keys: ["test-idp-cookie-key"] },
@@ -94,6 +102,8 @@ export async function startIdp(options: { redirectUri: string; postLogoutUri: st
       if (!json.access_token) throw new Error(`token: ${json.error}: ${json.error_description}`);
       return json.access_token;
     },
+    signToken: (claims, audience = "mlflow") =>
+      new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: jwk.kid }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime("1h").sign(privateKey),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
