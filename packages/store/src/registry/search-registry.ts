@@ -75,7 +75,7 @@ export async function searchRegisteredModels(
   const dialect = ctx.database.dialect;
   let q = ctx.database.db.selectFrom("registered_models as rm").select(["rm.name", "rm.creation_time", "rm.last_updated_time", "rm.description"]);
   const readable = input.readable;
-  if (readable) q = q.where((eb) => readableCondition(eb, "rm.name", readable, asName));
+  if (readable) q = q.where((eb) => readableCondition(eb, "rm.name", readable, asName, dialect));
   for (const clause of parseFilter(input.filter)) {
     if (TAG_PREFIXES.has(clause.entity!)) {
       q = q.where((eb) => tagClause(eb, "registered_model_tags", (sub: Sub) => sub.whereRef("t.name", "=", "rm.name"), clause, dialect));
@@ -107,7 +107,7 @@ export async function searchModelVersions(
     .select(VERSION_COLUMNS.map((c) => `mv.${c}` as const))
     .where("mv.current_stage", "!=", DELETED_STAGE);
   const readable = input.readable;
-  if (readable) q = q.where((eb) => readableCondition(eb, "mv.name", readable, asName));
+  if (readable) q = q.where((eb) => readableCondition(eb, "mv.name", readable, asName, dialect));
   for (const clause of parseFilter(input.filter)) {
     if (TAG_PREFIXES.has(clause.entity!)) {
       q = q.where((eb) =>

@@ -39,7 +39,7 @@ export async function searchExperiments(
   const clauses = parseFilter(input.filter);
   let q = ctx.database.db.selectFrom("experiments").selectAll("experiments").where("lifecycle_stage", "in", stagesFor(input.viewType ?? "ACTIVE_ONLY"));
   const readable = input.readable;
-  if (readable) q = q.where((eb) => readableCondition(eb, "experiments.experiment_id", readable, experimentIdNumber));
+  if (readable) q = q.where((eb) => readableCondition(eb, "experiments.experiment_id", readable, experimentIdNumber, ctx.database.dialect));
   for (const clause of clauses) {
     if (ATTRIBUTE_PREFIXES.has(clause.entity)) {
       if (clause.key === "name") q = q.where((eb) => stringCompare(eb, "experiments.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name", ctx.database.dialect));
