@@ -6,7 +6,7 @@ import { LIMITS, limitValue, validateKey } from "../validation.js";
 import { appendToUri, chunk, upsert, upsertIncoming, type TrackingContext } from "../tracking/context.js";
 import { requireExperimentId } from "../tracking/experiments.js";
 import { generateRunName } from "../tracking/generate-run-name.js";
-import { parseFilter } from "../search/parse-filter.js";
+import { checkOrderByLength, parseFilter } from "../search/parse-filter.js";
 import { checkMaxResults, keyValueExists, numberCompare, stringCompare } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 
@@ -279,6 +279,7 @@ export async function searchLoggedModels(ctx: TrackingContext, input: SearchLogg
     }
   }
   for (const order of input.orderBy ?? []) {
+    checkOrderByLength(order.field_name);
     const dir = order.ascending === false ? "desc" : "asc";
     if (order.field_name.startsWith("metrics.")) {
       const key = order.field_name.slice("metrics.".length);
