@@ -16,6 +16,7 @@ export { LIMITS } from "./validation.js";
 export { parseFilter, parseOrderBy, FILTER_LIMITS } from "./search/parse-filter.js";
 export type { Comparison, Comparator, OrderClause } from "./search/parse-filter.js";
 export { encodePageToken, decodePageToken, PAGE_TOKEN_MAX_LENGTH } from "./search/page-token.js";
+export { translateDatabaseError } from "./translate-database-error.js";
 export { SqlRegistryStore } from "./sql-registry-store.js";
 export type { SearchRegistryInput } from "./registry/search-registry.js";
 export type { CreateModelVersionInput } from "./registry/model-versions.js";
