@@ -1,5 +1,5 @@
 import { invalidParameter } from "@mlflow-ts/protocol";
-import { scanTokens, tokenize, type Token } from "./tokenize.js";
+import { createTokenReader, tokenize, type Token } from "./tokenize.js";
 
 /** A comparison operator of MLflow's filter grammar. */
 export type Comparator = "=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE" | "ILIKE" | "IN" | "NOT IN";
@@ -19,16 +19,24 @@ export interface Comparison {
 type Tokens = (i: number) => Token | undefined;
 
 function lazyTokens(input: string): Tokens {
-  const scanner = scanTokens(input);
-  const read: Token[] = [];
+  const next = createTokenReader(input);
+  // The tokens from `base` on. The parser reads forward, looking at most 3 tokens ahead of where
+  // it stands, so the ones well behind are dropped: short-lived tokens are cheap for the GC, tens
+  // of thousands kept alive until the end are not.
+  let window: Token[] = [];
+  let base = 0;
   let done = false;
   return (i) => {
-    while (!done && read.length <= i) {
-      const next = scanner.next();
-      if (next.done) done = true;
-      else read.push(next.value);
+    if (window.length > 256 && i - base > 128) {
+      window = window.slice(i - base - 8);
+      base = i - 8;
     }
-    return read[i];
+    while (!done && base + window.length <= i) {
+      const token = next();
+      if (token === undefined) done = true;
+      else window.push(token);
+    }
+    return window[i - base];
   };
 }
 
