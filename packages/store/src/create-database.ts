@@ -7,6 +7,7 @@ import { MlflowError } from "@mlflow-ts/protocol";
 import { parseDatabaseUri } from "./database-uri.js";
 import { currentQuerySignal, enableQueryCancellation } from "./query-cancellation.js";
 import { withStatementName } from "./prepared-statements.js";
+import { guardQueries } from "./guard-queries.js";
 
 /** The SQL dialects the store speaks. */
 export type DialectName = "sqlite" | "postgres" | "mysql";
@@ -93,7 +94,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     connection.pragma("foreign_keys = ON");
     // MLflow's LIKE is case-sensitive on every backend; ILIKE is written as lower() LIKE lower().
     connection.pragma("case_sensitive_like = ON");
-    const db = new Kysely({ dialect: new SqliteDialect({ database: cachingStatements(connection) }) });
+    const db = new Kysely({ dialect: guardQueries(new SqliteDialect({ database: cachingStatements(connection) })) });
     return {
       db,
       dialect: "sqlite",
@@ -121,7 +122,7 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     // An idle connection that the database closes (restart, pg_terminate_backend) is dropped from
     // the pool, which reconnects on demand; without a listener the error would end the process.
     pool.on("error", () => {});
-    const db = new Kysely({ dialect: new PostgresDialect({ pool: cancellable(pg, pool, target.connectionString) }) });
+    const db = new Kysely({ dialect: guardQueries(new PostgresDialect({ pool: cancellable(pg, pool, target.connectionString) })) });
     enableQueryCancellation();
     try {
       await sql`select 1`.execute(db);
@@ -200,9 +201,12 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
       connection.query(`SET SESSION max_execution_time = ${options.statementTimeoutMs}`, () => {});
     });
   }
-  const db = new Kysely({ dialect: new MysqlDialect({ pool }) });
+  // Known once the server has answered; until then (that first query) statements are not bounded.
+  let maxAllowedPacket: number | undefined;
+  const db = new Kysely({ dialect: guardQueries(new MysqlDialect({ pool }), { maxStatementBytes: () => maxAllowedPacket }) });
   try {
-    await sql`select 1`.execute(db);
+    const { rows: packet } = await sql<{ packet: number | string }>`select @@max_allowed_packet as packet`.execute(db);
+    maxAllowedPacket = Number(packet[0]!.packet);
     if (options.poolSize === undefined) {
       const { rows } = await sql<{ max: number }>`select @@max_connections as max`.execute(db);
       (pool as unknown as { config: { connectionLimit: number } }).config.connectionLimit = defaultPoolSize(Number(rows[0]!.max), options.processes ?? 1);

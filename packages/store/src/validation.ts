@@ -1,6 +1,10 @@
 import { invalidParameter } from "@mlflow-ts/protocol";
 
-/** MLflow's limits (mlflow/utils/validation.py). */
+/**
+ * MLflow's limits (mlflow/utils/validation.py), and the sizes of MLflow's columns where MLflow
+ * checks nothing: PostgreSQL and MySQL refuse a longer value ("value too long", a 500 unless
+ * checked first) and SQLite stores it, so every dialect checks here.
+ */
 export const LIMITS = {
   keyLength: 250,
   paramValueLength: 6000,
@@ -21,6 +25,15 @@ export const LIMITS = {
   datasetProfile: 16777215,
   inputTagKey: 255,
   inputTagValue: 500,
+  /** runs.user_id and model_versions.user_id, VARCHAR(256). */
+  userIdLength: 256,
+  /** registered_models.description and model_versions.description, VARCHAR(5000). */
+  descriptionLength: 5000,
+  /** logged_models.name and model_type, VARCHAR(500). */
+  loggedModelNameLength: 500,
+  loggedModelTypeLength: 500,
+  /** A run ID stored in another table (model_versions.run_id, logged_models.source_run_id), VARCHAR(32). */
+  runIdColumnLength: 32,
 } as const;
 
 const KEY_CHARS = /^[\w\-. /:]*$/;

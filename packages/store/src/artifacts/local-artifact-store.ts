@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
-import { invalidParameter, notFound, type FileInfo } from "@mlflow-ts/protocol";
+import { invalidParameter, notFound, type FileInfo, type MlflowError } from "@mlflow-ts/protocol";
 import { artifactSegments } from "./artifact-path.js";
 
 /** A file opened for download. */
@@ -17,11 +17,31 @@ export interface ArtifactFile {
 
 const TEMP_PREFIX = ".mlflow-upload-";
 
+/**
+ * Linux's PATH_MAX: a path handed to the kernel, its terminating NUL included, has at most 4,096
+ * bytes; a longer one fails with ENAMETOOLONG. (macOS allows 1,024: there the OS error itself is
+ * translated, see {@link pathError}.)
+ */
+const PATH_MAX_BYTES = 4096;
+
+function tooLong(relative: string, bytes?: number): MlflowError {
+  const size = bytes === undefined ? "" : `; this one would be ${bytes} bytes`;
+  return invalidParameter(
+    `Invalid artifact path: '${relative.slice(0, 100)}${relative.length > 100 ? "…" : ""}' is too long for the filesystem: a path on disk must be shorter than ${PATH_MAX_BYTES} bytes and each name at most 255 bytes${size}`,
+  );
+}
+
+/** Throws 400 when `absolute` is too long for the kernel to take, before anything touches the disk. */
+function checkPathLength(absolute: string, relative: string): void {
+  const bytes = Buffer.byteLength(absolute);
+  if (bytes >= PATH_MAX_BYTES) throw tooLong(relative, bytes);
+}
+
 /** A filesystem error caused by the path a client gave, as the 400 it is; anything else as it is. */
 function pathError(error: unknown, relative: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOTDIR" || code === "EEXIST") return invalidParameter(`Invalid artifact path: a parent of '${relative}' is a file`);
-  if (code === "ENAMETOOLONG") return invalidParameter(`Invalid artifact path: '${relative.slice(0, 100)}' is too long`);
+  if (code === "ENAMETOOLONG") return tooLong(relative);
   if (code === "EISDIR") return invalidParameter(`Invalid artifact path: '${relative}' is a directory`);
   return error;
 }
@@ -69,25 +89,39 @@ export class LocalArtifactStore {
 
   /** The absolute path of a relative artifact path, after checking that it stays inside the root. */
   async resolve(relative: string): Promise<string> {
+    return (await this.locate(relative)).full;
+  }
+
+  /**
+   * The absolute path of a relative artifact path, and where it really leads once the symlinks of
+   * its deepest existing part are followed: inside the root, and short enough for the kernel, or 400.
+   */
+  private async locate(relative: string): Promise<{ full: string; real: string }> {
     const segments = artifactSegments(relative);
     const root = await this.rootReal();
     const full = path.join(root, ...segments);
-    // Follow symlinks of the deepest part that exists: a link inside the root may point out.
+    checkPathLength(full, relative);
+    // Follow symlinks of the deepest part that exists: a link inside the root may point out, or
+    // somewhere deep enough that the rest of the path no longer fits.
     let probe = full;
     for (;;) {
       try {
-        await this.inside(await fsp.realpath(probe));
-        break;
+        const real = await fsp.realpath(probe);
+        await this.inside(real);
+        const rest = path.relative(probe, full);
+        const target = rest === "" ? real : path.join(real, rest);
+        checkPathLength(target, relative);
+        return { full, real: target };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENAMETOOLONG") throw pathError(error, relative);
         // A file where a directory should be (ENOTDIR) is refused by the operation itself.
         if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
         const parent = path.dirname(probe);
-        if (parent === probe) break;
+        if (parent === probe) return { full, real: full };
         probe = parent;
       }
     }
-    return full;
   }
 
   /**
@@ -96,13 +130,17 @@ export class LocalArtifactStore {
    * swapped for a symlink in between cannot leave a file outside the root.
    */
   async write(relative: string, body: Readable): Promise<void> {
-    const target = await this.resolve(relative);
+    const { full: target, real } = await this.locate(relative);
     if (target === (await this.rootReal())) throw invalidParameter("Invalid artifact path: an upload needs a file name");
+    // The upload lands first in a sibling temporary file, whose name may be the longer of the two:
+    // one that cannot be created is refused now, before any directory is made for it.
+    const tempName = `${TEMP_PREFIX}${randomUUID()}`;
+    checkPathLength(path.join(path.dirname(real), tempName), relative);
     await fsp.mkdir(path.dirname(target), { recursive: true }).catch((error: unknown) => {
       throw pathError(error, relative);
     });
     await this.inside(await fsp.realpath(path.dirname(target)));
-    const temp = path.join(path.dirname(target), `${TEMP_PREFIX}${randomUUID()}`);
+    const temp = path.join(path.dirname(target), tempName);
     let renamed = false;
     try {
       // Opened by the stream itself ("wx": never an existing file) and checked before a byte is

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { LOGGED_MODEL_STATUSES, invalidParameter, notFound, toWireDouble, type KeyValue, type LoggedModel, type LoggedModelStatus } from "@mlflow-ts/protocol";
 import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
-import { LIMITS, limitValue, validateKey } from "../validation.js";
+import { LIMITS, limitValue, rejectLong, validateKey } from "../validation.js";
 import { appendToUri, chunk, upsert, upsertIncoming, type TrackingContext } from "../tracking/context.js";
 import { requireExperimentId } from "../tracking/experiments.js";
 import { generateRunName } from "../tracking/generate-run-name.js";
-import { parseFilter } from "../search/parse-filter.js";
+import { checkOrderByLength, parseFilter } from "../search/parse-filter.js";
 import { checkMaxResults, keyValueExists, numberCompare, stringCompare } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 
@@ -147,6 +147,10 @@ function validatePairs(pairs: readonly KeyValue[], what: "param" | "tag"): Map<s
 export async function createLoggedModel(ctx: TrackingContext, input: CreateLoggedModelInput): Promise<LoggedModel> {
   ctx.schema.require("400f98739977", "Logged models");
   const experimentId = requireExperimentId(input.experimentId);
+  // The columns are VARCHAR(500), VARCHAR(500) and VARCHAR(32); MLflow checks none of them.
+  if (input.name) rejectLong(input.name, LIMITS.loggedModelNameLength, "Logged model name");
+  if (input.modelType) rejectLong(input.modelType, LIMITS.loggedModelTypeLength, "Logged model model_type");
+  if (input.sourceRunId) rejectLong(input.sourceRunId, LIMITS.runIdColumnLength, "Logged model source_run_id");
   const params = validatePairs(input.params ?? [], "param");
   const tags = validatePairs(input.tags ?? [], "tag");
   const modelId = `m-${randomUUID().replace(/-/g, "")}`;
@@ -279,6 +283,7 @@ export async function searchLoggedModels(ctx: TrackingContext, input: SearchLogg
     }
   }
   for (const order of input.orderBy ?? []) {
+    checkOrderByLength(order.field_name);
     const dir = order.ascending === false ? "desc" : "asc";
     if (order.field_name.startsWith("metrics.")) {
       const key = order.field_name.slice("metrics.".length);

@@ -2,7 +2,7 @@ import { invalidParameter, notFound, type KeyValue, type ModelVersion, type Stag
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { upsert, type TrackingContext } from "../tracking/context.js";
-import { rejectLong } from "../validation.js";
+import { LIMITS, rejectLong } from "../validation.js";
 import { loadVersions } from "./load-registry.js";
 import { registryKey, requireModelRow } from "./registered-models.js";
 import { DELETED_STAGE, VERSION_COLUMNS, type ModelVersionRow } from "./rows.js";
@@ -54,10 +54,13 @@ export async function createModelVersion(
 ): Promise<ModelVersion> {
   const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
   [...tags].forEach(([key, value]) => validateRegistryTag({ key, value }, ctx));
-  // MLflow's columns: source, run_link and status_message VARCHAR(500), description VARCHAR(5000).
+  // MLflow's columns: source, run_link and status_message VARCHAR(500), description VARCHAR(5000),
+  // user_id VARCHAR(256), run_id VARCHAR(32).
   rejectLong(input.source, 500, "Model version source");
   if (input.runLink) rejectLong(input.runLink, 500, "Model version run_link");
-  if (input.description) rejectLong(input.description, 5000, "Model version description");
+  if (input.description) rejectLong(input.description, LIMITS.descriptionLength, "Model version description");
+  if (input.userId) rejectLong(input.userId, LIMITS.userIdLength, "Model version user_id");
+  if (input.runId) rejectLong(input.runId, LIMITS.runIdColumnLength, "Model version run_id");
   const now = ctx.now();
   const row = await withTransaction(ctx.database, async (trx) => {
     await requireModelRow(trx, input.name);
@@ -134,6 +137,7 @@ export async function getModelVersion(ctx: TrackingContext, name: string, versio
 
 /** Updates a version's description. */
 export async function updateModelVersion(ctx: TrackingContext, name: string, version: number, description: string | undefined): Promise<ModelVersion> {
+  if (description) rejectLong(description, LIMITS.descriptionLength, "Model version description");
   await withTransaction(ctx.database, async (trx) => {
     await requireVersionRow(trx, name, version);
     await trx

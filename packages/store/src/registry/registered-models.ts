@@ -4,6 +4,7 @@ import { withTransaction } from "../with-transaction.js";
 import { isUniqueViolation, upsert, type TrackingContext } from "../tracking/context.js";
 import { loadModels, loadVersions } from "./load-registry.js";
 import { DELETED_STAGE, VERSION_COLUMNS, type ModelVersionRow, type RegisteredModelRow } from "./rows.js";
+import { LIMITS, rejectLong } from "../validation.js";
 import { parseStage, validateModelName, validateRegistryTag } from "./validation.js";
 
 /** Reads a registered-model row; 404 when unknown. */
@@ -26,6 +27,7 @@ export async function createRegisteredModel(
   validateModelName(input.name);
   const tags = new Map((input.tags ?? []).map((t) => [t.key, t.value]));
   [...tags].forEach(([key, value]) => validateRegistryTag({ key, value }, ctx));
+  if (input.description) rejectLong(input.description, LIMITS.descriptionLength, "Registered model description");
   const now = ctx.now();
   try {
     await withTransaction(ctx.database, async (trx) => {
@@ -75,6 +77,7 @@ export async function renameRegisteredModel(ctx: TrackingContext, name: string, 
 
 /** Updates a model's description. */
 export async function updateRegisteredModel(ctx: TrackingContext, name: string, description: string | undefined): Promise<RegisteredModel> {
+  if (description) rejectLong(description, LIMITS.descriptionLength, "Registered model description");
   await withTransaction(ctx.database, async (trx) => {
     await requireModelRow(trx, name);
     await trx

@@ -11,6 +11,16 @@ export function encodePageToken(offset: number): string {
 }
 
 /**
+ * The longest page token accepted, in characters. This server's tokens are base64 of
+ * `{"offset": N}`, under 40 characters; a longer one was not made here, and would otherwise be
+ * decoded, parsed and echoed in full in the error message.
+ *
+ * @example
+ * if (token.length > PAGE_TOKEN_MAX_LENGTH) throw invalidParameter("page token too long");
+ */
+export const PAGE_TOKEN_MAX_LENGTH = 1024;
+
+/**
  * Decodes a page token; absent or empty means offset 0. Anything undecodable is 400, as in MLflow.
  *
  * @example
@@ -18,6 +28,9 @@ export function encodePageToken(offset: number): string {
  */
 export function decodePageToken(token: string | undefined): number {
   if (token === undefined || token === "") return 0;
+  if (token.length > PAGE_TOKEN_MAX_LENGTH) {
+    throw invalidParameter(`Invalid page token: it is ${token.length} characters long; a page token may have at most ${PAGE_TOKEN_MAX_LENGTH} characters`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8"));

@@ -5,7 +5,7 @@ import { executeCompiledOnce } from "../compiled-once.js";
 import { postgresGroupWriter } from "./log-metrics-postgres.js";
 import { isLater, metricGroups, type GroupWriter } from "./metric-groups.js";
 import { isUniqueViolation, logBatchPostgres } from "./log-batch-postgres.js";
-import { LIMITS, limitValue, validateKey, validateRunIdFormat } from "../validation.js";
+import { LIMITS, limitValue, rejectLong, validateKey, validateRunIdFormat } from "../validation.js";
 import { chunk, insertOrIgnore, sqlBool, upsertIncoming, type TrackingContext } from "./context.js";
 import { RUN_NAME_TAG, requireActive, requireRunRow } from "./runs.js";
 
@@ -77,6 +77,9 @@ function validateMetric(m: MetricInput): void {
   if (m.step !== undefined && !Number.isSafeInteger(m.step)) {
     throw invalidParameter(`Got invalid step ${m.step} for metric '${m.key}' (value=${m.value}). Step must be a valid long (64-bit integer).`);
   }
+  // A logged model's metric row keeps them: VARCHAR(500) and VARCHAR(36), as in `datasets`.
+  if (m.datasetName) rejectLong(m.datasetName, LIMITS.datasetName, "Metric dataset_name");
+  if (m.datasetDigest) rejectLong(m.datasetDigest, LIMITS.datasetDigest, "Metric dataset_digest");
 }
 
 /**

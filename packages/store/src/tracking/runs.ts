@@ -58,6 +58,7 @@ export async function createRun(ctx: TrackingContext, input: CreateRunInput): Pr
   }
   const name = input.runName || tagName || generateRunName();
   rejectLong(name, LIMITS.runNameLength, "Run name");
+  if (input.userId) rejectLong(input.userId, LIMITS.userIdLength, "Run user_id");
   tags.set(RUN_NAME_TAG, name);
   const runId = randomUUID().replace(/-/g, "");
   const row = await withTransaction(ctx.database, async (trx) => {
