@@ -28,11 +28,14 @@ export async function startAuthServer(
     after?: (app: import("@mlflow-ts/plugin-api").MlflowApp) => void;
     /** Runs before basic-auth is applied, with the test directory (write files there). */
     before?: (dir: string) => void;
+    /** Server settings over the test defaults (a static prefix, …). */
+    config?: Partial<import("@mlflow-ts/plugin-api").ServerConfig>;
   } = {},
 ): Promise<AuthServer> {
   const printed: string[] = [];
   const server = await startTestServer({
     dialect: options.dialect,
+    config: options.config,
     configure: async (app) => {
       const dir = app.context.config.cwd;
       options.before?.(dir);
