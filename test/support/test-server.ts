@@ -46,14 +46,32 @@ export function testConfig(database: TestDatabase, overrides: Partial<ServerConf
  * the place to register hooks and routes as an app would.
  */
 export async function startTestServer(
-  options: { dialect?: TestDialect; config?: Partial<ServerConfig>; webUi?: WebUiOptions; configure?: (app: MlflowApp) => void | Promise<void> } = {},
+  options: {
+    dialect?: TestDialect;
+    config?: Partial<ServerConfig>;
+    webUi?: WebUiOptions;
+    configure?: (app: MlflowApp) => void | Promise<void>;
+    /** A port to listen on (one known in advance, e.g. for an identity provider's redirect URL); 0 by default. */
+    port?: number;
+  } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(options.dialect ?? "sqlite");
   const config = testConfig(database, options.config);
-  const { stores, close } = await openStores(config, { create: true });
-  const app = createServer(config, stores, { logger: createLogger({ format: "json", write: () => {} }), webUi: options.webUi });
-  await options.configure?.(app);
-  const running = await startServer(app, { host: "127.0.0.1", port: 0, onClose: close });
+  let close: (() => Promise<void>) | undefined;
+  let running: Awaited<ReturnType<typeof startServer>>;
+  let app: MlflowApp;
+  try {
+    const opened = await openStores(config, { create: true });
+    close = opened.close;
+    app = createServer(config, opened.stores, { logger: createLogger({ format: "json", write: () => {} }), webUi: options.webUi });
+    await options.configure?.(app);
+    running = await startServer(app, { host: "127.0.0.1", port: options.port ?? 0, onClose: close });
+  } catch (error) {
+    // A server that refuses to start (a test of exactly that) leaves no database behind.
+    await close?.().catch(() => {});
+    await database.drop();
+    throw error;
+  }
   return {
     url: running.url,
     client: new MlflowClient(running.url),

@@ -34,8 +34,48 @@ const PASSWORDS = { owner: "owner-password-123", intruder: "intruder-password-12
 /** The intruder's password (update-password cases set it to itself). */
 export const INTRUDER_PASSWORD = PASSWORDS.intruder;
 
+/** The owner's password (for clients acting as the owner). */
+export const OWNER_PASSWORD = PASSWORDS.owner;
+
 function basic(who: keyof typeof PASSWORDS): string {
   return `Basic ${Buffer.from(`${who}:${PASSWORDS[who]}`).toString("base64")}`;
+}
+
+/**
+ * Sends one raw request (node:http, so a GET may carry a JSON body) and reads the whole answer.
+ * `headers` go as given: leave out `Authorization` for an anonymous caller.
+ *
+ * @example
+ * const answer = await rawRequest(server.url, "GET", "/health");
+ */
+export async function rawRequest(baseUrl: string, method: string, path: string, send: Send = {}): Promise<Answer> {
+  const url = new URL(`${baseUrl}${path}`);
+  for (const [key, value] of Object.entries(send.query ?? {})) {
+    for (const v of typeof value === "string" ? [value] : value) url.searchParams.append(key, v);
+  }
+  const headers: Record<string, string> = { ...send.headers };
+  let body: string | undefined;
+  if (send.body !== undefined) {
+    body = typeof send.body === "string" ? send.body : JSON.stringify(send.body);
+    headers["Content-Type"] ??= "application/json";
+  }
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const request = http.request(url, { method, headers: body === undefined ? headers : { ...headers, "Content-Length": String(Buffer.byteLength(body)) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (c: Buffer) => chunks.push(c));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  return { status, text, json };
 }
 
 /**
@@ -45,38 +85,22 @@ function basic(who: keyof typeof PASSWORDS): string {
  * default experiment. In the first mode nobody may read anything by default; in the second
  * everybody may, but the intruder has explicit NO_PERMISSIONS grants on the owner's resources.
  */
-export async function createWorld(mode: World["mode"], dialect: TestDialect = "sqlite"): Promise<World> {
-  const server = await startAuthServer({ dialect, ini: { default_permission: mode === "NO_PERMISSIONS default" ? "NO_PERMISSIONS" : "READ" } });
-  const call: World["call"] = async (who, method, path, send = {}) => {
-    const url = new URL(`${server.url}${path}`);
-    for (const [key, value] of Object.entries(send.query ?? {})) {
-      for (const v of typeof value === "string" ? [value] : value) url.searchParams.append(key, v);
-    }
-    const headers: Record<string, string> = { Authorization: basic(who), ...send.headers };
-    let body: string | undefined;
-    if (send.body !== undefined) {
-      body = typeof send.body === "string" ? send.body : JSON.stringify(send.body);
-      headers["Content-Type"] ??= "application/json";
-    }
+export function createWorld(mode: World["mode"], dialect: TestDialect = "sqlite"): Promise<World> {
+  return createWorldWith(mode, dialect);
+}
+
+/**
+ * {@link createWorld} on a server started with other options as well (the auth tables in another
+ * database, a static prefix…); `default_permission` still follows the mode.
+ *
+ * @example
+ * const w = await createWorldWith("NO_PERMISSIONS default", "mysql", { databaseUri: (dir) => `sqlite:///${dir}/basic_auth.db` });
+ */
+export async function createWorldWith(mode: World["mode"], dialect: TestDialect = "sqlite", options: Parameters<typeof startAuthServer>[0] = {}): Promise<World> {
+  const server = await startAuthServer({ ...options, dialect, ini: { ...options.ini, default_permission: mode === "NO_PERMISSIONS default" ? "NO_PERMISSIONS" : "READ" } });
+  const call: World["call"] = (who, method, path, send = {}) =>
     // node:http, not fetch: a GET with a JSON body is one of the spellings under test.
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const request = http.request(url, { method, headers: body === undefined ? headers : { ...headers, "Content-Length": String(Buffer.byteLength(body)) } }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (c: Buffer) => chunks.push(c));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-        response.on("error", reject);
-      });
-      request.on("error", reject);
-      request.end(body);
-    });
-    let json: Record<string, unknown> | undefined;
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      json = undefined;
-    }
-    return { status, text, json };
-  };
+    rawRequest(server.url, method, path, { ...send, headers: { Authorization: basic(who), ...send.headers } });
   await server.admin.createUser("owner", PASSWORDS.owner);
   await server.admin.createUser("intruder", PASSWORDS.intruder);
   const ownerClient = server.as("owner", PASSWORDS.owner);

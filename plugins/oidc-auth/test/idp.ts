@@ -34,13 +34,35 @@ export interface TestIdp {
  * @example
  * const idp = await startIdp({ redirectUri: "http://127.0.0.1:5000/oidc/callback", postLogoutUri: "http://127.0.0.1:5000/" });
  */
-export async function startIdp(options: { redirectUri: string; postLogoutUri: string; machines?: readonly string[] }): Promise<TestIdp> {
+/** A person of the provider beyond {@link ACCOUNTS}: groups, and claims over the defaults (`undefined` drops one). */
+export interface ExtraAccount {
+  readonly groups: readonly string[];
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+/** A machine client (client-credentials grant) beyond `robot` and `short`. */
+export interface ExtraMachine {
+  readonly clientId: string;
+  readonly secret: string;
+  readonly groups?: readonly string[];
+}
+
+export async function startIdp(options: {
+  redirectUri: string;
+  postLogoutUri: string;
+  /** More people, by account id (the login typed at the provider's sign-in page). */
+  accounts?: Readonly<Record<string, ExtraAccount>>;
+  /** More machine clients; a bare name has the secret `<name>-secret` and no groups. */
+  machines?: readonly (string | ExtraMachine)[];
+}): Promise<TestIdp> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: "k1", use: "sig", alg: "RS256" };
-  const groupsOf = (id: string) => ACCOUNTS[id] ?? (id === "robot" ? ["team-a"] : []);
+  const extra = options.accounts ?? {};
+  const machines = (options.machines ?? []).map((m): ExtraMachine => (typeof m === "string" ? { clientId: m, secret: `${m}-secret` } : m));
+  const groupsOf = (id: string) => extra[id]?.groups ?? ACCOUNTS[id] ?? machines.find((m) => m.clientId === id)?.groups ?? (id === "robot" ? ["team-a"] : []);
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -53,14 +75,21 @@ export async function startIdp(options: { redirectUri: string; postLogoutUri: st
       },
       { client_id: "robot", client_secret: "robot-secret", grant_types: ["client_credentials"], response_types: [], redirect_uris: [] },
       { client_id: "short", client_secret: "short-secret", grant_types: ["client_credentials"], response_types: [], redirect_uris: [] },
-      ...(options.machines ?? []).map((id) => ({ client_id: id, client_secret: `${id}-secret`, grant_types: ["client_credentials"], response_types: [], redirect_uris: [] })),
+      ...machines.map((m) => ({ client_id: m.clientId, client_secret: m.secret, grant_types: ["client_credentials"], response_types: [], redirect_uris: [] })),
     ],
     jwks: { keys: [jwk] },
     cookies: { keys: ["test-idp-cookie-key"] },
     pkce: { required: () => true },
-    scopes: ["openid", "profile", "groups", "offline_access"],
-    claims: { openid: ["sub"], profile: ["preferred_username"], groups: ["groups"] },
-    findAccount: async (_ctx, id) => (id in ACCOUNTS ? { accountId: id, claims: async () => ({ sub: id, preferred_username: id, groups: [...groupsOf(id)] }) } : undefined),
+    scopes: ["openid", "profile", "email", "groups", "offline_access"],
+    claims: { openid: ["sub"], profile: ["preferred_username"], email: ["email", "email_verified"], groups: ["groups"] },
+    findAccount: async (_ctx, id) =>
+      id in ACCOUNTS || id in extra
+        ? {
+            accountId: id,
+            claims: async () =>
+              Object.fromEntries(Object.entries({ sub: id, preferred_username: id, groups: [...groupsOf(id)], ...extra[id]?.claims }).filter(([, v]) => v !== undefined)) as { sub: string },
+          }
+        : undefined,
     // ID tokens carry the claims themselves (not only userinfo), as Keycloak and Entra ID do.
     conformIdTokenClaims: false,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
@@ -106,4 +135,72 @@ export async function startIdp(options: { redirectUri: string; postLogoutUri: st
       new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: jwk.kid }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime("1h").sign(privateKey),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** What a sign-in through the server ended with: its session cookie (`name=value`), or the refusal. */
+export interface SignedIn {
+  readonly cookie: string | undefined;
+  readonly status: number;
+  readonly text: string;
+}
+
+/** `name=value` pairs from Set-Cookie headers, into a jar (later values win; cleared ones go). */
+function keep(jar: Map<string, string>, response: Response): void {
+  for (const line of response.headers.getSetCookie()) {
+    const [pair, ...attributes] = line.split(";");
+    const at = pair!.indexOf("=");
+    const name = pair!.slice(0, at).trim();
+    const value = pair!.slice(at + 1).trim();
+    if (value === "" || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
+const header = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+
+/**
+ * Signs a person in through the server's own code flow with plain HTTP, as a browser would without
+ * running scripts: `<server>/oidc/login` → the provider's login and consent forms (oidc-provider's
+ * dev interactions, any password) → `<server>/oidc/callback`. Resolves with the session cookie the
+ * callback set, or with the callback's refusal.
+ *
+ * @example
+ * const { cookie } = await signInThroughServer(serverUrl, "bob");
+ * await fetch(`${serverUrl}/api/2.0/mlflow/experiments/search`, { headers: { cookie: cookie! } });
+ */
+export async function signInThroughServer(serverUrl: string, login: string, prefix = ""): Promise<SignedIn> {
+  const server = new Map<string, string>();
+  const idp = new Map<string, string>();
+  let response = await fetch(`${serverUrl}${prefix}/oidc/login`, { redirect: "manual" });
+  keep(server, response);
+  let location = new URL(response.headers.get("location")!, serverUrl).href;
+  for (let step = 0; step < 20; step += 1) {
+    if (location.startsWith(serverUrl)) {
+      response = await fetch(location, { redirect: "manual", headers: { cookie: header(server) } });
+      keep(server, response);
+      const session = server.get("mlflow_oidc_session");
+      return { cookie: session ? `mlflow_oidc_session=${session}` : undefined, status: response.status, text: await response.text() };
+    }
+    response = await fetch(location, { redirect: "manual", headers: { cookie: header(idp) } });
+    keep(idp, response);
+    if (response.status === 200) {
+      // The provider's login or consent form.
+      const html = await response.text();
+      const action = /action="([^"]+)"/.exec(html)?.[1];
+      const prompt = /name="prompt" value="([^"]+)"/.exec(html)?.[1];
+      if (!action || !prompt) throw new Error(`sign-in of ${login}: no form at ${location}: ${html.slice(0, 300)}`);
+      const form: Record<string, string> = prompt === "login" ? { prompt, login, password: "any" } : { prompt };
+      response = await fetch(new URL(action, location), {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie: header(idp), "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(form).toString(),
+      });
+      keep(idp, response);
+    }
+    const next = response.headers.get("location");
+    if (!next) throw new Error(`sign-in of ${login}: stuck at ${location} (HTTP ${response.status}): ${(await response.text()).slice(0, 300)}`);
+    location = new URL(next, location).href;
+  }
+  throw new Error(`sign-in of ${login}: too many redirects`);
 }
