@@ -6,6 +6,7 @@ import { benchPlugins } from "./plugins.js";
 import { benchBasicAuth } from "./basic-auth.js";
 import { benchUi } from "./ui.js";
 import { benchOidcAuth } from "./oidc-auth.js";
+import { benchAuthzSearch } from "./authz-search.js";
 import { results } from "./lib.js";
 
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
@@ -16,6 +17,7 @@ await benchRegistryAndArtifacts();
 await benchPlugins();
 const basicAuthRatio = await benchBasicAuth();
 await benchOidcAuth(basicAuthRatio);
+await benchAuthzSearch();
 await benchUi();
 const missed = results().filter((r) => r.ok === "MISS");
 console.log(`\n${results().filter((r) => r.ok === "PASS").length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join("; ")}` : ""}`);

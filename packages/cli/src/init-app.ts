@@ -101,7 +101,8 @@ export const createApp = defineApp((app) => {
     const user = keys.get(req.get("authorization")?.replace(/^Bearer\\s+/i, "") ?? "");
     if (!user) throw new MlflowError("UNAUTHENTICATED", "Send 'Authorization: Bearer <api key>'");
     req.state.authorization = { username: user, type: "api-key" };
-  });
+    // On the headers alone: a refused caller never has a request body read.
+  }, { beforeBody: true });
   app.get("/api/2.0/${appName}/whoami", (req, res) => {
     res.json({ username: req.state.authorization?.username });
   });

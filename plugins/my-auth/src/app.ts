@@ -67,7 +67,8 @@ export function createAuth(settings: MyAuthSettings) {
       const claims = verifyToken(settings.secret, match[1]!);
       if (!claims || !settings.users.has(claims.sub)) return unauthorized("The token is invalid or expired; log in again");
       req.state.authorization = { username: claims.sub, type: "bearer" };
-    });
+      // On the headers alone: a refused caller never has a request body read.
+    }, { beforeBody: true });
     // The host has already parsed the JSON body into req.body.
     app.post(LOGIN_PATH, (req, res) => {
       const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
