@@ -260,6 +260,9 @@ class CallerTracking implements TrackingStore {
   artifactOwner(relative: string) {
     return this.base.artifactOwner(relative);
   }
+  artifactOwnersInside(relative: string) {
+    return this.base.artifactOwnersInside(relative);
+  }
 }
 
 class CallerRegistry implements RegistryStore {
@@ -415,6 +418,9 @@ class CallerArtifacts implements ArtifactStore {
   }
   async delete(relative: string) {
     await this.d.artifact(relative, "manage");
+    // Deleting a directory deletes the locations of other experiments inside it (data made
+    // before such locations were refused): the caller must be allowed that on each of them.
+    for (const owner of await this.d.base.tracking.artifactOwnersInside(relative)) await this.d.experiment(owner, "manage");
     return this.base.delete(relative);
   }
 }

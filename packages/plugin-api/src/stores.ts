@@ -122,6 +122,8 @@ export interface TrackingStore {
    * location contains it (then only admins may touch it).
    */
   artifactOwner(relative: string): Promise<string | undefined>;
+  /** The experiments whose own artifact location lies strictly inside a proxied path (all, for the root). */
+  artifactOwnersInside(relative: string): Promise<string[]>;
 }
 
 /** Parameters of the registry searches. */

@@ -83,6 +83,9 @@ export class SqlTrackingStore {
   artifactOwner(relative: string): Promise<string | undefined> {
     return this.owners.ownerOf(relative);
   }
+  artifactOwnersInside(relative: string): Promise<string[]> {
+    return this.owners.ownersInside(relative);
+  }
   getExperiment(id: string): Promise<Experiment> {
     return experiments.getExperiment(this.ctx, id);
   }

@@ -68,6 +68,18 @@ export class ArtifactOwners {
     return found?.experimentId;
   }
 
+  /**
+   * The experiments whose own artifact location lies strictly inside a path (every one, for the
+   * root): deleting that path deletes their files too.
+   */
+  async ownersInside(relative: string): Promise<string[]> {
+    const key = artifactSegments(relative).join("/");
+    if (Date.now() - this.loadedAt > MISS_REFRESH_MS) await this.load();
+    const owners = new Set<string>();
+    for (const [location, id] of this.experiments) if (key === "" ? location !== "" : location.startsWith(`${key}/`)) owners.add(id);
+    return [...owners];
+  }
+
   /** Records a location just created here, so it owns its paths at once. */
   remember(experimentId: string, location: string): void {
     const key = proxiedKey(location);
@@ -154,7 +166,7 @@ function contains(key: string, segments: readonly string[]): boolean {
 /**
  * Refuses an explicit `artifact_location` below the proxied root that would reach into another
  * experiment's files: the root itself, a location inside (or equal to) one an experiment, run or
- * logged model already owns, or one whose first segment is a number — where the server puts the
+ * logged model already owns, one that contains another experiment's, or one whose first segment is a number — where the server puts the
  * experiment with that ID (`mlflow-artifacts:/<id>`), so taking it first would receive that
  * experiment's uploads.
  *
@@ -176,5 +188,10 @@ export async function refuseForeignLocation(owners: ArtifactOwners, location: st
   }
   if ((await owners.ownerOf(key)) !== undefined) {
     throw invalidParameter(`Invalid artifact location '${location}': it is inside the artifact location of another experiment or run`);
+  }
+  // A parent of another's location would own the directories around it: listing would name them
+  // and deleting the parent would delete them.
+  if ((await owners.ownersInside(key)).length > 0) {
+    throw invalidParameter(`Invalid artifact location '${location}': it contains the artifact location of another experiment`);
   }
 }
