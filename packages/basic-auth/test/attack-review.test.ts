@@ -36,6 +36,19 @@ for (const { dialect, skip } of DIALECTS) {
       beforeAll(async () => {
         w = await createWorld(mode, dialect);
       }, 60_000);
+
+      // No cap on root fields or aliases: work grows with the document (and faster than linearly —
+      // SQLite: 1,000 aliased reads 0.8 s, 4,000 4.4 s, 8,000 17 s, 20,000 230 s), so one 1.4 MB
+      // request of a signed-in user keeps the server busy for minutes; the 16 MB body limit allows
+      // ~230,000 aliases.
+      it("a GraphQL document with 5,000 aliased store reads is refused, not run", async () => {
+        const query = `{ ${Array.from({ length: 5_000 }, (_, i) => `a${i}: mlflowGetExperiment(input:{experimentId:"${w.intruder.experimentId}"}){experiment{name}}`).join(" ")} }`;
+        const started = Date.now();
+        const answer = await w.call("intruder", "POST", "/graphql", { body: { query } });
+        const took = Date.now() - started;
+        noLeak(answer, "5,000 aliases");
+        expect.soft(answer.json?.data ?? null, `5,000 aliased mlflowGetExperiment were run (${took} ms) — ${excerpt(answer)}`).toBeNull();
+      }, 180_000);
       afterAll(async () => w?.server.close());
 
       // CallerRegistry.source() reads `runs:/([^/]+)` — "<owner run>model" is no run, so the check
@@ -67,6 +80,27 @@ for (const { dialect, skip } of DIALECTS) {
         const uri = await w.call("intruder", "GET", "/api/2.0/mlflow/model-versions/get-download-uri", { query: { name: "team", version: "1" } });
         expect.soft(uri.text.includes(w.owner.runId), `get-download-uri of team/1 names the owner's run — ${excerpt(uri)}`).toBe(false);
       });
+
+      // REST caps `experiment_ids` at MAX_IDS (1,000); the GraphQL twins take any length, and the
+      // database's own limit answers: SQLite "too many SQL variables", PostgreSQL's 16-bit parameter
+      // count wrapping ("bind message has 4467 parameter formats but 0 parameters"), and
+      // mlflowSearchDatasets runs one grant lookup per ID (20,000 IDs: ~8 s on PostgreSQL/MariaDB).
+      it("GraphQL list inputs are bounded as their REST twins are (at most 1,000 experiment IDs)", async () => {
+        const ids = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => String(i + 100)));
+        for (const [field, n] of [
+          ["mlflowSearchRuns(input:{experimentIds:%IDS%}) { runs { info { runId } } }", 5_000],
+          ["mlflowSearchRuns(input:{experimentIds:%IDS%}) { runs { info { runId } } }", 70_000],
+          ["mlflowSearchDatasets(input:{experimentIds:%IDS%}) { datasetSummaries { name } }", 5_000],
+        ] as const) {
+          const query = `{ ${field.replace("%IDS%", ids(n))} }`;
+          const answer = await w.call("intruder", "POST", "/graphql", { body: { query } });
+          const what = `POST /graphql ${field.split("(")[0]} with ${n} experiment IDs`;
+          noLeak(answer, what);
+          const errors = (answer.json?.errors as string[] | null) ?? [];
+          expect.soft(errors.some((e) => /at most 1000/.test(e)), `${what}: not refused as too many IDs — ${excerpt(answer)}`).toBe(true);
+          expect.soft(errors.some((e) => /SQL variables|bind message|parameter formats/.test(e)), `${what}: a database driver's message reaches the client — ${excerpt(answer)}`).toBe(false);
+        }
+      }, 60_000);
     });
   }
 }
