@@ -37,6 +37,24 @@ for (const { dialect, skip } of DIALECTS) {
         w = await createWorld(mode, dialect);
       }, 60_000);
 
+      // MariaDB: renaming onto a taken name is a 500 (MySQL's "would lead to a duplicate entry" from
+      // the ON UPDATE CASCADE into model_versions is not recognised as a unique violation), and its
+      // case-insensitive, PAD SPACE collation makes every spelling of another's name taken.
+      it("renaming one's own model onto another's name is a 400 RESOURCE_ALREADY_EXISTS that changes nothing", async () => {
+        const names = dialect === "mysql" ? [w.owner.model, w.owner.model.toUpperCase(), `${w.owner.model} `] : [w.owner.model];
+        for (const newName of names) {
+          const answer = await w.call("intruder", "POST", "/api/2.0/mlflow/registered-models/rename", { body: { name: w.intruder.model, new_name: newName } });
+          const what = `POST registered-models/rename {name:${w.intruder.model}, new_name:${JSON.stringify(newName)}}`;
+          noLeak(answer, what);
+          expect.soft(answer.status, `${what} — ${excerpt(answer)}`).toBe(400);
+          expect.soft(answer.json?.error_code, `${what} — ${excerpt(answer)}`).toBe("RESOURCE_ALREADY_EXISTS");
+        }
+        const mine = await w.call("intruder", "GET", "/api/2.0/mlflow/registered-models/get", { query: { name: w.intruder.model } });
+        expect(mine.status, `the intruder's model after the refused renames — ${excerpt(mine)}`).toBe(200);
+        const theirs = await w.call("owner", "GET", "/api/2.0/mlflow/registered-models/get", { query: { name: w.owner.model } });
+        expect(theirs.status, `the owner's model after the refused renames — ${excerpt(theirs)}`).toBe(200);
+      });
+
       // No cap on root fields or aliases: work grows with the document (and faster than linearly —
       // SQLite: 1,000 aliased reads 0.8 s, 4,000 4.4 s, 8,000 17 s, 20,000 230 s), so one 1.4 MB
       // request of a signed-in user keeps the server busy for minutes; the 16 MB body limit allows
