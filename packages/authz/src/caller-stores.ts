@@ -1,6 +1,6 @@
 import { MlflowError, isMlflowError, type KeyValue } from "@mlflow-ts/protocol";
 import type { AppStores, ArtifactStore, MetricPoint, ReadableSet, RegistrySearch, RegistryStore, TrackingStore } from "@mlflow-ts/plugin-api";
-import { artifactLocation } from "@mlflow-ts/store";
+import { parseModelSource } from "@mlflow-ts/store";
 import type { Access } from "./access.js";
 import type { AuthStore, UserRecord } from "./auth-store.js";
 import { capabilitiesOf, type Capabilities } from "./permissions.js";
@@ -82,6 +82,50 @@ class Decision {
     const owner = await this.base.tracking.artifactOwner(relative);
     if (owner === undefined) throw denied();
     await this.experiment(owner, need);
+  }
+}
+
+/**
+ * READ on whatever a model version's `source` points at, since anyone who may read the registered
+ * model may download the version's files — read by `parseModelSource`, exactly as the store copies
+ * it and the server serves it: a run's artifacts, a logged model, a copied version (by the copied
+ * model's stored name), a reference to a model (every name it may mean), or proxied artifacts (by
+ * the experiment owning the path). A run or logged model that does not exist holds nothing to read;
+ * local paths need a `run_id` whose artifact directory holds them (the store enforces it).
+ */
+async function sourceReadable(d: Decision, source: string): Promise<void> {
+  if (d.user.isAdmin || !source) return;
+  const parsed = parseModelSource(source);
+  switch (parsed.kind) {
+    case "run":
+      return unlessMissing(d.run(parsed.runId, "read"));
+    case "logged-model":
+      return unlessMissing(d.loggedModel(parsed.modelId, "read"));
+    case "copy":
+      await d.model(await d.storedName(parsed.name), "read");
+      return;
+    case "model-reference":
+      for (const name of parsed.names) await unlessMissing(d.storedName(name).then((stored) => d.model(stored, "read")));
+      return;
+    case "location":
+      if (parsed.proxied !== undefined) await d.artifact(parsed.proxied, "read");
+  }
+}
+
+/**
+ * Whether a caller may register a version with this `source` (see the caller stores'
+ * `createModelVersion`); the early rule of `model-versions/create` asks the same.
+ *
+ * @example
+ * await mayReadModelSource(user, access, "runs:/0a1b…/model"); // false without READ on the run
+ */
+export async function mayReadModelSource(user: UserRecord, access: Access, source: string): Promise<boolean> {
+  try {
+    await sourceReadable(new Decision(user, access, access.auth, access.stores), source);
+    return true;
+  } catch (error) {
+    if (isMlflowError(error) && error.code === "PERMISSION_DENIED") return false;
+    throw error;
   }
 }
 
@@ -374,26 +418,8 @@ class CallerRegistry implements RegistryStore {
     return this.base.getModelVersionByAlias(name, alias);
   }
 
-  /**
-   * READ on whatever a version's `source` points at, since anyone who may read the registered
-   * model may download the version's files: a run (`runs:/<id>/…`), a logged model
-   * (`models:/m-…`), a registered model (`models:/<name>/…`), or proxied artifacts (by the
-   * experiment owning the path). A run or model that does not exist holds nothing to read; local
-   * paths need a `run_id` whose artifact directory holds them (the store enforces it).
-   */
-  private async source(source: string): Promise<void> {
-    if (this.d.user.isAdmin || !source) return;
-    const runs = /^runs:\/+([^/]+)/.exec(source);
-    if (runs) return unlessMissing(this.d.run(runs[1]!, "read"));
-    const logged = /^models:\/+(m-[^/]+)\/?$/.exec(source);
-    if (logged) return unlessMissing(this.d.loggedModel(logged[1]!, "read"));
-    const registered = /^models:\/+([^/@]+)/.exec(source);
-    if (registered) {
-      await this.named(decodeURIComponent(registered[1]!), "read");
-      return;
-    }
-    const location = artifactLocation(source);
-    if (location.kind === "proxied") await this.d.artifact(location.relative, "read");
+  private source(source: string): Promise<void> {
+    return sourceReadable(this.d, source);
   }
 }
 

@@ -1,9 +1,8 @@
-import { isMlflowError } from "@mlflow-ts/protocol";
 import type { MlflowRequest, RequestParams } from "@mlflow-ts/plugin-api";
-import { artifactLocation } from "@mlflow-ts/store";
 import type { Access } from "./access.js";
 import type { UserRecord } from "./auth-store.js";
 import { capabilitiesOf, type Capabilities } from "./permissions.js";
+import { mayReadModelSource } from "./caller-stores.js";
 
 /** What a check sees: the request's one reading (`requestParams`), the caller, and the grant lookup. */
 export interface RuleContext {
@@ -176,39 +175,13 @@ function artifact(field: string, need: Need): Check {
   };
 }
 
-/** Whether a lookup failed because the resource does not exist (nothing there to read). */
-async function unlessMissing(lookup: Promise<Capabilities>): Promise<Capabilities | undefined> {
-  try {
-    return await lookup;
-  } catch (error) {
-    if (isMlflowError(error) && error.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
-    throw error;
-  }
-}
-
-/**
- * READ on whatever a model-version `source` points at, since `model-versions/get-artifact` serves
- * its files to anyone who may read the registered model: a run (`runs:/<id>/…`), a logged model
- * (`models:/m-…`), a registered model (`models:/<name>/…`), or an experiment's proxied artifacts
- * (`mlflow-artifacts:/<experiment>/…` or the proxy's http URL). Local paths need a `run_id` whose
- * artifact directory holds them (the store enforces it), which {@link run} checks. A run or model
- * that does not exist holds nothing to read; other schemes (s3://…) are never served by this server.
- */
+/** READ on whatever a model-version `source` points at, read as the store and server read it. */
 function modelSource(field: string): Check {
   return {
     covers: [field],
-    run: async ({ params, user, access }) => {
+    run: ({ params, user, access }) => {
       const source = text(params, field);
-      if (source === undefined) return true;
-      const runs = /^runs:\/+([^/]+)/.exec(source);
-      if (runs) return (await unlessMissing(access.run(user, runs[1]!)))?.read ?? true;
-      const logged = /^models:\/+(m-[^/]+)\/?$/.exec(source);
-      if (logged) return (await unlessMissing(access.loggedModel(user, logged[1]!)))?.read ?? true;
-      const registered = /^models:\/+([^/@]+)/.exec(source);
-      if (registered) return (await access.model(user, decodeURIComponent(registered[1]!))).read;
-      const location = artifactLocation(source);
-      if (location.kind === "proxied") return artifactOwnerAllows(access, user, location.relative, "read");
-      return true;
+      return source === undefined || mayReadModelSource(user, access, source);
     },
   };
 }

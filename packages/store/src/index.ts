@@ -25,6 +25,8 @@ export { LocalArtifactStore } from "./artifacts/local-artifact-store.js";
 export type { ArtifactFile } from "./artifacts/local-artifact-store.js";
 export { artifactSegments } from "./artifacts/artifact-path.js";
 export { artifactLocation } from "./artifacts/artifact-location.js";
+export { parseModelSource } from "./registry/model-source.js";
+export type { ModelSource } from "./registry/model-source.js";
 export type { ArtifactLocation } from "./artifacts/artifact-location.js";
 export { withQueryCancellation, currentQuerySignal, queryCancellationActive } from "./query-cancellation.js";
 export { prepareSchema, upgradeSchema, inspectSchema } from "./schema/prepare-schema.js";

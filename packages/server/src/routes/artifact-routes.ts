@@ -1,6 +1,6 @@
 import { MlflowError, canonicalId, f, invalidParameter, type Field, type FileInfo } from "@mlflow-ts/protocol";
 import { requestStores, type AppStores, type ServerConfig } from "@mlflow-ts/plugin-api";
-import { artifactSegments } from "@mlflow-ts/store";
+import { artifactSegments, parseModelSource } from "@mlflow-ts/store";
 import { fileReply, resolveArtifactUri } from "../artifact-access.js";
 import { route, type RouteDefinition } from "../route.js";
 import { downloadUri } from "./registry-routes.js";
@@ -143,10 +143,11 @@ export function downloadRoutes(config: ServerConfig, stores: AppStores): RouteDe
       // The caller's registry decides (READ on the model as stored); the rest is the server's.
       await mine.registry.getModelVersionDownloadUri(p.name, p.version);
       let uri = await downloadUri(stores, p.name, p.version);
-      const runs = /^runs:\/([0-9a-f]{32})\/?(.*)$/.exec(uri);
-      if (runs) {
-        const run = await stores.tracking.getRunInfo(runs[1]!);
-        uri = runs[2] ? `${run.artifact_uri}/${runs[2]}` : run.artifact_uri;
+      // Read as the caller's registry read it when the version was created (parseModelSource).
+      const source = parseModelSource(uri);
+      if (source.kind === "run") {
+        const run = await stores.tracking.getRunInfo(source.runId);
+        uri = source.path ? `${run.artifact_uri}/${source.path}` : run.artifact_uri;
       }
       const { store, relative } = resolveArtifactUri(config, stores.artifacts, uri, p.path);
       return fileReply(await store.read(relative));

@@ -1,11 +1,12 @@
 // graphql is loaded on the first /graphql request: a server that is never asked (every API client)
 // does not carry its ~7 MB.
-import type { GraphQLFieldResolver, GraphQLScalarType, GraphQLSchema } from "graphql";
-import { MlflowError, invalidParameter, type Field, type Run } from "@mlflow-ts/protocol";
+import type { DocumentNode, GraphQLFieldResolver, GraphQLScalarType, GraphQLSchema } from "graphql";
+import { MAX_IDS, MlflowError, invalidParameter, type Field, type Run } from "@mlflow-ts/protocol";
 import { requestStores, type AppStores, type MlflowRequest, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { f } from "@mlflow-ts/protocol";
 import { route, type RouteDefinition } from "../route.js";
 import { listUnder } from "./artifact-routes.js";
+import { graphqlLimitProblem, graphqlLimits } from "./graphql-limits.js";
 
 // MLflow's GraphQL schema (mlflow/server/graphql, generated from its protos): the queries its web UI
 // and tests send, field for field, written here in SDL. int64 values are the `LongString` scalar.
@@ -98,6 +99,16 @@ const byWireName: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx,
 
 type Input = Record<string, unknown> | undefined;
 
+/** The search-datasets bound of the REST endpoint (ui-routes.ts), for its GraphQL twin. */
+const MAX_DATASET_EXPERIMENTS = 20;
+
+/** A list argument of IDs, bounded as its REST twin bounds it (GraphQL has already coerced a scalar to a list). */
+function boundedIds(value: unknown, name: string, max: number): string[] {
+  const ids = (value as string[] | null | undefined) ?? [];
+  if (ids.length > max) throw invalidParameter(`'${name}' may name at most ${max} IDs`);
+  return ids;
+}
+
 /**
  * MLflow's GraphQL schema. Resolvers call the same store methods as the REST handlers, on the
  * request's stores (GraphQL's context value: `requestStores(req)`), so a GraphQL read is decided
@@ -134,7 +145,7 @@ export async function createGraphqlSchema(config: ServerConfig): Promise<GraphQL
       }),
     mlflowSearchRuns: async (input, stores) => {
       const result = await stores.tracking.searchRuns({
-        experimentIds: (input?.experimentIds as string[] | undefined) ?? [],
+        experimentIds: boundedIds(input?.experimentIds, "experiment_ids", MAX_IDS),
         filter: input?.filter as string | undefined,
         runViewType: input?.runViewType as never,
         maxResults: input?.maxResults as number | undefined,
@@ -160,7 +171,10 @@ export async function createGraphqlSchema(config: ServerConfig): Promise<GraphQL
       });
       return { metrics };
     },
-    mlflowSearchDatasets: async (input, stores) => ({ dataset_summaries: await stores.tracking.searchDatasets((input?.experimentIds as string[] | undefined) ?? []) }),
+    mlflowSearchDatasets: async (input, stores) => {
+      const ids = boundedIds(input?.experimentIds, "experiment_ids", MAX_DATASET_EXPERIMENTS);
+      return { dataset_summaries: await stores.tracking.searchDatasets(ids) };
+    },
     test: (input, stores) => ({ output: (input as { inputString?: string } | undefined)?.inputString }),
   };
   const query = schema.getQueryType()!.getFields();
@@ -198,12 +212,26 @@ const jsonObject: Field<Record<string, unknown>> = {
  */
 export function graphqlRoutes(config: ServerConfig): RouteDefinition[] {
   let schema: Promise<GraphQLSchema> | undefined;
+  const limits = graphqlLimits(process.env);
   const params = { query: f.string(), operationName: f.string(), variables: jsonObject };
   const handler = async (p: { query?: string; operationName?: string; variables?: Record<string, unknown> }, req: MlflowRequest) => {
     if (!p.query) throw invalidParameter("Missing value for required parameter 'query'.");
     schema ??= createGraphqlSchema(config);
-    const { graphql } = await import("graphql");
-    const result = await graphql({ schema: await schema, source: p.query, variableValues: p.variables, operationName: p.operationName, fieldResolver: byWireName, contextValue: requestStores(req) });
+    const { execute, parse, validate } = await import("graphql");
+    const failed = (messages: readonly string[]) => ({ data: null, errors: messages });
+    let document: DocumentNode;
+    try {
+      // A token bound keeps a hostile document from costing more to parse than it may run.
+      document = parse(p.query, { maxTokens: 50_000 });
+    } catch (error) {
+      return failed([(error as Error).message]);
+    }
+    // MLflow 3's bounds, before anything runs: every field may reach the database.
+    const tooLarge = graphqlLimitProblem(document, limits);
+    if (tooLarge) return failed([tooLarge]);
+    const invalid = validate(await schema, document);
+    if (invalid.length > 0) return failed(invalid.map((e) => e.message));
+    const result = await execute({ schema: await schema, document, variableValues: p.variables, operationName: p.operationName, fieldResolver: byWireName, contextValue: requestStores(req) });
     return {
       data: result.data ?? null,
       errors: result.errors?.length ? result.errors.map((e) => (e.originalError instanceof MlflowError ? e.originalError.message : e.message)) : null,

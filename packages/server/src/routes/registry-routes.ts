@@ -1,4 +1,5 @@
 import { f } from "@mlflow-ts/protocol";
+import { parseModelSource } from "@mlflow-ts/store";
 import { requestStores, type AppStores, type MlflowRequest } from "@mlflow-ts/plugin-api";
 import { keyValueSchema, keyValues } from "./key-values.js";
 import { route, type RouteDefinition } from "../route.js";
@@ -8,12 +9,15 @@ const version = { name: f.string(true), version: f.id(true) };
 const search = { filter: f.string(), max_results: f.int(), order_by: f.strings(), page_token: f.string() };
 
 
-/** Resolves `models:/m-<id>` sources (MLflow 3 logged models) to the model's artifact location. */
+/**
+ * Where a version's files are: its stored location, with a logged model (`models:/m-<id>`, MLflow
+ * 3) resolved to the model's artifact location. Sources are read by `parseModelSource`, as the
+ * store and authorization read them.
+ */
 export async function downloadUri(stores: AppStores, name: string, v: string): Promise<string> {
   const source = await stores.registry.getModelVersionDownloadUri(name, v);
-  const match = /^models:\/(m-[0-9a-f]{32})\/?$/.exec(source);
-  if (!match) return source;
-  return (await stores.tracking.getLoggedModel(match[1]!)).info.artifact_uri;
+  const parsed = parseModelSource(source);
+  return parsed.kind === "logged-model" ? (await stores.tracking.getLoggedModel(parsed.modelId)).info.artifact_uri : source;
 }
 
 /**

@@ -6,6 +6,7 @@ import { LIMITS, rejectLong } from "../validation.js";
 import { loadVersions } from "./load-registry.js";
 import { registryKey, requireModelRow } from "./registered-models.js";
 import { DELETED_STAGE, VERSION_COLUMNS, type ModelVersionRow } from "./rows.js";
+import { parseModelSource } from "./model-source.js";
 import { isLocalSource, parseStage, validateRegistryTag, validateSource } from "./validation.js";
 
 /** Input of {@link createModelVersion}. */
@@ -78,8 +79,8 @@ export async function createModelVersion(
     }
     validateSource(input.source, runArtifactUri, ctx.cwd);
     // A copy (`models:/<name>/<version>`) stores where the copied version's files are, as MLflow does.
-    const copied = /^models:\/([^/]+)\/(\d+)$/.exec(input.source);
-    const storageLocation = copied ? await downloadUriOf(trx, decodeURIComponent(copied[1]!), Number(copied[2])) : input.source;
+    const parsed = parseModelSource(input.source);
+    const storageLocation = parsed.kind === "copy" ? await downloadUriOf(trx, parsed.name, parsed.version) : input.source;
     const { max } = (await trx
       .selectFrom("model_versions")
       .select((eb) => eb.fn.max("version").as("max"))

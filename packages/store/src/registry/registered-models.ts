@@ -63,7 +63,11 @@ export async function renameRegisteredModel(ctx: TrackingContext, name: string, 
   validateModelName(newName);
   try {
     await withTransaction(ctx.database, async (trx) => {
-      await requireModelRow(trx, name);
+      const current = await requireModelRow(trx, name);
+      // Taken, as the database compares names (case- and pad-insensitively on MySQL): said before
+      // the update, whose cascade into the versions would fail with a less telling error.
+      const taken = (await trx.selectFrom("registered_models").select("name").where("name", "=", newName).executeTakeFirst()) as { name: string } | undefined;
+      if (taken && taken.name !== current.name) throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Registered Model (name=${newName}) already exists.`);
       const now = ctx.now();
       await trx.updateTable("registered_models").set({ name: newName, last_updated_time: now }).where("name", "=", name).execute();
       await trx.updateTable("model_versions").set({ last_updated_time: now }).where("name", "=", newName).execute();

@@ -98,6 +98,10 @@ export function isUniqueViolation(error: unknown): boolean {
   return (
     e?.code === "23505" ||
     e?.code === "ER_DUP_ENTRY" ||
+    // MySQL/MariaDB report a duplicate reached through ON UPDATE CASCADE (a rename) this way.
+    e?.code === "ER_FOREIGN_DUPLICATE_KEY_WITH_CHILD_INFO" ||
+    e?.code === "ER_FOREIGN_DUPLICATE_KEY_WITHOUT_CHILD_INFO" ||
+    e?.code === "ER_DUP_ENTRY_WITH_KEY_NAME" ||
     e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
     e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
     (typeof e?.message === "string" && /UNIQUE constraint failed/.test(e.message))
