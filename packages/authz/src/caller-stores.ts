@@ -44,17 +44,20 @@ class Decision {
     readonly base: AppStores,
   ) {}
 
-  async experiment(id: string, need: Need): Promise<void> {
+  // These two answer synchronously when the grant is cached (the logging hot path): undefined to
+  // go on, a throw to refuse; a promise only when something must be looked up.
+  experiment(id: string, need: Need): void | Promise<void> {
     if (this.user.isAdmin) return;
     const cached = this.access.cachedPermission("experiment", id, this.user);
-    const caps = cached !== undefined ? capabilitiesOf(cached) : await this.access.experiment(this.user, id);
-    if (!caps[need]) throw denied();
+    if (cached === undefined) return this.access.experiment(this.user, id).then((caps) => allow(caps, need));
+    allow(capabilitiesOf(cached), need);
   }
 
-  async run(runId: string, need: Need): Promise<void> {
+  run(runId: string, need: Need): void | Promise<void> {
     if (this.user.isAdmin) return;
-    const caps = this.access.cachedRun(this.user, runId) ?? (await this.access.run(this.user, runId));
-    if (!caps[need]) throw denied();
+    const cached = this.access.cachedRun(this.user, runId);
+    if (cached === undefined) return this.access.run(this.user, runId).then((caps) => allow(caps, need));
+    allow(cached, need);
   }
 
   async loggedModel(modelId: string | undefined, need: Need): Promise<void> {
@@ -129,8 +132,26 @@ export async function mayReadModelSource(user: UserRecord, access: Access, sourc
   }
 }
 
+function allow(caps: Capabilities, need: Need): void {
+  if (!caps[need]) throw denied();
+}
+
+/**
+ * Runs `next` once `check` passed: at once when it answered synchronously (a cached grant). A
+ * refusal is always a rejected promise, as from any store method.
+ */
+function after<T>(check: () => void | Promise<void>, next: () => Promise<T>): Promise<T> {
+  let pending: void | Promise<void>;
+  try {
+    pending = check();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return pending === undefined ? next() : pending.then(next);
+}
+
 /** Whether a lookup failed because the thing does not exist. */
-async function unlessMissing(check: Promise<void>): Promise<void> {
+async function unlessMissing(check: void | Promise<void>): Promise<void> {
   try {
     await check;
   } catch (error) {
@@ -210,18 +231,15 @@ class CallerTracking implements TrackingStore {
     await this.d.run(runId, "delete");
     return this.base.restoreRun(runId);
   }
-  async logMetric(runId: string, metric: MetricPoint) {
-    await this.d.run(runId, "update");
-    await this.d.loggedModel(metric.modelId, "update");
-    return this.base.logMetric(runId, metric);
+  logMetric(runId: string, metric: MetricPoint) {
+    if (metric.modelId) return after(() => this.d.run(runId, "update"), () => after(() => this.d.loggedModel(metric.modelId, "update"), () => this.base.logMetric(runId, metric)));
+    return after(() => this.d.run(runId, "update"), () => this.base.logMetric(runId, metric));
   }
-  async logParam(runId: string, param: KeyValue) {
-    await this.d.run(runId, "update");
-    return this.base.logParam(runId, param);
+  logParam(runId: string, param: KeyValue) {
+    return after(() => this.d.run(runId, "update"), () => this.base.logParam(runId, param));
   }
-  async setTag(runId: string, tag: KeyValue) {
-    await this.d.run(runId, "update");
-    return this.base.setTag(runId, tag);
+  setTag(runId: string, tag: KeyValue) {
+    return after(() => this.d.run(runId, "update"), () => this.base.setTag(runId, tag));
   }
   async deleteTag(runId: string, key: string) {
     await this.d.run(runId, "update");
