@@ -89,6 +89,8 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
   const port = raw.port === undefined ? 5000 : readInteger(raw.port, where.port!, 0, 65535, problems) ?? 5000;
   const workers = raw.workers === undefined ? 1 : readInteger(raw.workers, where.workers!, 1, 256, problems) ?? 1;
   const maxBodyBytes = raw.maxBodyBytes === undefined ? 16 * 1024 * 1024 : readInteger(raw.maxBodyBytes, where.maxBodyBytes!, 1024, 1024 ** 3, problems) ?? 0;
+  const graphqlMaxRootFields = raw.graphqlMaxRootFields === undefined ? 10 : readInteger(raw.graphqlMaxRootFields, where.graphqlMaxRootFields!, 1, 10_000, problems) ?? 10;
+  const graphqlMaxAliases = raw.graphqlMaxAliases === undefined ? 10 : readInteger(raw.graphqlMaxAliases, where.graphqlMaxAliases!, 1, 10_000, problems) ?? 10;
   const statementTimeoutSeconds = raw.dbStatementTimeout === undefined ? 5 : readInteger(raw.dbStatementTimeout, where.dbStatementTimeout!, 0, 86_400, problems) ?? 5;
   const dbPoolSize = raw.dbPoolSize === undefined ? undefined : readInteger(raw.dbPoolSize, where.dbPoolSize!, 1, 1000, problems);
   const serveArtifacts = raw.serveArtifacts === undefined ? true : readBoolean(raw.serveArtifacts, where.serveArtifacts!, problems) ?? true;
@@ -142,6 +144,8 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     pluginDirs: Object.freeze(pluginDirs),
     nodePath: sources.env.NODE_PATH || undefined,
     maxBodyBytes,
+    graphqlMaxRootFields,
+    graphqlMaxAliases,
     statementTimeoutSeconds,
     ...(dbPoolSize !== undefined ? { dbPoolSize } : {}),
     truncateLongValues,

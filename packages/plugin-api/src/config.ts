@@ -18,6 +18,10 @@ export interface ServerConfig {
   readonly appName: string | undefined;
   /** Largest JSON request body, in bytes. */
   readonly maxBodyBytes: number;
+  /** Most top-level fields of one GraphQL document (`MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS`; 10 when absent). */
+  readonly graphqlMaxRootFields?: number;
+  /** Most aliased fields in one level of a GraphQL document (`MLFLOW_SERVER_GRAPHQL_MAX_ALIASES`; 10 when absent). */
+  readonly graphqlMaxAliases?: number;
   /** PostgreSQL: seconds a query may run before the database cancels it (0: no limit). */
   readonly statementTimeoutSeconds: number;
   /**

@@ -1,6 +1,7 @@
 // Types only: graphql itself is loaded on the first /graphql request (see graphql-route.ts), so
 // node kinds are compared as the strings graphql-js uses for them.
 import type { DocumentNode, FragmentDefinitionNode, SelectionSetNode } from "graphql";
+import type { ServerConfig } from "@mlflow-ts/plugin-api";
 
 /** How large a GraphQL document may be, as MLflow 3 bounds it. */
 export interface GraphqlLimits {
@@ -14,26 +15,15 @@ export interface GraphqlLimits {
   readonly selections: number;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === "") return fallback;
-  if (!/^[1-9]\d{0,6}$/.test(text)) throw new Error(`${name} must be a positive integer, got '${text}'`);
-  return Number(text);
-}
-
 /**
- * The limits, with MLflow's environment variables over MLflow's defaults.
+ * The limits: MLflow's defaults, with the configured root-field and alias bounds (from MLflow's
+ * environment variables, read by the CLI's configuration).
  *
  * @example
- * graphqlLimits(process.env).rootFields; // 10
+ * graphqlLimits(config).rootFields; // 10
  */
-export function graphqlLimits(env: NodeJS.ProcessEnv): GraphqlLimits {
-  return {
-    rootFields: positive(env, "MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS", 10),
-    aliases: positive(env, "MLFLOW_SERVER_GRAPHQL_MAX_ALIASES", 10),
-    depth: 10,
-    selections: 1000,
-  };
+export function graphqlLimits(config: Pick<ServerConfig, "graphqlMaxRootFields" | "graphqlMaxAliases">): GraphqlLimits {
+  return { rootFields: config.graphqlMaxRootFields ?? 10, aliases: config.graphqlMaxAliases ?? 10, depth: 10, selections: 1000 };
 }
 
 /**

@@ -212,7 +212,7 @@ const jsonObject: Field<Record<string, unknown>> = {
  */
 export function graphqlRoutes(config: ServerConfig): RouteDefinition[] {
   let schema: Promise<GraphQLSchema> | undefined;
-  const limits = graphqlLimits(process.env);
+  const limits = graphqlLimits(config);
   const params = { query: f.string(), operationName: f.string(), variables: jsonObject };
   const handler = async (p: { query?: string; operationName?: string; variables?: Record<string, unknown> }, req: MlflowRequest) => {
     if (!p.query) throw invalidParameter("Missing value for required parameter 'query'.");
