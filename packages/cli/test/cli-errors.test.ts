@@ -26,6 +26,22 @@ describe("the mlflow command's errors and MLflow's flags", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  // Issue 25 item 6: an app is applied only once the port is bound; a second server on a busy port
+  // must not generate, print or store a new admin password before it stops.
+  it("on a busy port with basic-auth, exits ERR_PORT_IN_USE having printed no password and stored no admin", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-busy-auth-"));
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+    const { port } = busy.address() as net.AddressInfo;
+    const result = run(["server", "--port", String(port), "--app-name", "basic-auth"], dir, { MLFLOW_AUTH_ADMIN_PASSWORD: undefined, MLFLOW_AUTH_CONFIG_PATH: undefined });
+    busy.close();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Error ERR_PORT_IN_USE: 127\.0\.0\.1:\d+ is already in use/);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/password/i);
+    // The packaged basic_auth.ini keeps users in ./basic_auth.db: not even created.
+    expect(fs.existsSync(path.join(dir, "basic_auth.db"))).toBe(false);
+  });
+
   it("refuses a SQLite path whose directory does not exist (a typo must not make an empty database)", () => {
     const result = run(["server", "--port", "0", "--backend-store-uri", "sqlite:///no/such/dir/x.db"], cwd);
     expect(result.status).toBe(1);
