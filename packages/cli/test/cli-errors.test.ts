@@ -90,6 +90,23 @@ describe("the mlflow command's errors and MLflow's flags", () => {
     }
   });
 
+  // Issue 25 item 5: `mlflow server --app-name x` inside the package that declares x (a scaffold
+  // after `npm run build`) finds it, as startAppServer does.
+  it("finds the app declared by the package at the working directory (or above it)", async () => {
+    const pkg = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-own-app-")));
+    fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "own-app", version: "0.1.0", type: "module", "mlflow.app": { "own-app": "./dist/app.js:createApp" } }));
+    fs.mkdirSync(path.join(pkg, "dist"));
+    fs.writeFileSync(path.join(pkg, "dist", "app.js"), 'export function createApp(app) { app.get("/own-app", (_req, res) => res.json({ from: "own-app" })); }');
+    for (const cwd of [pkg, path.join(pkg, "dist")]) {
+      const server = await spawnServer(["--app-name", "own-app"], { cwd });
+      try {
+        expect(await (await fetch(`${server.url}/own-app`)).json()).toEqual({ from: "own-app" });
+      } finally {
+        await server.stop();
+      }
+    }
+  });
+
   it("serves Prometheus metrics with --expose-prometheus: requests by endpoint, store calls, the process", async () => {
     const metricsDir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-prom-"));
     expect(run(["server", "--expose-prometheus", path.join(metricsDir, "missing")], cwd).stderr).toMatch(/ERR_CONFIG_INVALID[\s\S]*does not exist/);
