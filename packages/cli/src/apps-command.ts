@@ -3,7 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { discoverApps, verifyApp } from "@mlflow-ts/plugin-host";
 import { discoverOptions } from "./discover-options.js";
+import { fileURLToPath } from "node:url";
+import { findReleaseDir } from "./find-release-dir.js";
 import { initApp } from "./init-app.js";
+import { registryHas, type RegistryAnswer } from "./registry-has.js";
 import { SERVER_VERSION } from "@mlflow-ts/server";
 
 /** What the apps commands need from their process. */
@@ -12,6 +15,27 @@ export interface AppsIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Whether the npm registry has a package version (default: {@link registryHas}, `npm view`). */
+  readonly registryHas?: (pkg: string, version: string) => Promise<RegistryAnswer>;
+  /** This CLI's package directory (default: where it runs from): `apps init` offers the release it was installed from. */
+  readonly cliDir?: string;
+}
+
+const CLI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const API_PACKAGE = "@mlflow-ts/plugin-api";
+
+// Without --from a scaffold installs mlflow-ts from the registry: say before writing anything when
+// the registry does not have it (the packages may never have been published there), and where the
+// release tarballs are when this CLI was installed from them.
+async function registryProblem(name: string, io: AppsIo): Promise<{ fatal?: string; warning?: string }> {
+  const answer = await (io.registryHas ?? ((pkg, version) => registryHas(pkg, version, io.env)))(API_PACKAGE, SERVER_VERSION);
+  if (answer === "published") return {};
+  const release = findReleaseDir(io.cliDir ?? CLI_DIR, SERVER_VERSION);
+  const fix = release
+    ? `This mlflow was installed from the release tarballs in ${release}; use them:\n  mlflow apps init ${name} --from ${release}`
+    : `Install mlflow-ts from its release tarballs instead (the directory \`npm run release\` makes in an mlflow-ts clone):\n  mlflow apps init ${name} --from <release dir>`;
+  if (answer === "missing") return { fatal: `${API_PACKAGE}@${SERVER_VERSION} is not in the npm registry (npm view answers 404): the mlflow-ts packages are not published there, so \`npm install\` in the new package would fail.\n${fix}` };
+  return { warning: `could not ask the npm registry for ${API_PACKAGE}@${SERVER_VERSION}; if \`npm install\` answers 404, the packages are not published there.\n${fix}` };
 }
 
 // `apps verify` takes a package directory (with its own package.json: never one found further up)
@@ -112,12 +136,18 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
       setResult(
         (async () => {
           let dir: string;
+          const registry = opts.from ? {} : await registryProblem(name, io);
+          if (registry.fatal) {
+            io.stderr(`Error ERR_APP_INIT: ${registry.fatal}\n`);
+            return 2;
+          }
           try {
             dir = initApp(name, { cwd: io.cwd, from: opts.from && path.resolve(io.cwd, opts.from), version: SERVER_VERSION });
           } catch (error) {
             io.stderr(`Error ERR_APP_INIT: ${(error as Error).message}\n`);
             return 2;
           }
+          if (registry.warning) io.stderr(`warning: ${registry.warning}\n`);
           io.stdout(`Created ${dir}\nNext: cd ${path.relative(io.cwd, dir)} && npm install && npm test\n`);
           return 0;
         })(),

@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import type { Logger, ServerConfig } from "@mlflow-ts/plugin-api";
+import type { Logger, MlflowApp, ServerConfig } from "@mlflow-ts/plugin-api";
 import { AUTO_INDEX_MAX_ROWS } from "@mlflow-ts/store";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
 import { applyApp, resolveApp, type LoadedApp } from "@mlflow-ts/plugin-host";
@@ -39,18 +39,22 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<nu
   const { value: opened, port } = await openWhenReachable(config, logger, () => openStores(config, { create: migrateFirst }));
   const { stores, close, displayUri, ping } = opened;
   if (migrateFirst) warnIfUnindexed(logger, opened);
-  let app;
+  let running;
   try {
-    app = createServer(config, stores, { logger, webUi: webUiOptions(logger), databaseHealth: ping });
-    if (loaded) {
-      app = await applyApp(app, loaded);
+    const base = createServer(config, stores, { logger, webUi: webUiOptions(logger), databaseHealth: ping });
+    // Apps are applied once the port is ours: a server that cannot listen must not have run an app
+    // (basic-auth generates, prints and stores the first admin password while it is applied).
+    const build = async (app: MlflowApp): Promise<MlflowApp> => {
+      if (!loaded) return app;
+      const applied = await applyApp(app, loaded);
       logger.info(`applied app '${loaded.declaration.name}'`, { package: `${loaded.declaration.packageName}@${loaded.declaration.packageVersion}`, path: loaded.declaration.dir });
-    }
+      return applied;
+    };
+    running = await startServer(base, { host: config.host, port: port ?? config.port, onClose: close, build });
   } catch (error) {
     await close();
     throw error;
   }
-  const running = await startServer(app, { host: config.host, port: port ?? config.port, onClose: close });
   logger.info(`mlflow-ts listening on ${running.url}`, { url: running.url, backend: displayUri, pid: process.pid });
   const signal = await waitForSignal();
   logger.info("shutting down", { signal, pid: process.pid });

@@ -20,7 +20,8 @@ export interface AppServer {
 /**
  * For app authors' tests: the real server, with an app applied, on a free port, over a fresh SQLite
  * database in a temporary directory. Give the app by its `mlflow.app` name (found from `cwd` as
- * `mlflow server --app-name` finds it, and in the package at `cwd` itself) or as a factory.
+ * `mlflow server --app-name` finds it: the package at the nearest package.json first, then
+ * installed ones) or as a factory.
  *
  * @example
  * const server = await startAppServer({ appName: "acme-auth" });
@@ -48,11 +49,8 @@ export async function startAppServer(options: { appName?: string; app?: AppFacto
     let app = createServer(config, stores, { logger });
     if (options.app) app = (await options.app(app)) ?? app;
     if (options.appName) {
-      // The package being developed (its package.json at cwd) is found too, besides installed ones.
-      const own = path.join(config.cwd, "package.json");
-      const discovery = discoverOptions(config);
-      const withOwn = fs.existsSync(own) ? { ...discovery, extraDirs: [...(discovery.extraDirs ?? []), path.dirname(config.cwd)] } : discovery;
-      app = await applyApp(app, await resolveApp(options.appName, withOwn));
+      // Discovery reads the package being developed (the nearest package.json) before installed ones.
+      app = await applyApp(app, await resolveApp(options.appName, discoverOptions(config)));
     }
     const running = await startServer(app, { host: "127.0.0.1", port: 0, onClose: close });
     return {

@@ -26,6 +26,22 @@ describe("the mlflow command's errors and MLflow's flags", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  // Issue 25 item 6: an app is applied only once the port is bound; a second server on a busy port
+  // must not generate, print or store a new admin password before it stops.
+  it("on a busy port with basic-auth, exits ERR_PORT_IN_USE having printed no password and stored no admin", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-busy-auth-"));
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+    const { port } = busy.address() as net.AddressInfo;
+    const result = run(["server", "--port", String(port), "--app-name", "basic-auth"], dir, { MLFLOW_AUTH_ADMIN_PASSWORD: undefined, MLFLOW_AUTH_CONFIG_PATH: undefined });
+    busy.close();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Error ERR_PORT_IN_USE: 127\.0\.0\.1:\d+ is already in use/);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/password/i);
+    // The packaged basic_auth.ini keeps users in ./basic_auth.db: not even created.
+    expect(fs.existsSync(path.join(dir, "basic_auth.db"))).toBe(false);
+  });
+
   it("refuses a SQLite path whose directory does not exist (a typo must not make an empty database)", () => {
     const result = run(["server", "--port", "0", "--backend-store-uri", "sqlite:///no/such/dir/x.db"], cwd);
     expect(result.status).toBe(1);
@@ -71,6 +87,23 @@ describe("the mlflow command's errors and MLflow's flags", () => {
       expect(await (await fetch(`${server.url}/dir-app`)).json()).toEqual({ from: "dir-app" });
     } finally {
       await server.stop();
+    }
+  });
+
+  // Issue 25 item 5: `mlflow server --app-name x` inside the package that declares x (a scaffold
+  // after `npm run build`) finds it, as startAppServer does.
+  it("finds the app declared by the package at the working directory (or above it)", async () => {
+    const pkg = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-own-app-")));
+    fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "own-app", version: "0.1.0", type: "module", "mlflow.app": { "own-app": "./dist/app.js:createApp" } }));
+    fs.mkdirSync(path.join(pkg, "dist"));
+    fs.writeFileSync(path.join(pkg, "dist", "app.js"), 'export function createApp(app) { app.get("/own-app", (_req, res) => res.json({ from: "own-app" })); }');
+    for (const cwd of [pkg, path.join(pkg, "dist")]) {
+      const server = await spawnServer(["--app-name", "own-app"], { cwd });
+      try {
+        expect(await (await fetch(`${server.url}/own-app`)).json()).toEqual({ from: "own-app" });
+      } finally {
+        await server.stop();
+      }
     }
   });
 

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { APP_CLIENT_ENTRY_POINT, APP_ENTRY_POINT } from "@mlflow-ts/plugin-api";
+import { nearestPackageDir } from "./nearest-package-dir.js";
 import { findSearchRoots, type SearchRoot, type SearchRootOptions } from "./search-roots.js";
 
 /** One `mlflow.app` or `mlflow.app.client` declaration found on disk. */
@@ -168,7 +169,9 @@ function readBlock(pkg: Record<string, unknown>, field: string, file: string, wa
 
 /**
  * Finds every installed package that declares `mlflow.app` or `mlflow.app.client`, reading
- * `package.json` files from disk only and importing nothing. Roots are searched nearest first;
+ * `package.json` files from disk only and importing nothing. The package at the working
+ * directory's nearest `package.json` (the one being developed) comes first, then the roots,
+ * nearest first;
  * the first declaration of a name wins and later ones are reported as duplicates with both
  * places. Packages reached twice (symlinks, workspaces, pnpm) count once, by real path.
  * Unreadable directories and invalid JSON are skipped with a warning.
@@ -213,6 +216,9 @@ export function discoverApps(options: DiscoverOptions): Discovery {
     for (const [name, entry] of readBlock(pkg, APP_CLIENT_ENTRY_POINT, file, warnings)) found.push({ ...base, name, entry, kind: "client" });
   };
   for (const dir of options.packageDirs ?? []) visit(path.resolve(dir), { dir: path.resolve(dir), kind: "project" });
+  // The package the working directory belongs to is nearer than any node_modules.
+  const own = nearestPackageDir(options.cwd);
+  if (own !== undefined) visit(own, { dir: own, kind: "project" });
   for (const root of roots) {
     const scan = scanRoot(root.dir);
     warnings.push(...scan.warnings);

@@ -10,7 +10,10 @@ export interface SearchRoot {
 
 /** Options of {@link findSearchRoots}. */
 export interface SearchRootOptions {
-  /** The project directory; every `node_modules` from here upwards is searched, nearest first. */
+  /**
+   * The project directory; every `node_modules` from here upwards is searched, nearest first
+   * (discovery also reads the package at the nearest `package.json` from here, before them).
+   */
   readonly cwd: string;
   /** Extra directories from configuration (each a `node_modules`-like folder of packages). */
   readonly extraDirs?: readonly string[];

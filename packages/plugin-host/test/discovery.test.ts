@@ -115,6 +115,26 @@ describe("discovery", () => {
     expect(found.warnings.join("\n")).toContain(far);
   });
 
+  it("reads the package at the working directory's nearest package.json first: it is nearer than its node_modules", async () => {
+    const project = tempProject();
+    const pkg = JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8"));
+    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ ...pkg, name: "own", type: "module", "mlflow.app": { same: "./app.js:createApp" }, "mlflow.app.client": { same: "./client.js" } }));
+    fs.writeFileSync(path.join(project, "app.js"), esmFactory("own"));
+    writePackage(nm(project), "installed", { type: "module", "mlflow.app": { same: "./app.js:createApp", other: "./app.js:createApp" } }, { "app.js": esmFactory("installed") });
+    const sub = path.join(project, "src", "deep");
+    fs.mkdirSync(sub, { recursive: true });
+    for (const cwd of [project, sub]) {
+      const found = discoverApps(opts(cwd));
+      expect(found.apps.map((a) => [a.name, a.packageName])).toEqual([
+        ["other", "installed"],
+        ["same", "own"],
+      ]);
+      expect(found.clients.map((c) => c.packageName)).toEqual(["own"]);
+      expect(found.duplicates.map((d) => [d.name, d.used.packageName, d.shadowed.map((s) => s.packageName)])).toEqual([["same", "own", ["installed"]]]);
+      expect((await resolveApp("same", opts(cwd))).declaration.dir).toBe(project);
+    }
+  });
+
   it("follows symlinked workspace packages once, by real path, and reads pnpm's layout", async () => {
     const project = tempProject();
     const modules = nm(project);

@@ -12,6 +12,17 @@ export interface StartServerOptions {
   readonly shutdownGraceMs?: number;
   /** Called once the server has stopped (close the stores here). */
   readonly onClose?: () => Promise<void>;
+  /**
+   * Runs once the port is bound and before any request is served; what it returns is the app
+   * served. Apply apps here: an app that generates, prints or stores something while it is applied
+   * (basic-auth's first admin password) then never does so for a server that cannot listen.
+   * Requests that arrive meanwhile wait for it. If it throws, the server stops listening and
+   * `startServer` rejects with its error (`onClose` is not called: the caller still owns the stores).
+   *
+   * @example
+   * await startServer(base, { host, port, build: (app) => applyApp(app, loaded) });
+   */
+  readonly build?: (app: MlflowApp) => Promise<MlflowApp>;
 }
 
 /** A listening server. */
@@ -50,14 +61,24 @@ function answerClientError(error: Error & { code?: string }, socket: import("nod
  * await running.close();
  */
 export async function startServer(app: MlflowApp, options: StartServerOptions): Promise<RunningServer> {
+  let listener = options.build ? undefined : createRequestListener(app);
+  let building: Promise<void> | undefined;
+  // Until `build` has given the app, requests wait for it (a start-up of a second or so).
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (listener) listener(req, res);
+    else
+      building!.then(
+        () => listener!(req, res),
+        () => res.destroy(),
+      );
+  };
   // 1 MiB socket buffers: artifact bodies move in fewer, larger reads and writes.
-  const listener = createRequestListener(app);
-  const server = http.createServer({ keepAliveTimeout: 65_000, highWaterMark: 1024 * 1024 }, listener);
+  const server = http.createServer({ keepAliveTimeout: 65_000, highWaterMark: 1024 * 1024 }, handle);
   // `Expect: 100-continue` is answered once the before-request hooks have let the request through
   // (or its JSON body is read), not on arrival: a refused upload never sends its body.
   server.on("checkContinue", (req, res) => {
     deferContinue(res);
-    listener(req, res);
+    handle(req, res);
   });
   server.on("clientError", answerClientError);
   // Requests may legitimately stream large artifacts; the default 300 s request timeout stays.
@@ -68,6 +89,22 @@ export async function startServer(app: MlflowApp, options: StartServerOptions): 
       resolve();
     });
   });
+  if (options.build) {
+    const build = options.build;
+    building = (async () => {
+      listener = createRequestListener(await build(app));
+    })();
+    try {
+      await building;
+    } catch (error) {
+      // Waiting requests are cut with their connections: the server never served.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      throw error;
+    }
+  }
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
