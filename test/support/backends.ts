@@ -3,12 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import mysql from "mysql2/promise";
+import { QUICK } from "./quick.js";
 
 /** The PostgreSQL URL `.ci/run` sets; the PostgreSQL suites skip, saying why, without it. */
-export const POSTGRES_URL = process.env.MLFLOW_TS_TEST_POSTGRES_URL;
+export const POSTGRES_URL = QUICK ? undefined : process.env.MLFLOW_TS_TEST_POSTGRES_URL;
 
 /** The MySQL/MariaDB URL `.ci/run` sets; the MySQL suites skip, saying why, without it. */
-export const MYSQL_URL = process.env.MLFLOW_TS_TEST_MYSQL_URL;
+export const MYSQL_URL = QUICK ? undefined : process.env.MLFLOW_TS_TEST_MYSQL_URL;
 
 /** The backends a storage suite runs on. */
 export type TestDialect = "sqlite" | "postgres" | "mysql";
