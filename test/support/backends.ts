@@ -3,12 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import mysql from "mysql2/promise";
+import { QUICK } from "./quick.js";
 
 /** The PostgreSQL URL `.ci/run` sets; the PostgreSQL suites skip, saying why, without it. */
-export const POSTGRES_URL = process.env.MLFLOW_TS_TEST_POSTGRES_URL;
+export const POSTGRES_URL = QUICK ? undefined : process.env.MLFLOW_TS_TEST_POSTGRES_URL;
 
 /** The MySQL/MariaDB URL `.ci/run` sets; the MySQL suites skip, saying why, without it. */
-export const MYSQL_URL = process.env.MLFLOW_TS_TEST_MYSQL_URL;
+export const MYSQL_URL = QUICK ? undefined : process.env.MLFLOW_TS_TEST_MYSQL_URL;
 
 /** The backends a storage suite runs on. */
 export type TestDialect = "sqlite" | "postgres" | "mysql";
@@ -52,7 +53,12 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     };
   }
   if (!POSTGRES_URL) throw new Error("MLFLOW_TS_TEST_POSTGRES_URL is not set");
-  const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  // Inside a `vitest run`, the name carries the run's id and the schema is dropped when the run ends
+  // (global-setup.ts), not when the file closes: Kysely's migrator introspects every schema of the
+  // database (has_schema_privilege(nspname, ...)), and a schema another file drops in the middle of
+  // that query fails it with "schema ... does not exist". Files run in parallel, so none drops one.
+  const run = process.env.MLFLOW_TS_TEST_RUN_ID;
+  const schema = `t_${run ? `${run}_` : ""}${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -63,10 +69,12 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     dir,
     uri: `${POSTGRES_URL}${sep}options=-c%20search_path%3D${schema}`,
     drop: async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
+      if (!run) {
+        const c = new pg.Client({ connectionString: POSTGRES_URL });
+        await c.connect();
+        await c.query(`drop schema if exists ${schema} cascade`);
+        await c.end();
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,10 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { QUICK } from "./quick.js";
 
 /** Debian's Chromium, which `.ci/run` installs; browser suites skip, saying why, without it. */
 export const CHROMIUM = "/usr/bin/chromium";
-export const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
+export const HAS_CHROMIUM = !QUICK && fs.existsSync(CHROMIUM);
 
 /** Where screenshots of a test run go (`test-output/ui/`, not committed). */
 export const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test-output/ui");

@@ -7,6 +7,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port.js";
+import { QUICK } from "./quick.js";
 
 const PG_BIN = (() => {
   const root = "/usr/lib/postgresql";
@@ -19,9 +20,9 @@ const MARIADB_INSTALL = ["/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_
 const IS_ROOT = process.getuid?.() === 0;
 
 /** Why an owned PostgreSQL cannot be made here, or undefined when it can. */
-export const OWNED_POSTGRES_MISSING = PG_BIN ? undefined : "PostgreSQL's server binaries (initdb, pg_ctl) are not installed under /usr/lib/postgresql";
+export const OWNED_POSTGRES_MISSING = QUICK ? "MLFLOW_TS_TEST_QUICK is set" : PG_BIN ? undefined : "PostgreSQL's server binaries (initdb, pg_ctl) are not installed under /usr/lib/postgresql";
 /** Why an owned MariaDB cannot be made here, or undefined when it can. */
-export const OWNED_MARIADB_MISSING = MARIADBD && MARIADB_INSTALL ? undefined : "MariaDB's server binaries (mariadbd, mariadb-install-db) are not installed";
+export const OWNED_MARIADB_MISSING = QUICK ? "MLFLOW_TS_TEST_QUICK is set" : MARIADBD && MARIADB_INSTALL ? undefined : "MariaDB's server binaries (mariadbd, mariadb-install-db) are not installed";
 
 /** A database server this test started, with its URL. */
 export interface OwnedDatabase {

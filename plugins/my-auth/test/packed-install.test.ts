@@ -6,13 +6,18 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAppClientWith } from "@mlflow-ts/plugin-host";
 import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-server.js";
+import { betterSqlite3LocalPrebuild } from "../../../test/support/local-prebuilds.js";
+import { QUICK } from "../../../test/support/quick.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 // Packs the host, my-auth and oidc-auth with `npm pack`, installs the tarballs into a fresh project
 // with npm from the local cache (no registry), and runs the installed `mlflow` binary there.
-describe("my-auth installed from packed tarballs", () => {
+// Skipped by `npm run test:quick` (MLFLOW_TS_TEST_QUICK): it packs and installs the whole release.
+describe.skipIf(QUICK)("my-auth installed from packed tarballs", () => {
   let project: string;
+  // better-sqlite3's binary from the workspace, as a local prebuild (see local-prebuilds.ts).
+  let prebuildEnv: Record<string, string> = {};
   let work: string;
   let tarballs: string;
   let server: SpawnedServer;
@@ -20,6 +25,9 @@ describe("my-auth installed from packed tarballs", () => {
     work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-packed-")));
     tarballs = path.join(work, "tarballs");
     fs.mkdirSync(tarballs);
+    const prebuilds = path.join(work, "prebuilds");
+    fs.mkdirSync(prebuilds);
+    prebuildEnv = betterSqlite3LocalPrebuild(prebuilds);
     // The release, exactly as `npm run release` writes it, plus my-auth (an example, not released).
     execFileSync(process.execPath, [path.join(ROOT, "scripts", "release.mjs"), tarballs], { cwd: ROOT, stdio: "ignore" });
     execFileSync("npm", ["pack", "--pack-destination", tarballs, "-w", "my-auth"], { cwd: ROOT, stdio: "ignore" });
@@ -31,7 +39,7 @@ describe("my-auth installed from packed tarballs", () => {
       dependencies[name] = `file:${path.join(tarballs, file)}`;
     }
     fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "packed-project", version: "1.0.0", private: true, dependencies, allowScripts: { "better-sqlite3": true } }));
-    const install = (mode: string) => spawnSync("npm", ["install", mode, "--no-audit", "--no-fund"], { cwd: project, encoding: "utf8" });
+    const install = (mode: string) => spawnSync("npm", ["install", mode, "--no-audit", "--no-fund"], { cwd: project, encoding: "utf8", env: { ...process.env, ...prebuildEnv } });
     let result = install("--offline");
     if (result.status !== 0 && /ENOTCACHED/.test(result.stderr)) {
       // A cold npm cache (a brand-new machine): the registry is the only place left to read from.
@@ -122,7 +130,7 @@ describe("my-auth installed from packed tarballs", () => {
     const init = spawnSync(mlflow, ["apps", "init", "acme-auth", "--from", release], { cwd: work, encoding: "utf8" });
     expect(init.status, init.stderr).toBe(0);
     const pkg = path.join(work, "acme-auth");
-    const npm = (args: string[], cwd: string) => spawnSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: "" } });
+    const npm = (args: string[], cwd: string) => spawnSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, ...prebuildEnv, NODE_PATH: "" } });
     let installed = npm(["install", "--offline", "--no-audit", "--no-fund"], pkg);
     if (installed.status !== 0 && /ENOTCACHED/.test(installed.stderr)) installed = npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], pkg);
     expect(installed.status, installed.stderr).toBe(0);
