@@ -214,6 +214,9 @@ class CallerTracking implements TrackingStore {
     await this.d.experiment(run.info.experiment_id, "read");
     return run;
   }
+  runArtifactUri(runId: string, intent: "read" | "write") {
+    return after(() => this.d.run(runId, intent === "write" ? "update" : "read"), () => this.base.runArtifactUri(runId, intent));
+  }
   async getRunInfo(runId: string) {
     const info = await this.base.getRunInfo(runId);
     await this.d.experiment(info.experiment_id, "read");

@@ -70,6 +70,11 @@ export interface TrackingStore {
   getRun(runId: string): Promise<Run>;
   /** A run's info without its data: one query. */
   getRunInfo(runId: string): Promise<RunInfo>;
+  /**
+   * A run's artifact URI, to read or to write its artifacts: the intent is what a caller-scoped
+   * store decides on (READ or EDIT on the run), whatever store the artifacts then live in.
+   */
+  runArtifactUri(runId: string, intent: "read" | "write"): Promise<string>;
   updateRun(runId: string, input: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo>;
   deleteRun(runId: string): Promise<void>;
   restoreRun(runId: string): Promise<void>;

@@ -117,6 +117,9 @@ export class SqlTrackingStore {
   getRunInfo(runId: string): Promise<RunInfo> {
     return runs.getRunInfo(this.ctx, runId);
   }
+  async runArtifactUri(runId: string): Promise<string> {
+    return (await runs.getRunInfo(this.ctx, runId)).artifact_uri;
+  }
   getRun(runId: string): Promise<Run> {
     return runs.getRun(this.ctx, runId);
   }

@@ -82,8 +82,10 @@ export function uiRoutes(config: ServerConfig): { ajaxOnly: RouteDefinition[]; b
       const length = req.headers["content-length"];
       if (length !== undefined && Number(length) > MAX_UI_UPLOAD_BYTES) throw invalidParameter("Artifact size is too large. Max size is 10MB.");
       if (length === "0" || (length === undefined && req.headers["transfer-encoding"] === undefined)) throw invalidParameter("Request must specify data.");
-      const run = await requestStores(req).tracking.getRun(p.run_uuid);
-      const { store, relative } = resolveArtifactUri(config, requestStores(req).artifacts, run.info.artifact_uri, p.path);
+      // Asked as a write: EDIT on the run, also where its artifacts live in a local root that no
+      // caller-scoped artifact store wraps.
+      const root = await requestStores(req).tracking.runArtifactUri(p.run_uuid, "write");
+      const { store, relative } = resolveArtifactUri(config, requestStores(req).artifacts, root, p.path);
       await store.write(relative, req.pipe(capped(MAX_UI_UPLOAD_BYTES)));
       return {};
     },
