@@ -92,12 +92,13 @@ class CheckContext implements RuleContext {
 const isThenable = <T>(x: T | PromiseLike<T>): x is PromiseLike<T> => typeof (x as PromiseLike<T> | undefined)?.then === "function";
 
 /**
- * MLflow-compatible authorization for any auth app: a before-request hook that identifies the
- * caller (the app's part) and then admits admins, and everyone else by the endpoint's rule (deny
- * where a route has none) — an early 403; the caller's stores (`app.scopeStores`), through which
- * every handler reaches data, then decide each read and write on the entity it resolves, filter
- * searches in their query, give creators MANAGE, and carry registered-model grants through renames
- * and deletes; and MLflow's permission endpoints. basic-auth and oidc-auth are both this plus their way of telling who the caller is.
+ * MLflow-compatible authorization for any auth app: a before-body hook that identifies the caller
+ * from the headers (the app's part), then a before-request hook that admits admins, and everyone
+ * else by the endpoint's rule (deny where a route has none) — an early 403; the caller's stores
+ * (`app.scopeStores`), through which every handler reaches data, then decide each read and write on
+ * the entity it resolves, filter searches in their query, give creators MANAGE, and carry
+ * registered-model grants through renames and deletes; and MLflow's permission endpoints.
+ * basic-auth and oidc-auth are both this plus their way of telling who the caller is.
  *
  * @example
  * const authz = installAuthorization(app, { store, access, prefix, identify: (req) => userFromToken(req) });
