@@ -7,7 +7,12 @@ import { capabilitiesOf, type Capabilities } from "./permissions.js";
 
 type Need = keyof Capabilities;
 
-/** The error a store call answers when the caller may not do it (HTTP 403). */
+/**
+ * The error a store call answers when the caller may not do it (HTTP 403).
+ *
+ * @example
+ * if (!caps.read) throw denied();
+ */
 export function denied(): MlflowError {
   return new MlflowError("PERMISSION_DENIED", "Permission denied");
 }

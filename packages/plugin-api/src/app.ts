@@ -156,7 +156,12 @@ export interface MlflowApp extends Express {
   ui(name: string, extension: UiExtension): this;
 }
 
-/** Options of `app.beforeRequest`. */
+/**
+ * Options of `app.beforeRequest`.
+ *
+ * @example
+ * app.beforeRequest(identify, { beforeBody: true });
+ */
 export interface BeforeRequestOptions {
   /** Run on the headers alone, before a JSON body is read (authentication). */
   readonly beforeBody?: boolean;
