@@ -41,9 +41,7 @@ export function runBeforeHooks(registry: HookRegistry, phase: "headers" | "body"
     const hooks = headersOnly ? registry.beforeBody : registry.before;
     try {
       for (let i = index; i < hooks.length; i += 1) {
-        if (headersOnly) markHeadersPhase(req, true);
         const result = hooks[i]!(req as MlflowRequest);
-        if (headersOnly) markHeadersPhase(req, false);
         if (isThenable(result)) {
           result.then((value) => (ended(res, next, value) ? undefined : from(req, res, next, i + 1)), next);
           return;
@@ -51,7 +49,6 @@ export function runBeforeHooks(registry: HookRegistry, phase: "headers" | "body"
         if (ended(res, next, result)) return;
       }
     } catch (error) {
-      if (headersOnly) markHeadersPhase(req, false);
       next(error);
       return;
     }
@@ -60,8 +57,13 @@ export function runBeforeHooks(registry: HookRegistry, phase: "headers" | "body"
     if (!headersOnly) sendContinue(res);
     next();
   };
-  // Hooks that answer synchronously (a cache hit) cost no promise, tick or closure.
-  return (req: Request, res: ExpressResponse, next: NextFunction): void => from(req, res, next, 0);
+  // Hooks that answer synchronously (a cache hit) cost no promise, tick or closure. The headers
+  // phase lasts until the body phase begins (the body has been read by then): parameters cannot
+  // be read in between, whether a hook asks at once or after an await.
+  return (req: Request, res: ExpressResponse, next: NextFunction): void => {
+    markHeadersPhase(req, headersOnly);
+    from(req, res, next, 0);
+  };
 }
 
 // A plugin may use another realm's Response class; recognise it by shape.

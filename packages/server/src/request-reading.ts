@@ -84,7 +84,7 @@ class ServerReading implements RequestReading {
   private error: unknown;
   private started = false;
   private scoped: AppStores | undefined;
-  /** A before-body hook is running: the body has not been read, so there are no parameters yet. */
+  /** In the headers phase (before-body hooks; the body not yet read): there are no parameters yet. */
   headersPhase = false;
 
   constructor(
@@ -155,10 +155,10 @@ export function attachReadings(table: EndpointTable, storesFor: (req: MlflowRequ
 }
 
 /**
- * Marks whether a before-body hook is running on this request (see `runBeforeHooks`).
+ * Marks whether the request is in its headers phase (see `runBeforeHooks`): before-body hooks run, the body not yet read.
  *
  * @example
- * markHeadersPhase(req, true); hook(req); markHeadersPhase(req, false);
+ * markHeadersPhase(req, true); // until the body phase begins
  */
 export function markHeadersPhase(req: Request, on: boolean): void {
   const reading = (req as WithReading)[REQUEST_READING];
