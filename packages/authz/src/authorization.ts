@@ -180,7 +180,7 @@ export function installAuthorization(app: MlflowApp, options: AuthorizationOptio
     let mine = scoped.get(stores);
     if (!mine) scoped.set(stores, (mine = new WeakMap()));
     let forUser = mine.get(user);
-    if (!forUser) mine.set(user, (forUser = callerStores(stores, user, access, store)));
+    if (!forUser) mine.set(user, (forUser = callerStores(stores, user, access)));
     return forUser;
   });
   if (!options.withoutPermissionRoutes) registerPermissionRoutes(app, store);

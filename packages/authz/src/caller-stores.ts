@@ -42,12 +42,16 @@ function admits(set: ReadableSet, key: string): boolean {
  * MANAGE, and registered-model grants follow renames and deletes, for every caller.
  */
 class Decision {
+  // Grants are written where they are read: the access decision's own auth store.
+  readonly auth: AuthStore;
+
   constructor(
     readonly user: UserRecord,
     readonly access: Access,
-    readonly auth: AuthStore,
     readonly base: AppStores,
-  ) {}
+  ) {
+    this.auth = access.auth;
+  }
 
   // These two answer synchronously when the grant is cached (the logging hot path): undefined to
   // go on, a throw to refuse; a promise only when something must be looked up.
@@ -120,6 +124,17 @@ async function sourceReadable(d: Decision, source: string): Promise<void> {
   }
 }
 
+/** A caller-store decision as a yes or no, for the early request rules (which ask the same). */
+async function mayDo(user: UserRecord, access: Access, decide: (d: Decision) => void | Promise<void>): Promise<boolean> {
+  try {
+    await decide(new Decision(user, access, access.stores));
+    return true;
+  } catch (error) {
+    if (isMlflowError(error) && error.code === "PERMISSION_DENIED") return false;
+    throw error;
+  }
+}
+
 /**
  * Whether a caller may register a version with this `source` (see the caller stores'
  * `createModelVersion`); the early rule of `model-versions/create` asks the same.
@@ -127,14 +142,19 @@ async function sourceReadable(d: Decision, source: string): Promise<void> {
  * @example
  * await mayReadModelSource(user, access, "runs:/0a1b…/model"); // false without READ on the run
  */
-export async function mayReadModelSource(user: UserRecord, access: Access, source: string): Promise<boolean> {
-  try {
-    await sourceReadable(new Decision(user, access, access.auth, access.stores), source);
-    return true;
-  } catch (error) {
-    if (isMlflowError(error) && error.code === "PERMISSION_DENIED") return false;
-    throw error;
-  }
+export function mayReadModelSource(user: UserRecord, access: Access, source: string): Promise<boolean> {
+  return mayDo(user, access, (d) => sourceReadable(d, source));
+}
+
+/**
+ * Whether a caller may do `need` to a proxied artifact path (see the caller stores' artifacts);
+ * the early rules of the artifact proxy ask the same.
+ *
+ * @example
+ * await mayTouchArtifact(user, access, "team-a/private/0a1b…/artifacts/s.txt", "read");
+ */
+export function mayTouchArtifact(user: UserRecord, access: Access, relative: string, need: Need): Promise<boolean> {
+  return mayDo(user, access, (d) => d.artifact(relative, need));
 }
 
 function allow(caps: Capabilities, need: Need): void {
@@ -395,7 +415,7 @@ class CallerRegistry implements RegistryStore {
     await this.named(input.name, "update");
     if (input.runId) await this.d.run(input.runId, "read");
     await this.d.loggedModel(input.modelId, "read");
-    await this.source(input.source);
+    await sourceReadable(this.d, input.source);
     return this.base.createModelVersion(input);
   }
   async getModelVersion(name: string, version: string) {
@@ -443,10 +463,6 @@ class CallerRegistry implements RegistryStore {
     await this.named(name, "read");
     return this.base.getModelVersionByAlias(name, alias);
   }
-
-  private source(source: string): Promise<void> {
-    return sourceReadable(this.d, source);
-  }
 }
 
 class CallerArtifacts implements ArtifactStore {
@@ -483,10 +499,10 @@ class CallerArtifacts implements ArtifactStore {
  * one place ({@link Access}); searches carry the caller's readable set into the query.
  *
  * @example
- * app.scopeStores((req, stores) => callerStores(stores, callerOf(req), access, authStore));
+ * app.scopeStores((req, stores) => callerStores(stores, callerOf(req), access));
  */
-export function callerStores(base: AppStores, user: UserRecord, access: Access, auth: AuthStore): AppStores {
-  const d = new Decision(user, access, auth, base);
+export function callerStores(base: AppStores, user: UserRecord, access: Access): AppStores {
+  const d = new Decision(user, access, base);
   return { tracking: new CallerTracking(d), registry: new CallerRegistry(d), artifacts: new CallerArtifacts(d) };
 }
 
@@ -495,7 +511,7 @@ export function callerStores(base: AppStores, user: UserRecord, access: Access, 
  * open route can never reach data by mistake.
  *
  * @example
- * app.scopeStores((req, stores) => (callerOf(req) ? callerStores(stores, callerOf(req)!, access, auth) : NO_CALLER_STORES));
+ * app.scopeStores((req, stores) => (callerOf(req) ? callerStores(stores, callerOf(req)!, access) : NO_CALLER_STORES));
  */
 export const NO_CALLER_STORES: AppStores = (() => {
   const refuse = new Proxy({}, { get: (_target, key) => (key === "then" ? undefined : () => Promise.reject(denied())) });

@@ -2,7 +2,7 @@ import type { MlflowRequest, RequestParams } from "@mlflow-ts/plugin-api";
 import type { Access } from "./access.js";
 import type { UserRecord } from "./auth-store.js";
 import { capabilitiesOf, type Capabilities } from "./permissions.js";
-import { mayReadModelSource } from "./caller-stores.js";
+import { mayReadModelSource, mayTouchArtifact } from "./caller-stores.js";
 
 /** What a check sees: the request's one reading (`requestParams`), the caller, and the grant lookup. */
 export interface RuleContext {
@@ -159,19 +159,13 @@ function each(field: string, check: Check): Check {
 }
 
 /**
- * `need` on the experiment owning the proxied artifact path (its location, a run's or a logged
- * model's, longest first, from the database); a path nobody owns is for admins only.
+ * `need` on the experiment owning the proxied artifact path in `field` (its location, a run's or
+ * a logged model's, longest first); a path nobody owns is for admins only.
  */
-async function artifactOwnerAllows(access: Access, user: UserRecord, relative: string, need: Need): Promise<boolean> {
-  const owner = await access.stores.tracking.artifactOwner(relative);
-  return owner !== undefined && (await access.experiment(user, owner))[need];
-}
-
-/** `need` on the experiment whose proxied artifacts the path in `field` names. */
 function artifact(field: string, need: Need): Check {
   return {
     covers: [field],
-    run: ({ params, user, access }) => artifactOwnerAllows(access, user, text(params, field) ?? "", need),
+    run: ({ params, user, access }) => mayTouchArtifact(user, access, text(params, field) ?? "", need),
   };
 }
 

@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe("caller stores", () => {
   it("give a run's artifact URI to read to a reader, and refuse it to write", async () => {
-    const mine = callerStores(stores, reader, new Access(auth, stores, "NO_PERMISSIONS"), auth);
+    const mine = callerStores(stores, reader, new Access(auth, stores, "NO_PERMISSIONS"));
     expect(await mine.tracking.runArtifactUri(runId, "read")).toBe(`mlflow-artifacts:/${experimentId}/${runId}/artifacts`);
     await expect(mine.tracking.runArtifactUri(runId, "write")).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     await expect(mine.tracking.logMetric(runId, { key: "m", value: 1, timestamp: 1 })).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
@@ -42,7 +42,7 @@ describe("caller stores", () => {
 
   it("refuse a cached denial as a rejected promise, never a synchronous throw", async () => {
     const access = new Access(auth, stores, "NO_PERMISSIONS", 60_000);
-    const mine = callerStores(stores, reader, access, auth);
+    const mine = callerStores(stores, reader, access);
     await access.run(reader, runId); // caches the run's experiment and the grant
     let pending: Promise<unknown> | undefined;
     expect(() => (pending = mine.tracking.setTag(runId, { key: "k", value: "v" }))).not.toThrow();
@@ -51,7 +51,7 @@ describe("caller stores", () => {
 
   it("filter a search in its query by the caller's grants and the default", async () => {
     const other = await stores.tracking.createExperiment({ name: "not-granted" });
-    const mine = callerStores(stores, reader, new Access(auth, stores, "NO_PERMISSIONS"), auth);
+    const mine = callerStores(stores, reader, new Access(auth, stores, "NO_PERMISSIONS"));
     const ids = (await mine.tracking.searchExperiments({})).experiments.map((e) => e.experiment_id);
     expect(ids).toEqual([experimentId]);
     const runs = await mine.tracking.searchRuns({ experimentIds: [experimentId, other] });
