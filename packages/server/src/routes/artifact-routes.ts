@@ -3,7 +3,7 @@ import { requestStores, type AppStores, type ServerConfig } from "@mlflow-ts/plu
 import { artifactSegments, parseModelSource } from "@mlflow-ts/store";
 import { fileReply, resolveArtifactUri } from "../artifact-access.js";
 import { route, type RouteDefinition } from "../route.js";
-import { downloadUri } from "./registry-routes.js";
+import { filesOfVersion } from "./registry-routes.js";
 import { modelIdParam } from "./logged-model-routes.js";
 
 /**
@@ -87,9 +87,9 @@ export function trackingArtifactRoutes(config: ServerConfig): RouteDefinition[] 
     route("GET", "/mlflow/artifacts/list", { run_id: f.or(f.string(true), "run_uuid"), path: f.string(), page_token: f.string() }, async (p, req) => {
       // An unsafe path is refused before anything is looked up, as MLflow does.
       artifactSegments(p.path ?? "");
-      const run = await requestStores(req).tracking.getRun(p.run_id);
-      const files = await listUnder(config, requestStores(req), run.info.artifact_uri, p.path ?? "");
-      return { root_uri: run.info.artifact_uri, ...(files.length > 0 ? { files } : {}) };
+      const root = await requestStores(req).tracking.runArtifactUri(p.run_id, "read");
+      const files = await listUnder(config, requestStores(req), root, p.path ?? "");
+      return { root_uri: root, ...(files.length > 0 ? { files } : {}) };
     }),
     route("GET", "/mlflow/logged-models/:model_id/artifacts/directories", { ...modelIdParam, artifact_directory_path: f.string(), page_token: f.string() }, async (p, req) => {
       const model = await requestStores(req).tracking.getLoggedModel(p.model_id);
@@ -133,16 +133,14 @@ export function downloadRoutes(config: ServerConfig, stores: AppStores): RouteDe
     route("GET", "/get-artifact", { run_id: f.or(f.string(), "run_uuid"), path: f.string(true) }, async (p, req) => {
       if (!p.run_id) throw invalidParameter("Request must specify run_id or run_uuid parameter");
       artifactSegments(p.path);
-      const run = await requestStores(req).tracking.getRun(p.run_id);
-      const { store, relative } = resolveArtifactUri(config, requestStores(req).artifacts, run.info.artifact_uri, p.path);
+      const root = await requestStores(req).tracking.runArtifactUri(p.run_id, "read");
+      const { store, relative } = resolveArtifactUri(config, requestStores(req).artifacts, root, p.path);
       return fileReply(await store.read(relative));
     }),
     route("GET", "/model-versions/get-artifact", { name: f.string(true), version: f.id(true), path: f.string(true) }, async (p, req) => {
       artifactSegments(p.path);
-      const mine = requestStores(req);
       // The caller's registry decides (READ on the model as stored); the rest is the server's.
-      await mine.registry.getModelVersionDownloadUri(p.name, p.version);
-      let uri = await downloadUri(stores, p.name, p.version);
+      let uri = await filesOfVersion(stores.tracking, await requestStores(req).registry.getModelVersionDownloadUri(p.name, p.version));
       // Read as the caller's registry read it when the version was created (parseModelSource).
       const source = parseModelSource(uri);
       if (source.kind === "run") {

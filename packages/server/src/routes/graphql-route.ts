@@ -155,9 +155,9 @@ export async function createGraphqlSchema(config: ServerConfig): Promise<GraphQL
       return { runs: result.runs.map((run) => withRunExtras(stores, run)), next_page_token: result.next_page_token };
     },
     mlflowListArtifacts: async (input, stores) => {
-      const run = await stores.tracking.getRun(String(input?.runId || input?.runUuid || ""));
-      const files = await listUnder(config, stores, run.info.artifact_uri, String(input?.path ?? ""));
-      return { root_uri: run.info.artifact_uri, files };
+      const root = await stores.tracking.runArtifactUri(String(input?.runId || input?.runUuid || ""), "read");
+      const files = await listUnder(config, stores, root, String(input?.path ?? ""));
+      return { root_uri: root, files };
     },
     mlflowGetMetricHistoryBulkInterval: async (input, stores) => {
       const maxResults = (input?.maxResults as number | undefined) ?? 2500;

@@ -1,6 +1,6 @@
 import { f } from "@mlflow-ts/protocol";
 import { parseModelSource } from "@mlflow-ts/store";
-import { requestStores, type AppStores, type MlflowRequest } from "@mlflow-ts/plugin-api";
+import { requestStores, type MlflowRequest, type TrackingStore } from "@mlflow-ts/plugin-api";
 import { keyValueSchema, keyValues } from "./key-values.js";
 import { route, type RouteDefinition } from "../route.js";
 
@@ -10,14 +10,16 @@ const search = { filter: f.string(), max_results: f.int(), order_by: f.strings()
 
 
 /**
- * Where a version's files are: its stored location, with a logged model (`models:/m-<id>`, MLflow
+ * Where a version's files are, from its stored location: a logged model (`models:/m-<id>`, MLflow
  * 3) resolved to the model's artifact location. Sources are read by `parseModelSource`, as the
  * store and authorization read them.
+ *
+ * @example
+ * await filesOfVersion(stores.tracking, await stores.registry.getModelVersionDownloadUri("churn", "2"));
  */
-export async function downloadUri(stores: AppStores, name: string, v: string): Promise<string> {
-  const source = await stores.registry.getModelVersionDownloadUri(name, v);
-  const parsed = parseModelSource(source);
-  return parsed.kind === "logged-model" ? (await stores.tracking.getLoggedModel(parsed.modelId)).info.artifact_uri : source;
+export async function filesOfVersion(tracking: TrackingStore, stored: string): Promise<string> {
+  const parsed = parseModelSource(stored);
+  return parsed.kind === "logged-model" ? (await tracking.getLoggedModel(parsed.modelId)).info.artifact_uri : stored;
 }
 
 /**
@@ -104,7 +106,10 @@ export function registryRoutes(): RouteDefinition[] {
       const result = await requestStores(req).registry.searchModelVersions({ filter: p.filter, maxResults: p.max_results, orderBy: p.order_by, pageToken: p.page_token });
       return result.model_versions.length === 0 && !result.next_page_token ? {} : result;
     }),
-    route("GET", "/mlflow/model-versions/get-download-uri", version, async (p, req) => ({ artifact_uri: await downloadUri(requestStores(req), p.name, p.version) })),
+    route("GET", "/mlflow/model-versions/get-download-uri", version, async (p, req) => {
+      const { registry, tracking } = requestStores(req);
+      return { artifact_uri: await filesOfVersion(tracking, await registry.getModelVersionDownloadUri(p.name, p.version)) };
+    }),
     route("POST", "/mlflow/model-versions/set-tag", { ...version, ...keyValueSchema }, async (p, req) => {
       await requestStores(req).registry.setModelVersionTag(p.name, p.version, { key: p.key, value: p.value ?? "" });
       return {};
