@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { MlflowError } from "@mlflow-ts/protocol";
 import { defineApp, type Authorization, type MlflowApp, type MlflowRequest } from "@mlflow-ts/plugin-api";
@@ -16,6 +16,18 @@ import { registerUiPages } from "./ui-pages.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
 const CHANNEL = "mlflow_basic_auth_users";
+
+/**
+ * The notification channel of one auth database. PostgreSQL channels are per database server, not
+ * per schema: deployments (or test suites) keeping their auth tables in different schemas of one
+ * database would otherwise drop each other's cached credentials whenever a same-named user changed.
+ * Replicas of one deployment see the same database and schema, so they still share the channel.
+ */
+async function channelOf(database: Awaited<ReturnType<typeof createDatabase>>): Promise<string> {
+  const { rows } = await sql<{ db: string; schema: string | null }>`select current_database() as db, current_schema() as schema`.execute(database.db);
+  const where = `${rows[0]!.db}\u0000${rows[0]!.schema ?? ""}`;
+  return `${CHANNEL}_${createHash("sha256").update(where).digest("hex").slice(0, 16)}`;
+}
 
 async function bootstrapAdmin(store: AuthStore, config: AuthConfig, log: (message: string) => void): Promise<void> {
   if (await store.findUser(config.adminUsername)) return;
@@ -83,10 +95,11 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     knownLogins.invalidate();
     users.clear();
   };
-  if (database.listen) await database.listen(CHANNEL, forget, forgetAll);
+  const channel = database.listen ? await channelOf(database) : CHANNEL;
+  if (database.listen) await database.listen(channel, forget, forgetAll);
   const publish = async (message: string) => {
     forget(message);
-    if (database.dialect === "postgres") await sql`select pg_notify(${CHANNEL}, ${message})`.execute(database.db);
+    if (database.dialect === "postgres") await sql`select pg_notify(${channel}, ${message})`.execute(database.db);
   };
   const invalidate = (username: string) => publish(`user:${username}`);
   store.onGrantsChanged(() => {
