@@ -97,7 +97,11 @@ export function createWorld(mode: World["mode"], dialect: TestDialect = "sqlite"
  * const w = await createWorldWith("NO_PERMISSIONS default", "mysql", { databaseUri: (dir) => `sqlite:///${dir}/basic_auth.db` });
  */
 export async function createWorldWith(mode: World["mode"], dialect: TestDialect = "sqlite", options: Parameters<typeof startAuthServer>[0] = {}): Promise<World> {
-  const server = await startAuthServer({ ...options, dialect, ini: { ...options.ini, default_permission: mode === "NO_PERMISSIONS default" ? "NO_PERMISSIONS" : "READ" } });
+  // Credentials stay cached for the whole scene: a matrix of requests outlives the default 60 s
+  // under parallel load, and its next burst of ~20 would then queue that many password checks into
+  // the login limiter (429) — which these tests do not test.
+  const ini = { auth_cache_ttl_seconds: "3600", ...options.ini, default_permission: mode === "NO_PERMISSIONS default" ? "NO_PERMISSIONS" : "READ" };
+  const server = await startAuthServer({ ...options, dialect, ini });
   const call: World["call"] = (who, method, path, send = {}) =>
     // node:http, not fetch: a GET with a JSON body is one of the spellings under test.
     rawRequest(server.url, method, path, { ...send, headers: { Authorization: basic(who), ...send.headers } });
