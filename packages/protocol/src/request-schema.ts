@@ -228,6 +228,25 @@ export const f = {
       return parseObject(schema, value as Record<string, unknown>, false);
     });
   },
+  /** A JSON object of string values (a proto `map<string, string>`), e.g. `trace_metadata`. */
+  map(required = false): Field<Record<string, string>> {
+    return make(required, (value, name, fromQuery) => {
+      if (fromQuery || typeof value !== "object" || value === null || Array.isArray(value)) throw invalidValue(value, name);
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof v !== "string") throw invalidValue(value, name);
+        out[checkText(k, name)] = checkText(v, name);
+      }
+      return out;
+    });
+  },
+  /** Any JSON value, kept as it is (a proto `google.protobuf.Value`: an assessment's value). */
+  json(required = false): Field<unknown> {
+    return make(required, (value, name, fromQuery) => {
+      if (fromQuery) throw invalidValue(value, name);
+      return value;
+    });
+  },
   /**
    * The same field, read from `other` when absent under its own name: `run_id` falls back to
    * the deprecated `run_uuid` that many clients still send. The parsed object has only this name,

@@ -73,7 +73,9 @@ export async function logSpans(ctx: TrackingContext, experimentId: string, spans
     if (u && typeof u === "object") usage = addUsage(usage ?? {}, u);
   }
   const dialect = ctx.database.dialect;
-  await withTransaction(ctx.database, async (trx) => {
+  // OpenTelemetry SDKs export spans of one trace concurrently; on MySQL (gap locks of the upserts)
+  // and PostgreSQL two such batches can deadlock. The loser was rolled back whole: run it again.
+  await retryDeadlocks(() => withTransaction(ctx.database, async (trx) => {
     const existing = (await trx.selectFrom("trace_info").select(["experiment_id"]).where("request_id", "=", traceId).executeTakeFirst()) as
       | { experiment_id: number | string }
       | undefined;
@@ -132,7 +134,20 @@ export async function logSpans(ctx: TrackingContext, experimentId: string, spans
       const total = addUsage((parseJson(stored?.value ?? undefined) as TokenUsage | undefined) ?? {}, usage);
       await upsertKeyValues(ctx, trx, "trace_request_metadata", [{ request_id: traceId, key: TOKEN_USAGE_METADATA, value: pyJson(total) }]);
     }
-  });
+  }));
+}
+
+const RETRYABLE = new Set(["40P01", "40001", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT", "SQLITE_BUSY"]);
+
+async function retryDeadlocks<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (i >= attempts || !RETRYABLE.has(String((error as { code?: unknown }).code))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * i + Math.random() * 10));
+    }
+  }
 }
 
 /** The UPDATE that widens a trace's time range to its spans and lets the root set status and previews. */
