@@ -3,7 +3,7 @@ const MAX_SHOWN = 1000;
 
 /**
  * A JSON value as Python's `json.dumps(value, sort_keys=True, separators=(",", ":"))` writes it,
- * which is how MLflow 2.14+ shows a value in its messages (`mlflow/utils/validation.py`
+ * which is how MLflow 2.17+ shows a value in its messages (`mlflow/utils/validation.py`
  * `invalid_value`): strings quoted, non-ASCII escaped, keys sorted, no spaces.
  *
  * @example
@@ -25,9 +25,9 @@ export function pythonJson(value: unknown, depth = 0): string {
 }
 
 /**
- * MLflow's `invalid_value(path, value, message)` (mlflow/utils/validation.py, 2.14+ and 3.x): the
+ * MLflow's `invalid_value(path, value, message)` (mlflow/utils/validation.py, 2.17+ and 3.x): the
  * value as JSON ({@link pythonJson}), the parameter by its path in the request, and what is wrong
- * after a colon. MLflow 2.12 and older printed the value bare and had no paths.
+ * after a colon. MLflow 2.16 and older printed the value bare and had no paths.
  *
  * @example
  * invalidValueMessage("metrics[0].timestamp", -1, "Timestamp must be a nonnegative long");

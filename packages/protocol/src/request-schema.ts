@@ -69,9 +69,9 @@ export function pythonStr(value: unknown, depth = 0): string {
 }
 
 /**
- * The message MLflow sends for a value of the wrong type, as MLflow 2.14+ and 3.x write it
+ * The message MLflow sends for a value of the wrong type, as MLflow 2.17+ and 3.x write it
  * (`_validate_param_against_schema` in mlflow/server/handlers.py): the value as JSON, then the
- * hint after a colon (MLflow's hint text starts with a space, hence two). MLflow 2.12 and older
+ * hint after a colon (MLflow's hint text starts with a space, hence two). MLflow 2.16 and older
  * printed the value bare (`Invalid value foo for parameter 'step' supplied. Hint: …`).
  *
  * @example
@@ -212,7 +212,7 @@ export const f = {
   objects<S extends Schema>(schema: S, required = false): Field<Infer<S>[]> {
     return make(required, (value, name, fromQuery) => {
       if (fromQuery || !Array.isArray(value)) throw invalidValue(value, name);
-      // As MLflow 2.14+ (log-batch's `_assert_metrics_fields_present` and its siblings): a member
+      // As MLflow 2.17+ (log-batch's `_assert_metrics_fields_present` and its siblings): a member
       // without a required field is named by its path, `metrics[0].timestamp`.
       value.forEach((item, index) => {
         if (typeof item !== "object" || item === null || Array.isArray(item)) return;

@@ -61,7 +61,7 @@ export function normpath(p: string): string {
 /**
  * Checks a metric, param or tag key: ≤250 characters of letters, digits, `_ - . space / :`,
  * and unchanged by path normalisation (no leading `/`, no `..`, no `//`, no trailing `/`).
- * Refusals are MLflow 2.14+'s (`_validate_metric_name`, `_validate_param_name`,
+ * Refusals are MLflow 2.17+'s (`_validate_metric_name`, `_validate_param_name`,
  * `_validate_tag_name` in mlflow/utils/validation.py): `Invalid value "../x" for parameter
  * 'metrics[0].name' supplied: …`, the key named by `path` — `name` for a metric, `key` for a param
  * or tag, `metrics[i].name`, `params[i].key`, `tags[i].key` in a batch.
@@ -96,7 +96,7 @@ export function validateKey(key: string, what: "metric" | "param" | "tag", path 
  * validateRunIdFormat("0123abcd"); // ok
  */
 export function validateRunIdFormat(runId: string): void {
-  // MLflow 2.14+'s `_validate_run_id`: `invalid_value("run_id", run_id)`.
+  // MLflow 2.17+'s `_validate_run_id`: `invalid_value("run_id", run_id)`.
   if (!RUN_ID.test(runId)) throw invalidParameter(invalidValueMessage("run_id", runId));
 }
 

@@ -71,7 +71,7 @@ function latestPerKey(rows: readonly MetricRowValues[]): MetricRowValues[] {
 /** Where a batch member's field is in the request: `metrics[0].name` in a batch, `name` alone (MLflow's `append_to_json_path`). */
 const at = (prefix: string, field: string) => (prefix ? `${prefix}.${field}` : field);
 
-// MLflow 2.14+'s `_validate_metric(..., path)` messages (mlflow/utils/validation.py).
+// MLflow 2.17+'s `_validate_metric(..., path)` messages (mlflow/utils/validation.py).
 function validateMetric(m: MetricInput, prefix: string): void {
   validateKey(m.key, "metric", at(prefix, "name"));
   if (typeof m.value !== "number") {
