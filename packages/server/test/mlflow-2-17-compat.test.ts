@@ -92,6 +92,8 @@ describe("model-version sources (MLflow 2.17+, 3.6 _validate_non_local_source_co
   it("still accepts absolute non-local sources", async () => {
     expect((await create(`dbfs:/${runId}/artifacts/model`)).status).toBe(200);
     expect((await create(`s3://bucket/a%3Fb/model..v2`)).status).toBe(200);
+    // 2.12.2's own case, kept by 2.17: "...." is not "..".
+    expect((await create(`mlflow-artifacts://host:9000/models/artifact/..../`)).status).toBe(200);
   });
 });
 
