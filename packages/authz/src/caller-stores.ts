@@ -556,8 +556,9 @@ class CallerTraces implements TraceStore {
     return this.base.deleteTraceTag(traceId, key);
   }
   async deleteTraces(input: Parameters<TraceStore["deleteTraces"]>[0]) {
-    // The store deletes only traces of this experiment, whatever IDs are named.
+    // The store deletes only traces of this experiment; naming another's trace is still refused.
     await this.d.experiment(input.experimentId, "update");
+    for (const id of input.traceIds ?? []) await unlessMissing(this.on(id, "update"));
     return this.base.deleteTraces(input);
   }
   async linkTracesToRun(traceIds: readonly string[], runId: string) {
