@@ -20,15 +20,33 @@ export const EXPERIMENT_HEADER = "x-mlflow-experiment-id";
 // FastAPI's error shape, which MLflow's OTLP endpoint answers with ({"detail": ...}).
 const detail = (status: number, value: unknown) => new RawReply(status, { "Content-Type": "application/json" }, JSON.stringify({ detail: value }));
 
-async function readBody(stream: Readable): Promise<Buffer | undefined> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > OTLP_BODY_LIMIT) return undefined;
-    parts.push(chunk as Buffer);
-  }
-  return Buffer.concat(parts);
+/**
+ * The request body, or undefined past the limit: then the rest is read and dropped (an unread body
+ * would stall the client's upload), and the answer closes the connection.
+ */
+function readBody(stream: Readable): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    stream.on("data", (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > OTLP_BODY_LIMIT) {
+        over = true;
+        parts.length = 0;
+        resolve(undefined);
+        return;
+      }
+      parts.push(chunk);
+    });
+    stream.on("end", () => {
+      if (!over) resolve(Buffer.concat(parts));
+    });
+    stream.on("error", (error) => {
+      if (!over) reject(error);
+    });
+  });
 }
 
 async function decompress(body: Buffer, encoding: string): Promise<Buffer> {
@@ -68,8 +86,10 @@ export function otlpRoute(): RouteDefinition {
       }
       const encoding = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
       if (!["identity", "gzip", "deflate"].includes(encoding)) return detail(415, `Unsupported Content-Encoding: ${encoding}. Use gzip, deflate or none`);
+      const tooLarge = () => new RawReply(413, { "Content-Type": "application/json", Connection: "close" }, JSON.stringify({ detail: `Request body exceeds the limit of ${OTLP_BODY_LIMIT} bytes` }));
+      if (Number(req.headers["content-length"] ?? 0) > OTLP_BODY_LIMIT) return tooLarge();
       const raw = await readBody(req);
-      if (raw === undefined) return detail(413, `Request body exceeds the limit of ${OTLP_BODY_LIMIT} bytes`);
+      if (raw === undefined) return tooLarge();
       let spans: SpanInput[];
       try {
         const body = await decompress(raw, encoding);
