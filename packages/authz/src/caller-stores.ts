@@ -1,5 +1,6 @@
 import { MlflowError, isMlflowError, type KeyValue } from "@mlflow-ts/protocol";
-import type { AppStores, ArtifactStore, MetricPoint, ReadableSet, RegistrySearch, RegistryStore, TrackingStore } from "@mlflow-ts/plugin-api";
+import type { AppStores, ArtifactStore, MetricPoint, ReadableSet, RegistrySearch, RegistryStore, TraceStore, TrackingStore } from "@mlflow-ts/plugin-api";
+import type { AssessmentInput, AssessmentUpdate, SpanInput, TraceStartInput } from "@mlflow-ts/protocol";
 import { parseModelSource } from "@mlflow-ts/store";
 import type { Access } from "./access.js";
 import type { AuthStore, UserRecord } from "./auth-store.js";
@@ -494,6 +495,97 @@ class CallerArtifacts implements ArtifactStore {
 }
 
 /**
+ * Traces belong to their experiment: READ to read them, EDIT (update) to write, tag, assess or
+ * delete them. Calls naming a trace decide on the experiment of the stored trace row; new traces
+ * and spans on the experiment they name (the store refuses to move a trace to another one).
+ */
+class CallerTraces implements TraceStore {
+  private readonly base: TraceStore;
+
+  constructor(private readonly d: Decision) {
+    this.base = d.base.traces;
+  }
+
+  get spansInDatabase() {
+    return this.base.spansInDatabase;
+  }
+  private async on(traceId: string, need: Need): Promise<void> {
+    if (this.d.user.isAdmin) return;
+    await this.d.experiment(await this.base.traceExperiment(traceId), need);
+  }
+  async traceExperiment(traceId: string) {
+    await this.on(traceId, "read");
+    return this.base.traceExperiment(traceId);
+  }
+  async startTraceV2(input: Parameters<TraceStore["startTraceV2"]>[0]) {
+    await this.d.experiment(input.experimentId, "update");
+    return this.base.startTraceV2(input);
+  }
+  async endTraceV2(traceId: string, input: Parameters<TraceStore["endTraceV2"]>[1]) {
+    await this.on(traceId, "update");
+    return this.base.endTraceV2(traceId, input);
+  }
+  async startTrace(input: TraceStartInput) {
+    await this.d.experiment(input.experimentId, "update");
+    return this.base.startTrace(input);
+  }
+  async getTraceInfo(traceId: string) {
+    const info = await this.base.getTraceInfo(traceId);
+    await this.d.experiment(info.experiment_id, "read");
+    return info;
+  }
+  async getTraces(traceIds: readonly string[]) {
+    const traces = await this.base.getTraces(traceIds);
+    for (const experiment of new Set(traces.map((t) => t.info.experiment_id))) await this.d.experiment(experiment, "read");
+    return traces;
+  }
+  async logSpans(experimentId: string, spans: readonly SpanInput[]) {
+    await this.d.experiment(experimentId, "update");
+    return this.base.logSpans(experimentId, spans);
+  }
+  async searchTraces(input: Parameters<TraceStore["searchTraces"]>[0]) {
+    const mine = await this.d.readable("experiment");
+    return this.base.searchTraces(mine ? { ...input, readable: intersect(input.readable, mine) } : input);
+  }
+  async setTraceTag(traceId: string, key: string, value: string) {
+    await this.on(traceId, "update");
+    return this.base.setTraceTag(traceId, key, value);
+  }
+  async deleteTraceTag(traceId: string, key: string) {
+    await this.on(traceId, "update");
+    return this.base.deleteTraceTag(traceId, key);
+  }
+  async deleteTraces(input: Parameters<TraceStore["deleteTraces"]>[0]) {
+    // The store deletes only traces of this experiment; naming another's trace is still refused.
+    await this.d.experiment(input.experimentId, "update");
+    for (const id of input.traceIds ?? []) await unlessMissing(this.on(id, "update"));
+    return this.base.deleteTraces(input);
+  }
+  async linkTracesToRun(traceIds: readonly string[], runId: string) {
+    await this.d.run(runId, "update");
+    // A link shows the trace among the run's: the caller must be able to read each linked trace.
+    for (const id of traceIds) await unlessMissing(this.on(id, "read"));
+    return this.base.linkTracesToRun(traceIds, runId);
+  }
+  async createAssessment(input: AssessmentInput) {
+    await this.on(input.traceId, "update");
+    return this.base.createAssessment(input);
+  }
+  async getAssessment(traceId: string, assessmentId: string) {
+    await this.on(traceId, "read");
+    return this.base.getAssessment(traceId, assessmentId);
+  }
+  async updateAssessment(traceId: string, assessmentId: string, update: AssessmentUpdate) {
+    await this.on(traceId, "update");
+    return this.base.updateAssessment(traceId, assessmentId, update);
+  }
+  async deleteAssessment(traceId: string, assessmentId: string) {
+    await this.on(traceId, "update");
+    return this.base.deleteAssessment(traceId, assessmentId);
+  }
+}
+
+/**
  * The stores one caller's requests reach data through (`app.scopeStores`): each call is decided on
  * the entity it resolves, with the caller's own grants, their groups' and the default counted in
  * one place ({@link Access}); searches carry the caller's readable set into the query.
@@ -503,7 +595,7 @@ class CallerArtifacts implements ArtifactStore {
  */
 export function callerStores(base: AppStores, user: UserRecord, access: Access): AppStores {
   const d = new Decision(user, access, base);
-  return { tracking: new CallerTracking(d), registry: new CallerRegistry(d), artifacts: new CallerArtifacts(d) };
+  return { tracking: new CallerTracking(d), registry: new CallerRegistry(d), artifacts: new CallerArtifacts(d), traces: new CallerTraces(d) };
 }
 
 /**
@@ -515,5 +607,5 @@ export function callerStores(base: AppStores, user: UserRecord, access: Access):
  */
 export const NO_CALLER_STORES: AppStores = (() => {
   const refuse = new Proxy({}, { get: (_target, key) => (key === "then" ? undefined : () => Promise.reject(denied())) });
-  return { tracking: refuse as TrackingStore, registry: refuse as RegistryStore, artifacts: refuse as ArtifactStore };
+  return { tracking: refuse as TrackingStore, registry: refuse as RegistryStore, artifacts: refuse as ArtifactStore, traces: refuse as TraceStore };
 })();

@@ -169,6 +169,39 @@ function artifact(field: string, need: Need): Check {
   };
 }
 
+/** `need` on the experiment of the trace in `field` (404 for an unknown trace, as the handler would answer). */
+function traceOf(field: string, need: Need): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const traceId = text(params, field);
+      if (traceId === undefined) return true;
+      return (await access.experiment(user, await access.stores.traces.traceExperiment(traceId)))[need];
+    },
+  };
+}
+
+/** `need` on the experiment of every trace listed in `field` (unknown traces are left to the handler). */
+function tracesOf(field: string, need: Need): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const ids = params[field];
+      for (const id of Array.isArray(ids) ? ids : []) {
+        if (typeof id !== "string") continue;
+        let experimentId: string;
+        try {
+          experimentId = await access.stores.traces.traceExperiment(id);
+        } catch {
+          continue;
+        }
+        if (!(await access.experiment(user, experimentId))[need]) return false;
+      }
+      return true;
+    },
+  };
+}
+
 /** READ on whatever a model-version `source` points at, read as the store and server read it. */
 function modelSource(field: string): Check {
   return {
@@ -256,6 +289,33 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["POST /mlflow-artifacts/mpu/abort/*path", [artifact("path", "update")]],
   ["GET /mlflow-artifacts/presigned/*path", [artifact("path", "read")]],
   ["GET /mlflow/server-info", authenticated],
+  // Traces (MLflow 2.14+ v2, 3.x v3, OTLP) belong to their experiment: READ to read, EDIT to write
+  // or delete; assessments are writes. StartTrace v3 names its experiment inside `trace`, which the
+  // caller's stores decide on (as they decide every call below once more, on the stored trace).
+  ["POST /mlflow/traces", [experiment("experiment_id", "update")]],
+  ["GET /mlflow/traces", authenticated],
+  ["POST /mlflow/traces/search", authenticated],
+  ["PATCH /mlflow/traces/:request_id", [traceOf("request_id", "update")]],
+  ["GET /mlflow/traces/:request_id/info", [traceOf("request_id", "read")]],
+  ["POST /mlflow/traces/delete-traces", [experiment("experiment_id", "update"), tracesOf("request_ids", "update")]],
+  ["POST /mlflow/traces/link-to-run", [run("run_id", "update"), tracesOf("trace_ids", "read")]],
+  ["PATCH /mlflow/traces/:request_id/tags", [traceOf("request_id", "update")]],
+  ["DELETE /mlflow/traces/:request_id/tags", [traceOf("request_id", "update")]],
+  ["PATCH /mlflow/traces/:trace_id/tags", [traceOf("trace_id", "update")]],
+  ["DELETE /mlflow/traces/:trace_id/tags", [traceOf("trace_id", "update")]],
+  ["GET /mlflow/traces/get", [traceOf("trace_id", "read")]],
+  ["GET /mlflow/traces/batchGet", [tracesOf("trace_ids", "read")]],
+  ["GET /mlflow/traces/:trace_id", [traceOf("trace_id", "read")]],
+  ["POST /mlflow/traces/:trace_id/assessments", [traceOf("trace_id", "update")]],
+  ["GET /mlflow/traces/:trace_id/assessments/:assessment_id", [traceOf("trace_id", "read")]],
+  ["PATCH /mlflow/traces/:trace_id/assessments/:assessment_id", [traceOf("trace_id", "update")]],
+  ["DELETE /mlflow/traces/:trace_id/assessments/:assessment_id", [traceOf("trace_id", "update")]],
+  ["GET /mlflow/get-trace-artifact", [traceOf("request_id", "read")]],
+  // OTLP ingest names its experiment in a header; the caller's stores decide EDIT on it per trace.
+  ["POST /v1/traces", [{ covers: [], run: ({ req, user, access }) => {
+    const id = req.headers["x-mlflow-experiment-id"];
+    return typeof id !== "string" || id === "" ? true : access.experiment(user, id).then((c) => c.update);
+  } }]],
   // What MLflow's web UI calls besides the REST API.
   ["GET /mlflow/metrics/get-history-bulk", [runs("run_id", "read")]],
   ["GET /mlflow/metrics/get-history-bulk-interval", [runs("run_ids", "read")]],

@@ -48,6 +48,17 @@ describe("GraphQL under basic-auth", () => {
     expect(runs).toEqual([w.intruder.runId]);
   });
 
+  it("decides the mutation form of the UI's searches (MLflow 2.15+) as the query form", async () => {
+    const denied = await gql("intruder", `mutation { mlflowSearchDatasets(input: {experimentIds: ["${w.owner.experimentId}"]}) { datasetSummaries { name } } }`);
+    expect(denied.text).not.toContain(SECRET);
+    expect(denied.json).toEqual({ data: { mlflowSearchDatasets: null }, errors: ["Permission denied"] });
+    const search = await gql("intruder", `mutation { mlflowSearchRuns(input: {experimentIds: ["${w.intruder.experimentId}", "${w.owner.experimentId}"]}) { runs { info { runId } } } }`);
+    expect(search.text).not.toContain(SECRET);
+    expect(search.json?.errors).toBeNull();
+    const runs = (search.json?.data as { mlflowSearchRuns: { runs: { info: { runId: string } }[] } }).mlflowSearchRuns.runs.map((r) => r.info.runId);
+    expect(runs).toEqual([w.intruder.runId]);
+  });
+
   it("answers aliases and fragments on the caller's own resources", async () => {
     const answers = await Promise.all([
       gql("intruder", `{ own: mlflowGetRun(input: {runId: "${w.intruder.runId}"}) { run { info { runId } } } }`),

@@ -5,8 +5,9 @@ import { DIALECTS } from "../../../test/support/backends.js";
 import { INTRUDER_PASSWORD, OWNER_PASSWORD, SECRET, createWorld, type Answer, type Send, type World } from "./owner-and-intruder.js";
 
 // The GraphQL half of issue 19's proof, field by field. Every Query field the served schema has
-// (its SDL in packages/server/src/routes/graphql-route.ts, read back by introspection) needs a case
-// below, and every field of its input object is either an ID-bearing argument with cases or named
+// (its SDL in packages/server/src/routes/graphql-schema.ts, read back by introspection) needs a case
+// below, every Mutation field that reads data is one of those (MLflow 2.15+ moved the UI's searches
+// to Mutation) and is proven again in the mutation form, and every field of its input object is either an ID-bearing argument with cases or named
 // with the reason it carries no ID — or the first test fails. For each ID-bearing argument the
 // intruder sends the owner's value and, as a positive control, their own, in every spelling
 // GraphQL has for an argument: a literal (a list; a scalar coerced to a list), a variable (and a
@@ -202,6 +203,9 @@ const CASES: Record<string, FieldCase | { readonly noIds: string; readonly args:
   test: { noIds: "echoes its argument; reads no store", args: ["inputString"] },
 };
 
+/** The Query fields MLflow 2.15+ also serves as Mutation fields (the UI's searches), with the same cases. */
+const MUTATION_FIELDS = ["mlflowSearchRuns", "mlflowSearchDatasets"] as const;
+
 /** A GraphQL literal for a value: strings, lists of strings, input objects. */
 function lit(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(lit).join(", ")}]`;
@@ -228,7 +232,10 @@ interface Spelling {
  * Every spelling of `value` in argument `id.arg` of `field`; `own` is the intruder's own value of
  * the same argument, for the documents that mix the two.
  */
-function spellings(field: string, c: FieldCase, id: IdArg, value: Value, own: Value, w: World): Spelling[] {
+function spellings(field: string, c: FieldCase, id: IdArg, value: Value, own: Value, w: World, op: "query" | "mutation" = "query"): Spelling[] {
+  // The operation keyword, the root type fragments are on, and the anonymous form of a document.
+  const root = op === "query" ? "Query" : "Mutation";
+  const anon = (body: string) => (op === "query" ? `{ ${body} }` : `mutation { ${body} }`);
   const others = { ...(c.base?.(w) ?? {}), ...(id.with?.(w) ?? {}) };
   const input = (v: unknown) => ({ ...others, [id.arg]: v });
   const inputLit = (v: unknown) => lit(input(v));
@@ -238,24 +245,24 @@ function spellings(field: string, c: FieldCase, id: IdArg, value: Value, own: Va
   const call = (v: unknown) => `${field}(input: ${inputLit(v)}) ${sel}`;
   const one = (key = field): Occurrence[] => [{ key, carries: "value" }];
   const out: Spelling[] = [
-    { name: "literal", query: `{ ${call(value)} }`, occurrences: one() },
-    { name: "variable", query: `query Q($v: ${type}) { ${field}(input: {${id.arg}: $v${othersLit}}) ${sel} }`, variables: { v: value }, occurrences: one() },
-    { name: "variable's default", query: `query Q($v: ${type} = ${lit(value)}) { ${field}(input: {${id.arg}: $v${othersLit}}) ${sel} }`, occurrences: one() },
-    { name: "input-object variable", query: `query Q($in: ${c.input}) { ${field}(input: $in) ${sel} }`, variables: { in: input(value) }, occurrences: one() },
-    { name: "input-object variable's default", query: `query Q($in: ${c.input} = ${inputLit(value)}) { ${field}(input: $in) ${sel} }`, occurrences: one() },
-    { name: "named fragment", query: `{ ...Frag } fragment Frag on Query { ${call(value)} }`, occurrences: one() },
-    { name: "inline fragment", query: `{ ... on Query { ${call(value)} } }`, occurrences: one() },
-    { name: "alias", query: `{ theirs: ${call(value)} }`, occurrences: one("theirs") },
-    { name: "@include with a variable", query: `query Q($yes: Boolean = true) { ${field}(input: ${inputLit(value)}) @include(if: $yes) ${sel} }`, occurrences: one() },
+    { name: "literal", query: anon(call(value)), occurrences: one() },
+    { name: "variable", query: `${op} Q($v: ${type}) { ${field}(input: {${id.arg}: $v${othersLit}}) ${sel} }`, variables: { v: value }, occurrences: one() },
+    { name: "variable's default", query: `${op} Q($v: ${type} = ${lit(value)}) { ${field}(input: {${id.arg}: $v${othersLit}}) ${sel} }`, occurrences: one() },
+    { name: "input-object variable", query: `${op} Q($in: ${c.input}) { ${field}(input: $in) ${sel} }`, variables: { in: input(value) }, occurrences: one() },
+    { name: "input-object variable's default", query: `${op} Q($in: ${c.input} = ${inputLit(value)}) { ${field}(input: $in) ${sel} }`, occurrences: one() },
+    { name: "named fragment", query: `${anon("...Frag")} fragment Frag on ${root} { ${call(value)} }`, occurrences: one() },
+    { name: "inline fragment", query: anon(`... on ${root} { ${call(value)} }`), occurrences: one() },
+    { name: "alias", query: anon(`theirs: ${call(value)}`), occurrences: one("theirs") },
+    { name: "@include with a variable", query: `${op} Q($yes: Boolean = true) { ${field}(input: ${inputLit(value)}) @include(if: $yes) ${sel} }`, occurrences: one() },
     {
       name: "operationName picks it out of two operations",
-      query: `query Mine { ${call(own)} } query Theirs { ${call(value)} }`,
+      query: `${op} Mine { ${call(own)} } ${op} Theirs { ${call(value)} }`,
       operationName: "Theirs",
       occurrences: one(),
     },
     {
       name: "two aliases: own and this value",
-      query: `{ mine: ${call(own)} theirs: ${call(value)} }`,
+      query: anon(`mine: ${call(own)} theirs: ${call(value)}`),
       occurrences: [
         { key: "mine", carries: "own" },
         { key: "theirs", carries: "value" },
@@ -265,12 +272,12 @@ function spellings(field: string, c: FieldCase, id: IdArg, value: Value, own: Va
   if (id.list) {
     const scalar = (value as readonly string[])[0]!;
     out.push(
-      { name: "literal scalar coerced to a list", query: `{ ${call(scalar)} }`, occurrences: one() },
-      { name: "list of own and this value", query: `{ ${call([...(own as readonly string[]), ...(value as readonly string[])])} }`, occurrences: [{ key: field, carries: "own and value" }] },
-      { name: "scalar variable for a list", query: `query Q($v: [String]) { ${field}(input: {${id.arg}: $v${othersLit}}) ${sel} }`, variables: { v: scalar }, occurrences: one() },
-      { name: "variable's scalar default for a list", query: `query Q($v: [String] = ${lit(scalar)}) { ${field}(input: {${id.arg}: $v${othersLit}}) ${sel} }`, occurrences: one() },
-      { name: "input-object variable with a scalar for the list", query: `query Q($in: ${c.input}) { ${field}(input: $in) ${sel} }`, variables: { in: input(scalar) }, occurrences: one() },
-      { name: "input-object variable's default with a scalar for the list", query: `query Q($in: ${c.input} = ${inputLit(scalar)}) { ${field}(input: $in) ${sel} }`, occurrences: one() },
+      { name: "literal scalar coerced to a list", query: anon(call(scalar)), occurrences: one() },
+      { name: "list of own and this value", query: anon(call([...(own as readonly string[]), ...(value as readonly string[])])), occurrences: [{ key: field, carries: "own and value" }] },
+      { name: "scalar variable for a list", query: `${op} Q($v: [String]) { ${field}(input: {${id.arg}: $v${othersLit}}) ${sel} }`, variables: { v: scalar }, occurrences: one() },
+      { name: "variable's scalar default for a list", query: `${op} Q($v: [String] = ${lit(scalar)}) { ${field}(input: {${id.arg}: $v${othersLit}}) ${sel} }`, occurrences: one() },
+      { name: "input-object variable with a scalar for the list", query: `${op} Q($in: ${c.input}) { ${field}(input: $in) ${sel} }`, variables: { in: input(scalar) }, occurrences: one() },
+      { name: "input-object variable's default with a scalar for the list", query: `${op} Q($in: ${c.input} = ${inputLit(scalar)}) { ${field}(input: $in) ${sel} }`, occurrences: one() },
     );
   }
   return out;
@@ -336,9 +343,9 @@ function problemsOf(answer: Answer, s: Spelling, c: FieldCase, id: IdArg, owners
 
 /** The SDL the server builds its schema from, as written in its source. */
 function sdlFields(): { query: string[]; mutation: string[] } {
-  const source = fs.readFileSync(new URL("../../server/src/routes/graphql-route.ts", import.meta.url), "utf8");
+  const source = fs.readFileSync(new URL("../../server/src/routes/graphql-schema.ts", import.meta.url), "utf8");
   const sdl = /const SDL = `([\s\S]*?)`;/.exec(source)?.[1];
-  if (!sdl) throw new Error("graphql-route.ts no longer has its SDL in `const SDL = `…``: point this test at where the schema is written");
+  if (!sdl) throw new Error("graphql-schema.ts no longer has its SDL in `const SDL = `…``: point this test at where the schema is written");
   const schema = buildSchema(sdl);
   return { query: Object.keys(schema.getQueryType()?.getFields() ?? {}), mutation: Object.keys(schema.getMutationType()?.getFields() ?? {}) };
 }
@@ -408,11 +415,13 @@ for (const { dialect, skip } of DIALECTS) {
       it("has cases for every Query field of the schema and every field of its input", async () => {
         const schema = await introspect(w);
         const written = sdlFields();
-        expect(schema.fields.map((f) => f.name).sort(), "the served schema's Query fields are the SDL's in graphql-route.ts").toEqual([...written.query].sort());
+        expect(schema.fields.map((f) => f.name).sort(), "the served schema's Query fields are the SDL's in graphql-schema.ts").toEqual([...written.query].sort());
         expect(schema.fields.map((f) => f.name).sort(), "Query fields without a case here (or cases for fields that are gone)").toEqual(Object.keys(CASES).sort());
-        // Mutations are not in this proof: the only one echoes its argument. A new one needs cases.
-        expect(schema.mutations, "Mutation fields").toEqual(["testMutation"]);
-        expect(written.mutation, "Mutation fields in the SDL").toEqual(["testMutation"]);
+        // A Mutation field is a Query field served a second way (one resolver), proven again below
+        // in the mutation form, or the echo. A new one needs cases.
+        expect([...schema.mutations].sort(), "Mutation fields").toEqual([...MUTATION_FIELDS, "testMutation"].sort());
+        expect([...written.mutation].sort(), "Mutation fields in the SDL").toEqual([...MUTATION_FIELDS, "testMutation"].sort());
+        for (const name of MUTATION_FIELDS) expect(schema.fields.map((f) => f.name), `${name} has its Query twin and its cases`).toContain(name);
         const gaps: string[] = [];
         for (const field of schema.fields) {
           const c = CASES[field.name]!;
@@ -443,22 +452,25 @@ for (const { dialect, skip } of DIALECTS) {
         let cases = 0;
         for (const [field, c] of Object.entries(CASES)) {
           if ("noIds" in c) continue;
-          for (const id of c.ids) {
-            const owner = id.owner(w);
-            const own = id.own(w);
-            for (const [ownersValue, value] of [
-              [true, owner],
-              [false, own],
-            ] as const) {
-              for (const s of spellings(field, c, id, value, own, w)) {
-                for (const how of ["POST", "GET"] as const) {
-                  cases += 1;
-                  calls.push(async () => {
-                    const answer = await w.call("intruder", how, "/graphql", sendOf(how, s));
-                    const problems = problemsOf(answer, s, c, id, ownersValue, w);
-                    const what = `${field} [${id.label ?? id.arg}, ${ownersValue ? "the owner's value" : "the intruder's own value"}, ${s.name}]`;
-                    return problems.length === 0 ? [] : [`${what}: ${problems.join("; ")}\n      ${described(how, s, answer)}`];
-                  });
+          const ops = (MUTATION_FIELDS as readonly string[]).includes(field) ? (["query", "mutation"] as const) : (["query"] as const);
+          for (const op of ops) {
+            for (const id of c.ids) {
+              const owner = id.owner(w);
+              const own = id.own(w);
+              for (const [ownersValue, value] of [
+                [true, owner],
+                [false, own],
+              ] as const) {
+                for (const s of spellings(field, c, id, value, own, w, op)) {
+                  for (const how of ["POST", "GET"] as const) {
+                    cases += 1;
+                    calls.push(async () => {
+                      const answer = await w.call("intruder", how, "/graphql", sendOf(how, s));
+                      const problems = problemsOf(answer, s, c, id, ownersValue, w);
+                      const what = `${op} ${field} [${id.label ?? id.arg}, ${ownersValue ? "the owner's value" : "the intruder's own value"}, ${s.name}]`;
+                      return problems.length === 0 ? [] : [`${what}: ${problems.join("; ")}\n      ${described(how, s, answer)}`];
+                    });
+                  }
                 }
               }
             }
@@ -469,19 +481,23 @@ for (const { dialect, skip } of DIALECTS) {
         expect(failures).toEqual([]);
       }, 120_000);
 
-      it("the `test` field answers without reading any store", async () => {
+      it("the `test` and `testMutation` fields answer without reading any store", async () => {
         for (const how of ["POST", "GET"] as const) {
           const s: Spelling = { name: "literal", query: `{ test(inputString: "x") { output } }`, occurrences: [] };
           const answer = await w.call("intruder", how, "/graphql", sendOf(how, s));
           expect(answer.status, described(how, s, answer)).toBe(200);
           expect(answer.json, described(how, s, answer)).toEqual({ data: { test: { output: "x" } }, errors: null });
+          const m: Spelling = { name: "literal", query: `mutation { testMutation(inputString: "x") { output } }`, occurrences: [] };
+          const mutation = await w.call("intruder", how, "/graphql", sendOf(how, m));
+          expect(mutation.json, described(how, m, mutation)).toEqual({ data: { testMutation: { output: "x" } }, errors: null });
         }
       });
 
-      it("the intruder's own run: nested `experiment` and `modelVersions` show only the intruder's, in mlflowGetRun and mlflowSearchRuns", async () => {
+      it("the intruder's own run: nested `experiment` and `modelVersions` show only the intruder's, in mlflowGetRun and mlflowSearchRuns (query and mutation)", async () => {
         const queries: [string, (d: Obj) => unknown][] = [
           [`{ mlflowGetRun(input: {runId: "${w.intruder.runId}"}) { run { ${runSelection} } } }`, (d) => obj(obj(d.mlflowGetRun).run)],
           [`{ mlflowSearchRuns(input: {experimentIds: ["${w.intruder.experimentId}"]}) { runs { ${runSelection} } } }`, (d) => list(obj(d.mlflowSearchRuns).runs)[0]],
+          [`mutation { mlflowSearchRuns(input: {experimentIds: ["${w.intruder.experimentId}"]}) { runs { ${runSelection} } } }`, (d) => list(obj(d.mlflowSearchRuns).runs)[0]],
           [
             `{ mlflowGetRun(input: {runId: "${w.intruder.runId}"}) { run { ...R } } } fragment R on MlflowRunExtension { experiment { experimentId name } modelVersions { name description } info { runId } }`,
             (d) => obj(obj(d.mlflowGetRun).run),

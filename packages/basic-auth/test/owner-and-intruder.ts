@@ -19,12 +19,40 @@ export interface Send {
   readonly headers?: Record<string, string>;
 }
 
+/** What each user has: an experiment with a run, a logged model, a registered model, an artifact, a trace with an assessment. */
+export interface Resources {
+  readonly experimentId: string;
+  readonly runId: string;
+  readonly loggedModelId: string;
+  readonly model: string;
+  readonly artifact: string;
+  readonly traceId: string;
+  readonly assessmentId: string;
+}
+
+/**
+ * A trace in an experiment, made as a 3.x client makes it (spans over OTLP, then StartTraceV3),
+ * with an assessment; `secret` marks its tags, spans and assessment.
+ */
+async function makeTrace(call: World["call"], who: "owner" | "intruder", experimentId: string, hex: string, secret: string): Promise<{ traceId: string; assessmentId: string }> {
+  const traceId = `tr-${hex}`;
+  const span = { traceId: hex, spanId: hex.slice(0, 16), name: `${secret}span`, startTimeUnixNano: "1730000000000000000", endTimeUnixNano: "1730000001000000000", attributes: [{ key: "mlflow.spanInputs", value: { stringValue: JSON.stringify({ q: `${secret}input` }) } }] };
+  const otlp = await call(who, "POST", "/v1/traces", { headers: { "x-mlflow-experiment-id": experimentId }, body: { resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] } });
+  if (otlp.status !== 200) throw new Error(`OTLP ingest for ${who} failed: ${otlp.status} ${otlp.text}`);
+  const location = { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: experimentId } };
+  const started = await call(who, "POST", "/api/3.0/mlflow/traces", { body: { trace: { trace_info: { trace_id: traceId, trace_location: location, state: "OK", tags: { t: `${secret}trace-tag` }, trace_metadata: {} } } } });
+  if (started.status !== 200) throw new Error(`StartTraceV3 for ${who} failed: ${started.status} ${started.text}`);
+  const assessment = await call(who, "POST", `/api/3.0/mlflow/traces/${traceId}/assessments`, { body: { assessment: { assessment_name: "quality", source: { source_type: "HUMAN" }, feedback: { value: `${secret}feedback` } } } });
+  if (assessment.status !== 200) throw new Error(`assessment for ${who} failed: ${assessment.status} ${assessment.text}`);
+  return { traceId, assessmentId: (assessment.json!.assessment as { assessment_id: string }).assessment_id };
+}
+
 /** The owner's resources and the intruder's own, on a server with basic-auth. */
 export interface World {
   readonly server: AuthServer;
   readonly mode: "NO_PERMISSIONS default" | "READ default, explicit NO_PERMISSIONS";
-  readonly owner: { readonly experimentId: string; readonly runId: string; readonly loggedModelId: string; readonly model: string; readonly artifact: string };
-  readonly intruder: { readonly experimentId: string; readonly runId: string; readonly loggedModelId: string; readonly model: string; readonly artifact: string };
+  readonly owner: Resources;
+  readonly intruder: Resources;
   /** Sends a request as a user (`owner`, `intruder`, `admin`). */
   call(who: "owner" | "intruder" | "admin", method: string, path: string, send?: Send): Promise<Answer>;
 }
@@ -135,6 +163,8 @@ export async function createWorldWith(mode: World["mode"], dialect: TestDialect 
   const ownArtifact = `${own}/${ownRun}/artifacts/mine.txt`;
   await intruderClient.artifacts.upload(ownArtifact, "mine");
   await server.admin.createExperimentPermission("0", "intruder", "EDIT");
+  const ownerTrace = await makeTrace(call, "owner", experimentId, "0123456789abcdef0123456789abcdef", SECRET);
+  const intruderTrace = await makeTrace(call, "intruder", own, "fedcba9876543210fedcba9876543210", "intruder-");
   if (mode !== "NO_PERMISSIONS default") {
     await server.admin.createExperimentPermission(experimentId, "intruder", "NO_PERMISSIONS");
     await server.admin.createRegisteredModelPermission(model, "intruder", "NO_PERMISSIONS");
@@ -142,8 +172,8 @@ export async function createWorldWith(mode: World["mode"], dialect: TestDialect 
   return {
     server,
     mode,
-    owner: { experimentId, runId, loggedModelId, model, artifact },
-    intruder: { experimentId: own, runId: ownRun, loggedModelId: ownLogged, model: "intruder-model", artifact: ownArtifact },
+    owner: { experimentId, runId, loggedModelId, model, artifact, ...ownerTrace },
+    intruder: { experimentId: own, runId: ownRun, loggedModelId: ownLogged, model: "intruder-model", artifact: ownArtifact, ...intruderTrace },
     call,
   };
 }

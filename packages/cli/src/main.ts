@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { NEWEST, OLDEST_SERVED, createDatabase, describeRevision, parseDatabaseUri, upgradeSchema } from "@mlflow-ts/store";
+import { NEWEST, OLDEST_SERVED, UPGRADE_STEPS, createDatabase, describeRevision, parseDatabaseUri, upgradeSchema } from "@mlflow-ts/store";
 import { SERVER_VERSION } from "@mlflow-ts/server";
 import { isMlflowError } from "@mlflow-ts/protocol";
 import { isPluginHostError } from "@mlflow-ts/plugin-host";
@@ -82,7 +82,11 @@ function dbCommand(io: Required<MainIo>, setResult: (p: Promise<number>) => void
             const { from, to, applied, metricStepIndex } = await upgradeSchema(database, { defaultArtifactRoot: "mlflow-artifacts:/" });
             if (from === undefined) io.stdout(`Created MLflow's schema at ${describeRevision(to)} in ${database.displayUri}\n`);
             else if (applied.length === 0) io.stdout(`Database ${database.displayUri} is at ${describeRevision(from)}; nothing to upgrade\n`);
-            else io.stdout(`Upgraded ${database.displayUri} from ${describeRevision(from)} to ${describeRevision(to)} (${applied.join(" → ")})\n`);
+            else {
+              io.stdout(`Upgraded ${database.displayUri} from ${describeRevision(from)} to ${describeRevision(to)}:\n`);
+              // One line per migration, as MLflow's Alembic logs "Running upgrade X -> Y".
+              for (const revision of applied) io.stdout(`  ${revision}: ${UPGRADE_STEPS.find((s) => s.revision === revision)?.description ?? ""}\n`);
+            }
             // Not a revision of MLflow's: an index MLflow's schema checks do not see (charts read through it).
             if (from !== undefined && metricStepIndex.created) io.stdout(`Added index ${metricStepIndex.name} on metrics (run_uuid, key, step)\n`);
             return 0;

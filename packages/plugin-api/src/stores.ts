@@ -12,6 +12,13 @@ import type {
   RunInfo,
   RunStatus,
   ViewType,
+  TraceRecord,
+  AssessmentRecord,
+  SpanContent,
+  SpanInput,
+  TraceStartInput,
+  AssessmentInput,
+  AssessmentUpdate,
 } from "@mlflow-ts/protocol";
 
 /**
@@ -194,9 +201,58 @@ export interface ArtifactStore {
   delete(relative: string): Promise<void>;
 }
 
+/** A trace with its spans, when the database holds them (`undefined`: look for `traces.json`). */
+export interface StoredTrace {
+  readonly info: TraceRecord;
+  readonly spans?: readonly SpanContent[];
+}
+
+/**
+ * GenAI traces (`app.context.stores.traces`): trace infos, their tags, metadata, assessments and
+ * spans in MLflow's tables. Every call that names a trace decides on the experiment the trace row
+ * belongs to; a trace never moves between experiments.
+ *
+ * @example
+ * const info = await app.context.stores.traces.getTraceInfo("tr-0af7…");
+ * info.experiment_id;
+ */
+export interface TraceStore {
+  /** Whether spans are stored in the database (`spans` table, MLflow 3.3+); else they live in `traces.json`. */
+  readonly spansInDatabase: boolean;
+  /** The experiment a trace belongs to (404 for an unknown trace): what authorization decides on. */
+  traceExperiment(traceId: string): Promise<string>;
+  startTraceV2(input: { experimentId: string; timestampMs: number; metadata?: readonly KeyValue[]; tags?: readonly KeyValue[] }): Promise<TraceRecord>;
+  endTraceV2(traceId: string, input: { timestampMs: number; status: string; metadata?: readonly KeyValue[]; tags?: readonly KeyValue[] }): Promise<TraceRecord>;
+  startTrace(input: TraceStartInput): Promise<TraceRecord>;
+  getTraceInfo(traceId: string): Promise<TraceRecord>;
+  /** Traces in request order with their stored spans; unknown IDs are left out. */
+  getTraces(traceIds: readonly string[]): Promise<StoredTrace[]>;
+  /** Stores the spans of ONE trace (OTLP ingest), creating its info when the spans come first. */
+  logSpans(experimentId: string, spans: readonly SpanInput[]): Promise<void>;
+  searchTraces(input: {
+    experimentIds: readonly string[];
+    filter?: string;
+    maxResults?: number;
+    orderBy?: readonly string[];
+    pageToken?: string;
+    /** Only traces of experiments in this set. */
+    readable?: ReadableSet;
+  }): Promise<{ traces: TraceRecord[]; next_page_token?: string }>;
+  setTraceTag(traceId: string, key: string, value: string): Promise<void>;
+  deleteTraceTag(traceId: string, key: string): Promise<void>;
+  /** Deletes traces of one experiment, by IDs or by age; answers how many. */
+  deleteTraces(input: { experimentId: string; maxTimestampMillis?: number; maxTraces?: number; traceIds?: readonly string[] }): Promise<number>;
+  linkTracesToRun(traceIds: readonly string[], runId: string): Promise<void>;
+  createAssessment(input: AssessmentInput): Promise<AssessmentRecord>;
+  getAssessment(traceId: string, assessmentId: string): Promise<AssessmentRecord>;
+  updateAssessment(traceId: string, assessmentId: string, update: AssessmentUpdate): Promise<AssessmentRecord>;
+  deleteAssessment(traceId: string, assessmentId: string): Promise<void>;
+}
+
 /** The stores an app can reach through `app.context.stores`. */
 export interface AppStores {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
   readonly artifacts: ArtifactStore;
+  readonly traces: TraceStore;
 }

@@ -29,5 +29,8 @@ export type {
 export { STAGES, LOGGED_MODEL_STATUSES } from "./registry-types.js";
 export type { Stage, ModelVersion, RegisteredModel, FileInfo, LoggedModelStatus, LoggedModelMetric, LoggedModel } from "./registry-types.js";
 export { f, parseObject, invalidValue, pythonStr, canonicalId, checkText, MAX_IDS } from "./request-schema.js";
+export { invalidValueMessage, pythonJson } from "./invalid-value.js";
 export type { Field, Schema, Infer } from "./request-schema.js";
 export type { UiIdentity, UiPage, UiManifest, UiHost } from "./ui-types.js";
+export { TRACE_STATES, TRACE_STATUSES, SPANS_LOCATION_TAG, TRACE_ARTIFACT_LOCATION_TAG } from "./trace-types.js";
+export type { TraceRecord, AssessmentRecord, AssessmentSource, AssessmentError, SpanContent, SpanInput, TraceStartInput, AssessmentInput, AssessmentUpdate } from "./trace-types.js";

@@ -1,5 +1,6 @@
 import { fromWireDouble } from "./wire-double.js";
 import { invalidParameter, missingParameterMessage, type MlflowError } from "./mlflow-error.js";
+import { invalidValueMessage } from "./invalid-value.js";
 
 /**
  * One request field: how to read it from JSON (`fromQuery` false) or a query string, and whether it
@@ -68,17 +69,17 @@ export function pythonStr(value: unknown, depth = 0): string {
 }
 
 /**
- * The message MLflow sends for a value of the wrong type: the value as Python prints it.
+ * The message MLflow sends for a value of the wrong type, as MLflow 2.17+ and 3.x write it
+ * (`_validate_param_against_schema` in mlflow/server/handlers.py): the value as JSON, then the
+ * hint after a colon (MLflow's hint text starts with a space, hence two). MLflow 2.16 and older
+ * printed the value bare (`Invalid value foo for parameter 'step' supplied. Hint: …`).
  *
  * @example
- * throw invalidValue("foo", "step"); // "Invalid value foo for parameter 'step' supplied. …"
+ * throw invalidValue("foo", "step"); // `Invalid value "foo" for parameter 'step' supplied:  Hint: …`
  */
 export function invalidValue(value: unknown, name: string): MlflowError {
-  let shown = pythonStr(value);
-  if (shown.length > 1000) shown = `${shown.slice(0, 1000)}...`;
-  return invalidParameter(
-    `Invalid value ${shown} for parameter '${name}' supplied. Hint: Value was of type '${typeName(value)}'. See the API docs for more information about request parameters.`,
-  );
+  // MLflow's hint text starts with a space, after invalid_value's colon: two spaces.
+  return invalidParameter(`${invalidValueMessage(name, value, ` Hint: Value was of type '${typeName(value)}'.`)} See the API docs for more information about request parameters.`);
 }
 
 function make<T>(required: boolean, parse: (value: unknown, name: string, fromQuery: boolean) => T): Field<T> {
@@ -211,7 +212,19 @@ export const f = {
   objects<S extends Schema>(schema: S, required = false): Field<Infer<S>[]> {
     return make(required, (value, name, fromQuery) => {
       if (fromQuery || !Array.isArray(value)) throw invalidValue(value, name);
-      // As MLflow: a bad member makes the whole list the invalid value of this parameter.
+      // As MLflow 2.17+ (log-batch's `_assert_metrics_fields_present` and its siblings): a member
+      // without a required field is named by its path, `metrics[0].timestamp`.
+      value.forEach((item, index) => {
+        if (typeof item !== "object" || item === null || Array.isArray(item)) return;
+        for (const field in schema) {
+          const { required: needed, fallback } = schema[field]!;
+          const member = item as Record<string, unknown>;
+          if (needed && isEmpty(member[field]) && (fallback === undefined || isEmpty(member[fallback]))) {
+            throw invalidParameter(missingParameterMessage(`${name}[${index}].${field}`));
+          }
+        }
+      });
+      // As MLflow: a member of the wrong shape makes the whole list the invalid value of this parameter.
       try {
         return value.map((item) => {
           if (typeof item !== "object" || item === null || Array.isArray(item)) throw invalidValue(item, name);
@@ -226,6 +239,25 @@ export const f = {
     return make(required, (value, name, fromQuery) => {
       if (fromQuery || typeof value !== "object" || value === null || Array.isArray(value)) throw invalidValue(value, name);
       return parseObject(schema, value as Record<string, unknown>, false);
+    });
+  },
+  /** A JSON object of string values (a proto `map<string, string>`), e.g. `trace_metadata`. */
+  map(required = false): Field<Record<string, string>> {
+    return make(required, (value, name, fromQuery) => {
+      if (fromQuery || typeof value !== "object" || value === null || Array.isArray(value)) throw invalidValue(value, name);
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof v !== "string") throw invalidValue(value, name);
+        out[checkText(k, name)] = checkText(v, name);
+      }
+      return out;
+    });
+  },
+  /** Any JSON value, kept as it is (a proto `google.protobuf.Value`: an assessment's value). */
+  json(required = false): Field<unknown> {
+    return make(required, (value, name, fromQuery) => {
+      if (fromQuery) throw invalidValue(value, name);
+      return value;
     });
   },
   /**

@@ -6,7 +6,9 @@ import { runRoutes } from "./routes/run-routes.js";
 import { registryRoutes } from "./routes/registry-routes.js";
 import { loggedModelRoutes } from "./routes/logged-model-routes.js";
 import { artifactProxyRoutes, downloadRoutes, loggedModelFileRoute, trackingArtifactRoutes } from "./routes/artifact-routes.js";
-import { SERVER_VERSION } from "./version.js";
+import { MLFLOW_API_VERSION, SERVER_VERSION } from "./version.js";
+import { traceArtifactRoute, traceRoutesV2, traceRoutesV3 } from "./traces/trace-routes.js";
+import { otlpRoute } from "./otlp/otlp-route.js";
 import { uiRoutes } from "./routes/ui-routes.js";
 import { graphqlRoutes } from "./routes/graphql-route.js";
 
@@ -49,15 +51,19 @@ export interface MountedRoute extends RouteDefinition {
 export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseHealth?: () => Promise<void>): MountedRoute[] {
   const prefix = config.staticPrefix;
   const ui = uiRoutes(config);
-  let tracking = [...experimentRoutes(), ...ui.both, ...runRoutes(), ...registryRoutes(), ...loggedModelRoutes(), ...trackingArtifactRoutes(config)];
+  let tracking = [...experimentRoutes(), ...ui.both, ...runRoutes(), ...registryRoutes(), ...loggedModelRoutes(), ...trackingArtifactRoutes(config), ...traceRoutesV2()];
+  let v3 = traceRoutesV3(config);
+  let otlp = [otlpRoute()];
   let proxy = artifactProxyRoutes();
   let downloads = [...downloadRoutes(config, stores), ...graphqlRoutes(config)];
-  let ajaxOnly = [loggedModelFileRoute(config), ...ui.ajaxOnly];
+  let ajaxOnly = [loggedModelFileRoute(config), ...ui.ajaxOnly, traceArtifactRoute(config)];
   if (config.artifactsOnly) {
     const why = (p: string) => `Endpoint: ${p} disabled due to the mlflow server running in \`--artifacts-only\` mode.`;
     tracking = disabled(tracking, why);
     downloads = disabled(downloads, why);
     ajaxOnly = disabled(ajaxOnly, why);
+    v3 = disabled(v3, why);
+    otlp = disabled(otlp, why);
   }
   if (!config.serveArtifacts) {
     proxy = disabled(
@@ -70,13 +76,17 @@ export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseH
     ...proxy.map((r) => ({ ...r, paths: [`/api/2.0/mlflow-artifacts${r.path}`, `${prefix}/ajax-api/2.0/mlflow-artifacts${r.path}`] })),
     ...downloads.map((r) => ({ ...r, paths: [`${prefix}${r.path}`] })),
     ...ajaxOnly.map((r) => ({ ...r, paths: [`${prefix}/ajax-api/2.0${r.path}`] })),
+    ...v3.map((r) => ({ ...r, paths: [`/api/3.0${r.path}`, `${prefix}/ajax-api/3.0${r.path}`] })),
+    // OTLP clients post to <tracking URI>/v1/traces: the root, or below the static prefix.
+    ...otlp.map((r) => ({ ...r, paths: prefix ? [r.path, `${prefix}${r.path}`] : [r.path] })),
   ];
   const plain: MountedRoute[] = [
     { ...route("GET", "/health", {}, () => health(databaseHealth)), paths: [`${prefix}/health`] },
-    { ...route("GET", "/version", {}, () => text(SERVER_VERSION)), paths: [`${prefix}/version`] },
+    { ...route("GET", "/version", {}, () => text(MLFLOW_API_VERSION)), paths: [`${prefix}/version`] },
     {
       ...route("GET", "/mlflow/server-info", {}, () => ({
         store_type: "SqlStore",
+        mlflow_ts_version: SERVER_VERSION,
         multipart_uploads_enabled: false,
         multipart_downloads_enabled: false,
         workspaces_enabled: false,

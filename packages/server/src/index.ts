@@ -6,7 +6,7 @@ export type { ServerStores } from "./base-routes.js";
 export { createLogger } from "./logger.js";
 export type { LoggerOptions, RequestLogFields } from "./logger.js";
 export { RawReply, text } from "./raw-reply.js";
-export { SERVER_VERSION } from "./version.js";
+export { SERVER_VERSION, MLFLOW_API_VERSION } from "./version.js";
 export { resolveArtifactUri, fileReply } from "./artifact-access.js";
 export type { ArtifactTarget } from "./artifact-access.js";
 export type { WebUiOptions } from "./web-ui.js";

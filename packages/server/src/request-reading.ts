@@ -56,7 +56,7 @@ function decodePathParams(raw: Readonly<Record<string, string>>): Record<string,
   return out;
 }
 
-const INVALID = /^Invalid value (.*) for parameter '([^']+)' supplied\. Hint: Value was of type 'int'\./s;
+const INVALID = /^Invalid value (.*) for parameter '([^']+)' supplied: {2}Hint: Value was of type 'int'\./s;
 
 /**
  * MLflow shows a wrong value as Python read it: `9.0` stays a float. JSON.parse made it 9, so the

@@ -94,6 +94,11 @@ export async function createDatabase(uri: string, options: CreateDatabaseOptions
     connection.pragma("foreign_keys = ON");
     // MLflow's LIKE is case-sensitive on every backend; ILIKE is written as lower() LIKE lower().
     connection.pragma("case_sensitive_like = ON");
+    // RLIKE in trace searches (MLflow 3): SQLite has the REGEXP operator but no function behind it.
+    // Patterns are checked before they get here (checkRegex); values are searched as Python's re.search.
+    connection.function("regexp", { deterministic: true }, (pattern: unknown, value: unknown) =>
+      typeof pattern === "string" && typeof value === "string" && new RegExp(pattern, "u").test(value) ? 1 : 0,
+    );
     const db = new Kysely({ dialect: guardQueries(new SqliteDialect({ database: cachingStatements(connection) })) });
     return {
       db,

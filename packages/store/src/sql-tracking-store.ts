@@ -16,6 +16,7 @@ import type { DatasetSummary, MetricWithRunId } from "./tracking/metric-history-
 import { appendToUri, experimentIdNumber } from "./tracking/context.js";
 import { ArtifactOwners, refuseForeignLocation } from "./artifacts/artifact-owners.js";
 import type { KeyValue as KV, LoggedModel } from "@mlflow-ts/protocol";
+import { SqlTraceStore } from "./traces/sql-trace-store.js";
 
 /** Options of {@link SqlTrackingStore}. */
 export interface SqlTrackingStoreOptions {
@@ -43,6 +44,8 @@ export class SqlTrackingStore {
   readonly schema: SchemaInfo;
   private readonly ctx: TrackingContext;
   private readonly owners: ArtifactOwners;
+  /** GenAI traces in the same database (and the same connection). */
+  readonly traces: SqlTraceStore;
 
   constructor(database: Database, schema: SchemaInfo, options: SqlTrackingStoreOptions) {
     this.database = database;
@@ -56,6 +59,7 @@ export class SqlTrackingStore {
       cwd: options.cwd ?? process.cwd(),
     };
     this.owners = new ArtifactOwners(this.ctx);
+    this.traces = new SqlTraceStore(this.ctx);
   }
 
   /**

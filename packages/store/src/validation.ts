@@ -1,4 +1,4 @@
-import { invalidParameter } from "@mlflow-ts/protocol";
+import { invalidParameter, invalidValueMessage } from "@mlflow-ts/protocol";
 
 /**
  * MLflow's limits (mlflow/utils/validation.py), and the sizes of MLflow's columns where MLflow
@@ -40,27 +40,52 @@ const KEY_CHARS = /^[\w\-. /:]*$/;
 const RUN_ID = /^[a-zA-Z0-9][\w-]{0,255}$/;
 
 /**
+ * Python's `posixpath.normpath`, which MLflow uses to tell whether a name would act as a path.
+ *
+ * @example
+ * normpath("a//b/../c/"); // "a/c"
+ */
+export function normpath(p: string): string {
+  if (p === "") return ".";
+  // POSIX keeps exactly two leading slashes; three or more are one.
+  const initial = p.startsWith("/") ? (p.startsWith("//") && !p.startsWith("///") ? 2 : 1) : 0;
+  const out: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part !== ".." || (initial === 0 && out.length === 0) || out.at(-1) === "..") out.push(part);
+    else if (out.length > 0) out.pop();
+  }
+  return "/".repeat(initial) + out.join("/") || ".";
+}
+
+/**
  * Checks a metric, param or tag key: ≤250 characters of letters, digits, `_ - . space / :`,
  * and unchanged by path normalisation (no leading `/`, no `..`, no `//`, no trailing `/`).
+ * Refusals are MLflow 2.17+'s (`_validate_metric_name`, `_validate_param_name`,
+ * `_validate_tag_name` in mlflow/utils/validation.py): `Invalid value "../x" for parameter
+ * 'metrics[0].name' supplied: …`, the key named by `path` — `name` for a metric, `key` for a param
+ * or tag, `metrics[i].name`, `params[i].key`, `tags[i].key` in a batch.
  *
  * @example
  * validateKey("train/loss", "metric"); // ok
  * validateKey("../x", "metric");       // throws 400
  */
-export function validateKey(key: string, what: "metric" | "param" | "tag"): void {
-  if (key === "") throw invalidParameter(`Invalid ${what} name: ''. Names may not be empty.`);
+export function validateKey(key: string, what: "metric" | "param" | "tag", path = what === "metric" ? "name" : "key"): void {
   if (key.length > LIMITS.keyLength) {
     throw invalidParameter(`'${what}' name '${key.slice(0, 50)}...' had length ${key.length}, which exceeded length limit of ${LIMITS.keyLength}`);
   }
   if (!KEY_CHARS.test(key)) {
     throw invalidParameter(
-      `Invalid ${what} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).`,
+      invalidValueMessage(path, key, "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/)."),
     );
   }
-  const segments = key.split("/");
-  const unchanged = key !== "." && !key.startsWith("/") && !key.endsWith("/") && !segments.some((s) => s === "" || s === "..") && !segments.includes(".");
-  if (!unchanged) {
-    throw invalidParameter(`Invalid ${what} name: '${key}'. Names cannot contain path traversals or be absolute, empty or '.' segments.`);
+  const normal = normpath(key);
+  // MLflow's path_not_unique; "" normalises to "." and is refused here too.
+  if (normal !== key || normal === "." || normal.startsWith("..") || normal.startsWith("/")) {
+    const resolved = normal.includes("'") ? JSON.stringify(normal) : `'${normal}'`;
+    throw invalidParameter(
+      invalidValueMessage(path, key, `Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to ${resolved}`),
+    );
   }
 }
 
@@ -71,7 +96,8 @@ export function validateKey(key: string, what: "metric" | "param" | "tag"): void
  * validateRunIdFormat("0123abcd"); // ok
  */
 export function validateRunIdFormat(runId: string): void {
-  if (!RUN_ID.test(runId)) throw invalidParameter(`Invalid value '${runId}' for parameter 'run_id' supplied: malformed run ID`);
+  // MLflow 2.17+'s `_validate_run_id`: `invalid_value("run_id", run_id)`.
+  if (!RUN_ID.test(runId)) throw invalidParameter(invalidValueMessage("run_id", runId));
 }
 
 /**

@@ -83,20 +83,24 @@ export function isLocalSource(source: string): boolean {
   return true;
 }
 
-/** Decodes `%xx` (and `+` as a space, as Python's unquote_plus) until nothing changes. */
+/**
+ * Python's `urllib.parse.unquote_plus`: `+` is a space, each run of `%xx` is UTF-8 (undecodable
+ * bytes become U+FFFD) and a `%` not followed by two hex digits stays as it is. Lenient on purpose:
+ * `decodeURIComponent` gives up on the whole text at one bad escape (`%zz/%2e%2e`), which would let
+ * an encoded `..` through that MLflow decodes and refuses.
+ */
+function unquotePlus(text: string): string {
+  return text.replace(/\+/g, " ").replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"));
+}
+
+/** Unquotes until nothing changes, as MLflow's loop does (bounded: each round must shorten the text). */
 function unquoteFully(text: string): string {
   let current = text;
-  for (let i = 0; i < 10; i += 1) {
-    let next: string;
-    try {
-      next = decodeURIComponent(current.replace(/\+/g, " "));
-    } catch {
-      return current;
-    }
-    if (next === current) return current;
+  for (;;) {
+    const next = unquotePlus(current);
+    if (next === current || next.length >= current.length) return next;
     current = next;
   }
-  return current;
 }
 
 /** The path of a local source (a `file:` URI's path, or the path itself), made absolute and normalised. */
@@ -109,7 +113,9 @@ function localPath(source: string, cwd: string): string {
  * Checks a model-version source as MLflow does. A local path (or `file:` URI) needs the version's
  * run, and must lie inside the run's (local) artifact directory once resolved. Any other URI must
  * name an absolute path without relative parts — no `..`, `.`, NUL, even percent-encoded — so that
- * an `mlflow-artifacts:` or http source cannot climb out of the artifact root.
+ * an `mlflow-artifacts:` or http source cannot climb out of the artifact root. That is MLflow 3.6's
+ * `_validate_source_run` / `_validate_non_local_source_contains_relative_paths`
+ * (mlflow/server/handlers.py), with the `..`-segment rule MLflow 2.17 added.
  *
  * @example
  * validateSource("runs:/abc/model", undefined); // ok
@@ -137,7 +143,11 @@ export function validateSource(source: string, runArtifactUri: string | undefine
   sourcePath = sourcePath.replace(/\/+$/, "").replace(/\/+/g, "/");
   // WHATWG URL normalises '..' away in special schemes: the raw path decides for those.
   const rawPath = unquoted.replace(/^[a-zA-Z][\w+.-]*:(\/\/[^/]*)?/, "").split(/[?#]/)[0]!.replace(/\/+$/, "").replace(/\/+/g, "/");
-  const bad = [sourcePath, rawPath].some((p) => p.includes("\u0000") || !p.startsWith("/") || path.posix.normalize(p) !== p);
+  // MLflow 2.17+ also refuses a `..` segment anywhere in the unquoted source, query and fragment
+  // included (`dbfs:/<run>/artifacts/a%3f/../../..`: the path ends at the encoded `?`).
+  const bad =
+    unquoted.split("/").some((segment) => segment === "..") ||
+    [sourcePath, rawPath].some((p) => p.includes("\u0000") || !p.startsWith("/") || path.posix.normalize(p) !== p);
   if (bad) {
     throw invalidParameter(
       `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,

@@ -8,17 +8,28 @@ export type ColumnType =
   | { readonly kind: "integer" }
   /** `Float(precision=53)`: a 64-bit double everywhere. */
   | { readonly kind: "double" }
-  /** Non-native on SQLite and MySQL (0/1 with a CHECK), native on PostgreSQL. */
-  | { readonly kind: "boolean" }
+  /**
+   * Non-native on SQLite and MySQL, native on PostgreSQL. The 0/1 CHECK that SQLAlchemy < 1.4 added
+   * on the non-native dialects (metrics.is_nan) is there unless `check` is false: tables created
+   * by MLflow 3.x's migrations (SQLAlchemy 2) have none.
+   */
+  | { readonly kind: "boolean"; readonly check?: false }
+  /** SQLAlchemy's `JSON`: `JSON` on SQLite (TEXT affinity) and MySQL, `json` on PostgreSQL. */
+  | { readonly kind: "json" }
   /** The auto-increment integer key of `experiments`. */
   | { readonly kind: "serial" };
 
-/** A column: name, type, nullability and server default (a number or a string literal). */
+/**
+ * A column: name, type, nullability and server default (a number or a string literal), or the
+ * expression of a stored generated column (`spans.duration_ns`), which nobody inserts or updates.
+ */
 export interface ColumnDef {
   readonly name: string;
   readonly type: ColumnType;
   readonly notNull?: boolean;
   readonly default?: number | string | boolean;
+  /** `GENERATED ALWAYS AS (<expression>) STORED`: SQLite ≥ 3.31, PostgreSQL ≥ 12, MySQL 5.7 and MariaDB ≥ 10.2 all take this spelling. */
+  readonly generated?: string;
 }
 
 /** A foreign key; unnamed ones get the dialect's own name, as MLflow's do. */
@@ -36,8 +47,8 @@ export interface TableDef {
   readonly name: string;
   readonly columns: readonly ColumnDef[];
   readonly primaryKey: { readonly name: string; readonly columns: readonly string[] };
-  /** Unnamed unique constraints; `dialects` limits one to some dialects (MLflow's differ). */
-  readonly uniques?: readonly { readonly columns: readonly string[]; readonly dialects?: readonly DialectName[] }[];
+  /** Unique constraints, unnamed unless `name`; `dialects` limits one to some dialects (MLflow's differ). */
+  readonly uniques?: readonly { readonly name?: string; readonly columns: readonly string[]; readonly dialects?: readonly DialectName[] }[];
   readonly checks?: readonly { readonly name?: string; readonly expression: string }[];
   readonly foreignKeys?: readonly ForeignKeyDef[];
   readonly indexes?: readonly { readonly name: string; readonly columns: readonly string[]; readonly unique?: boolean }[];
@@ -75,6 +86,8 @@ export function columnType(type: ColumnType, dialect: DialectName): string {
       return dialect === "mysql" ? "TINYINT(1)" : "BOOLEAN";
     case "serial":
       return dialect === "postgres" ? "SERIAL" : "INTEGER";
+    case "json":
+      return "JSON";
   }
 }
 
@@ -83,8 +96,15 @@ function literal(value: number | string | boolean, type: ColumnType, dialect: Di
   return typeof value === "number" ? `'${value}'` : `'${String(value).replace(/'/g, "''")}'`;
 }
 
-function columnSql(column: ColumnDef, dialect: DialectName): string {
+/**
+ * One column's definition inside CREATE TABLE or ALTER TABLE … ADD COLUMN.
+ *
+ * @example
+ * columnSql({ name: "outputs", type: { kind: "json" } }, "postgres"); // '"outputs" JSON'
+ */
+export function columnSql(column: ColumnDef, dialect: DialectName): string {
   let sql = `${quote(column.name, dialect)} ${columnType(column.type, dialect)}`;
+  if (column.generated) return `${sql} GENERATED ALWAYS AS (${column.generated}) STORED`;
   if (column.default !== undefined) sql += ` DEFAULT ${literal(column.default, column.type, dialect)}`;
   if (column.notNull || column.type.kind === "serial") sql += " NOT NULL";
   if (column.type.kind === "serial" && dialect === "mysql") sql += " AUTO_INCREMENT";
@@ -103,12 +123,12 @@ export function createTableSql(table: TableDef, dialect: DialectName, name = tab
   const parts = table.columns.map((c) => columnSql(c, dialect));
   parts.push(`CONSTRAINT ${q(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})`);
   for (const unique of table.uniques ?? []) {
-    if (!unique.dialects || unique.dialects.includes(dialect)) parts.push(`UNIQUE (${list(unique.columns)})`);
+    if (!unique.dialects || unique.dialects.includes(dialect)) parts.push(`${unique.name ? `CONSTRAINT ${q(unique.name)} ` : ""}UNIQUE (${list(unique.columns)})`);
   }
   for (const check of table.checks ?? []) parts.push(`${check.name ? `CONSTRAINT ${q(check.name)} ` : ""}CHECK (${check.expression})`);
   // Non-native booleans hold 0 or 1 (SQLAlchemy's CHECK); PostgreSQL's are native.
   if (dialect !== "postgres") {
-    for (const c of table.columns) if (c.type.kind === "boolean") parts.push(`CHECK (${q(c.name)} IN (0, 1))`);
+    for (const c of table.columns) if (c.type.kind === "boolean" && c.type.check !== false) parts.push(`CHECK (${q(c.name)} IN (0, 1))`);
   }
   for (const fk of table.foreignKeys ?? []) {
     let sql = `${fk.name ? `CONSTRAINT ${q(fk.name)} ` : ""}FOREIGN KEY (${list(fk.columns)}) REFERENCES ${q(fk.table)} (${list(fk.references)})`;

@@ -69,10 +69,12 @@ export const OLDEST_SERVED: Revision = "acf3f17fdcc7";
 
 /**
  * The revision new databases are created at and `mlflow db upgrade` brings older ones to: MLflow
- * 3.0.1 / 3.1.x, the first with logged models and nothing this server would not use. MLflow's
- * server of that release opens such a database as it is; newer MLflow servers upgrade it themselves.
+ * 3.5.0 – 3.7.x, the last before the AI-gateway tables of 3.8 (whose secrets need MLflow's key
+ * scheme) and the 3.9/3.10 renames and workspace keys. It has the trace, assessment, span,
+ * webhook, scorer, evaluation-dataset and job tables. MLflow's server of those releases opens such
+ * a database as it is; newer MLflow servers upgrade it themselves.
  */
-export const NEWEST: Revision = "bda7b8c39065";
+export const NEWEST: Revision = "bf29a5ff90ea";
 
 /** The MLflow releases whose head is a revision, for messages (spec §1.2). */
 export const RELEASE_OF: Readonly<Partial<Record<Revision, string>>> = {
@@ -100,7 +102,7 @@ export const RELEASE_OF: Readonly<Partial<Record<Revision, string>>> = {
  * The position of a revision in the chain, or -1 for one this server does not know (newer than it).
  *
  * @example
- * revisionIndex("acf3f17fdcc7") < revisionIndex("bda7b8c39065"); // true
+ * revisionIndex("acf3f17fdcc7") < revisionIndex("bf29a5ff90ea"); // true
  */
 export function revisionIndex(revision: string): number {
   return (REVISIONS as readonly string[]).indexOf(revision);

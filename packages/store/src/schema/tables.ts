@@ -1,16 +1,11 @@
 import type { ColumnDef, ColumnType, TableDef } from "./ddl.js";
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TEXT, col, varchar } from "./column-types.js";
+import { MLFLOW3_TABLES } from "./mlflow3-tables.js";
 
 // MLflow's tables, written from the facts of its schema (shared/spec mlflow-sql-schema.md §3 and
 // the dumps of databases MLflow 2.12.2 created here). A table that a later revision alters has one
-// definition per shape; the name says which.
+// definition per shape; the name says which. Tables of MLflow 3.2+ are in mlflow3-tables.ts.
 
-const varchar = (length: number): ColumnType => ({ kind: "varchar", length });
-const TEXT: ColumnType = { kind: "text" };
-const BIGINT: ColumnType = { kind: "bigint" };
-const INTEGER: ColumnType = { kind: "integer" };
-const DOUBLE: ColumnType = { kind: "double" };
-const BOOLEAN: ColumnType = { kind: "boolean" };
-const col = (name: string, type: ColumnType, notNull = false, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, type, notNull, ...extra });
 const stage = (column: string) => `${column} IN ('active', 'deleted')`;
 
 const experiments: TableDef = {
@@ -311,6 +306,7 @@ export const TABLES = {
   loggedModelMetrics,
   loggedModelParams: loggedModelPairs("logged_model_params", "param_key", "param_value"),
   loggedModelTags: loggedModelPairs("logged_model_tags", "tag_key", "tag_value"),
+  ...MLFLOW3_TABLES,
 } as const;
 
 /** The tables of a database at `acf3f17fdcc7` (MLflow 2.8.0–2.12.2), in an order foreign keys allow. */

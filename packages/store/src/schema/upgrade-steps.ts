@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { DialectName } from "../create-database.js";
-import { createIndexSql, createTableSql, createTableStatements, quote, type TableDef } from "./ddl.js";
+import { columnSql, createIndexSql, createTableSql, createTableStatements, quote, type ColumnDef, type TableDef } from "./ddl.js";
+import { MLFLOW3_COLUMNS } from "./mlflow3-tables.js";
 import type { Revision } from "./revisions.js";
 import { TABLES } from "./tables.js";
 
@@ -64,6 +65,15 @@ async function retypeColumn(db: Db, dialect: DialectName, table: TableDef, colum
   await run(db, dialect === "postgres" ? `ALTER TABLE ${q(table.name)} ALTER COLUMN ${q(column)} TYPE ${sqlType}` : `ALTER TABLE ${q(table.name)} MODIFY ${q(column)} ${sqlType}${notNull}`);
 }
 
+/**
+ * Adds nullable columns in place. On SQLite too: MLflow's batch mode would copy the table, but an
+ * added nullable column needs no copy, and a copy of a table others reference (trace_info) would
+ * cascade its DROP into their rows with foreign keys on.
+ */
+async function addColumns(db: Db, dialect: DialectName, table: string, columns: readonly ColumnDef[]): Promise<void> {
+  for (const column of columns) await run(db, `ALTER TABLE ${quote(table, dialect)} ADD COLUMN ${columnSql(column, dialect)}`);
+}
+
 async function createTables(db: Db, dialect: DialectName, tables: readonly TableDef[]): Promise<void> {
   for (const table of tables) for (const statement of createTableStatements(table, dialect)) await run(db, statement);
 }
@@ -117,5 +127,50 @@ export const UPGRADE_STEPS: readonly UpgradeStep[] = [
     revision: "bda7b8c39065",
     description: "model version tag values as TEXT",
     up: (db, dialect) => retypeColumn(db, dialect, TABLES.modelVersionTagsText, "value", "TEXT"),
+  },
+  {
+    revision: "cbc13b556ace",
+    description: "add trace_info.client_request_id, request_preview, response_preview",
+    up: (db, dialect) => addColumns(db, dialect, "trace_info", MLFLOW3_COLUMNS.traceInfo),
+  },
+  {
+    revision: "770bee3ae1dd",
+    description: "add assessments table",
+    up: (db, dialect) => createTables(db, dialect, [TABLES.assessments]),
+  },
+  {
+    revision: "a1b2c3d4e5f6",
+    description: "add spans table (duration_ns computed by the database)",
+    up: (db, dialect) => createTables(db, dialect, [TABLES.spans]),
+  },
+  {
+    revision: "de4033877273",
+    description: "add entity_associations table",
+    up: (db, dialect) => createTables(db, dialect, [TABLES.entityAssociations]),
+  },
+  {
+    revision: "1a0cddfcaa16",
+    description: "add webhooks and webhook_events tables",
+    up: (db, dialect) => createTables(db, dialect, [TABLES.webhooks, TABLES.webhookEvents]),
+  },
+  {
+    revision: "534353b11cbc",
+    description: "add scorers and scorer_versions tables",
+    up: (db, dialect) => createTables(db, dialect, [TABLES.scorers, TABLES.scorerVersions]),
+  },
+  {
+    revision: "71994744cf8e",
+    description: "add evaluation dataset tables",
+    up: (db, dialect) => createTables(db, dialect, [TABLES.evaluationDatasets, TABLES.evaluationDatasetTags, TABLES.evaluationDatasetRecords]),
+  },
+  {
+    revision: "3da73c924c2f",
+    description: "add evaluation_dataset_records.outputs",
+    up: (db, dialect) => addColumns(db, dialect, "evaluation_dataset_records", MLFLOW3_COLUMNS.evaluationDatasetRecords),
+  },
+  {
+    revision: "bf29a5ff90ea",
+    description: "add jobs table",
+    up: (db, dialect) => createTables(db, dialect, [TABLES.jobs]),
   },
 ];

@@ -35,6 +35,13 @@ export function stringCompare(
     throw invalidParameter(`Invalid value for '${label}': expected a quoted string, got ${JSON.stringify(clause.value)}`);
   }
   if (clause.comparator === "ILIKE") return sql<SqlBool>`lower(${eb.ref(column)}) like lower(${clause.value})`;
+  if (clause.comparator === "RLIKE") {
+    checkRegex(clause.value, label);
+    const r = eb.ref(column);
+    if (dialect === "postgres") return sql<SqlBool>`${r} ~ ${clause.value}`;
+    if (dialect === "mysql") return sql<SqlBool>`cast(${r} as binary) regexp ${clause.value}`;
+    return sql<SqlBool>`${r} regexp ${clause.value}`;
+  }
   const ref = eb.ref(column);
   if (dialect === "mysql") {
     if (clause.comparator === "LIKE") return sql<SqlBool>`(${ref} like ${clause.value} and binary ${ref} like ${clause.value})`;
@@ -43,6 +50,26 @@ export function stringCompare(
   }
   if (clause.comparator === "LIKE") return eb(ref, "like", clause.value);
   return eb(ref, clause.comparator === "=" ? "=" : "!=", clause.value);
+}
+
+// A quantified group that itself ends in a quantifier ("(a+)+", "(x*)*", "(a|b+){2,}"): the shape
+// of patterns whose matching time explodes (ReDoS). SQLite's REGEXP runs in this process.
+const NESTED_QUANTIFIER = /\([^()]*[+*}][^()]*\)\s*[+*{]/;
+
+/**
+ * Refuses an RLIKE pattern that is not a regular expression, or whose nested quantifiers could
+ * make matching take exponential time, with 400 (never a database error).
+ *
+ * @example
+ * checkRegex("^tr-[0-9a-f]+$", "request_id"); // ok
+ */
+export function checkRegex(pattern: string, label: string): void {
+  try {
+    new RegExp(pattern, "u");
+  } catch {
+    throw invalidParameter(`Invalid regular expression for '${label}': '${pattern}'`);
+  }
+  if (NESTED_QUANTIFIER.test(pattern)) throw invalidParameter(`Invalid regular expression for '${label}': nested quantifiers ('(a+)+') are not allowed`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { invalidParameter } from "@mlflow-ts/protocol";
 import { createTokenReader, tokenize, type Token } from "./tokenize.js";
 
 /** A comparison operator of MLflow's filter grammar. */
-export type Comparator = "=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE" | "ILIKE" | "IN" | "NOT IN";
+export type Comparator = "=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE" | "ILIKE" | "RLIKE" | "IN" | "NOT IN";
 
 /** One `<identifier> <operator> <value>` clause. */
 export interface Comparison {
@@ -143,7 +143,7 @@ export function parseFilter(input: string | undefined): Comparison[] {
     let comparator: Comparator;
     let next = i + 2;
     if (opToken.kind === "op") comparator = opToken.value as Comparator;
-    else if (opToken.kind === "keyword" && (opToken.value === "LIKE" || opToken.value === "ILIKE" || opToken.value === "IN")) {
+    else if (opToken.kind === "keyword" && (opToken.value === "LIKE" || opToken.value === "ILIKE" || opToken.value === "RLIKE" || opToken.value === "IN")) {
       comparator = opToken.value;
     } else if (opToken.kind === "keyword" && opToken.value === "NOT") {
       const inToken = expect(tokens, i + 2, input);
@@ -165,7 +165,7 @@ export function parseFilter(input: string | undefined): Comparison[] {
       const v = expect(tokens, next, input);
       if (v.kind === "string") {
         value = v.value;
-        if (comparator === "LIKE" || comparator === "ILIKE") checkLikePattern(ident.key, comparator, value);
+        if (comparator === "LIKE" || comparator === "ILIKE" || comparator === "RLIKE") checkLikePattern(ident.key, comparator, value);
       } else if (v.kind === "number") {
         value = v.value;
         numeric = true;

@@ -6,10 +6,10 @@ export type Token =
   | { readonly kind: "string"; readonly value: string }
   | { readonly kind: "number"; readonly value: number; readonly text: string }
   | { readonly kind: "op"; readonly value: string }
-  | { readonly kind: "keyword"; readonly value: "AND" | "LIKE" | "ILIKE" | "IN" | "NOT" | "ASC" | "DESC" | "IS" | "NULL" }
+  | { readonly kind: "keyword"; readonly value: "AND" | "LIKE" | "ILIKE" | "RLIKE" | "IN" | "NOT" | "ASC" | "DESC" | "IS" | "NULL" }
   | { readonly kind: "punct"; readonly value: "(" | ")" | "," };
 
-const KEYWORDS = new Set(["AND", "LIKE", "ILIKE", "IN", "NOT", "ASC", "DESC", "IS", "NULL"]);
+const KEYWORDS = new Set(["AND", "LIKE", "ILIKE", "RLIKE", "IN", "NOT", "ASC", "DESC", "IS", "NULL"]);
 
 // Punctuation tokens are shared: an IN list is half commas.
 const PUNCT: Readonly<Record<string, Token>> = {

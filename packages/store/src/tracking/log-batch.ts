@@ -1,4 +1,4 @@
-import { invalidParameter, notFound, type KeyValue } from "@mlflow-ts/protocol";
+import { invalidParameter, invalidValueMessage, notFound, type KeyValue } from "@mlflow-ts/protocol";
 import { sql, type Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { executeCompiledOnce } from "../compiled-once.js";
@@ -68,14 +68,20 @@ function latestPerKey(rows: readonly MetricRowValues[]): MetricRowValues[] {
   return [...latest.values()];
 }
 
-function validateMetric(m: MetricInput): void {
-  validateKey(m.key, "metric");
-  if (typeof m.value !== "number") throw invalidParameter(`Got invalid value ${String(m.value)} for metric '${m.key}' (timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`);
+/** Where a batch member's field is in the request: `metrics[0].name` in a batch, `name` alone (MLflow's `append_to_json_path`). */
+const at = (prefix: string, field: string) => (prefix ? `${prefix}.${field}` : field);
+
+// MLflow 2.17+'s `_validate_metric(..., path)` messages (mlflow/utils/validation.py).
+function validateMetric(m: MetricInput, prefix: string): void {
+  validateKey(m.key, "metric", at(prefix, "name"));
+  if (typeof m.value !== "number") {
+    throw invalidParameter(invalidValueMessage(at(prefix, "value"), m.value, `(timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`));
+  }
   if (!Number.isSafeInteger(m.timestamp) || m.timestamp < 0) {
-    throw invalidParameter(`Got invalid timestamp ${m.timestamp} for metric '${m.key}' (value=${m.value}). Timestamp must be a nonnegative long (64-bit integer) `);
+    throw invalidParameter(invalidValueMessage(at(prefix, "timestamp"), m.timestamp, `metric '${m.key}' (value=${m.value}). Timestamp must be a nonnegative long (64-bit integer) `));
   }
   if (m.step !== undefined && !Number.isSafeInteger(m.step)) {
-    throw invalidParameter(`Got invalid step ${m.step} for metric '${m.key}' (value=${m.value}). Step must be a valid long (64-bit integer).`);
+    throw invalidParameter(invalidValueMessage(at(prefix, "step"), m.step, `metric '${m.key}' (value=${m.value}). Step must be a valid long (64-bit integer).`));
   }
   // A logged model's metric row keeps them: VARCHAR(500) and VARCHAR(36), as in `datasets`.
   if (m.datasetName) rejectLong(m.datasetName, LIMITS.datasetName, "Metric dataset_name");
@@ -86,7 +92,7 @@ function validateMetric(m: MetricInput): void {
  * Checks a whole batch before anything is written: MLflow's counts, key formats, value lengths
  * (truncating where MLflow truncates), duplicate param keys. Returns the values to write.
  */
-function prepareBatch(ctx: TrackingContext, input: LogBatchInput): Required<LogBatchInput> {
+function prepareBatch(ctx: TrackingContext, input: LogBatchInput, batch: boolean): Required<LogBatchInput> {
   const metrics = input.metrics ?? [];
   const params = input.params ?? [];
   const tags = input.tags ?? [];
@@ -103,16 +109,18 @@ function prepareBatch(ctx: TrackingContext, input: LogBatchInput): Required<LogB
   if (total > LIMITS.batchTotal) {
     throw invalidParameter(`A batch logging request can contain at most ${LIMITS.batchTotal} total metrics, params and tags. Got ${total}.`);
   }
-  metrics.forEach(validateMetric);
+  // A batch names each member by its index; log-metric, log-parameter and set-tag by the field alone.
+  const prefix = (list: string, index: number) => (batch ? `${list}[${index}]` : "");
+  metrics.forEach((m, i) => validateMetric(m, prefix("metrics", i)));
   const seen = new Set<string>();
-  const limitedParams = params.map((p) => {
-    validateKey(p.key, "param");
+  const limitedParams = params.map((p, i) => {
+    validateKey(p.key, "param", at(prefix("params", i), "key"));
     if (seen.has(p.key)) throw invalidParameter(`Duplicate parameter keys have been submitted: ['${p.key}']. Please ensure the request contains only one param value per param key.`);
     seen.add(p.key);
     return { key: p.key, value: limitValue(p.value, LIMITS.paramValueLength, "param", p.key, ctx.truncateLongValues) };
   });
-  const limitedTags = tags.map((t) => {
-    validateKey(t.key, "tag");
+  const limitedTags = tags.map((t, i) => {
+    validateKey(t.key, "tag", at(prefix("tags", i), "key"));
     return { key: t.key, value: limitValue(t.value, ctx.schema.runTagValueLimit, "tag", t.key, ctx.truncateLongValues) };
   });
   return { metrics, params: limitedParams, tags: limitedTags };
@@ -245,7 +253,8 @@ function mysqlGroupWriter(ctx: TrackingContext): GroupWriter {
  */
 export async function logBatch(ctx: TrackingContext, runId: string, input: LogBatchInput, checkRunIdFormat = true): Promise<void> {
   if (checkRunIdFormat) validateRunIdFormat(runId);
-  const batch = prepareBatch(ctx, input);
+  // checkRunIdFormat is off for the single-value calls (log-metric, log-parameter, set-tag).
+  const batch = prepareBatch(ctx, input, checkRunIdFormat);
   // Metrics alone (log-metric, most log-batch calls) on a pooled database: group commit (SQLite's
   // transactions are grouped by withTransaction).
   if (ctx.database.dialect !== "sqlite" && batch.params.length === 0 && batch.tags.length === 0 && batch.metrics.length > 0 && batch.metrics.every((m) => !m.modelId)) {
