@@ -8,7 +8,7 @@ const ROW = 30;
 /**
  * A trace's spans as a collapsible tree, each with a timeline bar placed by its start and end
  * relative to the trace, its type and status. Virtualised: a 10,000-span trace renders the rows in
- * view only. Arrow keys move the selection; Left/Right collapse and expand.
+ * view only. Arrow keys, Home and End move the selection; Left/Right collapse and expand.
  *
  * @example
  * <SpanTree tree={buildSpanTree(spans)} selected={id} onSelect={setId} />
@@ -30,6 +30,8 @@ export function SpanTree(props: { tree: Tree; selected: string | undefined; onSe
     let next = at;
     if (e.key === "ArrowDown") next = Math.min(rows.length - 1, at + 1);
     else if (e.key === "ArrowUp") next = Math.max(0, at - 1);
+    else if (e.key === "Home") next = 0;
+    else if (e.key === "End") next = rows.length - 1;
     else if (e.key === "ArrowLeft" && row && row.expanded && row.node.children.length) return toggle(row.node.span.spanId), e.preventDefault();
     else if (e.key === "ArrowRight" && row && !row.expanded) return toggle(row.node.span.spanId), e.preventDefault();
     else return;

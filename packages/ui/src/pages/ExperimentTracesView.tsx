@@ -72,6 +72,8 @@ export function ExperimentTracesView(props: { experimentId: string }) {
         <p class="muted empty">{filter ? "No traces match the filter." : "No traces in this experiment yet."}</p>
       ) : (
         <TracesTable
+          // A new search starts at the top (a reload after a delete keeps the scroll position).
+          key={`${filter}\n${orderBy[0]}`}
           experimentId={props.experimentId}
           traces={state.traces}
           complete={state.complete}

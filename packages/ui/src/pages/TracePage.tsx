@@ -43,14 +43,20 @@ function PairTable(props: { caption: string; pairs: readonly [string, string][] 
 export function TracePage(props: { experimentId: string; traceId: string }) {
   const info = useAsync((signal) => getTraceInfo(props.traceId, signal), [props.traceId]);
   const experiment = useAsync((signal) => get<{ experiment: Experiment }>("experiments/get", { experiment_id: props.experimentId }, signal), [props.experimentId]);
-  const location = info.value?.tags?.["mlflow.trace.spansLocation"];
+  // The info of this trace (a previous trace's stays in `info.value` while the next one loads).
+  const current = info.value?.trace_id === props.traceId ? info.value : undefined;
+  const location = current?.tags?.["mlflow.trace.spansLocation"];
   // Spans load once the info says where they are; tag and assessment edits reload the info only.
-  const spans = useAsync((signal) => (info.value ? getTraceSpans(info.value, signal) : Promise.resolve(undefined)), [props.traceId, info.value !== undefined, location]);
-  const tree = useMemo(() => buildSpanTree(spans.value ?? []), [spans.value]);
+  const spans = useAsync(
+    (signal) => (current ? getTraceSpans(current, signal).then((list) => ({ traceId: current.trace_id, list })) : Promise.resolve(undefined)),
+    [props.traceId, current !== undefined, location],
+  );
+  const spanList = spans.value?.traceId === props.traceId ? spans.value.list : undefined;
+  const tree = useMemo(() => buildSpanTree(spanList ?? []), [spanList]);
   const [selected, setSelected] = useState<string>();
   useEffect(() => setSelected(undefined), [props.traceId]);
-  const selectedSpan = (selected && spans.value?.find((s) => s.spanId === selected)) || tree.roots[0]?.span;
-  const t = info.value;
+  const selectedSpan = (selected && spanList?.find((s) => s.spanId === selected)) || tree.roots[0]?.span;
+  const t = current;
   const traceTab = link.traces(props.experimentId);
   if (info.error) {
     return (
@@ -82,14 +88,14 @@ export function TracePage(props: { experimentId: string; traceId: string }) {
           </span>
         )}
       </div>
-      {spans.error && (
+      {spans.error && !spans.loading && (
         <p class="error" role="alert">
           Spans could not be loaded: {spans.error.message}
         </p>
       )}
       <div class="trace-body">
         <div class="trace-spans">
-          {spans.value === undefined && !spans.error ? <p class="muted">Loading spans…</p> : tree.size === 0 && !spans.error ? <p class="muted">This trace has no spans.</p> : <SpanTree tree={tree} selected={selectedSpan?.spanId} onSelect={setSelected} />}
+          {spanList === undefined && !spans.error ? <p class="muted">Loading spans…</p> : tree.size === 0 && !spans.error ? <p class="muted">This trace has no spans.</p> : <SpanTree tree={tree} selected={selectedSpan?.spanId} onSelect={setSelected} />}
         </div>
         <div class="trace-detail">{selectedSpan && <SpanDetail span={selectedSpan} traceStartNs={tree.startNs} />}</div>
       </div>
