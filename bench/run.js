@@ -7,6 +7,7 @@ import { benchBasicAuth } from "./basic-auth.js";
 import { benchUi } from "./ui.js";
 import { benchOidcAuth } from "./oidc-auth.js";
 import { benchAuthzSearch } from "./authz-search.js";
+import { benchTraces } from "./traces.js";
 import { results } from "./lib.js";
 
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
@@ -18,6 +19,7 @@ await benchPlugins();
 const basicAuthRatio = await benchBasicAuth();
 await benchOidcAuth(basicAuthRatio);
 await benchAuthzSearch();
+await benchTraces();
 await benchUi();
 const missed = results().filter((r) => r.ok === "MISS");
 console.log(`\n${results().filter((r) => r.ok === "PASS").length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join("; ")}` : ""}`);

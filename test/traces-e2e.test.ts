@@ -109,6 +109,14 @@ for (const { dialect, skip } of DIALECTS) {
       expect(artifact.status).toBe(200);
       const file = (await artifact.json()) as { spans: { name: string }[] };
       expect(file.spans.map((s) => s.name)).toEqual(["predict", "retrieve", "llm"]);
+
+      // MLflow's TypeScript SDK reads spans only from traces.json: served from the database where
+      // no client uploaded one, attribute values decoded as that SDK writes them.
+      const proxied = await server.fetch(`/api/2.0/mlflow-artifacts/artifacts/${experimentId}/traces/${traceId}/artifacts/traces.json`);
+      expect(proxied.status).toBe(200);
+      const synthesized = (await proxied.json()) as { spans: { name: string; attributes: Record<string, unknown> }[] };
+      expect(synthesized.spans[1]!.attributes["mlflow.spanInputs"]).toEqual({ q: "MLflow" });
+      expect((await server.fetch(`/api/2.0/mlflow-artifacts/artifacts/${experimentId}/traces/tr-${"9".repeat(32)}/artifacts/traces.json`)).status).toBe(404);
     });
 
     it("accepts OTLP/JSON and gzip, and refuses bad OTLP input with MLflow's statuses", async () => {

@@ -1,4 +1,6 @@
-import { MlflowError, canonicalId, f, invalidParameter, type Field, type FileInfo } from "@mlflow-ts/protocol";
+import { MlflowError, canonicalId, f, invalidParameter, isMlflowError, type Field, type FileInfo } from "@mlflow-ts/protocol";
+import { RawReply } from "../raw-reply.js";
+import { synthesizedTraceFile } from "../traces/trace-files.js";
 import { requestStores, type AppStores, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { artifactSegments, parseModelSource } from "@mlflow-ts/store";
 import { fileReply, resolveArtifactUri } from "../artifact-access.js";
@@ -38,7 +40,16 @@ export function artifactProxyRoutes(): RouteDefinition[] {
     throw new MlflowError("NOT_IMPLEMENTED", `${NO_MPU}. Use a single PUT to /api/2.0/mlflow-artifacts/artifacts/<path>.`);
   };
   return [
-    route("GET", "/artifacts/*path", proxiedPath, async (p, req) => fileReply(await requestStores(req).artifacts.read(p.path))),
+    route("GET", "/artifacts/*path", proxiedPath, async (p, req) => {
+      try {
+        return fileReply(await requestStores(req).artifacts.read(p.path));
+      } catch (error) {
+        // A trace's traces.json that no client uploaded: its spans are in the database.
+        const body = isMlflowError(error) && error.code === "RESOURCE_DOES_NOT_EXIST" ? await synthesizedTraceFile(req, p.path) : undefined;
+        if (!body) throw error;
+        return new RawReply(200, { "Content-Type": "application/json", "Content-Length": body.length, "Content-Disposition": 'attachment; filename="traces.json"', "X-Content-Type-Options": "nosniff" }, body);
+      }
+    }),
     route(
       "PUT",
       "/artifacts/*path",

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
-import { isMlflowError, TRACE_ARTIFACT_LOCATION_TAG, type TraceRecord } from "@mlflow-ts/protocol";
+import { isMlflowError, TRACE_ARTIFACT_LOCATION_TAG, type SpanContent, type TraceRecord } from "@mlflow-ts/protocol";
 import { requestStores, type MlflowRequest, type ServerConfig } from "@mlflow-ts/plugin-api";
-import { parseSpanJson } from "@mlflow-ts/store";
+import { parseSpanJson, spanJson } from "@mlflow-ts/store";
 import { resolveArtifactUri } from "../artifact-access.js";
 
 /** The largest `traces.json` read for a trace (a 1,000-span trace with big inputs is a few MB). */
@@ -59,4 +59,39 @@ export async function traceFileSpans(req: MlflowRequest, config: ServerConfig, i
   } catch {
     return undefined;
   }
+}
+
+const TRACE_FILE_PATH = /^(.+)\/traces\/([^/]+)\/artifacts\/traces\.json$/;
+
+/** A span dict with its attribute values decoded from JSON text (the TypeScript SDK's `traces.json` form). */
+function withPlainAttributes(span: SpanContent): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  for (const key in span.attributes) {
+    const text = span.attributes[key]!;
+    try {
+      attributes[key] = JSON.parse(text);
+    } catch {
+      attributes[key] = text;
+    }
+  }
+  return { ...span, attributes };
+}
+
+/**
+ * The `traces.json` of a trace whose spans are in the database, for a proxied path where the file
+ * is missing: clients that read spans only from that file (MLflow's TypeScript SDK) then read
+ * traces other clients sent over OTLP. Written in the TypeScript SDK's form (attribute values
+ * decoded, as its reader expects; MLflow's Python reader takes either). Undefined when the path is
+ * not a trace's file or the trace has no spans in the database.
+ *
+ * @example
+ * const body = await synthesizedTraceFile(req, "1/traces/tr-…/artifacts/traces.json");
+ */
+export async function synthesizedTraceFile(req: MlflowRequest, relative: string): Promise<Buffer | undefined> {
+  const match = TRACE_FILE_PATH.exec(relative);
+  if (!match) return undefined;
+  const [trace] = await requestStores(req).traces.getTraces([match[2]!]);
+  // Only at the trace's own location: the path must be the one its tag names.
+  if (!trace?.spans?.length || trace.info.tags[TRACE_ARTIFACT_LOCATION_TAG] !== `mlflow-artifacts:/${match[1]}/traces/${match[2]}/artifacts`) return undefined;
+  return Buffer.from(`{"spans": [${trace.spans.map((s) => spanJson(withPlainAttributes(s))).join(", ")}]}`);
 }

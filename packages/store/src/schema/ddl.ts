@@ -121,17 +121,21 @@ export function createTableSql(table: TableDef, dialect: DialectName, name = tab
   const q = (n: string) => quote(n, dialect);
   const list = (cols: readonly string[]) => cols.map(q).join(", ");
   const parts = table.columns.map((c) => columnSql(c, dialect));
-  parts.push(`CONSTRAINT ${q(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})`);
+  // Constraint names are written bare where they are plain words, as SQLAlchemy writes MLflow's:
+  // SQLAlchemy 1.4 reads a SQLite table's constraint names back only in that form, and MLflow's
+  // later migrations drop constraints by name (a quoted one: "No such constraint").
+  const named = (name: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : q(name));
+  parts.push(`CONSTRAINT ${named(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})`);
   for (const unique of table.uniques ?? []) {
-    if (!unique.dialects || unique.dialects.includes(dialect)) parts.push(`${unique.name ? `CONSTRAINT ${q(unique.name)} ` : ""}UNIQUE (${list(unique.columns)})`);
+    if (!unique.dialects || unique.dialects.includes(dialect)) parts.push(`${unique.name ? `CONSTRAINT ${named(unique.name)} ` : ""}UNIQUE (${list(unique.columns)})`);
   }
-  for (const check of table.checks ?? []) parts.push(`${check.name ? `CONSTRAINT ${q(check.name)} ` : ""}CHECK (${check.expression})`);
+  for (const check of table.checks ?? []) parts.push(`${check.name ? `CONSTRAINT ${named(check.name)} ` : ""}CHECK (${check.expression})`);
   // Non-native booleans hold 0 or 1 (SQLAlchemy's CHECK); PostgreSQL's are native.
   if (dialect !== "postgres") {
     for (const c of table.columns) if (c.type.kind === "boolean" && c.type.check !== false) parts.push(`CHECK (${q(c.name)} IN (0, 1))`);
   }
   for (const fk of table.foreignKeys ?? []) {
-    let sql = `${fk.name ? `CONSTRAINT ${q(fk.name)} ` : ""}FOREIGN KEY (${list(fk.columns)}) REFERENCES ${q(fk.table)} (${list(fk.references)})`;
+    let sql = `${fk.name ? `CONSTRAINT ${named(fk.name)} ` : ""}FOREIGN KEY (${list(fk.columns)}) REFERENCES ${q(fk.table)} (${list(fk.references)})`;
     if (fk.onDelete) sql += ` ON DELETE ${fk.onDelete}`;
     if (fk.onUpdate) sql += ` ON UPDATE ${fk.onUpdate}`;
     parts.push(sql);

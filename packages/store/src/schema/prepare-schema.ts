@@ -95,7 +95,7 @@ async function setRevision(db: Db, revision: Revision): Promise<void> {
 async function createSchema(db: Db, database: Database, defaultArtifactRoot: string, now: number): Promise<void> {
   const dialect = database.dialect;
   const q = (n: string) => quote(n, dialect);
-  await sql.raw(`CREATE TABLE ${q("alembic_version")} (\n\t${q("version_num")} VARCHAR(32) NOT NULL,\n\tCONSTRAINT ${q("alembic_version_pkc")} PRIMARY KEY (${q("version_num")})\n)`).execute(db);
+  await sql.raw(`CREATE TABLE ${q("alembic_version")} (\n\t${q("version_num")} VARCHAR(32) NOT NULL,\n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (${q("version_num")})\n)`).execute(db);
   for (const table of BASE_TABLES) for (const statement of createTableStatements(table, dialect)) await sql.raw(statement).execute(db);
   for (const step of UPGRADE_STEPS) await step.up(db, dialect);
   await insertDefaultExperiment(db, database, defaultArtifactRoot, now);
