@@ -113,7 +113,8 @@ describe.skipIf(!HAS_CHROMIUM)("traces in the web UI, in Chromium", () => {
 
   it("opens a trace: the span tree with its timeline, a span's inputs and outputs, an error event", async () => {
     await rows().first().locator("td").nth(4).click();
-    await page.getByRole("heading", { name: "chat" }).waitFor();
+    // The page title (the selected span's heading says "chat" too).
+    await page.getByRole("heading", { level: 1, name: "chat" }).waitFor();
     expect(page.url()).toContain(`#/experiments/${experimentId}/traces/${seeded.failedId}`);
     const tree = page.getByRole("tree", { name: "Spans" });
     await expect.poll(() => tree.getByRole("treeitem").evaluateAll((items) => items.map((i) => `${i.getAttribute("aria-level")} ${i.querySelector(".name")?.textContent}`))).toEqual(["1 chat", "2 retrieve", "2 lookup_weather"]);
