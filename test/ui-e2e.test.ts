@@ -82,7 +82,8 @@ describe.skipIf(!HAS_CHROMIUM)("the web UI, in Chromium", () => {
     await page.getByRole("button", { name: "Compare (3)" }).click();
     await page.getByRole("heading", { name: "Comparing 3 runs" }).waitFor();
     await page.locator("figure.chart canvas").first().waitFor();
-    expect(await page.locator("figure.chart").count()).toBeGreaterThanOrEqual(3);
+    // Charts render one after another.
+    await expect.poll(() => page.locator("figure.chart").count()).toBeGreaterThanOrEqual(3);
     await page.getByRole("row", { name: /learning_rate/ }).waitFor();
     await screenshot(page, "04-compare");
   });

@@ -6,6 +6,7 @@ import { link, useRoute, type Route } from "./lib/router.js";
 import { ExperimentsPage } from "./pages/ExperimentsPage.js";
 import { ExperimentPage } from "./pages/ExperimentPage.js";
 import { RunPage } from "./pages/RunPage.js";
+import { TracePage } from "./pages/TracePage.js";
 import { ComparePage } from "./pages/ComparePage.js";
 import { ModelsPage } from "./pages/ModelsPage.js";
 import { ModelPage } from "./pages/ModelPage.js";
@@ -26,6 +27,8 @@ function Page({ route }: { route: Route }) {
       return <ExperimentPage experimentId={route.experimentId} tab={route.tab} />;
     case "run":
       return <RunPage experimentId={route.experimentId} runId={route.runId} tab={route.tab} artifact={route.artifact} />;
+    case "trace":
+      return <TracePage experimentId={route.experimentId} traceId={route.traceId} />;
     case "compare":
       return <ComparePage runIds={route.runIds} />;
     case "models":

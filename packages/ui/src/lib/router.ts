@@ -5,6 +5,7 @@ export type Route =
   | { readonly page: "experiments" }
   | { readonly page: "experiment"; readonly experimentId: string; readonly tab?: string }
   | { readonly page: "run"; readonly experimentId: string; readonly runId: string; readonly tab?: string; readonly artifact?: string }
+  | { readonly page: "trace"; readonly experimentId: string; readonly traceId: string }
   | { readonly page: "compare"; readonly runIds: string[] }
   | { readonly page: "models" }
   | { readonly page: "model"; readonly name: string }
@@ -26,8 +27,15 @@ function parseJsonList(text: string | null): string[] {
  * Parses `location.hash` as MLflow's UI does: `#/experiments/1`, `#/experiments/1/runs/<id>`,
  * `#/compare-runs?runs=[...]`, `#/models/<name>/versions/<v>`; plus `#/apps/<app>/<page>`.
  *
+ * Traces: `#/experiments/1/traces` is the tab, and a trace opens from our own
+ * `#/experiments/1/traces/<trace_id>` and from the links MLflow's UI and clients make:
+ * `…/traces?selectedEvaluationId=<id>` (3.x traces table, assessment links),
+ * `…/traces?selectedTraceId=<id>` (the older traces view), and
+ * `#/experiments/1?compareRunsMode=TRACES&selectedTraceId=<id>` (the notebook widget's "open in UI").
+ *
  * @example
  * parseHash("#/experiments/3/runs/abc"); // { page: "run", experimentId: "3", runId: "abc" }
+ * parseHash("#/experiments/3/traces?selectedEvaluationId=tr-1"); // { page: "trace", experimentId: "3", traceId: "tr-1" }
  */
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, "") || "/";
@@ -41,7 +49,11 @@ export function parseHash(hash: string): Route {
       const tab = rest[0];
       return { page: "run", experimentId: b, runId: d, tab, artifact: tab === "artifacts" ? rest.slice(1).join("/") || undefined : undefined };
     }
-    return { page: "experiment", experimentId: b, tab: c };
+    const selected = query.get("selectedEvaluationId") ?? query.get("selectedTraceId");
+    const tracesMode = c === "traces" || (c === undefined && query.get("compareRunsMode") === "TRACES");
+    if (tracesMode && d !== undefined) return { page: "trace", experimentId: b, traceId: d };
+    if (tracesMode && selected) return { page: "trace", experimentId: b, traceId: selected };
+    return { page: "experiment", experimentId: b, tab: tracesMode ? "traces" : c };
   }
   if (a === "compare-runs") return { page: "compare", runIds: parseJsonList(query.get("runs")) };
   if (a === "models" && b === undefined) return { page: "models" };
@@ -58,6 +70,8 @@ export const link = {
   experiments: () => "#/experiments",
   experiment: (id: string, tab?: string) => `#/experiments/${encodeURIComponent(id)}${tab ? `/${tab}` : ""}`,
   run: (experimentId: string, runId: string, tab?: string) => `#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}${tab ? `/${tab}` : ""}`,
+  traces: (experimentId: string) => `#/experiments/${encodeURIComponent(experimentId)}/traces`,
+  trace: (experimentId: string, traceId: string) => `#/experiments/${encodeURIComponent(experimentId)}/traces/${encodeURIComponent(traceId)}`,
   compare: (runIds: readonly string[]) => `#/compare-runs?runs=${encodeURIComponent(JSON.stringify(runIds))}`,
   models: () => "#/models",
   model: (name: string) => `#/models/${encodeURIComponent(name)}`,
