@@ -144,7 +144,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it("computes span durations, and deleting a trace deletes its spans, assessments and tags", async () => {
       const db = fresh.db;
-      const q = (text: string) => sql.raw(dialect === "mysql" ? text.replace(/"(\w+)"/g, "`$1`") : text).execute(db);
+      const q = (text: string) => sql.raw<Record<string, unknown>>(dialect === "mysql" ? text.replace(/"(\w+)"/g, "`$1`") : text).execute(db);
       await q(`INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status, client_request_id, request_preview, response_preview) VALUES ('tr-1', 0, 1, 5, 'OK', 'c-1', '{"q": 1}', '{"a": 2}')`);
       await q(`INSERT INTO trace_tags ("key", value, request_id) VALUES ('t', 'v', 'tr-1')`);
       await q(`INSERT INTO spans (trace_id, experiment_id, span_id, parent_span_id, name, type, status, start_time_unix_nano, end_time_unix_nano, content) VALUES ('tr-1', 0, 's-1', NULL, 'root', 'CHAIN', 'OK', 1000, 4500, '{}')`);
@@ -159,7 +159,7 @@ for (const { dialect, skip } of DIALECTS) {
 
     it("keeps JSON records, and cascades evaluation datasets, webhooks and scorers", async () => {
       const db = fresh.db;
-      const q = (text: string) => sql.raw(dialect === "mysql" ? text.replace(/"(\w+)"/g, "`$1`") : text).execute(db);
+      const q = (text: string) => sql.raw<Record<string, unknown>>(dialect === "mysql" ? text.replace(/"(\w+)"/g, "`$1`") : text).execute(db);
       await q(`INSERT INTO evaluation_datasets (dataset_id, name) VALUES ('d-1', 'golden')`);
       const inputs = JSON.stringify({ question: "why" });
       const outputs = JSON.stringify({ answer: 42 });
