@@ -47,7 +47,7 @@ export function artifactProxyRoutes(): RouteDefinition[] {
         // A trace's traces.json that no client uploaded: its spans are in the database.
         const body = isMlflowError(error) && error.code === "RESOURCE_DOES_NOT_EXIST" ? await synthesizedTraceFile(req, p.path) : undefined;
         if (!body) throw error;
-        return new RawReply(200, { "Content-Type": "application/json", "Content-Length": body.length, "Content-Disposition": 'attachment; filename="traces.json"', "X-Content-Type-Options": "nosniff" }, body);
+        return new RawReply(200, { "Content-Type": "application/json", "Content-Length": body.length, "Content-Disposition": "attachment; filename=traces.json", "X-Content-Type-Options": "nosniff" }, body);
       }
     }),
     route(

@@ -206,7 +206,8 @@ export async function createGraphqlSchema(config: ServerConfig): Promise<GraphQL
     },
     mlflowSearchDatasets: async (input, stores) => {
       const ids = boundedIds(input?.experimentIds, "experiment_ids", MAX_DATASET_EXPERIMENTS);
-      return { dataset_summaries: await stores.tracking.searchDatasets(ids) };
+      // GraphQL resolves MLflow's proto messages, whose unset string is "" (REST JSON omits it).
+      return { dataset_summaries: (await stores.tracking.searchDatasets(ids)).map((d) => ({ ...d, context: d.context ?? "" })) };
     },
   };
   // The same resolver wherever the field is served (see the SDL's note on Query and Mutation).

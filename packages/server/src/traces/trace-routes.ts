@@ -221,6 +221,6 @@ export function traceArtifactRoute(config: ServerConfig): RouteDefinition {
     if (trace.spans && trace.spans.length > 0) body = Buffer.from(`{"spans": [${trace.spans.map(spanJson).join(", ")}]}`);
     else body = await traceFile(req, config, trace.info);
     if (!body) throw notFound(`Trace data for trace with ID '${p.request_id}' was not found: the client has not uploaded its spans`);
-    return new RawReply(200, { "Content-Type": "application/json", "Content-Disposition": 'attachment; filename="traces.json"', "X-Content-Type-Options": "nosniff" }, body);
+    return new RawReply(200, { "Content-Type": "application/json", "Content-Disposition": "attachment; filename=traces.json", "X-Content-Type-Options": "nosniff" }, body);
   });
 }
