@@ -1,12 +1,12 @@
 /**
  * The first path segments of the routes the server mounts when there is no static prefix: the base
  * server's (`/api/…`, `/ajax-api/…`, `/get-artifact`, `/model-versions/get-artifact`, `/graphql`,
- * `/health`, `/version`, `/metrics`), the web UI's (`/static-files/…`) and basic-auth's (`/signup`,
+ * `/health`, `/version`, `/metrics`, OTLP ingest at `/v1/traces`), the web UI's (`/static-files/…`) and basic-auth's (`/signup`,
  * `/basic-auth/ui/pages.js`), plus the two that MLflow leaves open without a login though nothing
  * here serves them (`/static…`, `/favicon.ico`). `static-prefix.test.ts` starts that server and
  * checks every route it lists against this set.
  */
-const BUILT_IN_ROOTS: readonly string[] = ["api", "ajax-api", "get-artifact", "model-versions", "graphql", "health", "version", "metrics", "static-files", "basic-auth", "signup", "static", "favicon.ico"];
+const BUILT_IN_ROOTS: readonly string[] = ["api", "ajax-api", "get-artifact", "model-versions", "graphql", "health", "version", "metrics", "static-files", "basic-auth", "signup", "static", "favicon.ico", "v1"];
 
 // Characters a path segment may carry unescaped that neither URLs nor Express's route patterns
 // (where `:`, `*`, `(`, `{`, `?`, `+` mean something) read specially.
