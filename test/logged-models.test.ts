@@ -57,6 +57,14 @@ for (const { dialect, skip } of DIALECTS) {
       const other = await client.createLoggedModel(experimentId, { name: "other" });
       expect((await client.searchLoggedModels([experimentId])).models.map((m) => m.info.name)).toEqual(["other", "clf"]);
       expect((await client.searchLoggedModels([experimentId], { filter: "metrics.acc > 0.5" })).models.map((m) => m.info.name)).toEqual(["clf"]);
+      // MLflow 3's datasets clause: models with metrics on that dataset (and digest, when given).
+      await client.request("POST", "/api/2.0/mlflow/runs/log-metric", { run_id: runId, key: "f1", value: 0.7, timestamp: 11, step: 0, model_id: model.info.model_id, dataset_name: "eval", dataset_digest: "d1" });
+      const byDataset = async (body: Record<string, unknown>) =>
+        ((await client.request("POST", "/api/2.0/mlflow/logged-models/search", { experiment_ids: [experimentId], ...body })) as { models?: { info: { name: string } }[] }).models?.map((m) => m.info.name) ?? [];
+      expect(await byDataset({ datasets: [{ dataset_name: "eval" }] })).toEqual(["clf"]);
+      expect(await byDataset({ datasets: [{ dataset_name: "eval", dataset_digest: "other" }] })).toEqual([]);
+      expect(await byDataset({ datasets: [{ dataset_name: "eval", dataset_digest: "d1" }], filter: "metrics.acc > 0.5" })).toEqual([]);
+      expect(await byDataset({ datasets: [{ dataset_name: "eval", dataset_digest: "d1" }], filter: "metrics.f1 > 0.5" })).toEqual(["clf"]);
       expect((await client.searchLoggedModels([experimentId], { filter: "params.beta = '2' AND status = 'LOGGED_MODEL_READY'" })).models.map((m) => m.info.name)).toEqual(["clf"]);
       expect((await client.searchLoggedModels([experimentId], { orderBy: [{ field_name: "name", ascending: true }] })).models.map((m) => m.info.name)).toEqual(["clf", "other"]);
       const paged = await client.searchLoggedModels([experimentId], { maxResults: 1 });

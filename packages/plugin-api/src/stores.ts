@@ -121,6 +121,8 @@ export interface TrackingStore {
     maxResults?: number;
     orderBy?: readonly { field_name: string; ascending?: boolean }[];
     pageToken?: string;
+    /** Models with metrics on any of these datasets (MLflow 3). */
+    datasets?: readonly { dataset_name: string; dataset_digest?: string }[];
   }): Promise<{ models: LoggedModel[]; next_page_token?: string }>;
   /** Every value of one metric for several runs, by run, timestamp, step, value; at most `maxResults`. */
   getMetricHistoryBulk(runIds: readonly string[], key: string, maxResults: number): Promise<(Metric & { run_id: string })[]>;

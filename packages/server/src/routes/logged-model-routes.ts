@@ -52,6 +52,7 @@ export function loggedModelRoutes(): RouteDefinition[] {
           maxResults: p.max_results,
           orderBy: p.order_by,
           pageToken: p.page_token,
+          datasets: p.datasets,
         });
         return result.models.length === 0 && !result.next_page_token ? {} : result;
       },

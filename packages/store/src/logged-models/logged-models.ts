@@ -54,6 +54,8 @@ export interface SearchLoggedModelsInput {
   readonly maxResults?: number;
   readonly orderBy?: readonly { field_name: string; ascending?: boolean }[];
   readonly pageToken?: string;
+  /** Models with metrics on any of these datasets (a digest narrows a name); metric filters then count only those metrics. */
+  readonly datasets?: readonly { dataset_name: string; dataset_digest?: string }[];
 }
 
 /**
@@ -255,19 +257,26 @@ export async function searchLoggedModels(ctx: TrackingContext, input: SearchLogg
   const offset = decodePageToken(input.pageToken);
   const ids = input.experimentIds.map((id) => requireExperimentId(id));
   let q = ctx.database.db.selectFrom("logged_models as lm").selectAll("lm").where("lm.experiment_id", "in", ids.length ? ids : [-1]).where("lm.lifecycle_stage", "=", "active");
+  const datasets = input.datasets ?? [];
+  if (datasets.some((d) => !d.dataset_name)) throw invalidParameter("`dataset_name` in the `datasets` clause must be specified.");
+  // MLflow 3: a metric of one of the datasets (name, and digest when given).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const onDatasets = (eb: any) => eb.or(datasets.map((d) => (d.dataset_digest === undefined ? eb("m.dataset_name", "=", d.dataset_name) : eb.and([eb("m.dataset_name", "=", d.dataset_name), eb("m.dataset_digest", "=", d.dataset_digest)]))));
+  let metricFilters = 0;
   for (const clause of parseFilter(input.filter)) {
     const entity = clause.entity;
     if (entity === "metrics" || entity === "metric") {
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom("logged_model_metrics as m")
-            .select("m.metric_name")
-            .whereRef("m.model_id", "=", "lm.model_id")
-            .where((e2) => stringCompare(e2, "m.metric_name", { ...clause, comparator: "=", value: clause.key, numeric: false }, ["="], `metrics.${clause.key}`, dialect))
-            .where((e2) => numberCompare(e2, "m.metric_value", clause, `metrics.${clause.key}`)),
-        ),
-      );
+      metricFilters += 1;
+      q = q.where((eb) => {
+        let metric = eb
+          .selectFrom("logged_model_metrics as m")
+          .select("m.metric_name")
+          .whereRef("m.model_id", "=", "lm.model_id")
+          .where((e2) => stringCompare(e2, "m.metric_name", { ...clause, comparator: "=", value: clause.key, numeric: false }, ["="], `metrics.${clause.key}`, dialect))
+          .where((e2) => numberCompare(e2, "m.metric_value", clause, `metrics.${clause.key}`));
+        if (datasets.length > 0) metric = metric.where(onDatasets);
+        return eb.exists(metric);
+      });
     } else if (entity === "params" || entity === "param" || entity === "tags" || entity === "tag") {
       const param = entity.startsWith("param");
       const columns = param ? (["model_id", "lm.model_id", "param_key", "param_value"] as const) : (["model_id", "lm.model_id", "tag_key", "tag_value"] as const);
@@ -281,6 +290,9 @@ export async function searchLoggedModels(ctx: TrackingContext, input: SearchLogg
     } else {
       throw invalidParameter(`Invalid filter '${input.filter}': unknown field '${entity ? `${entity}.` : ""}${clause.key}'`);
     }
+  }
+  if (datasets.length > 0 && metricFilters === 0) {
+    q = q.where((eb) => eb.exists(eb.selectFrom("logged_model_metrics as m").select("m.model_id").whereRef("m.model_id", "=", "lm.model_id").where(onDatasets)));
   }
   for (const order of input.orderBy ?? []) {
     checkOrderByLength(order.field_name);
