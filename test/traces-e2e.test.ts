@@ -254,6 +254,12 @@ for (const { dialect, skip } of DIALECTS) {
         expect(String(bad.body.message), filter).toContain(fragment);
       }
       expect((await search({ max_results: 501 })).status).toBe(400);
+      const correlation = await postJson(server, "/api/3.0/mlflow/traces/calculate-filter-correlation", { experiment_ids: [exp], filter_string1: "tags.parity = 'even'", filter_string2: "trace.status = 'OK'" });
+      expect(correlation.body).toMatchObject({ filter1_count: 3, filter2_count: 4, joint_count: 2, total_count: 5 });
+      // MLflow's NPMI of that table: n11=2, n10=1, n01=2, n00=0.
+      expect(correlation.body.npmi as number).toBeCloseTo((Math.log(2) + Math.log(5) - Math.log(3) - Math.log(4)) / -(Math.log(2) - Math.log(5)), 10);
+      const none = await postJson(server, "/api/3.0/mlflow/traces/calculate-filter-correlation", { experiment_ids: [exp], filter_string1: "tags.parity = 'none'", filter_string2: "trace.status = 'OK'" });
+      expect(none.body).toMatchObject({ npmi: "NaN", filter1_count: 0 });
       expect((await search({ order_by: ["timestamp_ms", "timestamp_ms DESC"] })).status).toBe(400);
 
       // Tags.

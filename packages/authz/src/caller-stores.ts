@@ -547,6 +547,10 @@ class CallerTraces implements TraceStore {
     const mine = await this.d.readable("experiment");
     return this.base.searchTraces(mine ? { ...input, readable: intersect(input.readable, mine) } : input);
   }
+  async traceFilterCorrelation(input: Parameters<TraceStore["traceFilterCorrelation"]>[0]) {
+    const mine = await this.d.readable("experiment");
+    return this.base.traceFilterCorrelation(mine ? { ...input, readable: intersect(input.readable, mine) } : input);
+  }
   async setTraceTag(traceId: string, key: string, value: string) {
     await this.on(traceId, "update");
     return this.base.setTraceTag(traceId, key, value);

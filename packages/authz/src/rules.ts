@@ -295,6 +295,7 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["POST /mlflow/traces", [experiment("experiment_id", "update")]],
   ["GET /mlflow/traces", authenticated],
   ["POST /mlflow/traces/search", authenticated],
+  ["POST /mlflow/traces/calculate-filter-correlation", authenticated],
   ["PATCH /mlflow/traces/:request_id", [traceOf("request_id", "update")]],
   ["GET /mlflow/traces/:request_id/info", [traceOf("request_id", "read")]],
   ["POST /mlflow/traces/delete-traces", [experiment("experiment_id", "update"), tracesOf("request_ids", "update")]],

@@ -175,6 +175,11 @@ const CASES: Record<string, Case> = {
     }),
     canonical: "filtered",
   },
+  "POST /mlflow/traces/calculate-filter-correlation": {
+    ids: (w) => ({ experiment_ids: { owner: [w.owner.experimentId], own: [w.intruder.experimentId] } }),
+    extra: () => ({ filter_string1: "trace.status = 'OK'", filter_string2: "tags.t LIKE '%'" }),
+    canonical: "filtered",
+  },
   "PATCH /mlflow/traces/:request_id": { ...onRequest, extra: () => ({ timestamp_ms: 1730000005000, status: "ERROR" }) },
   "GET /mlflow/traces/:request_id/info": onRequest,
   // The intruder's "own" IDs name no trace: a delete would otherwise remove the scene's own trace.

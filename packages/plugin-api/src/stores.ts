@@ -240,6 +240,14 @@ export interface TraceStore {
     /** Only traces of experiments in this set. */
     readable?: ReadableSet;
   }): Promise<{ traces: TraceRecord[]; next_page_token?: string }>;
+  /** How two trace filters co-occur (NPMI and the four counts), within an optional base filter. */
+  traceFilterCorrelation(input: {
+    experimentIds: readonly string[];
+    filter1: string;
+    filter2: string;
+    baseFilter?: string;
+    readable?: ReadableSet;
+  }): Promise<{ npmi: number; npmi_smoothed: number; filter1_count: number; filter2_count: number; joint_count: number; total_count: number }>;
   setTraceTag(traceId: string, key: string, value: string): Promise<void>;
   deleteTraceTag(traceId: string, key: string): Promise<void>;
   /** Deletes traces of one experiment, by IDs or by age; answers how many. */

@@ -1,4 +1,4 @@
-import { f, invalidParameter, notFound, MlflowError, type TraceRecord } from "@mlflow-ts/protocol";
+import { f, invalidParameter, notFound, MlflowError, toWireDouble, type TraceRecord } from "@mlflow-ts/protocol";
 import { requestStores, type MlflowRequest, type ServerConfig, type StoredTrace } from "@mlflow-ts/plugin-api";
 import { spanJson } from "@mlflow-ts/store";
 import { RawReply } from "../raw-reply.js";
@@ -180,6 +180,15 @@ export function traceRoutesV3(config: ServerConfig): RouteDefinition[] {
         const experimentIds = (p.locations ?? []).filter((l) => (l.type ?? "MLFLOW_EXPERIMENT") === "MLFLOW_EXPERIMENT").map((l) => l.mlflow_experiment?.experiment_id).filter((id): id is string => !!id);
         const result = await requestStores(req).traces.searchTraces({ experimentIds, filter: p.filter, maxResults: p.max_results, orderBy: p.order_by, pageToken: p.page_token });
         return { traces: result.traces.map(traceInfoV3), ...(result.next_page_token ? { next_page_token: result.next_page_token } : {}) };
+      },
+    ),
+    route(
+      "POST",
+      "/mlflow/traces/calculate-filter-correlation",
+      { experiment_ids: f.ids(true), filter_string1: f.string(true), filter_string2: f.string(true), base_filter: f.string() },
+      async (p, req) => {
+        const r = await requestStores(req).traces.traceFilterCorrelation({ experimentIds: p.experiment_ids, filter1: p.filter_string1, filter2: p.filter_string2, baseFilter: p.base_filter });
+        return { ...r, npmi: toWireDouble(r.npmi), npmi_smoothed: toWireDouble(r.npmi_smoothed) };
       },
     ),
     ...sharedRoutes("trace_id"),

@@ -110,6 +110,16 @@ function assessmentClause(eb: EB, ctx: TrackingContext, clause: Comparison): Exp
   );
 }
 
+/**
+ * The SQL condition of one clause of MLflow's trace search grammar, on `trace_info`.
+ *
+ * @example
+ * q = q.where((eb) => filterCondition(eb, ctx, clause));
+ */
+export function filterCondition(eb: EB, ctx: TrackingContext, clause: Comparison): Expression<SqlBool> {
+  return clauseSql(eb, ctx, clause);
+}
+
 function clauseSql(eb: EB, ctx: TrackingContext, clause: Comparison): Expression<SqlBool> {
   const dialect = ctx.database.dialect;
   const label = clause.entity ? `${clause.entity}.${clause.key}` : clause.key;

@@ -8,6 +8,7 @@ import { deleteTraces, deleteTraceTag, linkTracesToRun, setTraceTag, type Delete
 import { createAssessment, deleteAssessment, getAssessment, updateAssessment } from "./assessments.js";
 import { getTraces, type TraceWithSpans } from "./trace-spans.js";
 import { traceNotFound } from "./trace-rows.js";
+import { traceFilterCorrelation, type TraceFilterCorrelation } from "./trace-correlation.js";
 
 /**
  * GenAI traces on SQL, in MLflow's tables (`trace_info`, `trace_tags`, `trace_request_metadata`,
@@ -64,6 +65,10 @@ export class SqlTraceStore {
   searchTraces(input: SearchTracesInput): Promise<{ traces: TraceRecord[]; next_page_token?: string }> {
     this.need();
     return searchTraces(this.ctx, input);
+  }
+  traceFilterCorrelation(input: Parameters<typeof traceFilterCorrelation>[1]): Promise<TraceFilterCorrelation> {
+    this.need();
+    return traceFilterCorrelation(this.ctx, input);
   }
   setTraceTag(traceId: string, key: string, value: string): Promise<void> {
     this.need();
