@@ -91,6 +91,14 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
   const maxBodyBytes = raw.maxBodyBytes === undefined ? 16 * 1024 * 1024 : readInteger(raw.maxBodyBytes, where.maxBodyBytes!, 1024, 1024 ** 3, problems) ?? 0;
   const graphqlMaxRootFields = raw.graphqlMaxRootFields === undefined ? 10 : readInteger(raw.graphqlMaxRootFields, where.graphqlMaxRootFields!, 1, 10_000, problems) ?? 10;
   const graphqlMaxAliases = raw.graphqlMaxAliases === undefined ? 10 : readInteger(raw.graphqlMaxAliases, where.graphqlMaxAliases!, 1, 10_000, problems) ?? 10;
+  const modelVersionSourceRegex = str("modelVersionSourceRegex", "") || undefined;
+  if (modelVersionSourceRegex !== undefined) {
+    try {
+      new RegExp(modelVersionSourceRegex, "u");
+    } catch {
+      problems.push(`${where.modelVersionSourceRegex}: '${modelVersionSourceRegex}' is not a regular expression`);
+    }
+  }
   const statementTimeoutSeconds = raw.dbStatementTimeout === undefined ? 5 : readInteger(raw.dbStatementTimeout, where.dbStatementTimeout!, 0, 86_400, problems) ?? 5;
   const dbPoolSize = raw.dbPoolSize === undefined ? undefined : readInteger(raw.dbPoolSize, where.dbPoolSize!, 1, 1000, problems);
   const serveArtifacts = raw.serveArtifacts === undefined ? true : readBoolean(raw.serveArtifacts, where.serveArtifacts!, problems) ?? true;
@@ -146,6 +154,7 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     maxBodyBytes,
     graphqlMaxRootFields,
     graphqlMaxAliases,
+    ...(modelVersionSourceRegex !== undefined ? { modelVersionSourceRegex } : {}),
     statementTimeoutSeconds,
     ...(dbPoolSize !== undefined ? { dbPoolSize } : {}),
     truncateLongValues,

@@ -20,6 +20,8 @@ export interface ServerConfig {
   readonly maxBodyBytes: number;
   /** Most top-level fields of one GraphQL document (`MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS`; 10 when absent). */
   readonly graphqlMaxRootFields?: number;
+  /** A regular expression model-version sources must match (`MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`; none when absent). */
+  readonly modelVersionSourceRegex?: string;
   /** Most aliased fields in one level of a GraphQL document (`MLFLOW_SERVER_GRAPHQL_MAX_ALIASES`; 10 when absent). */
   readonly graphqlMaxAliases?: number;
   /** PostgreSQL: seconds a query may run before the database cancels it (0: no limit). */

@@ -51,7 +51,7 @@ export interface MountedRoute extends RouteDefinition {
 export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseHealth?: () => Promise<void>): MountedRoute[] {
   const prefix = config.staticPrefix;
   const ui = uiRoutes(config);
-  let tracking = [...experimentRoutes(), ...ui.both, ...runRoutes(), ...registryRoutes(), ...loggedModelRoutes(), ...trackingArtifactRoutes(config), ...traceRoutesV2()];
+  let tracking = [...experimentRoutes(), ...ui.both, ...runRoutes(), ...registryRoutes(config), ...loggedModelRoutes(), ...trackingArtifactRoutes(config), ...traceRoutesV2()];
   let v3 = traceRoutesV3(config);
   let otlp = [otlpRoute()];
   let proxy = artifactProxyRoutes();

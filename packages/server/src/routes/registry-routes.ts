@@ -1,6 +1,6 @@
-import { f } from "@mlflow-ts/protocol";
+import { f, invalidParameter } from "@mlflow-ts/protocol";
 import { parseModelSource } from "@mlflow-ts/store";
-import { requestStores, type MlflowRequest, type TrackingStore } from "@mlflow-ts/plugin-api";
+import { requestStores, type MlflowRequest, type ServerConfig, type TrackingStore } from "@mlflow-ts/plugin-api";
 import { keyValueSchema, keyValues } from "./key-values.js";
 import { route, type RouteDefinition } from "../route.js";
 
@@ -28,7 +28,9 @@ export async function filesOfVersion(tracking: TrackingStore, stored: string): P
  * @example
  * for (const r of registryRoutes()) mount(r);
  */
-export function registryRoutes(): RouteDefinition[] {
+export function registryRoutes(config: Pick<ServerConfig, "modelVersionSourceRegex"> = {}): RouteDefinition[] {
+  // MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX: sources must match it (MLflow 3, re.search).
+  const sourcePattern = config.modelVersionSourceRegex ? new RegExp(config.modelVersionSourceRegex, "u") : undefined;
   const latestSchema = { ...name, stages: f.strings() };
   const latest = async (p: { name: string; stages?: readonly string[] }, req: MlflowRequest) => {
     const versions = await requestStores(req).registry.getLatestVersions(p.name, p.stages);
@@ -78,18 +80,22 @@ export function registryRoutes(): RouteDefinition[] {
       "POST",
       "/mlflow/model-versions/create",
       { ...name, source: f.string(true), run_id: f.string(), tags: f.objects(keyValueSchema), run_link: f.string(), description: f.string(), model_id: f.string() },
-      async (p, req) => ({
+      async (p, req) => {
+        if (sourcePattern && !sourcePattern.test(p.source)) throw invalidParameter(`Invalid model version source: '${p.source}'.`);
+        return {
         model_version: await requestStores(req).registry.createModelVersion({
           name: p.name,
           source: p.source,
           runId: p.run_id,
           tags: keyValues(p.tags),
           runLink: p.run_link,
-          description: p.description,
           modelId: p.model_id,
           userId: req.state.authorization?.username,
+          // MLflow stores the proto's "" for an absent description, and answers it.
+          description: p.description ?? "",
         }),
-      }),
+        };
+      },
     ),
     route("GET", "/mlflow/model-versions/get", version, async (p, req) => ({ model_version: await requestStores(req).registry.getModelVersion(p.name, p.version) })),
     route("PATCH", "/mlflow/model-versions/update", { ...version, description: f.string() }, async (p, req) => ({

@@ -68,7 +68,13 @@ export async function createModelVersion(
     // The run matters only to check a local source, which must lie in its artifact directory; a
     // version may otherwise name a run this database does not hold (MLflow accepts that).
     let runArtifactUri: string | undefined;
-    if (!input.runId || !isLocalSource(input.source)) runArtifactUri = undefined;
+    if (input.modelId && isLocalSource(input.source)) {
+      // MLflow 3: with a model_id, a local source must lie in that logged model's artifact directory.
+      const model = ctx.schema.atLeast("400f98739977")
+        ? ((await trx.selectFrom("logged_models").select("artifact_location").where("model_id", "=", input.modelId).executeTakeFirst()) as { artifact_location: string } | undefined)
+        : undefined;
+      validateSource(input.source, model?.artifact_location, ctx.cwd, "model_id");
+    } else if (!input.runId || !isLocalSource(input.source)) runArtifactUri = undefined;
     else if (runArtifactUriOf) runArtifactUri = await runArtifactUriOf(input.runId);
     else {
       const run = (await trx.selectFrom("runs").select("artifact_uri").where("run_uuid", "=", input.runId).executeTakeFirst()) as
@@ -77,7 +83,7 @@ export async function createModelVersion(
       if (!run) throw notFound(`Run with id=${input.runId} not found`);
       runArtifactUri = run.artifact_uri;
     }
-    validateSource(input.source, runArtifactUri, ctx.cwd);
+    if (!(input.modelId && isLocalSource(input.source))) validateSource(input.source, runArtifactUri, ctx.cwd);
     // A copy (`models:/<name>/<version>`) stores where the copied version's files are, as MLflow does.
     const parsed = parseModelSource(input.source);
     const storageLocation = parsed.kind === "copy" ? await downloadUriOf(trx, parsed.name, parsed.version) : input.source;

@@ -15,7 +15,8 @@ export function validateModelName(name: string): void {
 /** Parses a version string: it must be integer-like. */
 export function parseVersion(version: string | number): number {
   const text = String(version).trim();
-  if (!/^\d{1,9}$/.test(text)) throw invalidParameter(`Model version must be an integer, got '${version}'`);
+  // MLflow 3's wording (2.x: "Model version must be an integer").
+  if (!/^\d{1,9}$/.test(text)) throw invalidParameter(`Parameter 'version' must be an integer, got '${version}'.`);
   return Number(text);
 }
 
@@ -121,7 +122,7 @@ function localPath(source: string, cwd: string): string {
  * validateSource("runs:/abc/model", undefined); // ok
  * validateSource("mlflow-artifacts:/../../etc", undefined); // throws 400
  */
-export function validateSource(source: string, runArtifactUri: string | undefined, cwd = process.cwd()): void {
+export function validateSource(source: string, runArtifactUri: string | undefined, cwd = process.cwd(), owner: "run_id" | "model_id" = "run_id"): void {
   if (source.trim() === "") throw invalidParameter("Missing value for required parameter 'source'.");
   if (isLocalSource(source)) {
     const resolved = localPath(source, cwd);
@@ -129,8 +130,9 @@ export function validateSource(source: string, runArtifactUri: string | undefine
       const root = localPath(runArtifactUri, cwd);
       if (resolved === root || resolved.startsWith(`${root}${path.sep}`)) return;
     }
+    // With a model_id, MLflow 3 checks the logged model's artifact directory instead (`_validate_source_model`).
     throw invalidParameter(
-      `Invalid model version source: '${resolved}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
+      `Invalid model version source: '${resolved}'. To use a local path as a model version source, the ${owner} request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the ${owner}.`,
     );
   }
   const unquoted = unquoteFully(source);
