@@ -103,7 +103,13 @@ export function columnText(value: unknown): string | null {
 }
 
 /** A JSON column selected as text on every dialect. */
-export const jsonColumn = (_db: Db, dialect: string, column: string) => (dialect === "postgres" ? sql<string>`cast(${sql.ref(column)} as text)`.as(column) : sql<string>`${sql.ref(column)}`.as(column));
+export const jsonColumn = (_db: Db, dialect: string, column: string) =>
+  // PostgreSQL's and MariaDB's drivers would parse JSON columns (and turn 1.0 into 1): read the text.
+  dialect === "postgres"
+    ? sql<string>`cast(${sql.ref(column)} as text)`.as(column)
+    : dialect === "mysql"
+      ? sql<string>`cast(${sql.ref(column)} as char)`.as(column)
+      : sql<string>`${sql.ref(column)}`.as(column);
 
 function parseColumn(value: unknown, column: string): PyJson {
   const text = columnText(value);
