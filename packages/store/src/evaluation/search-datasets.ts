@@ -98,7 +98,9 @@ export async function searchDatasets(ctx: TrackingContext, input: SearchDatasets
     q = q.where((eb) => eb.exists(association(eb).where("a.destination_id", "in", ids)));
   }
   if (input.readable) {
-    const readable = input.readable;
+    // Copies: readableCondition caches converted keys by list identity, and experiment searches
+    // convert the same cached lists to numbers; destination_id is text, compared as text here.
+    const readable = { ...(input.readable.only ? { only: [...input.readable.only] } : {}), ...(input.readable.except ? { except: [...input.readable.except] } : {}) };
     q = q.where((eb) => eb.exists(association(eb).where((inner) => readableCondition(inner, "a.destination_id", readable, (k) => k, dialect))));
   }
   for (const clause of clauses) q = q.where((eb) => clauseSql(eb, clause, ctx));
