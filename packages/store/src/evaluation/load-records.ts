@@ -20,6 +20,7 @@ function readToken(token: string): { time: number; id: string } | { offset: numb
 }
 
 const str = (s: string) => pyDumps(s);
+const WRAPPED_PREFIX = '{"mlflow_wrapped": ';
 
 /** Stored JSON text as a member of the answer: spliced when it is there, `fallback` when absent or JSON null. */
 function spliced(value: unknown, fallback: string | undefined): string | undefined {
@@ -80,7 +81,11 @@ export async function loadDatasetRecords(
     if (r.created_by !== null && r.created_by !== undefined) fields.push(`"created_by": ${str(r.created_by as string)}`);
     if (r.last_updated_by !== null && r.last_updated_by !== undefined) fields.push(`"last_updated_by": ${str(r.last_updated_by as string)}`);
     const outputsText = withOutputs ? spliced(r.outputs, undefined) : undefined;
-    if (outputsText !== undefined) {
+    if (outputsText !== undefined && outputsText.startsWith(WRAPPED_PREFIX) && outputsText.endsWith("}")) {
+      // As json.dumps wrote it (MLflow or this server): the wrapped value is the rest of the text.
+      const inner = outputsText.slice(WRAPPED_PREFIX.length, -1);
+      if (inner !== "null") fields.push(`"outputs": ${inner}`);
+    } else if (outputsText !== undefined) {
       const outputs = parsePyJson(outputsText, "outputs");
       const inner = isPyObject(outputs) && outputs.size > 0 ? outputs.get("mlflow_wrapped") : undefined;
       if (inner !== undefined && inner !== null) fields.push(`"outputs": ${pyDumps(inner)}`);

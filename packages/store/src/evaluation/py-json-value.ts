@@ -9,10 +9,10 @@ import { invalidParameter } from "@mlflow-ts/protocol";
  * new PyNumber("1.0").isInt; // false
  */
 export class PyNumber {
-  readonly isInt: boolean;
-  constructor(readonly text: string) {
-    this.isInt = !/[.eE]/.test(text) && /^-?\d+$/.test(text);
-  }
+  constructor(
+    readonly text: string,
+    readonly isInt: boolean = /^-?\d+$/.test(text),
+  ) {}
 }
 
 /** A value of the JSON tree {@link parsePyJson} reads: objects are `Map`s, in the order Python's dicts keep. */
@@ -132,16 +132,53 @@ export function parsePyJson(text: string, name: string): PyJson {
       }
     }
     if (c === '"') return str();
-    for (const [word, v] of [["true", true], ["false", false], ["null", null], ["NaN", new PyNumber("NaN")], ["Infinity", new PyNumber("Infinity")], ["-Infinity", new PyNumber("-Infinity")]] as const) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return v;
-      }
+    const word = (w: string, v: PyJson): PyJson => {
+      if (!text.startsWith(w, i)) fail("an unexpected character");
+      i += w.length;
+      return v;
+    };
+    switch (c) {
+      case "t":
+        return word("true", true);
+      case "f":
+        return word("false", false);
+      case "n":
+        return word("null", null);
+      case "N":
+        return word("NaN", new PyNumber("NaN", false));
+      case "I":
+        return word("Infinity", new PyNumber("Infinity", false));
     }
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m || m[0].length === 0 || m[0] === "-") return fail("an unexpected character");
-    i += m[0].length;
-    return new PyNumber(m[0]);
+    if (c === "-" && text.startsWith("-Infinity", i)) return word("-Infinity", new PyNumber("-Infinity", false));
+    // A number: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
+    const start = i;
+    let isInt = true;
+    const digits = () => {
+      const from = i;
+      while (i < text.length) {
+        const d = text.charCodeAt(i);
+        if (d < 48 || d > 57) break;
+        i += 1;
+      }
+      if (i === from) fail("an unexpected character");
+    };
+    if (text.charCodeAt(i) === 45) i += 1;
+    if (text.charCodeAt(i) === 48) i += 1;
+    else digits();
+    if (text.charCodeAt(i) === 46) {
+      i += 1;
+      isInt = false;
+      digits();
+    }
+    const e = text.charCodeAt(i);
+    if (e === 101 || e === 69) {
+      i += 1;
+      isInt = false;
+      const sign = text.charCodeAt(i);
+      if (sign === 43 || sign === 45) i += 1;
+      digits();
+    }
+    return new PyNumber(text.slice(start, i), isInt);
   };
   const result = value(0);
   ws();
@@ -188,8 +225,11 @@ function asciiString(s: string): string {
   return `"${s.replace(/[^\x20-\x7e]|["\\]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }
 
-// Python sorts keys by code point; JavaScript's default sort compares UTF-16 units.
+// Python sorts keys by code point; JavaScript's default sort compares UTF-16 units, which is the
+// same order unless a key holds a surrogate pair.
+const SURROGATE = /[\ud800-\udfff]/;
 const byCodePoint = (a: string, b: string): number => {
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const x = [...a];
   const y = [...b];
   for (let k = 0; k < Math.min(x.length, y.length); k += 1) {
@@ -215,7 +255,7 @@ export function pyDumps(value: PyJson, sortKeys = false): string {
   if (value instanceof PyNumber) return numberText(value);
   if (Array.isArray(value)) return `[${value.map((v) => pyDumps(v, sortKeys)).join(", ")}]`;
   const keys = [...value.keys()];
-  if (sortKeys) keys.sort(byCodePoint);
+  if (sortKeys && keys.length > 1) keys.sort(byCodePoint);
   return `{${keys.map((k) => `${asciiString(k)}: ${pyDumps(value.get(k)!, sortKeys)}`).join(", ")}}`;
 }
 
