@@ -8,6 +8,7 @@ import { benchUi } from "./ui.js";
 import { benchOidcAuth } from "./oidc-auth.js";
 import { benchAuthzSearch } from "./authz-search.js";
 import { benchTraces } from "./traces.js";
+import { benchDatasets } from "./datasets.js";
 import { results } from "./lib.js";
 
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
@@ -20,6 +21,7 @@ const basicAuthRatio = await benchBasicAuth();
 await benchOidcAuth(basicAuthRatio);
 await benchAuthzSearch();
 await benchTraces();
+await benchDatasets();
 await benchUi();
 const missed = results().filter((r) => r.ok === "MISS");
 console.log(`\n${results().filter((r) => r.ok === "PASS").length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join("; ")}` : ""}`);

@@ -1,5 +1,5 @@
 import { MlflowError, isMlflowError, type KeyValue } from "@mlflow-ts/protocol";
-import type { AppStores, ArtifactStore, MetricPoint, ReadableSet, RegistrySearch, RegistryStore, TraceStore, TrackingStore } from "@mlflow-ts/plugin-api";
+import type { AppStores, ArtifactStore, DatasetStore, MetricPoint, ReadableSet, RegistrySearch, RegistryStore, ScorerStore, TraceStore, TrackingStore } from "@mlflow-ts/plugin-api";
 import type { AssessmentInput, AssessmentUpdate, SpanInput, TraceStartInput } from "@mlflow-ts/protocol";
 import { parseModelSource } from "@mlflow-ts/store";
 import type { Access } from "./access.js";
@@ -590,6 +590,124 @@ class CallerTraces implements TraceStore {
 }
 
 /**
+ * Evaluation datasets belong to the experiments they are associated with: READ on any of them to
+ * read the dataset, EDIT on any of them to write it (tags, records), MANAGE on every one of them to
+ * delete it. Creating needs EDIT on each experiment named; add/remove-experiments need EDIT on the
+ * dataset and on each experiment named. A dataset associated with no experiment belongs to nobody:
+ * only admins may touch it (and only admins may create one without an experiment). Searches return
+ * only datasets associated with an experiment the caller may read. An unknown dataset is left to
+ * the store (404, or MLflow's no-op deletes).
+ */
+class CallerDatasets implements DatasetStore {
+  private readonly base: DatasetStore;
+
+  constructor(private readonly d: Decision) {
+    this.base = d.base.datasets;
+  }
+
+  private async any(experiments: readonly string[], need: Need): Promise<void> {
+    for (const id of experiments) {
+      try {
+        await this.d.experiment(id, need);
+        return;
+      } catch (error) {
+        if (!(isMlflowError(error) && (error.code === "PERMISSION_DENIED" || error.code === "RESOURCE_DOES_NOT_EXIST"))) throw error;
+      }
+    }
+    throw denied();
+  }
+  private async on(datasetId: string, need: Need, every = false): Promise<void> {
+    if (this.d.user.isAdmin) return;
+    const experiments = await this.base.datasetExperiments(datasetId);
+    if (experiments === undefined) return;
+    if (experiments.length === 0) throw denied();
+    if (every) for (const id of experiments) await this.d.experiment(id, need);
+    else await this.any(experiments, need);
+  }
+  async datasetExperiments(datasetId: string) {
+    await this.on(datasetId, "read");
+    return this.base.datasetExperiments(datasetId);
+  }
+  async createDataset(input: Parameters<DatasetStore["createDataset"]>[0]) {
+    if (!this.d.user.isAdmin && (input.experimentIds ?? []).length === 0) throw denied();
+    for (const id of new Set(input.experimentIds ?? [])) await this.d.experiment(id, "update");
+    return this.base.createDataset(input);
+  }
+  async getDataset(datasetId: string) {
+    await this.on(datasetId, "read");
+    return this.base.getDataset(datasetId);
+  }
+  async deleteDataset(datasetId: string) {
+    await this.on(datasetId, "delete", true);
+    return this.base.deleteDataset(datasetId);
+  }
+  async searchDatasets(input: Parameters<DatasetStore["searchDatasets"]>[0]) {
+    const mine = await this.d.readable("experiment");
+    return this.base.searchDatasets(mine ? { ...input, readable: intersect(input.readable, mine) } : input);
+  }
+  async setDatasetTags(datasetId: string, tags: string) {
+    await this.on(datasetId, "update");
+    return this.base.setDatasetTags(datasetId, tags);
+  }
+  async deleteDatasetTag(datasetId: string, key: string) {
+    await this.on(datasetId, "update");
+    return this.base.deleteDatasetTag(datasetId, key);
+  }
+  async upsertDatasetRecords(datasetId: string, records: string) {
+    await this.on(datasetId, "update");
+    return this.base.upsertDatasetRecords(datasetId, records);
+  }
+  async getDatasetRecords(datasetId: string, input: Parameters<DatasetStore["getDatasetRecords"]>[1]) {
+    await this.on(datasetId, "read");
+    return this.base.getDatasetRecords(datasetId, input);
+  }
+  async getDatasetExperimentIds(datasetId: string) {
+    await this.on(datasetId, "read");
+    return this.base.getDatasetExperimentIds(datasetId);
+  }
+  async addDatasetToExperiments(datasetId: string, experimentIds: readonly string[]) {
+    await this.on(datasetId, "update");
+    for (const id of new Set(experimentIds)) await this.d.experiment(id, "update");
+    return this.base.addDatasetToExperiments(datasetId, experimentIds);
+  }
+  async removeDatasetFromExperiments(datasetId: string, experimentIds: readonly string[]) {
+    await this.on(datasetId, "update");
+    for (const id of new Set(experimentIds)) await this.d.experiment(id, "update");
+    return this.base.removeDatasetFromExperiments(datasetId, experimentIds);
+  }
+}
+
+/** Scorers belong to their experiment: READ to list and get them, EDIT to register and delete. */
+class CallerScorers implements ScorerStore {
+  private readonly base: ScorerStore;
+
+  constructor(private readonly d: Decision) {
+    this.base = d.base.scorers;
+  }
+
+  async registerScorer(experimentId: string, name: string, serializedScorer: string) {
+    await this.d.experiment(experimentId, "update");
+    return this.base.registerScorer(experimentId, name, serializedScorer);
+  }
+  async listScorers(experimentId: string) {
+    await this.d.experiment(experimentId, "read");
+    return this.base.listScorers(experimentId);
+  }
+  async listScorerVersions(experimentId: string, name: string) {
+    await this.d.experiment(experimentId, "read");
+    return this.base.listScorerVersions(experimentId, name);
+  }
+  async getScorer(experimentId: string, name: string, version?: number) {
+    await this.d.experiment(experimentId, "read");
+    return this.base.getScorer(experimentId, name, version);
+  }
+  async deleteScorer(experimentId: string, name: string, version?: number) {
+    await this.d.experiment(experimentId, "update");
+    return this.base.deleteScorer(experimentId, name, version);
+  }
+}
+
+/**
  * The stores one caller's requests reach data through (`app.scopeStores`): each call is decided on
  * the entity it resolves, with the caller's own grants, their groups' and the default counted in
  * one place ({@link Access}); searches carry the caller's readable set into the query.
@@ -599,7 +717,7 @@ class CallerTraces implements TraceStore {
  */
 export function callerStores(base: AppStores, user: UserRecord, access: Access): AppStores {
   const d = new Decision(user, access, base);
-  return { tracking: new CallerTracking(d), registry: new CallerRegistry(d), artifacts: new CallerArtifacts(d), traces: new CallerTraces(d) };
+  return { tracking: new CallerTracking(d), registry: new CallerRegistry(d), artifacts: new CallerArtifacts(d), traces: new CallerTraces(d), datasets: new CallerDatasets(d), scorers: new CallerScorers(d) };
 }
 
 /**
@@ -611,5 +729,5 @@ export function callerStores(base: AppStores, user: UserRecord, access: Access):
  */
 export const NO_CALLER_STORES: AppStores = (() => {
   const refuse = new Proxy({}, { get: (_target, key) => (key === "then" ? undefined : () => Promise.reject(denied())) });
-  return { tracking: refuse as TrackingStore, registry: refuse as RegistryStore, artifacts: refuse as ArtifactStore, traces: refuse as TraceStore };
+  return { tracking: refuse as TrackingStore, registry: refuse as RegistryStore, artifacts: refuse as ArtifactStore, traces: refuse as TraceStore, datasets: refuse as DatasetStore, scorers: refuse as ScorerStore };
 })();

@@ -202,6 +202,36 @@ function tracesOf(field: string, need: Need): Check {
   };
 }
 
+/**
+ * `need` on the evaluation dataset in `field`: on any one of the experiments it is associated with,
+ * or on every one of them (`every`). A dataset with no experiment is for admins only; an unknown
+ * one is left to the handler (404, or MLflow's no-op deletes).
+ */
+function datasetOf(field: string, need: Need, every = false): Check {
+  return {
+    covers: [field],
+    run: async ({ params, user, access }) => {
+      const datasetId = text(params, field);
+      if (datasetId === undefined) return true;
+      const experiments = await access.stores.datasets.datasetExperiments(datasetId);
+      if (experiments === undefined) return true;
+      if (experiments.length === 0) return false;
+      for (const id of experiments) {
+        const ok = (await access.experiment(user, id))[need];
+        if (every && !ok) return false;
+        if (!every && ok) return true;
+      }
+      return every;
+    },
+  };
+}
+
+/** Creating a dataset without an experiment makes one nobody but admins may touch. */
+const someExperiments = (field: string): Check => ({
+  covers: [field],
+  run: ({ params }) => Array.isArray(params[field]) && (params[field] as unknown[]).length > 0,
+});
+
 /** READ on whatever a model-version `source` points at, read as the store and server read it. */
 function modelSource(field: string): Check {
   return {
@@ -317,6 +347,25 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
     const id = req.headers["x-mlflow-experiment-id"];
     return typeof id !== "string" || id === "" ? true : access.experiment(user, id).then((c) => c.update);
   } }]],
+  // Evaluation datasets (MLflow 3.4+) belong to the experiments they are associated with; scorers
+  // to their experiment. The caller's stores decide each call again on the stored associations.
+  ["POST /mlflow/datasets/create", [someExperiments("experiment_ids"), experiments("experiment_ids", "update")]],
+  ["POST /mlflow/datasets/search", authenticated],
+  ["GET /mlflow/datasets/search", authenticated],
+  ["GET /mlflow/datasets/:dataset_id", [datasetOf("dataset_id", "read")]],
+  ["DELETE /mlflow/datasets/:dataset_id", [datasetOf("dataset_id", "delete", true)]],
+  ["PATCH /mlflow/datasets/:dataset_id/tags", [datasetOf("dataset_id", "update")]],
+  ["DELETE /mlflow/datasets/:dataset_id/tags/:key", [datasetOf("dataset_id", "update")]],
+  ["POST /mlflow/datasets/:dataset_id/records", [datasetOf("dataset_id", "update")]],
+  ["GET /mlflow/datasets/:dataset_id/records", [datasetOf("dataset_id", "read")]],
+  ["GET /mlflow/datasets/:dataset_id/experiment-ids", [datasetOf("dataset_id", "read")]],
+  ["POST /mlflow/datasets/:dataset_id/add-experiments", [datasetOf("dataset_id", "update"), experiments("experiment_ids", "update")]],
+  ["POST /mlflow/datasets/:dataset_id/remove-experiments", [datasetOf("dataset_id", "update"), experiments("experiment_ids", "update")]],
+  ["POST /mlflow/scorers/register", [experiment("experiment_id", "update")]],
+  ["GET /mlflow/scorers/list", [experiment("experiment_id", "read")]],
+  ["GET /mlflow/scorers/versions", [experiment("experiment_id", "read")]],
+  ["GET /mlflow/scorers/get", [experiment("experiment_id", "read")]],
+  ["DELETE /mlflow/scorers/delete", [experiment("experiment_id", "update")]],
   // What MLflow's web UI calls besides the REST API.
   ["GET /mlflow/metrics/get-history-bulk", [runs("run_id", "read")]],
   ["GET /mlflow/metrics/get-history-bulk-interval", [runs("run_ids", "read")]],

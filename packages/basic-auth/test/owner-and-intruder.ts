@@ -19,7 +19,10 @@ export interface Send {
   readonly headers?: Record<string, string>;
 }
 
-/** What each user has: an experiment with a run, a logged model, a registered model, an artifact, a trace with an assessment. */
+/**
+ * What each user has: an experiment with a run, a logged model, a registered model, an artifact, a
+ * trace with an assessment, an evaluation dataset with a record, and a scorer.
+ */
 export interface Resources {
   readonly experimentId: string;
   readonly runId: string;
@@ -28,6 +31,21 @@ export interface Resources {
   readonly artifact: string;
   readonly traceId: string;
   readonly assessmentId: string;
+  readonly datasetId: string;
+  readonly scorer: string;
+}
+
+/** An evaluation dataset (with a tag and a record) and a registered scorer in an experiment; `secret` marks what they hold. */
+async function makeDatasetAndScorer(call: World["call"], who: "owner" | "intruder", experimentId: string, secret: string): Promise<{ datasetId: string; scorer: string }> {
+  const created = await call(who, "POST", "/api/3.0/mlflow/datasets/create", { body: { name: `${secret}dataset`, experiment_ids: [experimentId], tags: JSON.stringify({ t: `${secret}dataset-tag` }) } });
+  if (created.status !== 200) throw new Error(`CreateDataset for ${who} failed: ${created.status} ${created.text}`);
+  const datasetId = (created.json!.dataset as { dataset_id: string }).dataset_id;
+  const records = await call(who, "POST", `/api/3.0/mlflow/datasets/${datasetId}/records`, { body: { records: JSON.stringify([{ inputs: { q: `${secret}record` }, expectations: { a: `${secret}answer` } }]) } });
+  if (records.status !== 200) throw new Error(`UpsertDatasetRecords for ${who} failed: ${records.status} ${records.text}`);
+  const scorer = `${who}-scorer`;
+  const registered = await call(who, "POST", "/api/3.0/mlflow/scorers/register", { body: { experiment_id: experimentId, name: scorer, serialized_scorer: JSON.stringify({ prompt: `${secret}scorer` }) } });
+  if (registered.status !== 200) throw new Error(`RegisterScorer for ${who} failed: ${registered.status} ${registered.text}`);
+  return { datasetId, scorer };
 }
 
 /**
@@ -165,6 +183,8 @@ export async function createWorldWith(mode: World["mode"], dialect: TestDialect 
   await server.admin.createExperimentPermission("0", "intruder", "EDIT");
   const ownerTrace = await makeTrace(call, "owner", experimentId, "0123456789abcdef0123456789abcdef", SECRET);
   const intruderTrace = await makeTrace(call, "intruder", own, "fedcba9876543210fedcba9876543210", "intruder-");
+  const ownerEvaluation = await makeDatasetAndScorer(call, "owner", experimentId, SECRET);
+  const intruderEvaluation = await makeDatasetAndScorer(call, "intruder", own, "intruder-");
   if (mode !== "NO_PERMISSIONS default") {
     await server.admin.createExperimentPermission(experimentId, "intruder", "NO_PERMISSIONS");
     await server.admin.createRegisteredModelPermission(model, "intruder", "NO_PERMISSIONS");
@@ -172,8 +192,8 @@ export async function createWorldWith(mode: World["mode"], dialect: TestDialect 
   return {
     server,
     mode,
-    owner: { experimentId, runId, loggedModelId, model, artifact, ...ownerTrace },
-    intruder: { experimentId: own, runId: ownRun, loggedModelId: ownLogged, model: "intruder-model", artifact: ownArtifact, ...intruderTrace },
+    owner: { experimentId, runId, loggedModelId, model, artifact, ...ownerTrace, ...ownerEvaluation },
+    intruder: { experimentId: own, runId: ownRun, loggedModelId: ownLogged, model: "intruder-model", artifact: ownArtifact, ...intruderTrace, ...intruderEvaluation },
     call,
   };
 }

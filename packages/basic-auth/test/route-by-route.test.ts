@@ -51,6 +51,8 @@ const user = (): Id => ({ owner: "owner", own: "intruder" });
 const traceId = (w: World): Id => ({ owner: w.owner.traceId, own: w.intruder.traceId });
 const traceIds = (w: World): Id => ({ owner: [w.owner.traceId], own: [w.intruder.traceId] });
 const onTrace: Case = { ids: (w) => ({ trace_id: traceId(w) }) };
+const dataset = (w: World): Id => ({ owner: w.owner.datasetId, own: w.intruder.datasetId });
+const onDataset: Case = { ids: (w) => ({ dataset_id: dataset(w) }) };
 const onRequest: Case = { ids: (w) => ({ request_id: traceId(w) }) };
 // An assessment is looked up within the trace in the path: the owner's assessment ID under the
 // intruder's own trace names nothing (404). The trace decides.
@@ -197,6 +199,24 @@ const CASES: Record<string, Case> = {
   "PATCH /mlflow/traces/:trace_id/assessments/:assessment_id": { ...onAssessment, extra: () => ({ ...assessmentBody(), update_mask: "feedback" }) },
   "DELETE /mlflow/traces/:trace_id/assessments/:assessment_id": onAssessment,
   "GET /mlflow/get-trace-artifact": onRequest,
+  // Evaluation datasets belong to their experiments; scorers to their experiment.
+  "POST /mlflow/datasets/create": { ids: (w) => ({ experiment_ids: { owner: [w.owner.experimentId], own: [w.intruder.experimentId] } }), extra: () => ({ name: "by-intruder" }) },
+  "POST /mlflow/datasets/search": { ids: (w) => ({ experiment_ids: { owner: [w.owner.experimentId], own: [w.intruder.experimentId] } }), canonical: "filtered" },
+  "GET /mlflow/datasets/search": { ids: (w) => ({ experiment_ids: { owner: [w.owner.experimentId], own: [w.intruder.experimentId] } }), canonical: "filtered" },
+  "GET /mlflow/datasets/:dataset_id": onDataset,
+  "DELETE /mlflow/datasets/:dataset_id": onDataset,
+  "PATCH /mlflow/datasets/:dataset_id/tags": { ...onDataset, extra: () => ({ tags: JSON.stringify({ t: "by intruder" }) }) },
+  "DELETE /mlflow/datasets/:dataset_id/tags/:key": { ...onDataset, extra: () => ({ key: "t" }) },
+  "POST /mlflow/datasets/:dataset_id/records": { ...onDataset, extra: () => ({ records: JSON.stringify([{ inputs: { q: "planted" } }]) }) },
+  "GET /mlflow/datasets/:dataset_id/records": onDataset,
+  "GET /mlflow/datasets/:dataset_id/experiment-ids": onDataset,
+  "POST /mlflow/datasets/:dataset_id/add-experiments": { ids: (w) => ({ dataset_id: dataset(w), experiment_ids: { owner: [w.owner.experimentId], own: [w.intruder.experimentId] } }) },
+  "POST /mlflow/datasets/:dataset_id/remove-experiments": { ids: (w) => ({ dataset_id: dataset(w), experiment_ids: { owner: [w.owner.experimentId], own: [w.intruder.experimentId] } }) },
+  "POST /mlflow/scorers/register": { ids: (w) => ({ experiment_id: exp(w) }), extra: () => ({ name: "by-intruder", serialized_scorer: "{}" }) },
+  "GET /mlflow/scorers/list": { ids: (w) => ({ experiment_id: exp(w) }) },
+  "GET /mlflow/scorers/versions": { ids: (w) => ({ experiment_id: exp(w) }), extra: (w) => ({ name: w.owner.scorer }) },
+  "GET /mlflow/scorers/get": { ids: (w) => ({ experiment_id: exp(w) }), extra: (w) => ({ name: w.owner.scorer }) },
+  "DELETE /mlflow/scorers/delete": { ids: (w) => ({ experiment_id: exp(w) }), extra: (w) => ({ name: w.owner.scorer, version: 1 }) },
   "POST /v1/traces": { noIds: "the experiment is a header (x-mlflow-experiment-id): trace-auth.test.ts tries it" },
   "GET /mlflow/metrics/get-history-bulk": { ids: (w) => ({ run_id: { owner: [w.owner.runId], own: [w.intruder.runId] } }), extra: () => ({ metric_key: `${SECRET}metric` }) },
   "GET /mlflow/metrics/get-history-bulk-interval": { ids: (w) => ({ run_ids: { owner: [w.owner.runId], own: [w.intruder.runId] } }), extra: () => ({ metric_key: `${SECRET}metric` }) },
@@ -330,6 +350,10 @@ async function ownerState(w: World): Promise<string> {
     get("/api/2.0/mlflow/registered-models/permissions/get", { name: w.owner.model, username: "intruder" }),
     get(`/api/3.0/mlflow/traces/${w.owner.traceId}`),
     get("/api/3.0/mlflow/traces/batchGet", { trace_ids: w.owner.traceId }),
+    get(`/api/3.0/mlflow/datasets/${w.owner.datasetId}`),
+    get(`/api/3.0/mlflow/datasets/${w.owner.datasetId}/records`),
+    get(`/api/3.0/mlflow/datasets/${w.owner.datasetId}/experiment-ids`),
+    get("/api/3.0/mlflow/scorers/versions", { experiment_id: w.owner.experimentId, name: w.owner.scorer }),
   ]);
   return parts.join("\n");
 }

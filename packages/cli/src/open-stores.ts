@@ -51,7 +51,7 @@ export async function openStores(config: ServerConfig, options: { create: boolea
     const ping = async () => {
       for (const d of opened) await d.ping();
     };
-    return { stores: { tracking, registry, artifacts, traces: tracking.traces }, displayUri: database.displayUri, unindexedMetricRows: tracking.schema.metricRowsUnindexed, ping, close: closeAll };
+    return { stores: { tracking, registry, artifacts, traces: tracking.traces, datasets: tracking.datasets, scorers: tracking.scorers }, displayUri: database.displayUri, unindexedMetricRows: tracking.schema.metricRowsUnindexed, ping, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

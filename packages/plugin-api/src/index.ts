@@ -1,6 +1,7 @@
 export { APP_ENTRY_POINT, APP_CLIENT_ENTRY_POINT, PLUGIN_API_PACKAGE } from "./entry-points.js";
 export type { ServerConfig, Logger } from "./config.js";
-export type { TrackingStore, RegistryStore, ArtifactStore, RegistrySearch, AppStores, MetricPoint, ReadableSet, TraceStore, StoredTrace } from "./stores.js";
+export type { TrackingStore, RegistryStore, ArtifactStore, RegistrySearch, AppStores, MetricPoint, ReadableSet, TraceStore, StoredTrace, DatasetStore, ScorerStore } from "./stores.js";
+export type { EvaluationDataset, ScorerVersion } from "@mlflow-ts/protocol";
 export type { SpanInput, TraceStartInput, AssessmentInput, AssessmentUpdate } from "@mlflow-ts/protocol";
 export { defineApp, defineAppClient } from "./app.js";
 export type {

@@ -19,6 +19,8 @@ import type {
   TraceStartInput,
   AssessmentInput,
   AssessmentUpdate,
+  EvaluationDataset,
+  ScorerVersion,
 } from "@mlflow-ts/protocol";
 
 /**
@@ -259,10 +261,69 @@ export interface TraceStore {
   deleteAssessment(traceId: string, assessmentId: string): Promise<void>;
 }
 
+/**
+ * MLflow 3's evaluation datasets (`app.context.stores.datasets`) in MLflow's tables
+ * (`evaluation_datasets`, `evaluation_dataset_tags`, `evaluation_dataset_records`, and
+ * `entity_associations` for the experiments a dataset belongs to). JSON parameters (`tags`,
+ * `records`) are the JSON text MLflow's requests carry; records come back as the JSON text MLflow
+ * answers with. A dataset belongs to the experiments it is associated with: that is what
+ * authorization decides on.
+ *
+ * @example
+ * const d = await app.context.stores.datasets.createDataset({ name: "qa", experimentIds: ["1"] });
+ */
+export interface DatasetStore {
+  /** The experiments a dataset is associated with; undefined for an unknown dataset. */
+  datasetExperiments(datasetId: string): Promise<string[] | undefined>;
+  createDataset(input: { name: string; experimentIds?: readonly string[]; tags?: string }): Promise<EvaluationDataset>;
+  getDataset(datasetId: string): Promise<EvaluationDataset>;
+  /** Deletes a dataset with its tags, records and associations; an unknown one is a no-op, as in MLflow. */
+  deleteDataset(datasetId: string): Promise<void>;
+  searchDatasets(input: {
+    experimentIds?: readonly string[];
+    filter?: string;
+    maxResults?: number;
+    orderBy?: readonly string[];
+    pageToken?: string;
+    /** Only datasets associated with at least one experiment of this set. */
+    readable?: ReadableSet;
+  }): Promise<{ datasets: EvaluationDataset[]; next_page_token?: string }>;
+  /** Merges tags (a JSON object); `null` values are skipped. */
+  setDatasetTags(datasetId: string, tags: string): Promise<void>;
+  deleteDatasetTag(datasetId: string, key: string): Promise<void>;
+  /** Inserts records (a JSON list) or merges them into those with the same inputs. */
+  upsertDatasetRecords(datasetId: string, records: string): Promise<{ inserted: number; updated: number }>;
+  /** A page of records as MLflow's GetDatasetRecords carries it: JSON text of a list. */
+  getDatasetRecords(datasetId: string, input: { maxResults?: number; pageToken?: string }): Promise<{ records: string; next_page_token?: string }>;
+  getDatasetExperimentIds(datasetId: string): Promise<string[]>;
+  addDatasetToExperiments(datasetId: string, experimentIds: readonly string[]): Promise<EvaluationDataset>;
+  removeDatasetFromExperiments(datasetId: string, experimentIds: readonly string[]): Promise<EvaluationDataset>;
+}
+
+/**
+ * Registered scorers (`app.context.stores.scorers`), versioned by name within an experiment, in
+ * MLflow's `scorers` and `scorer_versions` tables. A scorer belongs to its experiment.
+ *
+ * @example
+ * await app.context.stores.scorers.registerScorer("1", "relevance", serialized);
+ */
+export interface ScorerStore {
+  registerScorer(experimentId: string, name: string, serializedScorer: string): Promise<ScorerVersion>;
+  /** The latest version of each scorer of an experiment, by name. */
+  listScorers(experimentId: string): Promise<ScorerVersion[]>;
+  listScorerVersions(experimentId: string, name: string): Promise<ScorerVersion[]>;
+  /** One version, or the latest when `version` is undefined. */
+  getScorer(experimentId: string, name: string, version?: number): Promise<ScorerVersion>;
+  /** One version, or every version (and the scorer) when `version` is undefined. */
+  deleteScorer(experimentId: string, name: string, version?: number): Promise<void>;
+}
+
 /** The stores an app can reach through `app.context.stores`. */
 export interface AppStores {
   readonly tracking: TrackingStore;
   readonly registry: RegistryStore;
   readonly artifacts: ArtifactStore;
   readonly traces: TraceStore;
+  readonly datasets: DatasetStore;
+  readonly scorers: ScorerStore;
 }

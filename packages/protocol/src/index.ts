@@ -34,3 +34,4 @@ export type { Field, Schema, Infer } from "./request-schema.js";
 export type { UiIdentity, UiPage, UiManifest, UiHost } from "./ui-types.js";
 export { TRACE_STATES, TRACE_STATUSES, SPANS_LOCATION_TAG, TRACE_ARTIFACT_LOCATION_TAG } from "./trace-types.js";
 export type { TraceRecord, AssessmentRecord, AssessmentSource, AssessmentError, SpanContent, SpanInput, TraceStartInput, AssessmentInput, AssessmentUpdate } from "./trace-types.js";
+export type { EvaluationDataset, ScorerVersion } from "./evaluation-types.js";

@@ -9,6 +9,7 @@ import { artifactProxyRoutes, downloadRoutes, loggedModelFileRoute, trackingArti
 import { MLFLOW_API_VERSION, SERVER_VERSION } from "./version.js";
 import { traceArtifactRoute, traceRoutesV2, traceRoutesV3 } from "./traces/trace-routes.js";
 import { otlpRoute } from "./otlp/otlp-route.js";
+import { datasetRoutes, scorerRoutes } from "./evaluation/evaluation-routes.js";
 import { uiRoutes } from "./routes/ui-routes.js";
 import { graphqlRoutes } from "./routes/graphql-route.js";
 
@@ -52,7 +53,7 @@ export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseH
   const prefix = config.staticPrefix;
   const ui = uiRoutes(config);
   let tracking = [...experimentRoutes(), ...ui.both, ...runRoutes(), ...registryRoutes(config), ...loggedModelRoutes(), ...trackingArtifactRoutes(config), ...traceRoutesV2()];
-  let v3 = traceRoutesV3(config);
+  let v3 = [...traceRoutesV3(config), ...datasetRoutes(), ...scorerRoutes()];
   let otlp = [otlpRoute()];
   let proxy = artifactProxyRoutes();
   let downloads = [...downloadRoutes(config, stores), ...graphqlRoutes(config)];

@@ -76,7 +76,7 @@ export function createMetrics(): ServerMetrics {
       requests.inc(labels);
     },
     instrument(stores) {
-      return { ...stores, tracking: timed("tracking", stores.tracking), registry: timed("registry", stores.registry), traces: timed("traces", stores.traces), ...(stores.artifacts ? { artifacts: timed("artifacts", stores.artifacts) } : {}) };
+      return { ...stores, tracking: timed("tracking", stores.tracking), registry: timed("registry", stores.registry), traces: timed("traces", stores.traces), datasets: timed("datasets", stores.datasets), scorers: timed("scorers", stores.scorers), ...(stores.artifacts ? { artifacts: timed("artifacts", stores.artifacts) } : {}) };
     },
   };
 }

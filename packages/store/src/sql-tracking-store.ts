@@ -17,6 +17,8 @@ import { appendToUri, experimentIdNumber } from "./tracking/context.js";
 import { ArtifactOwners, refuseForeignLocation } from "./artifacts/artifact-owners.js";
 import type { KeyValue as KV, LoggedModel } from "@mlflow-ts/protocol";
 import { SqlTraceStore } from "./traces/sql-trace-store.js";
+import { SqlDatasetStore } from "./evaluation/sql-dataset-store.js";
+import { SqlScorerStore } from "./evaluation/sql-scorer-store.js";
 
 /** Options of {@link SqlTrackingStore}. */
 export interface SqlTrackingStoreOptions {
@@ -46,6 +48,10 @@ export class SqlTrackingStore {
   private readonly owners: ArtifactOwners;
   /** GenAI traces in the same database (and the same connection). */
   readonly traces: SqlTraceStore;
+  /** Evaluation datasets in the same database (MLflow 3.4+). */
+  readonly datasets: SqlDatasetStore;
+  /** Registered scorers in the same database (MLflow 3.4+). */
+  readonly scorers: SqlScorerStore;
 
   constructor(database: Database, schema: SchemaInfo, options: SqlTrackingStoreOptions) {
     this.database = database;
@@ -60,6 +66,8 @@ export class SqlTrackingStore {
     };
     this.owners = new ArtifactOwners(this.ctx);
     this.traces = new SqlTraceStore(this.ctx);
+    this.datasets = new SqlDatasetStore(this.ctx);
+    this.scorers = new SqlScorerStore(this.ctx);
   }
 
   /**
