@@ -21,21 +21,23 @@ function tracerFor(server: TestServer, experimentId: string): { tracer: Tracer; 
 const dumped = (attrs: Record<string, unknown>) => Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, JSON.stringify(v)]));
 
 async function tracedCall(tracer: Tracer): Promise<string> {
-  const root = tracer.startSpan("predict", { attributes: dumped({ "mlflow.spanType": "CHAIN", "mlflow.spanInputs": { question: "What is MLflow?" } }) });
+  // Explicit times: the SDK's clock here ticks in milliseconds, and spans started in one tick tie.
+  const t0 = Date.now();
+  const root = tracer.startSpan("predict", { startTime: t0, attributes: dumped({ "mlflow.spanType": "CHAIN", "mlflow.spanInputs": { question: "What is MLflow?" } }) });
   const ctx = trace.setSpan(context.active(), root);
-  const child = tracer.startSpan("retrieve", { attributes: dumped({ "mlflow.spanType": "RETRIEVER", "mlflow.spanInputs": { q: "MLflow" }, "mlflow.spanOutputs": ["doc1", "doc2"] }) }, ctx);
+  const child = tracer.startSpan("retrieve", { startTime: t0 + 1, attributes: dumped({ "mlflow.spanType": "RETRIEVER", "mlflow.spanInputs": { q: "MLflow" }, "mlflow.spanOutputs": ["doc1", "doc2"] }) }, ctx);
   child.addEvent("cache-miss", { key: "MLflow" });
-  child.end();
+  child.end(t0 + 2);
   const llm = tracer.startSpan(
     "llm",
-    { attributes: { ...dumped({ "mlflow.spanType": "LLM" }), "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5, "input.value": "prompt text" } },
+    { startTime: t0 + 3, attributes: { ...dumped({ "mlflow.spanType": "LLM" }), "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5, "input.value": "prompt text" } },
     ctx,
   );
   llm.setStatus({ code: SpanStatusCode.OK });
-  llm.end();
+  llm.end(t0 + 4);
   root.setAttribute("mlflow.spanOutputs", JSON.stringify("MLflow is a platform"));
   root.setStatus({ code: SpanStatusCode.OK });
-  root.end();
+  root.end(t0 + 5);
   return `tr-${root.spanContext().traceId}`;
 }
 
@@ -88,7 +90,7 @@ for (const { dialect, skip } of DIALECTS) {
 
       const batch = await getJson(server, `/api/3.0/mlflow/traces/batchGet?trace_ids=${traceId}`);
       const [got] = batch.body.traces as { spans: Record<string, unknown>[] }[];
-      expect(got!.spans.map((s) => s.name)).toEqual(["predict", "retrieve", "llm"]);
+      expect(got!.spans.map((s) => s.name), JSON.stringify(got!.spans.map((s) => [s.name, s.start_time_unix_nano]))).toEqual(["predict", "retrieve", "llm"]);
       const retrieve = got!.spans[1]!;
       expect(retrieve.parent_span_id).toBe(got!.spans[0]!.span_id);
       expect(Buffer.from(retrieve.span_id as string, "base64")).toHaveLength(8);

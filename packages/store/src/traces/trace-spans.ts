@@ -31,6 +31,8 @@ export async function getTraces(ctx: TrackingContext, ids: readonly string[]): P
       .orderBy("trace_id")
       .orderBy(sql`case when parent_span_id is null then 0 else 1 end`)
       .orderBy("start_time_unix_nano")
+      // Spans started in the same clock tick: one order on every dialect.
+      .orderBy("span_id")
       .execute()) as { trace_id: string; content: string }[];
     for (const row of rows) {
       let list = spans.get(row.trace_id);
