@@ -371,6 +371,8 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["GET /mlflow/metrics/get-history-bulk-interval", [runs("run_ids", "read")]],
   ["POST /mlflow/experiments/search-datasets", [experiments("experiment_ids", "read")]],
   ["POST /mlflow/upload-artifact", [run("run_uuid", "update")]],
+  // Creates a run (as runs/create, but no default experiment: absent is MLflow's 400).
+  ["POST /mlflow/runs/create-promptlab-run", [experiment("experiment_id", "update")]],
   // GraphQL's resolvers read through the caller's stores, on the arguments GraphQL coerced
   // (lists, variables and their defaults, fragments, aliases): each field is decided as its REST twin.
   ["POST /graphql", authenticated],

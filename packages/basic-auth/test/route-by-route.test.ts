@@ -222,6 +222,10 @@ const CASES: Record<string, Case> = {
   "GET /mlflow/metrics/get-history-bulk-interval": { ids: (w) => ({ run_ids: { owner: [w.owner.runId], own: [w.intruder.runId] } }), extra: () => ({ metric_key: `${SECRET}metric` }) },
   "POST /mlflow/experiments/search-datasets": { ids: (w) => ({ experiment_ids: { owner: [w.owner.experimentId], own: [w.intruder.experimentId] } }) },
   "POST /mlflow/upload-artifact": { ids: (w) => ({ run_uuid: run(w) }), extra: () => ({ path: "planted.txt" }), urlParams: true },
+  "POST /mlflow/runs/create-promptlab-run": {
+    ...onExperiment,
+    extra: () => ({ prompt_template: "{{ q }}", prompt_parameters: [{ key: "q", value: "planted" }], model_route: "r", model_input: "planted", mlflow_version: "2.17.2" }),
+  },
   "POST /graphql": { noIds: "IDs are inside the GraphQL document: graphql-auth.test.ts tries them" },
   "GET /graphql": { noIds: "IDs are inside the GraphQL document: graphql-auth.test.ts tries them" },
   "GET /get-artifact": { ...onRun, extra: () => ({ path: "file.txt" }) },

@@ -4,6 +4,7 @@ import { requestStores, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { artifactSegments } from "@mlflow-ts/store";
 import { resolveArtifactUri } from "../artifact-access.js";
 import { route, type RouteDefinition } from "../route.js";
+import { promptlabRunRoute } from "./promptlab-run-route.js";
 
 const MAX_BULK_RUNS = 100;
 const MAX_BULK_RESULTS = 25_000;
@@ -26,7 +27,7 @@ function capped(limit: number): Transform {
 /**
  * The endpoints MLflow's web UI calls besides the REST API (spec §3, UI-only items): metric
  * histories of several runs at once (whole, or sampled to a number of steps), the datasets of some
- * experiments, and a small artifact upload. Paths are relative to `/ajax-api/2.0` (and `/api/2.0`
+ * experiments, a small artifact upload, and the prompt-engineering page's run creation. Paths are relative to `/ajax-api/2.0` (and `/api/2.0`
  * for the sampled history, which is a proto endpoint too).
  *
  * @example
@@ -92,5 +93,5 @@ export function uiRoutes(config: ServerConfig): { ajaxOnly: RouteDefinition[]; b
     // The body is the file; its parameters are in the URL, as MLflow reads them.
     { rawBody: true },
   );
-  return { ajaxOnly: [bulk, datasets, upload], both: [interval] };
+  return { ajaxOnly: [bulk, datasets, upload, promptlabRunRoute(config)], both: [interval] };
 }
