@@ -24,7 +24,7 @@ function Page({ route }: { route: Route }) {
     case "experiments":
       return <ExperimentsPage />;
     case "experiment":
-      return <ExperimentPage experimentId={route.experimentId} tab={route.tab} />;
+      return <ExperimentPage experimentId={route.experimentId} tab={route.tab} datasetId={route.datasetId} />;
     case "run":
       return <RunPage experimentId={route.experimentId} runId={route.runId} tab={route.tab} artifact={route.artifact} />;
     case "trace":

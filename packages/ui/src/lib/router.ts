@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 /** A parsed UI location: MLflow's hash routes. */
 export type Route =
   | { readonly page: "experiments" }
-  | { readonly page: "experiment"; readonly experimentId: string; readonly tab?: string }
+  | { readonly page: "experiment"; readonly experimentId: string; readonly tab?: string; readonly datasetId?: string }
   | { readonly page: "run"; readonly experimentId: string; readonly runId: string; readonly tab?: string; readonly artifact?: string }
   | { readonly page: "trace"; readonly experimentId: string; readonly traceId: string }
   | { readonly page: "compare"; readonly runIds: string[] }
@@ -33,9 +33,13 @@ function parseJsonList(text: string | null): string[] {
  * `…/traces?selectedTraceId=<id>` (the older traces view), and
  * `#/experiments/1?compareRunsMode=TRACES&selectedTraceId=<id>` (the notebook widget's "open in UI").
  *
+ * Evaluation datasets: `#/experiments/1/datasets` is the tab, `#/experiments/1/datasets/<dataset_id>`
+ * one dataset's records.
+ *
  * @example
  * parseHash("#/experiments/3/runs/abc"); // { page: "run", experimentId: "3", runId: "abc" }
  * parseHash("#/experiments/3/traces?selectedEvaluationId=tr-1"); // { page: "trace", experimentId: "3", traceId: "tr-1" }
+ * parseHash("#/experiments/3/datasets/d-1"); // { page: "experiment", experimentId: "3", tab: "datasets", datasetId: "d-1" }
  */
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, "") || "/";
@@ -49,6 +53,7 @@ export function parseHash(hash: string): Route {
       const tab = rest[0];
       return { page: "run", experimentId: b, runId: d, tab, artifact: tab === "artifacts" ? rest.slice(1).join("/") || undefined : undefined };
     }
+    if (c === "datasets") return { page: "experiment", experimentId: b, tab: "datasets", datasetId: d };
     const selected = query.get("selectedEvaluationId") ?? query.get("selectedTraceId");
     const tracesMode = c === "traces" || (c === undefined && query.get("compareRunsMode") === "TRACES");
     if (tracesMode && d !== undefined) return { page: "trace", experimentId: b, traceId: d };
@@ -72,6 +77,8 @@ export const link = {
   run: (experimentId: string, runId: string, tab?: string) => `#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}${tab ? `/${tab}` : ""}`,
   traces: (experimentId: string) => `#/experiments/${encodeURIComponent(experimentId)}/traces`,
   trace: (experimentId: string, traceId: string) => `#/experiments/${encodeURIComponent(experimentId)}/traces/${encodeURIComponent(traceId)}`,
+  datasets: (experimentId: string) => `#/experiments/${encodeURIComponent(experimentId)}/datasets`,
+  dataset: (experimentId: string, datasetId: string) => `#/experiments/${encodeURIComponent(experimentId)}/datasets/${encodeURIComponent(datasetId)}`,
   compare: (runIds: readonly string[]) => `#/compare-runs?runs=${encodeURIComponent(JSON.stringify(runIds))}`,
   models: () => "#/models",
   model: (name: string) => `#/models/${encodeURIComponent(name)}`,

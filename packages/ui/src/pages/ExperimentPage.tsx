@@ -5,13 +5,17 @@ import { useAsync } from "../lib/use-async.js";
 import { EditableText } from "../components/EditableText.js";
 import { ExperimentRunsView } from "./ExperimentRunsView.js";
 import { ExperimentTracesView } from "./ExperimentTracesView.js";
+import { ExperimentDatasetsView } from "./ExperimentDatasetsView.js";
 
-/** `#/experiments/<id>[/charts|/traces]`: the experiment's name and description, and its Runs, Charts and Traces tabs. */
-export function ExperimentPage(props: { experimentId: string; tab?: string }) {
+/**
+ * `#/experiments/<id>[/charts|/traces|/datasets[/<dataset_id>]]`: the experiment's name and
+ * description, and its Runs, Charts, Traces and Datasets tabs.
+ */
+export function ExperimentPage(props: { experimentId: string; tab?: string; datasetId?: string }) {
   const experiment = useAsync((signal) => get<{ experiment: Experiment }>("experiments/get", { experiment_id: props.experimentId }, signal), [props.experimentId]);
   const exp = experiment.value?.experiment;
   const note = exp?.tags?.find((t) => t.key === "mlflow.note.content")?.value;
-  const tab = props.tab === "charts" ? "charts" : props.tab === "traces" ? "traces" : "runs";
+  const tab = props.tab === "charts" || props.tab === "traces" || props.tab === "datasets" ? props.tab : "runs";
   if (experiment.error) {
     return (
       <section class="page">
@@ -52,9 +56,18 @@ export function ExperimentPage(props: { experimentId: string; tab?: string }) {
         <a role="tab" aria-selected={tab === "traces"} href={link.traces(props.experimentId)}>
           Traces
         </a>
+        <a role="tab" aria-selected={tab === "datasets"} href={link.datasets(props.experimentId)}>
+          Datasets
+        </a>
       </div>
       {/* Keyed by experiment so a switch starts with a fresh filter and selection. */}
-      {tab === "traces" ? <ExperimentTracesView key={props.experimentId} experimentId={props.experimentId} /> : <ExperimentRunsView key={props.experimentId} experimentId={props.experimentId} tab={tab} />}
+      {tab === "traces" ? (
+        <ExperimentTracesView key={props.experimentId} experimentId={props.experimentId} />
+      ) : tab === "datasets" ? (
+        <ExperimentDatasetsView key={props.experimentId} experimentId={props.experimentId} datasetId={props.datasetId} />
+      ) : (
+        <ExperimentRunsView key={props.experimentId} experimentId={props.experimentId} tab={tab} />
+      )}
     </section>
   );
 }
