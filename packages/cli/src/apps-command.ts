@@ -60,7 +60,7 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
   const apps = new Command("apps").description("Inspect the server apps installed packages declare");
   apps
     .command("list")
-    .description("List installed apps (mlflow.app) and their clients (mlflow.app.client)")
+    .description("List installed apps (mlflow.app), their clients (mlflow.app.client) and artifact repositories by URI scheme (mlflow.artifact_repository)")
     .option("--json", "print JSON")
     .option("--plugin-dir <dir...>", "extra directories of installed packages")
     .action((opts: { json?: boolean; pluginDir?: string[] }) => {
@@ -81,6 +81,11 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             client: clients.get(a.name)?.entry ?? null,
             source: a.root.kind,
           }));
+          // Artifact repositories by URI scheme: the built-in file one, then what packages declare.
+          const repositories = [
+            { scheme: "file", package: "built in", version: SERVER_VERSION, path: "-", module: "ESM", entry: "@mlflow-ts/store:FileArtifactRepository" },
+            ...discovery.repositories.filter((r) => r.name !== "file").map((r) => ({ scheme: r.name, package: r.packageName, version: r.packageVersion, path: r.dir, module: r.moduleType === "module" ? "ESM" : "CJS", entry: r.entry })),
+          ];
           if (opts.json) {
             const duplicates = discovery.duplicates.map((d) => ({
               name: d.name,
@@ -88,7 +93,7 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
               used: { package: d.used.packageName, version: d.used.packageVersion, path: d.used.dir },
               shadowed: d.shadowed.map((s) => ({ package: s.packageName, version: s.packageVersion, path: s.dir })),
             }));
-            io.stdout(`${JSON.stringify({ apps: rows, clients: discovery.clients.map((c) => ({ name: c.name, package: c.packageName, version: c.packageVersion, path: c.dir, entry: c.entry })), duplicates, warnings: discovery.warnings }, null, 2)}\n`);
+            io.stdout(`${JSON.stringify({ apps: rows, clients: discovery.clients.map((c) => ({ name: c.name, package: c.packageName, version: c.packageVersion, path: c.dir, entry: c.entry })), repositories, duplicates, warnings: discovery.warnings }, null, 2)}\n`);
             return 0;
           }
           if (rows.length === 0) io.stdout("No installed package declares an app (\"mlflow.app\").\n");
@@ -97,6 +102,10 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
             for (const row of table) io.stdout(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")}\n`);
           }
+          const repoTable = [["SCHEME", "PACKAGE", "MODULE", "PATH"], ...repositories.map((r) => [`${r.scheme}:`, r.package === "built in" ? "built in" : `${r.package}@${r.version}`, r.module, r.path])];
+          const repoWidths = repoTable[0]!.map((_, i) => Math.max(...repoTable.map((row) => row[i]!.length)));
+          io.stdout(`\nArtifact repositories ("mlflow.artifact_repository"):\n`);
+          for (const row of repoTable) io.stdout(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(repoWidths[i]!))).join("  ")}\n`);
           for (const w of discovery.warnings) io.stderr(`warning: ${w}\n`);
           return 0;
         })(),
