@@ -8,6 +8,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   UploadPartCommand,
   type ListObjectsV2CommandOutput,
@@ -32,6 +33,8 @@ import { s3Settings, type S3Settings } from "./s3-settings.js";
 const PART_URL_SECONDS = 3600;
 /** boto3's managed transfer uses 8 MiB parts; so do uploads here. */
 const PART_SIZE = 8 * 1024 * 1024;
+/** S3's largest single PUT (5 GiB). */
+const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 /** Parts of one streamed upload in flight: bounds its memory to about PART_SIZE × (this + 1). */
 const QUEUE_SIZE = 2;
 
@@ -47,8 +50,9 @@ function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 /**
  * The `s3` artifact repository: artifacts under `s3://<bucket>/<prefix>` on AWS S3 or any
  * S3-compatible store, through the AWS SDK for JavaScript v3. Settings come from the environment
- * it is constructed with, as MLflow reads them (see {@link s3Settings}). Uploads stream through
- * `@aws-sdk/lib-storage` (8 MiB parts, two in flight: bounded memory whatever the size); downloads
+ * it is constructed with, as MLflow reads them (see {@link s3Settings}). Uploads of known length
+ * stream through one PutObject; others through `@aws-sdk/lib-storage` (8 MiB parts, two in
+ * flight): bounded memory whatever the size. Downloads
  * stream S3's body, with ranges; listings page through ListObjectsV2; MLflow's multipart
  * endpoints get presigned UploadPart URLs. Keys are MLflow's layout: `<prefix>/<path>`.
  *
@@ -188,21 +192,38 @@ export class S3ArtifactRepository implements ArtifactRepository {
     const Key = this.key(relative);
     if (Key === this.prefix) throw new MlflowError("INVALID_PARAMETER_VALUE", "Invalid artifact path: an upload needs a file name");
     const ContentType = TYPES[path.posix.extname(Key).toLowerCase()] ?? options.contentType;
-    const upload = new Upload({
-      client: this.client,
-      params: { ...this.owner(), Bucket: this.bucket, Key, Body: body, ...(ContentType ? { ContentType } : {}), ...(options.size !== undefined ? { ContentLength: options.size } : {}), ...this.settings.uploadExtraArgs },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
-      // A failed upload leaves no parts behind (nothing half-written, nothing billed).
-      leavePartsOnError: false,
-    });
+    const params = { ...this.owner(), Bucket: this.bucket, Key, Body: body, ...(ContentType ? { ContentType } : {}), ...this.settings.uploadExtraArgs };
+    const what = `writing ${this.where(relative)}`;
+    // A known length up to S3's single-PUT limit streams straight through one PutObject: no part
+    // buffers at all (memory is the sockets' own), and a body cut short is never an object. An
+    // unknown or larger length goes through lib-storage's multipart upload, PART_SIZE ×
+    // (QUEUE_SIZE + 1) of memory, its parts discarded on failure.
+    if (options.size !== undefined && options.size <= MAX_SINGLE_PUT) {
+      // A body that fails (the client went away) must cut the request to S3 too: piping alone would
+      // leave it to finish short, and a store that does not check the length would keep a
+      // truncated object.
+      const controller = new AbortController();
+      const cut = () => controller.abort();
+      body.once("error", cut);
+      body.once("aborted", cut);
+      try {
+        await (this.client.send as (c: object, o: object) => Promise<unknown>).call(this.client, new PutObjectCommand({ ...params, ContentLength: options.size }), { abortSignal: controller.signal });
+      } catch (error) {
+        throw s3Error(error, what);
+      } finally {
+        body.off("error", cut);
+        body.off("aborted", cut);
+      }
+      return;
+    }
+    const upload = new Upload({ client: this.client, params, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false });
     // The client went away: stop reading and abort the multipart upload.
     const onAbort = () => void upload.abort().catch(() => {});
     body.once("error", onAbort);
     try {
       await upload.done();
     } catch (error) {
-      throw s3Error(error, `writing ${this.where(relative)}`);
+      throw s3Error(error, what);
     } finally {
       body.off("error", onAbort);
     }
