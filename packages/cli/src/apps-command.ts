@@ -6,6 +6,7 @@ import { discoverOptions } from "./discover-options.js";
 import { fileURLToPath } from "node:url";
 import { findReleaseDir } from "./find-release-dir.js";
 import { initApp } from "./init-app.js";
+import { initArtifactRepository } from "./init-artifact-repository.js";
 import { registryHas, type RegistryAnswer } from "./registry-has.js";
 import { SERVER_VERSION } from "@mlflow-ts/server";
 
@@ -138,10 +139,12 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
     });
   apps
     .command("init")
-    .description("Create a server app package (TypeScript, a hook, a route, a client, a test) in ./<name>")
+    .description("Create a server app package (TypeScript, a hook, a route, a client, a test) in ./<name>; with --kind artifact-repository, an artifact repository package for a URI scheme")
     .argument("<name>", "the package and app name, e.g. acme-auth")
     .option("--from <dir>", "install mlflow-ts from a directory of release tarballs (npm run release) instead of the registry")
-    .action((name: string, opts: { from?: string }) => {
+    .option("--kind <kind>", "app (default) or artifact-repository", "app")
+    .option("--scheme <scheme>", "artifact-repository: the URI scheme it serves (default: the package name)")
+    .action((name: string, opts: { from?: string; kind?: string; scheme?: string }) => {
       setResult(
         (async () => {
           let dir: string;
@@ -150,8 +153,16 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             io.stderr(`Error ERR_APP_INIT: ${registry.fatal}\n`);
             return 2;
           }
+          if (opts.kind !== "app" && opts.kind !== "artifact-repository") {
+            io.stderr(`Error ERR_APP_INIT: --kind must be app or artifact-repository, not '${opts.kind}'\n`);
+            return 2;
+          }
           try {
-            dir = initApp(name, { cwd: io.cwd, from: opts.from && path.resolve(io.cwd, opts.from), version: SERVER_VERSION });
+            const from = opts.from && path.resolve(io.cwd, opts.from);
+            dir =
+              opts.kind === "artifact-repository"
+                ? initArtifactRepository(name, { cwd: io.cwd, ...(from ? { from } : {}), version: SERVER_VERSION, ...(opts.scheme ? { scheme: opts.scheme } : {}) })
+                : initApp(name, { cwd: io.cwd, from, version: SERVER_VERSION });
           } catch (error) {
             io.stderr(`Error ERR_APP_INIT: ${(error as Error).message}\n`);
             return 2;
