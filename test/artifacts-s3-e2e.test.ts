@@ -238,6 +238,18 @@ describe("direct artifacts in S3 (--no-serve-artifacts --default-artifact-root s
     expect((await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body!.transformToString())).toBe("flavors: {}\n");
   });
 
+  it("serves a trace's traces.json that a client wrote to the bucket", async () => {
+    const experimentId = await server.client.createExperiment("s3-traces");
+    const started = (await (await server.fetch("/api/2.0/mlflow/traces", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ experiment_id: experimentId, timestamp_ms: Date.now() }) })).json()) as { trace_info: { request_id: string; tags: { key: string; value: string }[] } };
+    const location = started.trace_info.tags.find((t) => t.key === "mlflow.artifactLocation")!.value;
+    expect(location).toBe(`s3://${s3.bucket}/direct/${experimentId}/traces/${started.trace_info.request_id}/artifacts`);
+    const spans = { spans: [{ name: "root", context: { span_id: "0x1", trace_id: "0x2" }, parent_id: null, start_time: 1, end_time: 2, status_code: "OK", attributes: {}, events: [] }], request: "{}", response: "{}" };
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${location.slice(`s3://${s3.bucket}/`.length)}/traces.json`, Body: JSON.stringify(spans) }));
+    const got = await server.fetch(`/ajax-api/2.0/mlflow/get-trace-artifact?request_id=${started.trace_info.request_id}`);
+    expect(got.status).toBe(200);
+    expect(((await got.json()) as { spans: { name: string }[] }).spans[0]!.name).toBe("root");
+  });
+
   it("does not read a bucket outside its artifact root", async () => {
     const experimentId = await server.client.createExperiment("elsewhere", { artifactLocation: `s3://${s3.bucket}/other-team` });
     const run = await server.client.createRun(experimentId);
