@@ -123,6 +123,8 @@ export async function benchArtifactsS3() {
     report("server peak RSS (256 MB rounds, then 8 × 128 MB each way)", peakRssMb(server.child.pid), "MB", ["<=", 200]);
     for (let i = 0; i < 8; i += 1) await fsp.rm(at(`c-${i}.bin`), { force: true });
 
+    // BENCH_S3_LIST=0 skips the listing (for quick A/B runs of the transfers).
+    if (process.env.BENCH_S3_LIST === "0") return;
     // 10,000 artifacts in one directory, written straight to the bucket.
     const { S3Client, PutObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
     const sdk = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
