@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { startS3Store } from "./support/s3-store.js";
+import { spawn } from "node:child_process";
 import { spawnServer } from "./support/spawn-server.js";
+import { freePort } from "./support/free-port.js";
 
 // Issue 21, with MLflow's own Python client (its daily artifact workflow: log_artifact(s), a 12 MB
 // file through MLflow's multipart endpoints, list_artifacts, download_artifacts, load_dict, a
@@ -17,6 +19,7 @@ import { spawnServer } from "./support/spawn-server.js";
 const PYTHONPATH = process.env.MLFLOW_TS_TEST_MLFLOW_PYTHONPATH;
 const PYTHON = process.env.MLFLOW_TS_TEST_PYTHON ?? "/usr/bin/python3";
 const SESSION = path.join(path.dirname(fileURLToPath(import.meta.url)), "support", "python-s3-session.py");
+const CROSSREAD = path.join(path.dirname(fileURLToPath(import.meta.url)), "support", "python-s3-crossread.py");
 if (!PYTHONPATH) console.warn("MLflow Python client on S3 skipped: MLFLOW_TS_TEST_MLFLOW_PYTHONPATH is not set (a PYTHONPATH where `import mlflow` works)");
 
 interface Session {
@@ -35,6 +38,24 @@ interface Session {
 async function session(url: string, mode: string, env: Record<string, string>): Promise<Session> {
   const { stdout } = await promisify(execFile)(PYTHON, [SESSION, url, mode], { env: { ...process.env, ...env, PYTHONPATH: PYTHONPATH! }, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as Session;
+}
+
+// MLflow's own server (python -m mlflow server, its own process group) on the same database and bucket.
+async function startMlflowServer(cwd: string, backend: string, destination: string, env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(PYTHON, ["-m", "mlflow", "server", "--backend-store-uri", backend, "--artifacts-destination", destination, "--host", "127.0.0.1", "--port", String(port), "--workers", "1"], {
+    cwd,
+    detached: true,
+    stdio: "ignore",
+    env: { ...process.env, ...env, PYTHONPATH: PYTHONPATH! },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 120; i += 1) {
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, stop: () => process.kill(-child.pid!, "SIGTERM") };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  process.kill(-child.pid!, "SIGKILL");
+  throw new Error("MLflow's server did not start");
 }
 
 function expectWorkflow(result: Session): void {
@@ -61,6 +82,34 @@ describe.skipIf(!PYTHONPATH)("MLflow's Python client with the artifacts in S3", 
       expect(await (await fetch(`${server.url}/model-versions/get-artifact?name=${name}&version=${version}&path=conf.json`)).json()).toEqual({ answer: 42 });
     } finally {
       await server.stop();
+      await s3.close();
+    }
+  }, 300_000);
+
+  it("drop-in: MLflow's own server serves what mlflow-ts wrote to the bucket, and mlflow-ts what MLflow's wrote", async () => {
+    const s3 = await startS3Store();
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-py-s3-"));
+    const backend = `sqlite:///${cwd}/mlflow.db`;
+    const destination = `s3://${s3.bucket}/shared`;
+    let ours = await spawnServer(["--backend-store-uri", backend, "--artifacts-destination", destination], { cwd, env: { ...s3.env } });
+    try {
+      const written = await session(ours.url, "proxied", {});
+      await ours.stop();
+      const theirs = await startMlflowServer(cwd, backend, destination, s3.env);
+      let read: { top: unknown; a: string; big: number; conf: unknown; retried?: string };
+      try {
+        const { stdout } = await promisify(execFile)(PYTHON, [CROSSREAD, theirs.url, written.run_id, "mlflow"], { env: { ...process.env, PYTHONPATH: PYTHONPATH! }, timeout: 120_000 });
+        read = JSON.parse(stdout.trim().split("\n").at(-1)!);
+      } finally {
+        theirs.stop();
+      }
+      if (read.retried) console.warn(`MLflow's server needed a second download: ${read.retried}`);
+      expect({ ...read, retried: undefined }).toEqual({ top: [["a.txt", false], ["dir", true], ["model", true], ["weights", true]], a: "hello from python", big: 12 * 1024 * 1024, conf: { answer: 42 }, retried: undefined });
+      ours = await spawnServer(["--backend-store-uri", backend, "--artifacts-destination", destination], { cwd, env: { ...s3.env } });
+      const base = written.artifact_uri.slice("mlflow-artifacts:/".length);
+      expect(await (await fetch(`${ours.url}/api/2.0/mlflow-artifacts/artifacts/${base}/cross/written-by-mlflow.txt`)).text()).toBe("from mlflow");
+    } finally {
+      await ours.stop();
       await s3.close();
     }
   }, 300_000);
