@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { discoverApps, resolveArtifactRepository } from "@mlflow-ts/plugin-host";
+import { discoverApps, resolveArtifactRepository, verifyApp } from "@mlflow-ts/plugin-host";
 import { tempProject, writePackage } from "../../../test/support/fixtures.js";
 
 // Issue 21: "mlflow.artifact_repository" is discovered like "mlflow.app" — package.json only,
@@ -52,6 +52,17 @@ describe("mlflow.artifact_repository discovery", () => {
       message: expect.stringMatching(/URI scheme 's3:'.*installed: mem \(mem-repo@.*npm install @mlflow-ts\/artifacts-s3/),
     });
     await expect(resolveArtifactRepository("gs", opts(project))).rejects.toMatchObject({ message: expect.stringContaining(`"mlflow.artifact_repository": { "gs": "<module>:<export>" }`) });
+  });
+
+  it("is checked by verifyApp (mlflow apps verify) as the server would load it", async () => {
+    const project = tempProject();
+    const dir = writePackage(nm(project), "mem-repo", { type: "module", "mlflow.artifact_repository": { mem: "./index.js:MemoryRepository", bad: "./missing.js:X" } }, { "index.js": REPOSITORY });
+    const report = await verifyApp(dir);
+    expect(report.entries.map((e) => [e.kind, e.name, e.ok, e.shape ?? e.error?.code])).toEqual([
+      ["artifact_repository", "bad", false, "ERR_APP_LOAD_FAILED"],
+      ["artifact_repository", "mem", true, "class"],
+    ]);
+    expect(report.ok).toBe(false);
   });
 
   it("refuses an export that is not a class", async () => {
