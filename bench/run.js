@@ -9,6 +9,7 @@ import { benchOidcAuth } from "./oidc-auth.js";
 import { benchAuthzSearch } from "./authz-search.js";
 import { benchTraces } from "./traces.js";
 import { benchDatasets } from "./datasets.js";
+import { benchArtifactsS3 } from "./artifacts-s3.js";
 import { results } from "./lib.js";
 
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
@@ -16,6 +17,7 @@ console.log(`  ${"figure".padEnd(58)} ${"value".padStart(10)} ${"unit".padEnd(6)
 await benchTracking();
 await benchCapacity();
 await benchRegistryAndArtifacts();
+await benchArtifactsS3();
 await benchPlugins();
 const basicAuthRatio = await benchBasicAuth();
 await benchOidcAuth(basicAuthRatio);

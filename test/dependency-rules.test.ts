@@ -16,7 +16,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   authz: ["protocol", "plugin-api", "store"],
   "basic-auth": ["protocol", "plugin-api", "client", "store", "authz"],
   ui: ["protocol"],
-  cli: ["protocol", "plugin-api", "store", "server", "plugin-host", "client", "authz", "basic-auth", "ui"],
+  // artifacts-s3 is a dependency only (installed with the CLI, like basic-auth), found by discovery, never imported.
+  cli: ["protocol", "plugin-api", "store", "server", "plugin-host", "client", "authz", "basic-auth", "ui", "artifacts-s3"],
 };
 const PLUGIN_ALLOWED = ["protocol", "plugin-api", "client", "authz"];
 

@@ -53,6 +53,8 @@ export async function startTestServer(
     configure?: (app: MlflowApp) => void | Promise<void>;
     /** A port to listen on (one known in advance, e.g. for an identity provider's redirect URL); 0 by default. */
     port?: number;
+    /** The environment artifact repositories are opened with (`AWS_*`, `MLFLOW_S3_*` for an s3:// destination or root). */
+    storeEnv?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(options.dialect ?? "sqlite");
@@ -61,9 +63,9 @@ export async function startTestServer(
   let running: Awaited<ReturnType<typeof startServer>>;
   let app: MlflowApp;
   try {
-    const opened = await openStores(config, { create: true });
+    const opened = await openStores(config, { create: true, env: options.storeEnv ?? {} });
     close = opened.close;
-    app = createServer(config, opened.stores, { logger: createLogger({ format: "json", write: () => {} }), webUi: options.webUi });
+    app = createServer(config, opened.stores, { logger: createLogger({ format: "json", write: () => {} }), webUi: options.webUi, ...(opened.rootArtifacts ? { rootArtifacts: opened.rootArtifacts } : {}) });
     await options.configure?.(app);
     running = await startServer(app, { host: "127.0.0.1", port: options.port ?? 0, onClose: close });
   } catch (error) {

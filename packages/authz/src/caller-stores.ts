@@ -468,18 +468,37 @@ class CallerRegistry implements RegistryStore {
 
 class CallerArtifacts implements ArtifactStore {
   private readonly base: ArtifactStore;
+  readonly multipart?: NonNullable<ArtifactStore["multipart"]>;
 
   constructor(private readonly d: Decision) {
     this.base = d.base.artifacts;
+    const multipart = this.base.multipart;
+    // Every step of a multipart upload writes the file: EDIT on the experiment owning its path.
+    if (multipart) {
+      this.multipart = {
+        create: async (relative, numParts) => {
+          await this.d.artifact(relative, "update");
+          return multipart.create(relative, numParts);
+        },
+        complete: async (relative, uploadId, parts) => {
+          await this.d.artifact(relative, "update");
+          return multipart.complete(relative, uploadId, parts);
+        },
+        abort: async (relative, uploadId) => {
+          await this.d.artifact(relative, "update");
+          return multipart.abort(relative, uploadId);
+        },
+      };
+    }
   }
 
-  async write(relative: string, body: Parameters<ArtifactStore["write"]>[1]) {
+  async write(relative: string, body: Parameters<ArtifactStore["write"]>[1], options?: Parameters<ArtifactStore["write"]>[2]) {
     await this.d.artifact(relative, "update");
-    return this.base.write(relative, body);
+    return this.base.write(relative, body, options);
   }
-  async read(relative: string) {
+  async read(relative: string, options?: Parameters<ArtifactStore["read"]>[1]) {
     await this.d.artifact(relative, "read");
-    return this.base.read(relative);
+    return this.base.read(relative, options);
   }
   async list(relative: string) {
     await this.d.artifact(relative, "read");
@@ -491,6 +510,14 @@ class CallerArtifacts implements ArtifactStore {
     // before such locations were refused): the caller must be allowed that on each of them.
     for (const owner of await this.d.base.tracking.artifactOwnersInside(relative)) await this.d.experiment(owner, "manage");
     return this.base.delete(relative);
+  }
+  get presignRead(): ArtifactStore["presignRead"] {
+    const presign = this.base.presignRead;
+    if (!presign) return undefined;
+    return async (relative: string, expiresInSeconds?: number) => {
+      await this.d.artifact(relative, "read");
+      return presign.call(this.base, relative, expiresInSeconds);
+    };
   }
 }
 

@@ -314,9 +314,9 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["GET /mlflow-artifacts/artifacts", [artifact("path", "read")]],
   ["PUT /mlflow-artifacts/artifacts/*path", [artifact("path", "update")]],
   ["DELETE /mlflow-artifacts/artifacts/*path", [artifact("path", "manage")]],
-  ["POST /mlflow-artifacts/mpu/create/*path", [artifact("path", "update")]],
-  ["POST /mlflow-artifacts/mpu/complete/*path", [artifact("path", "update")]],
-  ["POST /mlflow-artifacts/mpu/abort/*path", [artifact("path", "update")]],
+  ["POST /mlflow-artifacts/mpu/create/*dir", [artifact("dir", "update")]],
+  ["POST /mlflow-artifacts/mpu/complete/*dir", [artifact("dir", "update")]],
+  ["POST /mlflow-artifacts/mpu/abort/*dir", [artifact("dir", "update")]],
   ["GET /mlflow-artifacts/presigned/*path", [artifact("path", "read")]],
   ["GET /mlflow/server-info", authenticated],
   // Traces (MLflow 2.14+ v2, 3.x v3, OTLP) belong to their experiment: READ to read, EDIT to write

@@ -27,6 +27,8 @@ export async function startAuthServer(
     webUi?: import("@mlflow-ts/server").WebUiOptions;
     ini?: Record<string, string>;
     env?: Record<string, string>;
+    /** The environment artifact repositories are opened with (an s3:// destination's settings). */
+    storeEnv?: Record<string, string>;
     databaseUri?: (dir: string, trackingUri: string) => string;
     /** Runs after basic-auth is applied: routes another app adds. */
     after?: (app: import("@mlflow-ts/plugin-api").MlflowApp) => void;
@@ -39,6 +41,7 @@ export async function startAuthServer(
     dialect: options.dialect,
     config: options.config,
     webUi: options.webUi,
+    ...(options.storeEnv ? { storeEnv: options.storeEnv } : {}),
     configure: async (app) => {
       const dir = app.context.config.cwd;
       options.before?.(dir);

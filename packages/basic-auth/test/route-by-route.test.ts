@@ -70,6 +70,8 @@ const onLogged: Case = { ids: (w) => ({ model_id: logged(w) }) };
 const onArtifact: Case = { ids: (w) => ({ path: artifactPath(w) }) };
 // Multipart uploads and presigned URLs are not offered by a local artifact store: 501, as MLflow.
 const onUnsupportedArtifact: Case = { ...onArtifact, alsoAllowed: [501] };
+// MLflow's multipart URLs name the directory (`*dir`); the body's `path` is the client's local file.
+const onMultipart: Case = { ids: (w) => ({ dir: artifactPath(w) }), extra: () => ({ path: "/tmp/big.bin", num_parts: 1, upload_id: "u", parts: [{ part_number: 1, etag: '"e"' }] }), alsoAllowed: [501] };
 const adminOnly: Case = { ids: () => ({ username: user() }), extra: () => ({ password: INTRUDER_PASSWORD, is_admin: true }) };
 
 /** Every route, by method and path relative to `/api/<v>.0` (or `/ajax-api/<v>.0`, or the prefix). */
@@ -158,9 +160,9 @@ const CASES: Record<string, Case> = {
   "PUT /mlflow-artifacts/artifacts/*path": onArtifact,
   "DELETE /mlflow-artifacts/artifacts/*path": onArtifact,
   "GET /mlflow-artifacts/artifacts": { ids: (w) => ({ path: artifactDir(w) }) },
-  "POST /mlflow-artifacts/mpu/create/*path": onUnsupportedArtifact,
-  "POST /mlflow-artifacts/mpu/complete/*path": onUnsupportedArtifact,
-  "POST /mlflow-artifacts/mpu/abort/*path": onUnsupportedArtifact,
+  "POST /mlflow-artifacts/mpu/create/*dir": onMultipart,
+  "POST /mlflow-artifacts/mpu/complete/*dir": onMultipart,
+  "POST /mlflow-artifacts/mpu/abort/*dir": onMultipart,
   "GET /mlflow-artifacts/presigned/*path": onUnsupportedArtifact,
   "GET /mlflow/server-info": { noIds: "server capabilities" },
   // Traces: v2 (request_id) and v3 (trace_id) twins, searches filtered, OTLP by header.

@@ -6,6 +6,7 @@ import { discoverOptions } from "./discover-options.js";
 import { fileURLToPath } from "node:url";
 import { findReleaseDir } from "./find-release-dir.js";
 import { initApp } from "./init-app.js";
+import { initArtifactRepository } from "./init-artifact-repository.js";
 import { registryHas, type RegistryAnswer } from "./registry-has.js";
 import { SERVER_VERSION } from "@mlflow-ts/server";
 
@@ -60,7 +61,7 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
   const apps = new Command("apps").description("Inspect the server apps installed packages declare");
   apps
     .command("list")
-    .description("List installed apps (mlflow.app) and their clients (mlflow.app.client)")
+    .description("List installed apps (mlflow.app), their clients (mlflow.app.client) and artifact repositories by URI scheme (mlflow.artifact_repository)")
     .option("--json", "print JSON")
     .option("--plugin-dir <dir...>", "extra directories of installed packages")
     .action((opts: { json?: boolean; pluginDir?: string[] }) => {
@@ -81,6 +82,11 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             client: clients.get(a.name)?.entry ?? null,
             source: a.root.kind,
           }));
+          // Artifact repositories by URI scheme: the built-in file one, then what packages declare.
+          const repositories = [
+            { scheme: "file", package: "built in", version: SERVER_VERSION, path: "-", module: "ESM", entry: "@mlflow-ts/store:FileArtifactRepository" },
+            ...discovery.repositories.filter((r) => r.name !== "file").map((r) => ({ scheme: r.name, package: r.packageName, version: r.packageVersion, path: r.dir, module: r.moduleType === "module" ? "ESM" : "CJS", entry: r.entry })),
+          ];
           if (opts.json) {
             const duplicates = discovery.duplicates.map((d) => ({
               name: d.name,
@@ -88,7 +94,7 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
               used: { package: d.used.packageName, version: d.used.packageVersion, path: d.used.dir },
               shadowed: d.shadowed.map((s) => ({ package: s.packageName, version: s.packageVersion, path: s.dir })),
             }));
-            io.stdout(`${JSON.stringify({ apps: rows, clients: discovery.clients.map((c) => ({ name: c.name, package: c.packageName, version: c.packageVersion, path: c.dir, entry: c.entry })), duplicates, warnings: discovery.warnings }, null, 2)}\n`);
+            io.stdout(`${JSON.stringify({ apps: rows, clients: discovery.clients.map((c) => ({ name: c.name, package: c.packageName, version: c.packageVersion, path: c.dir, entry: c.entry })), repositories, duplicates, warnings: discovery.warnings }, null, 2)}\n`);
             return 0;
           }
           if (rows.length === 0) io.stdout("No installed package declares an app (\"mlflow.app\").\n");
@@ -97,6 +103,10 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
             for (const row of table) io.stdout(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")}\n`);
           }
+          const repoTable = [["SCHEME", "PACKAGE", "MODULE", "PATH"], ...repositories.map((r) => [`${r.scheme}:`, r.package === "built in" ? "built in" : `${r.package}@${r.version}`, r.module, r.path])];
+          const repoWidths = repoTable[0]!.map((_, i) => Math.max(...repoTable.map((row) => row[i]!.length)));
+          io.stdout(`\nArtifact repositories ("mlflow.artifact_repository"):\n`);
+          for (const row of repoTable) io.stdout(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(repoWidths[i]!))).join("  ")}\n`);
           for (const w of discovery.warnings) io.stderr(`warning: ${w}\n`);
           return 0;
         })(),
@@ -129,10 +139,12 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
     });
   apps
     .command("init")
-    .description("Create a server app package (TypeScript, a hook, a route, a client, a test) in ./<name>")
+    .description("Create a server app package (TypeScript, a hook, a route, a client, a test) in ./<name>; with --kind artifact-repository, an artifact repository package for a URI scheme")
     .argument("<name>", "the package and app name, e.g. acme-auth")
     .option("--from <dir>", "install mlflow-ts from a directory of release tarballs (npm run release) instead of the registry")
-    .action((name: string, opts: { from?: string }) => {
+    .option("--kind <kind>", "app (default) or artifact-repository", "app")
+    .option("--scheme <scheme>", "artifact-repository: the URI scheme it serves (default: the package name)")
+    .action((name: string, opts: { from?: string; kind?: string; scheme?: string }) => {
       setResult(
         (async () => {
           let dir: string;
@@ -141,8 +153,16 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             io.stderr(`Error ERR_APP_INIT: ${registry.fatal}\n`);
             return 2;
           }
+          if (opts.kind !== "app" && opts.kind !== "artifact-repository") {
+            io.stderr(`Error ERR_APP_INIT: --kind must be app or artifact-repository, not '${opts.kind}'\n`);
+            return 2;
+          }
           try {
-            dir = initApp(name, { cwd: io.cwd, from: opts.from && path.resolve(io.cwd, opts.from), version: SERVER_VERSION });
+            const from = opts.from && path.resolve(io.cwd, opts.from);
+            dir =
+              opts.kind === "artifact-repository"
+                ? initArtifactRepository(name, { cwd: io.cwd, ...(from ? { from } : {}), version: SERVER_VERSION, ...(opts.scheme ? { scheme: opts.scheme } : {}) })
+                : initApp(name, { cwd: io.cwd, from, version: SERVER_VERSION });
           } catch (error) {
             io.stderr(`Error ERR_APP_INIT: ${(error as Error).message}\n`);
             return 2;

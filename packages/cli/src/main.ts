@@ -62,7 +62,7 @@ function serverCommand(name: "server" | "ui", io: Required<MainIo>, setResult: (
       cwd: io.cwd,
       isTTY: Boolean(process.stdout.isTTY),
     });
-    setResult(runServer(config));
+    setResult(runServer(config, io.env));
   });
   return command;
 }

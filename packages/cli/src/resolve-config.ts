@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseDatabaseUri } from "@mlflow-ts/store";
-import type { ServerConfig } from "@mlflow-ts/plugin-api";
+import { artifactScheme, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { CliError } from "./config-error.js";
 import { SERVER_OPTIONS } from "./server-options.js";
 import { staticPrefixProblem } from "./static-prefix-problem.js";
@@ -119,7 +119,11 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
   const staticPrefix = str("staticPrefix", "");
   const prefixProblem = staticPrefixProblem(staticPrefix);
   if (prefixProblem) problems.push(`${where.staticPrefix}: ${prefixProblem}`);
-  const artifactsDestination = path.resolve(sources.cwd, str("artifactsDestination", "./mlartifacts"));
+  // A URI (s3://bucket/prefix) names a repository and stays as written; only a plain path is made
+  // absolute. (Resolving s3://x as a path made a local folder named "s3:" and lost every upload.)
+  const destinationText = str("artifactsDestination", "./mlartifacts");
+  const artifactsDestination = artifactScheme(destinationText) === "file" && !destinationText.startsWith("file:") ? path.resolve(sources.cwd, destinationText) : destinationText;
+  if (destinationText.trim() === "") problems.push(`${where.artifactsDestination}: the artifacts destination is empty`);
   const defaultArtifactRoot = str("defaultArtifactRoot", serveArtifacts ? "mlflow-artifacts:/" : path.resolve(sources.cwd, "mlruns"));
   const logFormat = str("logFormat", sources.isTTY ? "pretty" : "json");
   if (logFormat !== "pretty" && logFormat !== "json") problems.push(`${where.logFormat}: '${logFormat}' is not a log format (pretty or json)`);

@@ -33,15 +33,16 @@ function warnIfUnindexed(logger: Logger, opened: OpenStores): void {
   );
 }
 
-async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<number> {
+async function serveOne(config: ServerConfig, migrateFirst: boolean, env: Env): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
   const loaded = await loadApp(config);
-  const { value: opened, port } = await openWhenReachable(config, logger, () => openStores(config, { create: migrateFirst }));
-  const { stores, close, displayUri, ping } = opened;
+  const { value: opened, port } = await openWhenReachable(config, logger, () => openStores(config, { create: migrateFirst, env, logger }));
+  const { stores, close, displayUri, ping, rootArtifacts } = opened;
   if (migrateFirst) warnIfUnindexed(logger, opened);
+  for (const warning of opened.warnings) logger.warn(warning);
   let running;
   try {
-    const base = createServer(config, stores, { logger, webUi: webUiOptions(logger), databaseHealth: ping });
+    const base = createServer(config, stores, { logger, webUi: webUiOptions(logger), databaseHealth: ping, ...(rootArtifacts ? { rootArtifacts } : {}) });
     // Apps are applied once the port is ours: a server that cannot listen must not have run an app
     // (basic-auth generates, prints and stores the first admin password while it is applied).
     const build = async (app: MlflowApp): Promise<MlflowApp> => {
@@ -64,11 +65,11 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean): Promise<nu
   return 0;
 }
 
-async function servePrimary(config: ServerConfig): Promise<number> {
+async function servePrimary(config: ServerConfig, env: Env): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
   await loadApp(config);
   // Migrate once, here, before any worker opens the database (answering 503 until it can).
-  const { value: opened } = await openWhenReachable(config, logger, () => openStores(config, { create: true }));
+  const { value: opened } = await openWhenReachable(config, logger, () => openStores(config, { create: true, env, logger }));
   warnIfUnindexed(logger, opened);
   await opened.close();
   let stopping = false;
@@ -101,9 +102,12 @@ async function servePrimary(config: ServerConfig): Promise<number> {
  * restarts any that die, and stops them all on a signal.
  *
  * @example
- * process.exitCode = await runServer(config);
+ * process.exitCode = await runServer(config, process.env);
  */
-export function runServer(config: ServerConfig): Promise<number> {
-  if (config.workers > 1 && cluster.isPrimary) return servePrimary(config);
-  return serveOne(config, !cluster.isWorker);
+export function runServer(config: ServerConfig, env: Env = {}): Promise<number> {
+  if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, env);
+  return serveOne(config, !cluster.isWorker, env);
 }
+
+/** The environment artifact repositories read their settings from (the CLI's `process.env`). */
+type Env = Readonly<Record<string, string | undefined>>;

@@ -21,7 +21,7 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
   { key: "registryStoreUri", flags: "--registry-store-uri <uri>", env: "MLFLOW_REGISTRY_STORE_URI", kind: "string", defaultText: "the backend store URI", description: "database for the model registry" },
   { key: "defaultArtifactRoot", flags: "--default-artifact-root <uri>", env: "MLFLOW_DEFAULT_ARTIFACT_ROOT", kind: "string", defaultText: "mlflow-artifacts:/ when serving artifacts, else ./mlruns", description: "artifact root of new experiments" },
   { key: "serveArtifacts", flags: "--serve-artifacts", env: "MLFLOW_SERVE_ARTIFACTS", kind: "boolean", defaultText: "true", description: "proxy artifact uploads and downloads (--no-serve-artifacts to turn off)" },
-  { key: "artifactsDestination", flags: "--artifacts-destination <path>", env: "MLFLOW_ARTIFACTS_DESTINATION", kind: "string", defaultText: "./mlartifacts", description: "where proxied artifacts are stored" },
+  { key: "artifactsDestination", flags: "--artifacts-destination <uri>", env: "MLFLOW_ARTIFACTS_DESTINATION", kind: "string", defaultText: "./mlartifacts", description: "where proxied artifacts are stored: a directory, or a URI whose scheme an installed \"mlflow.artifact_repository\" serves (s3://bucket/prefix)" },
   { key: "artifactsOnly", flags: "--artifacts-only", env: "MLFLOW_ARTIFACTS_ONLY", kind: "boolean", defaultText: "false", description: "serve only the artifact proxy" },
   {
     key: "workers",

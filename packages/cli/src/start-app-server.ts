@@ -21,23 +21,28 @@ export interface AppServer {
  * For app authors' tests: the real server, with an app applied, on a free port, over a fresh SQLite
  * database in a temporary directory. Give the app by its `mlflow.app` name (found from `cwd` as
  * `mlflow server --app-name` finds it: the package at the nearest package.json first, then
- * installed ones) or as a factory.
+ * installed ones) or as a factory. `artifactsDestination` with a URI scheme (`acme://bucket`) runs
+ * the proxy on the `mlflow.artifact_repository` of that scheme, found the same way and constructed
+ * with `env`: how a repository author tests theirs.
  *
  * @example
  * const server = await startAppServer({ appName: "acme-auth" });
  * const response = await fetch(`${server.url}/api/2.0/mlflow/experiments/search`);
  * await server.stop();
  */
-export async function startAppServer(options: { appName?: string; app?: AppFactory; cwd?: string; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<AppServer> {
+export async function startAppServer(
+  options: { appName?: string; app?: AppFactory; cwd?: string; env?: Readonly<Record<string, string | undefined>>; artifactsDestination?: string } = {},
+): Promise<AppServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-app-"));
   const config = resolveConfig({
     env: {},
-    flags: { port: "0", backendStoreUri: `sqlite:///${path.join(dir, "mlflow.db")}`, artifactsDestination: path.join(dir, "mlartifacts") },
+    flags: { port: "0", backendStoreUri: `sqlite:///${path.join(dir, "mlflow.db")}`, artifactsDestination: options.artifactsDestination ?? path.join(dir, "mlartifacts") },
     cwd: options.cwd ?? process.cwd(),
     isTTY: false,
   });
   const logger = createLogger({ format: "json", write: () => {} });
-  const { stores, close } = await openStores(config, { create: true });
+  // An artifact repository (artifactsDestination with its scheme) reads its settings from env.
+  const { stores, close } = await openStores(config, { create: true, env: options.env ?? {} });
   const previousEnv: Record<string, string | undefined> = {};
   try {
     // An app reads its settings from the environment while it is applied.

@@ -9,6 +9,7 @@ export interface ServerConfig {
   readonly registryStoreUri: string;
   readonly defaultArtifactRoot: string;
   readonly serveArtifacts: boolean;
+  /** Where proxied artifacts are stored: an absolute directory, or a URI (`s3://bucket/prefix`) whose scheme names its repository. */
   readonly artifactsDestination: string;
   readonly artifactsOnly: boolean;
   readonly workers: number;

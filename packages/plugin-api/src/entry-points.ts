@@ -19,3 +19,13 @@ export const APP_CLIENT_ENTRY_POINT = "mlflow.app.client" as const;
 
 /** The name of this package, against whose version apps declare a `peerDependencies` range. */
 export const PLUGIN_API_PACKAGE = "@mlflow-ts/plugin-api";
+
+/**
+ * The `package.json` field that declares artifact repositories by URI scheme
+ * (`mlflow.artifact_repository`, MLflow's entry-point group of the same name): the repository of a
+ * scheme is imported only when a location with that scheme is used.
+ *
+ * @example
+ * // package.json: { "mlflow.artifact_repository": { "s3": "./dist/s3-repository.js:S3ArtifactRepository" } }
+ */
+export const ARTIFACT_REPOSITORY_ENTRY_POINT = "mlflow.artifact_repository" as const;

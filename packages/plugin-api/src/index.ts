@@ -1,4 +1,18 @@
-export { APP_ENTRY_POINT, APP_CLIENT_ENTRY_POINT, PLUGIN_API_PACKAGE } from "./entry-points.js";
+export { APP_ENTRY_POINT, APP_CLIENT_ENTRY_POINT, ARTIFACT_REPOSITORY_ENTRY_POINT, PLUGIN_API_PACKAGE } from "./entry-points.js";
+export { artifactScheme } from "./artifact-repository.js";
+export type {
+  ArtifactRepository,
+  ArtifactRepositoryClass,
+  ArtifactRepositoryOptions,
+  ArtifactListOptions,
+  ArtifactListPage,
+  ArtifactFile,
+  ArtifactWriteOptions,
+  ByteRange,
+  MultipartUploads,
+  MultipartCredential,
+  UploadedPart,
+} from "./artifact-repository.js";
 export type { ServerConfig, Logger } from "./config.js";
 export type { TrackingStore, RegistryStore, ArtifactStore, RegistrySearch, AppStores, MetricPoint, ReadableSet, TraceStore, StoredTrace, DatasetStore, ScorerStore } from "./stores.js";
 export type { EvaluationDataset, ScorerVersion } from "@mlflow-ts/protocol";

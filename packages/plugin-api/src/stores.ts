@@ -22,6 +22,7 @@ import type {
   EvaluationDataset,
   ScorerVersion,
 } from "@mlflow-ts/protocol";
+import type { ArtifactFile, ArtifactWriteOptions, ByteRange, MultipartUploads } from "./artifact-repository.js";
 
 /**
  * Limits a search to what a caller may read, inside the query: `only` keeps just these IDs (or
@@ -192,17 +193,23 @@ export interface RegistryStore {
 }
 
 /**
- * The proxied artifact storage (`--artifacts-destination`) as apps see it. Paths are relative to
- * the destination, for example `1/<run_id>/artifacts/model/MLmodel`.
+ * The proxied artifact storage (`--artifacts-destination`) as apps see it, whatever repository
+ * holds it (a local directory, S3, …). Paths are relative to the destination, for example
+ * `1/<run_id>/artifacts/model/MLmodel`. `list` answers the whole listing (the repository's pages
+ * walked); `multipart` and `presignRead` are there when the repository has them.
  *
  * @example
  * const files = await app.context.stores.artifacts.list("1/abc/artifacts");
  */
 export interface ArtifactStore {
-  write(relative: string, body: Readable): Promise<void>;
-  read(relative: string): Promise<{ stream: Readable; size: number; name: string }>;
+  write(relative: string, body: Readable, options?: ArtifactWriteOptions): Promise<void>;
+  read(relative: string, options?: { readonly range?: ByteRange }): Promise<ArtifactFile>;
   list(relative: string): Promise<FileInfo[]>;
   delete(relative: string): Promise<void>;
+  /** Multipart uploads, when the repository behind supports them. */
+  readonly multipart?: MultipartUploads;
+  /** A direct download URL, when the repository behind can sign one. */
+  presignRead?(relative: string, expiresInSeconds?: number): Promise<string>;
 }
 
 /** A trace with its spans, when the database holds them (`undefined`: look for `traces.json`). */

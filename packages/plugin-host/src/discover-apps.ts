@@ -1,14 +1,17 @@
 import fs from "node:fs";
 import path from "node:path";
-import { APP_CLIENT_ENTRY_POINT, APP_ENTRY_POINT } from "@mlflow-ts/plugin-api";
+import { APP_CLIENT_ENTRY_POINT, APP_ENTRY_POINT, ARTIFACT_REPOSITORY_ENTRY_POINT } from "@mlflow-ts/plugin-api";
 import { nearestPackageDir } from "./nearest-package-dir.js";
 import { findSearchRoots, type SearchRoot, type SearchRootOptions } from "./search-roots.js";
 
-/** One `mlflow.app` or `mlflow.app.client` declaration found on disk. */
+/** What an entry point declares: an app, an app client, or an artifact repository (by URI scheme). */
+export type DeclarationKind = "app" | "client" | "artifact_repository";
+
+/** One `mlflow.app`, `mlflow.app.client` or `mlflow.artifact_repository` declaration found on disk. */
 export interface AppDeclaration {
-  /** The app name (the key in the field). */
+  /** The app name, or the URI scheme (lowercased) of an artifact repository: the key in the field. */
   readonly name: string;
-  readonly kind: "app" | "client";
+  readonly kind: DeclarationKind;
   /** The `module:export` value as written. */
   readonly entry: string;
   readonly packageName: string;
@@ -26,7 +29,7 @@ export interface AppDeclaration {
 /** A name declared by more than one package: the one used and the ones shadowed. */
 export interface DuplicateDeclaration {
   readonly name: string;
-  readonly kind: "app" | "client";
+  readonly kind: DeclarationKind;
   readonly used: AppDeclaration;
   readonly shadowed: readonly AppDeclaration[];
 }
@@ -35,6 +38,8 @@ export interface DuplicateDeclaration {
 export interface Discovery {
   readonly apps: readonly AppDeclaration[];
   readonly clients: readonly AppDeclaration[];
+  /** Artifact repositories by URI scheme (`mlflow.artifact_repository`). */
+  readonly repositories: readonly AppDeclaration[];
   readonly duplicates: readonly DuplicateDeclaration[];
   readonly warnings: readonly string[];
   readonly roots: readonly SearchRoot[];
@@ -46,7 +51,9 @@ export interface DiscoverOptions extends SearchRootOptions {
   readonly packageDirs?: readonly string[];
 }
 
-const NEEDLE = `"${APP_ENTRY_POINT}`;
+// The common prefix of "mlflow.app", "mlflow.app.client" and "mlflow.artifact_repository": one
+// search of the raw bytes tells whether a manifest may declare any of them.
+const NEEDLE = `"${APP_ENTRY_POINT.slice(0, "mlflow.a".length)}`;
 
 /** What reading one root found: its package directories and, per directory, the package.json text when it mentions the field. */
 interface RootScan {
@@ -168,7 +175,8 @@ function readBlock(pkg: Record<string, unknown>, field: string, file: string, wa
 }
 
 /**
- * Finds every installed package that declares `mlflow.app` or `mlflow.app.client`, reading
+ * Finds every installed package that declares `mlflow.app`, `mlflow.app.client` or
+ * `mlflow.artifact_repository`, reading
  * `package.json` files from disk only and importing nothing. The package at the working
  * directory's nearest `package.json` (the one being developed) comes first, then the roots,
  * nearest first;
@@ -214,6 +222,8 @@ export function discoverApps(options: DiscoverOptions): Discovery {
     };
     for (const [name, entry] of readBlock(pkg, APP_ENTRY_POINT, file, warnings)) found.push({ ...base, name, entry, kind: "app" });
     for (const [name, entry] of readBlock(pkg, APP_CLIENT_ENTRY_POINT, file, warnings)) found.push({ ...base, name, entry, kind: "client" });
+    // Schemes compare lowercased on both sides, as MLflow's registry does.
+    for (const [name, entry] of readBlock(pkg, ARTIFACT_REPOSITORY_ENTRY_POINT, file, warnings)) found.push({ ...base, name: name.toLowerCase(), entry, kind: "artifact_repository" });
   };
   for (const dir of options.packageDirs ?? []) visit(path.resolve(dir), { dir: path.resolve(dir), kind: "project" });
   // The package the working directory belongs to is nearer than any node_modules.
@@ -227,7 +237,7 @@ export function discoverApps(options: DiscoverOptions): Discovery {
   }
 
   const duplicates: DuplicateDeclaration[] = [];
-  const pick = (kind: "app" | "client"): AppDeclaration[] => {
+  const pick = (kind: DeclarationKind): AppDeclaration[] => {
     const byName = new Map<string, AppDeclaration[]>();
     for (const d of found.filter((x) => x.kind === kind)) byName.set(d.name, [...(byName.get(d.name) ?? []), d]);
     const out: AppDeclaration[] = [];
@@ -236,7 +246,7 @@ export function discoverApps(options: DiscoverOptions): Discovery {
       if (list.length > 1) {
         duplicates.push({ name, kind, used: list[0]!, shadowed: list.slice(1) });
         warnings.push(
-          `${kind} '${name}' is declared more than once; using ${list[0]!.packageName}@${list[0]!.packageVersion} at ${list[0]!.dir}, ignoring ${list
+          `${kind === "artifact_repository" ? "artifact repository" : kind} '${name}' is declared more than once; using ${list[0]!.packageName}@${list[0]!.packageVersion} at ${list[0]!.dir}, ignoring ${list
             .slice(1)
             .map((d) => `${d.packageName}@${d.packageVersion} at ${d.dir}`)
             .join(", ")}`,
@@ -245,5 +255,5 @@ export function discoverApps(options: DiscoverOptions): Discovery {
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
   };
-  return { apps: pick("app"), clients: pick("client"), duplicates, warnings, roots };
+  return { apps: pick("app"), clients: pick("client"), repositories: pick("artifact_repository"), duplicates, warnings, roots };
 }

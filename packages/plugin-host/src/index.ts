@@ -1,5 +1,5 @@
 export { discoverApps } from "./discover-apps.js";
-export type { AppDeclaration, DuplicateDeclaration, Discovery, DiscoverOptions } from "./discover-apps.js";
+export type { AppDeclaration, DeclarationKind, DuplicateDeclaration, Discovery, DiscoverOptions } from "./discover-apps.js";
 export { findSearchRoots, globalNodeModules } from "./search-roots.js";
 export type { SearchRoot, SearchRootOptions } from "./search-roots.js";
 export { parseEntry } from "./parse-entry.js";
@@ -12,3 +12,5 @@ export { verifyApp } from "./verify-app.js";
 export type { VerifyReport, VerifiedEntry } from "./verify-app.js";
 export { checkCompatibility, pluginApiVersion } from "./check-compatibility.js";
 export { PluginHostError, isPluginHostError } from "./plugin-host-error.js";
+export { resolveArtifactRepository } from "./resolve-artifact-repository.js";
+export type { LoadedArtifactRepository } from "./resolve-artifact-repository.js";

@@ -5,7 +5,8 @@ import { resolveModule } from "./resolve-module.js";
 import type { AppDeclaration } from "./discover-apps.js";
 
 function describe(d: AppDeclaration): string {
-  return `${d.kind === "app" ? "app" : "client"} '${d.name}' (${d.packageName}@${d.packageVersion} at ${d.dir}, entry "${d.entry}")`;
+  const kind = d.kind === "artifact_repository" ? "artifact repository for the scheme" : d.kind === "app" ? "app" : "client";
+  return `${kind} '${d.name}' (${d.packageName}@${d.packageVersion} at ${d.dir}, entry "${d.entry}")`;
 }
 
 // The specifier Node says it could not find, from either loader's message.

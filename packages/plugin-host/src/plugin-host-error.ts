@@ -7,6 +7,7 @@
  * | `ERR_APP_CLIENT_NOT_FOUND` | no installed package declares that `mlflow.app.client` name | as above |
  * | `ERR_APP_LOAD_FAILED` | the app's module (or one of its own dependencies) failed to load | the original error is attached; install the missing dependency or fix the module |
  * | `ERR_APP_INVALID` | the export is neither a factory function nor an Express app | export `defineApp(...)` from the module the entry point names |
+ * | `ERR_ARTIFACT_REPOSITORY_NOT_FOUND` | no installed package declares a `mlflow.artifact_repository` for a location's URI scheme (exit 2) | install the package for that scheme (`npm install @mlflow-ts/artifacts-s3` for `s3`), or use a scheme that is installed |
  * | `ERR_APP_INCOMPATIBLE` | the package's `@mlflow-ts/plugin-api` peer range excludes this host | upgrade the app or the host so the ranges meet |
  *
  * @example
@@ -16,12 +17,12 @@ export class PluginHostError extends Error {
   override readonly name = "PluginHostError";
   readonly exitCode: number;
   constructor(
-    readonly code: "ERR_APP_NOT_FOUND" | "ERR_APP_CLIENT_NOT_FOUND" | "ERR_APP_LOAD_FAILED" | "ERR_APP_INVALID" | "ERR_APP_INCOMPATIBLE",
+    readonly code: "ERR_APP_NOT_FOUND" | "ERR_APP_CLIENT_NOT_FOUND" | "ERR_ARTIFACT_REPOSITORY_NOT_FOUND" | "ERR_APP_LOAD_FAILED" | "ERR_APP_INVALID" | "ERR_APP_INCOMPATIBLE",
     message: string,
     options: { cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.exitCode = code === "ERR_APP_NOT_FOUND" || code === "ERR_APP_CLIENT_NOT_FOUND" ? 2 : 1;
+    this.exitCode = code === "ERR_APP_NOT_FOUND" || code === "ERR_APP_CLIENT_NOT_FOUND" || code === "ERR_ARTIFACT_REPOSITORY_NOT_FOUND" ? 2 : 1;
   }
 }
 

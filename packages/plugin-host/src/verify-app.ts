@@ -6,14 +6,15 @@ import { discoverApps, type AppDeclaration } from "./discover-apps.js";
 import { loadEntry } from "./load-entry.js";
 import { isPluginHostError } from "./plugin-host-error.js";
 import { resolveApp } from "./resolve-app.js";
+import { resolveArtifactRepository } from "./resolve-artifact-repository.js";
 
 /** One declaration of the verified package, and whether it loads. */
 export interface VerifiedEntry {
   readonly name: string;
-  readonly kind: "app" | "client";
+  readonly kind: "app" | "client" | "artifact_repository";
   readonly entry: string;
   readonly ok: boolean;
-  /** `factory` or `app` for apps, `class` for clients. */
+  /** `factory` or `app` for apps, `class` for clients and artifact repositories. */
   readonly shape?: string;
   readonly error?: { readonly code: string; readonly message: string };
 }
@@ -63,8 +64,16 @@ export async function verifyApp(dir: string): Promise<VerifyReport> {
       entries.push({ name: declaration.name, kind: "client", entry: declaration.entry, ok: false, error: toReport(error) });
     }
   }
+  for (const declaration of mine(discovery.repositories)) {
+    try {
+      const { repository } = await resolveArtifactRepository(declaration.name, { cwd: root }, discovery);
+      entries.push({ name: declaration.name, kind: "artifact_repository", entry: declaration.entry, ok: true, shape: typeof repository === "function" ? "class" : typeof repository });
+    } catch (error) {
+      entries.push({ name: declaration.name, kind: "artifact_repository", entry: declaration.entry, ok: false, error: toReport(error) });
+    }
+  }
   const warnings = [...discovery.warnings.filter((w) => w.includes(real))];
-  if (entries.length === 0) warnings.push(`${root}/package.json declares no "mlflow.app" or "mlflow.app.client"`);
+  if (entries.length === 0) warnings.push(`${root}/package.json declares no "mlflow.app", "mlflow.app.client" or "mlflow.artifact_repository"`);
   return { packageName: pkg.name ?? path.basename(root), ok: entries.length > 0 && entries.every((e) => e.ok), entries, warnings };
 }
 

@@ -1,7 +1,7 @@
 import querystring from "node:querystring";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Infer, Schema } from "@mlflow-ts/protocol";
-import type { AfterRequestHook, AppContext, AppStores, BeforeRequestHook, BeforeRequestOptions, EndpointHandler, EndpointMethod, Logger, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
+import type { AfterRequestHook, AppContext, AppStores, ArtifactStore, BeforeRequestHook, BeforeRequestOptions, EndpointHandler, EndpointMethod, Logger, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
 import { createHookRegistry, runBeforeHooks } from "./hooks.js";
 import { jsonBody } from "./json-body.js";
 import { baseRoutes, type ServerStores } from "./base-routes.js";
@@ -12,6 +12,7 @@ import { EndpointTable } from "./endpoint-table.js";
 import { attachReadings, dispatchEndpoints, matchedEndpoint } from "./request-reading.js";
 import { mountWebUi, uiManifestRoute, type WebUiOptions } from "./web-ui.js";
 import { createMetrics } from "./metrics.js";
+import { registerRootArtifacts } from "./artifact-access.js";
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
@@ -25,6 +26,12 @@ export interface CreateServerOptions {
    * serve. Without it `/health` is always "OK".
    */
   readonly databaseHealth?: () => Promise<void>;
+  /**
+   * The store at `config.defaultArtifactRoot` when that names storage (`s3://…`, with
+   * `--no-serve-artifacts`): the UI's downloads, model-version files and trace data of experiments
+   * below it are read from there. Without it such locations answer 501 naming their scheme.
+   */
+  readonly rootArtifacts?: ArtifactStore;
 }
 
 const TABLE = Symbol("mlflow.endpointTable");
@@ -52,6 +59,7 @@ function isRawBody(req: Request): boolean {
  */
 export function createServer(config: ServerConfig, storesIn: ServerStores, options: CreateServerOptions): MlflowApp {
   const logger = options.logger;
+  if (options.rootArtifacts) registerRootArtifacts(config, options.rootArtifacts);
   // --expose-prometheus: requests and store calls are measured; apps see the measured stores too.
   const metrics = config.exposePrometheus !== undefined ? createMetrics() : undefined;
   const stores = metrics ? metrics.instrument(storesIn) : storesIn;

@@ -8,5 +8,6 @@ export type { LoggerOptions, RequestLogFields } from "./logger.js";
 export { RawReply, text } from "./raw-reply.js";
 export { SERVER_VERSION, MLFLOW_API_VERSION } from "./version.js";
 export { resolveArtifactUri, fileReply } from "./artifact-access.js";
+export { repositoryArtifactStore } from "./repository-artifact-store.js";
 export type { ArtifactTarget } from "./artifact-access.js";
 export type { WebUiOptions } from "./web-ui.js";

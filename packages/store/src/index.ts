@@ -22,6 +22,7 @@ export type { SearchRegistryInput } from "./registry/search-registry.js";
 export type { CreateModelVersionInput } from "./registry/model-versions.js";
 export type { CreateLoggedModelInput, SearchLoggedModelsInput } from "./logged-models/logged-models.js";
 export { LocalArtifactStore } from "./artifacts/local-artifact-store.js";
+export { FileArtifactRepository } from "./artifacts/file-artifact-repository.js";
 export type { ArtifactFile } from "./artifacts/local-artifact-store.js";
 export { artifactSegments } from "./artifacts/artifact-path.js";
 export { artifactLocation } from "./artifacts/artifact-location.js";

@@ -4,6 +4,7 @@ import { synthesizedTraceFile } from "../traces/trace-files.js";
 import { requestStores, type AppStores, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { artifactSegments, parseModelSource } from "@mlflow-ts/store";
 import { fileReply, resolveArtifactUri } from "../artifact-access.js";
+import { parseByteRange } from "../byte-range.js";
 import { route, type RouteDefinition } from "../route.js";
 import { filesOfVersion } from "./registry-routes.js";
 import { modelIdParam } from "./logged-model-routes.js";
@@ -30,19 +31,48 @@ const proxiedPath = { path: artifactPath(true) };
 
 const NO_MPU = "Multipart upload is not supported for the current artifact repository";
 
+/** S3's limit on parts, which MLflow's client does not check: more would fail at the last part. */
+const MAX_PARTS = 10_000;
+
+/** The directory a multipart URL names (`/mpu/create/*dir`); the body's `path` is the client's file. */
+const mpuTarget = { dir: artifactPath(true), path: f.string() };
+
+// The object is named after the client's local file (MLflow: basename of `path`). A Windows path
+// is cut at its backslashes too: a name with one in it would be refused as unsafe anyway.
+function mpuPath(dir: string, localPath: string | undefined): string {
+  if (!localPath) throw invalidParameter("Missing value for required parameter 'path'");
+  const name = localPath.split(/[\\/]/).filter(Boolean).pop() ?? "";
+  return artifactSegments([dir, name].filter(Boolean).join("/")).join("/");
+}
+
+function multipartOf(req: Parameters<typeof requestStores>[0], sentence: string) {
+  const multipart = requestStores(req).artifacts.multipart;
+  // Clients fall back to one streamed PUT only on a message that starts with exactly NO_MPU.
+  if (!multipart) throw new MlflowError("NOT_IMPLEMENTED", `${NO_MPU}. ${sentence}`);
+  return multipart;
+}
+
+const SINGLE_PUT = "Use a single PUT to /api/2.0/mlflow-artifacts/artifacts/<path>.";
+
 /**
- * The artifact proxy (MlflowArtifactsService, spec §3 I), by paths relative to
- * `/api/2.0/mlflow-artifacts`: download, upload (raw body, streamed), list, delete; multipart and
- * presigned routes answer 501 so clients fall back to a single PUT.
+ * The artifact proxy (MlflowArtifactsService, spec §4), by paths relative to
+ * `/api/2.0/mlflow-artifacts`: download (streamed, one byte range honoured), upload (raw body,
+ * streamed with its length), list, delete; MLflow's multipart endpoints when the destination's
+ * repository supports multipart (else 501 with the sentence on which clients fall back to a PUT);
+ * presigned downloads when it can sign them.
  */
 export function artifactProxyRoutes(): RouteDefinition[] {
-  const notImplemented = () => {
-    throw new MlflowError("NOT_IMPLEMENTED", `${NO_MPU}. Use a single PUT to /api/2.0/mlflow-artifacts/artifacts/<path>.`);
-  };
   return [
     route("GET", "/artifacts/*path", proxiedPath, async (p, req) => {
+      const wanted = parseByteRange(req.headers.range);
+      const range = wanted && "start" in wanted ? wanted : undefined;
       try {
-        return fileReply(await requestStores(req).artifacts.read(p.path));
+        const file = await requestStores(req).artifacts.read(p.path, range ? { range } : {});
+        if (range && !file.range && range.start >= file.size) {
+          file.stream.destroy();
+          return new RawReply(416, { "Content-Range": `bytes */${file.size}`, "Content-Type": "application/json" }, JSON.stringify({ error_code: "INVALID_PARAMETER_VALUE", message: `Range starts past the end of '${p.path}' (${file.size} bytes)` }));
+        }
+        return fileReply(file);
       } catch (error) {
         // A trace's traces.json that no client uploaded: its spans are in the database.
         const body = isMlflowError(error) && error.code === "RESOURCE_DOES_NOT_EXIST" ? await synthesizedTraceFile(req, p.path) : undefined;
@@ -55,7 +85,10 @@ export function artifactProxyRoutes(): RouteDefinition[] {
       "/artifacts/*path",
       proxiedPath,
       async (p, req) => {
-        await requestStores(req).artifacts.write(p.path, req);
+        const length = req.headers["content-length"];
+        const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+        const contentType = req.headers["content-type"];
+        await requestStores(req).artifacts.write(p.path, req, { ...(size !== undefined ? { size } : {}), ...(contentType ? { contentType } : {}) });
         return {};
       },
       { rawBody: true },
@@ -68,11 +101,43 @@ export function artifactProxyRoutes(): RouteDefinition[] {
       const files = await requestStores(req).artifacts.list(p.path ?? "");
       return files.length > 0 ? { files } : {};
     }),
-    route("POST", "/mpu/create/*path", proxiedPath, notImplemented),
-    route("POST", "/mpu/complete/*path", proxiedPath, notImplemented),
-    route("POST", "/mpu/abort/*path", proxiedPath, notImplemented),
-    route("GET", "/presigned/*path", proxiedPath, () => {
-      throw new MlflowError("NOT_IMPLEMENTED", "Presigned download URLs are not supported for the current artifact repository");
+    // As in MLflow, an unsupported destination answers 501 before the body is looked at.
+    route("POST", "/mpu/create/*dir", { ...mpuTarget, num_parts: f.int() }, async (p, req) => {
+      const multipart = multipartOf(req, SINGLE_PUT);
+      const target = mpuPath(p.dir, p.path);
+      const numParts = p.num_parts ?? 0;
+      if (numParts < 1) throw invalidParameter(`'num_parts' must be at least 1, got ${p.num_parts}`);
+      if (numParts > MAX_PARTS) throw new MlflowError("NOT_IMPLEMENTED", `${NO_MPU} for more than ${MAX_PARTS} parts (asked: ${numParts}). ${SINGLE_PUT}`);
+      const { uploadId, credentials } = await multipart.create(target, numParts);
+      return {
+        ...(uploadId !== undefined ? { upload_id: uploadId } : {}),
+        credentials: credentials.map((c) => ({ url: c.url, part_number: c.partNumber, headers: { ...(c.headers ?? {}) } })),
+      };
+    }),
+    route("POST", "/mpu/complete/*dir", { ...mpuTarget, upload_id: f.string(), parts: f.json() }, async (p, req) => {
+      const multipart = multipartOf(req, SINGLE_PUT);
+      if (!p.upload_id) throw invalidParameter("Missing value for required parameter 'upload_id'");
+      const parts = Array.isArray(p.parts) ? p.parts : undefined;
+      const read = parts?.map((part: unknown) => {
+        const o = (typeof part === "object" && part !== null ? part : {}) as Record<string, unknown>;
+        const partNumber = Number(o.part_number);
+        if (!Number.isInteger(partNumber) || partNumber < 1 || typeof o.etag !== "string") throw invalidParameter("Each of 'parts' needs a part_number (from 1) and an etag");
+        return { partNumber, etag: o.etag, ...(typeof o.url === "string" ? { url: o.url } : {}) };
+      });
+      if (!read || read.length === 0) throw invalidParameter("'parts' must be a non-empty list of {part_number, etag}");
+      await multipart.complete(mpuPath(p.dir, p.path), p.upload_id, read.sort((a, b) => a.partNumber - b.partNumber));
+      return {};
+    }),
+    route("POST", "/mpu/abort/*dir", { ...mpuTarget, upload_id: f.string() }, async (p, req) => {
+      const multipart = multipartOf(req, SINGLE_PUT);
+      if (!p.upload_id) throw invalidParameter("Missing value for required parameter 'upload_id'");
+      await multipart.abort(mpuPath(p.dir, p.path), p.upload_id);
+      return {};
+    }),
+    route("GET", "/presigned/*path", proxiedPath, async (p, req) => {
+      const artifacts = requestStores(req).artifacts;
+      if (!artifacts.presignRead) throw new MlflowError("NOT_IMPLEMENTED", "Presigned download URLs are not supported for the current artifact repository");
+      return { url: await artifacts.presignRead(p.path) };
     }),
   ];
 }

@@ -8,11 +8,12 @@ import { pipeline } from "node:stream/promises";
 import { invalidParameter, notFound, type FileInfo, type MlflowError } from "@mlflow-ts/protocol";
 import { artifactSegments } from "./artifact-path.js";
 
-/** A file opened for download. */
+/** A file opened for download (the whole file, or the inclusive `range` of it). */
 export interface ArtifactFile {
   readonly stream: Readable;
   readonly size: number;
   readonly name: string;
+  readonly range?: { readonly start: number; readonly end: number };
 }
 
 const TEMP_PREFIX = ".mlflow-upload-";
@@ -169,13 +170,29 @@ export class LocalArtifactStore {
     }
   }
 
-  /** Opens a file for streaming (404 when it is missing or a directory). */
-  async read(relative: string): Promise<ArtifactFile> {
+  /**
+   * Opens a file for streaming, whole or an inclusive byte range of it (404 when it is missing or
+   * a directory). A range that starts past the end is answered whole: the caller decides on 416.
+   */
+  async read(relative: string, options: { readonly range?: { readonly start: number; readonly end?: number } } = {}): Promise<ArtifactFile> {
     const target = await this.resolve(relative);
     const stat = await fsp.stat(target).catch(() => undefined);
     if (!stat || !stat.isFile()) throw notFound(`Artifact '${relative}' not found`);
     await this.inside(await fsp.realpath(target));
-    return { stream: fs.createReadStream(target, { highWaterMark: 1024 * 1024 }), size: stat.size, name: path.basename(target) };
+    const name = path.basename(target);
+    const range = options.range;
+    if (range && range.start < stat.size) {
+      const end = Math.min(range.end ?? stat.size - 1, stat.size - 1);
+      return { stream: fs.createReadStream(target, { start: range.start, end, highWaterMark: 1024 * 1024 }), size: stat.size, name, range: { start: range.start, end } };
+    }
+    return { stream: fs.createReadStream(target, { highWaterMark: 1024 * 1024 }), size: stat.size, name };
+  }
+
+  /** A file's size, or undefined when there is no file at the path (missing, or a directory). */
+  async stat(relative: string): Promise<{ size: number } | undefined> {
+    const target = await this.resolve(relative);
+    const stat = await fsp.stat(target).catch(() => undefined);
+    return stat?.isFile() ? { size: stat.size } : undefined;
   }
 
   /**

@@ -1,0 +1,166 @@
+// S3 artifact benchmark (issue #21): 256 MB upload and download through the proxy with
+// `--artifacts-destination s3://…`, against a bare Node server moving the same bytes to the same
+// s3rver with the same SDK and the same upload settings (targets ≥ 0.9×); the server's peak RSS
+// while 8 transfers at once move 1 GB each way (≤ 200 MB); a listing of 10,000 artifacts (≤ 500 ms),
+// beside the same listing made with the SDK directly (what s3rver itself costs).
+import crypto from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import { spawn } from "node:child_process";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { ArtifactsClient } from "@mlflow-ts/client";
+import { CLIENT_CPUS, HAS_TASKSET, ROOT, SERVER_CPUS, peakRssMb, pin, report, startServer } from "./lib.js";
+
+const SIZE = 256 * 1024 * 1024;
+const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 3);
+const LISTED = 10_000;
+const require = createRequire(import.meta.url);
+const S3RVER_BIN = path.join(path.dirname(require.resolve("s3rver/package.json")), "bin", "s3rver.js");
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// s3rver in its own process; --openssl-legacy-provider because its page tokens use DES.
+async function startS3rver(dir, bucket) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--openssl-legacy-provider", S3RVER_BIN, "-d", dir, "-a", "127.0.0.1", "-p", String(port), "-s", "--configure-bucket", bucket], { stdio: "ignore" });
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i += 1) {
+    if (await fetch(endpoint).then(() => true, () => false)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { endpoint, child, stop: () => child.kill() };
+}
+
+// The ceiling of any Node proxy to S3 here: a bare http server that streams a PUT body of known
+// length to s3rver through one PutObject (no buffering at all) and streams a GET from GetObject.
+const BARE = `const http=require("http");const {S3Client,GetObjectCommand,PutObjectCommand}=require("@aws-sdk/client-s3");
+const [endpoint,bucket]=process.argv.slice(1);
+const client=new S3Client({endpoint,region:"us-east-1",forcePathStyle:true,credentials:{accessKeyId:"S3RVER",secretAccessKey:"S3RVER"},requestChecksumCalculation:"WHEN_REQUIRED",responseChecksumValidation:"WHEN_REQUIRED",requestHandler:{httpAgent:new http.Agent({keepAlive:true,maxSockets:64})}});
+http.createServer(async(q,s)=>{const Key="bare"+q.url;try{
+if(q.method==="GET"){const o=await client.send(new GetObjectCommand({Bucket:bucket,Key}));s.writeHead(200,{"Content-Length":o.ContentLength});o.Body.pipe(s);return}
+await client.send(new PutObjectCommand({Bucket:bucket,Key,Body:q,ContentLength:Number(q.headers["content-length"])}));s.end("{}")}catch(e){s.writeHead(500);s.end(String(e))}})
+.listen(0,"127.0.0.1",function(){console.log("listening on http://127.0.0.1:"+this.address().port)})`;
+
+async function startBare(endpoint, bucket) {
+  const child = spawn(process.execPath, ["-e", BARE, endpoint, bucket], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+  const url = await new Promise((resolve) => child.stdout.on("data", (c) => { const m = /listening on (\S+)/.exec(String(c)); if (m) resolve(m[1]); }));
+  return { url, pid: child.pid, stop: () => child.kill() };
+}
+
+async function timed(fn) {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchArtifactsS3() {
+  console.log(`\n# artifacts in S3 (issue #21)  store: s3rver 3.7 (its own process); baseline: a bare Node http server streaming the same bytes to the same s3rver with the same SDK, one streamed PutObject / GetObject (targets ≥ 0.9×); client: ArtifactsClient (file to file); medians of ${ROUNDS} rounds after a warm-up${HAS_TASKSET ? `; client on CPU ${CLIENT_CPUS}, servers and s3rver on CPUs ${SERVER_CPUS}` : ""}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-bench-s3-"));
+  const bucket = "bench";
+  const s3 = await startS3rver(path.join(dir, "s3"), bucket);
+  const env = { MLFLOW_S3_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+  const source = path.join(dir, "source.bin");
+  const block = crypto.randomBytes(4 * 1024 * 1024);
+  const out = fs.createWriteStream(source);
+  for (let i = 0; i < SIZE / block.length; i += 1) if (!out.write(block)) await new Promise((r) => out.once("drain", r));
+  await new Promise((r) => out.end(r));
+  const server = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "bench.db")}`, "--artifacts-destination", `s3://${bucket}/proxied`], { cwd: dir, env });
+  const bare = await startBare(s3.endpoint, bucket);
+  pin(process.pid, CLIENT_CPUS);
+  for (const pid of [server.child.pid, bare.pid, s3.child.pid]) pin(pid, SERVER_CPUS);
+  try {
+    const client = new ArtifactsClient(server.url);
+    const bareClient = new ArtifactsClient(bare.url);
+    const at = (name) => path.join(dir, name);
+    const variants = {
+      up: (i) => client.uploadFile(`1/bench/artifacts/up-${i}.bin`, source),
+      down: (i) => client.downloadFile(`1/bench/artifacts/up-${i}.bin`, at(`down-${i}.bin`)),
+      bareUp: (i) => bareClient.uploadFile(`up-${i}.bin`, source),
+      bareDown: (i) => bareClient.downloadFile(`up-${i}.bin`, at(`bare-down-${i}.bin`)),
+    };
+    const seconds = { up: [], down: [], bareUp: [], bareDown: [] };
+    const order = [["up", "down"], ["bareUp", "bareDown"]];
+    for (let round = -1; round < ROUNDS; round += 1) {
+      const shift = Math.max(round, 0) % order.length;
+      for (const group of [...order.slice(shift), ...order.slice(0, shift)]) {
+        for (const name of group) {
+          const s = await timed(() => variants[name](round));
+          if (round >= 0) seconds[name].push(s);
+        }
+      }
+      if ((await fsp.stat(at(`down-${round}.bin`))).size !== SIZE) throw new Error("downloaded size differs");
+      for (const name of [`down-${round}.bin`, `bare-down-${round}.bin`]) await fsp.rm(at(name), { force: true });
+    }
+    const mb = SIZE / 1024 / 1024;
+    const figure = (name, label) => report(label, mb / median(seconds[name]), "MB/s", undefined, `rounds ${seconds[name].map((x) => (mb / x).toFixed(0)).join(" ")}`);
+    figure("up", "S3 proxy: upload 256 MB (file → server → s3rver)");
+    figure("down", "S3 proxy: download 256 MB (s3rver → server → file)");
+    figure("bareUp", "bare Node server + same SDK: the same upload");
+    figure("bareDown", "bare Node server + same SDK: the same download");
+    report("S3 upload / bare Node server, same bytes", median(seconds.bareUp) / median(seconds.up), "x", [">=", 0.9]);
+    report("S3 download / bare Node server, same bytes", median(seconds.bareDown) / median(seconds.down), "x", [">=", 0.9]);
+
+    // 8 transfers at once, 128 MB each: 1 GB up, then 1 GB down.
+    const part = path.join(dir, "part.bin");
+    await fsp.writeFile(part, (await fsp.readFile(source)).subarray(0, 128 * 1024 * 1024));
+    const concurrent = await timed(async () => {
+      await Promise.all(Array.from({ length: 8 }, (_, i) => client.uploadFile(`1/bench/artifacts/c-${i}.bin`, part)));
+      await Promise.all(Array.from({ length: 8 }, (_, i) => client.downloadFile(`1/bench/artifacts/c-${i}.bin`, at(`c-${i}.bin`))));
+    });
+    report("S3 proxy: 8 concurrent transfers, 1 GB each way", 2048 / concurrent, "MB/s");
+    report("server peak RSS (256 MB rounds, then 8 × 128 MB each way)", peakRssMb(server.child.pid), "MB", ["<=", 200]);
+    for (let i = 0; i < 8; i += 1) await fsp.rm(at(`c-${i}.bin`), { force: true });
+
+    // BENCH_S3_LIST=0 skips the listing (for quick A/B runs of the transfers).
+    if (process.env.BENCH_S3_LIST === "0") return;
+    // 10,000 artifacts in one directory, written straight to the bucket.
+    const { S3Client, PutObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+    const sdk = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
+    const names = Array.from({ length: LISTED }, (_, i) => `f${String(i).padStart(5, "0")}.txt`);
+    for (let i = 0; i < names.length; i += 100) {
+      await Promise.all(names.slice(i, i + 100).map((n) => sdk.send(new PutObjectCommand({ Bucket: bucket, Key: `proxied/2/many/artifacts/${n}`, Body: "x" }))));
+    }
+    const listings = [];
+    for (let i = 0; i < 5; i += 1) {
+      listings.push(
+        await timed(async () => {
+          const body = await (await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts?path=2/many/artifacts`)).json();
+          if (body.files.length !== LISTED) throw new Error(`listed ${body.files.length}`);
+        }),
+      );
+    }
+    const direct = [];
+    for (let i = 0; i < 5; i += 1) {
+      direct.push(
+        await timed(async () => {
+          let token;
+          do {
+            const page = await sdk.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "proxied/2/many/artifacts/", Delimiter: "/", ...(token ? { ContinuationToken: token } : {}) }));
+            token = page.IsTruncated ? page.NextContinuationToken : undefined;
+          } while (token);
+        }),
+      );
+    }
+    sdk.destroy();
+    report("S3 proxy: list 10,000 artifacts (median of 5)", median(listings) * 1000, "ms", ["<=", 500], `the SDK listing the same prefix directly: ${(median(direct) * 1000).toFixed(0)} ms`);
+  } finally {
+    bare.stop();
+    await server.stop();
+    s3.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchArtifactsS3();

@@ -1,0 +1,45 @@
+import { MlflowError, isMlflowError } from "@mlflow-ts/protocol";
+
+const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "TimeoutError", "RequestTimeout", "SlowDown", "ServiceUnavailable", "InternalError"]);
+const CREDENTIALS = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "CredentialsProviderError", "AuthorizationHeaderMalformed"]);
+
+function codesOf(error: unknown): string[] {
+  const e = error as { name?: string; code?: string; Code?: string; cause?: { code?: string }; errors?: { code?: string }[] } | undefined;
+  return [e?.name, e?.code, e?.Code, e?.cause?.code, ...(e?.errors ?? []).map((x) => x.code)].filter((x): x is string => typeof x === "string");
+}
+
+// S3's own messages name the bucket or key, never the secret; still, keep them short.
+function short(error: unknown): string {
+  return String((error as Error)?.message ?? error).slice(0, 300);
+}
+
+/**
+ * Turns an AWS SDK failure into the `MlflowError` a client should see, naming the cause and never
+ * a credential: a missing key is 404; a store that cannot be reached (refused, reset, timed out,
+ * 503 SlowDown) is 503 `TEMPORARILY_UNAVAILABLE`, which MLflow's clients retry; refused credentials
+ * and denied access are 403 (a client retrying would not help); anything else is 500 with S3's
+ * error name.
+ *
+ * @example
+ * try { await client.send(command); } catch (error) { throw s3Error(error, "reading s3://bucket/key"); }
+ */
+export function s3Error(error: unknown, what: string): MlflowError {
+  if (isMlflowError(error)) return error;
+  const codes = codesOf(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const name = codes[0] ?? "Error";
+  if (codes.some((c) => c === "NoSuchKey" || c === "NotFound") || (status === 404 && !codes.includes("NoSuchBucket"))) {
+    return new MlflowError("RESOURCE_DOES_NOT_EXIST", `Artifact not found: ${what}`);
+  }
+  if (codes.includes("NoSuchBucket")) return new MlflowError("RESOURCE_DOES_NOT_EXIST", `The bucket does not exist (${what}): ${short(error)}`);
+  if (codes.some((c) => UNREACHABLE.has(c)) || status === 503 || status === 502 || status === 504) {
+    return new MlflowError("TEMPORARILY_UNAVAILABLE", `The object store is unavailable (${name}) while ${what}; try again`);
+  }
+  if (codes.some((c) => CREDENTIALS.has(c))) {
+    return new MlflowError("PERMISSION_DENIED", `The object store refused the server's credentials (${name}) while ${what}: ${short(error)}. Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE the server was started with.`);
+  }
+  if (codes.includes("AccessDenied") || status === 403) {
+    return new MlflowError("PERMISSION_DENIED", `The object store denied access (${name}) while ${what}: ${short(error)}`);
+  }
+  return new MlflowError("INTERNAL_ERROR", `The object store failed (${name}) while ${what}: ${short(error)}`);
+}
