@@ -34,6 +34,11 @@ describe("model-version rules of MLflow 3", () => {
     const outside = await postJson(server, "/api/2.0/mlflow/model-versions/create", { name: "from-model", source: path.dirname(location.replace(/^file:\/\//, "")), model_id: model.info.model_id });
     expect(outside.status).toBe(400);
     expect(String(outside.body.message)).toContain("the model_id request parameter has to be specified");
+    // MLflow 3 lists the versions registered from a logged model in its tag mlflow.modelVersions.
+    await postJson(server, "/api/2.0/mlflow/model-versions/create", { name: "from-model", source: location, model_id: model.info.model_id });
+    const logged = await getJson(server, `/api/2.0/mlflow/logged-models/${model.info.model_id}`);
+    const tags = (logged.body.model as { info: { tags: { key: string; value: string }[] } }).info.tags;
+    expect(tags.find((t) => t.key === "mlflow.modelVersions")?.value).toBe('[{"name": "from-model", "version": 1}, {"name": "from-model", "version": 2}]');
     const got = await getJson(server, "/api/2.0/mlflow/model-versions/get?name=from-model&version=1");
     expect((got.body.model_version as { description?: string }).description).toBe("");
     const bad = await getJson(server, "/api/2.0/mlflow/model-versions/get?name=from-model&version=something%20not%20correct");

@@ -115,6 +115,7 @@ export async function createModelVersion(
         .execute();
     }
     await touchModel(trx, input.name, now);
+    if (input.modelId) await recordVersionOnLoggedModel(ctx, trx, input.modelId, input.name, versionRow.version);
     return versionRow;
   });
   return (await loadVersions(ctx, [row]))[0]!;
@@ -228,4 +229,33 @@ export async function deleteModelVersionTag(ctx: TrackingContext, name: string, 
     await requireVersionRow(trx, name, version);
     await trx.deleteFrom("model_version_tags").where("name", "=", name).where("version", "=", version).where("key", "=", key).execute();
   });
+}
+
+const MODEL_VERSIONS_TAG = "mlflow.modelVersions";
+
+/**
+ * MLflow 3's `set_model_versions_tags`: the logged model a version was registered from lists its
+ * versions in the tag `mlflow.modelVersions`, as `json.dumps` writes `[{"name": …, "version": n}]`
+ * (duplicates skipped). Only where the logged model is in this database (a separate registry
+ * database holds no logged models).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function recordVersionOnLoggedModel(ctx: TrackingContext, trx: Kysely<any>, modelId: string, name: string, version: number): Promise<void> {
+  if (!ctx.schema.atLeast("400f98739977")) return;
+  const model = (await trx.selectFrom("logged_models").select("experiment_id").where("model_id", "=", modelId).executeTakeFirst()) as { experiment_id: number } | undefined;
+  if (!model) return;
+  const existing = (await trx.selectFrom("logged_model_tags").select("tag_value").where("model_id", "=", modelId).where("tag_key", "=", MODEL_VERSIONS_TAG).executeTakeFirst()) as
+    | { tag_value: string }
+    | undefined;
+  let list: { name: unknown; version: unknown }[] = [];
+  try {
+    const parsed: unknown = existing ? JSON.parse(existing.tag_value) : [];
+    if (Array.isArray(parsed)) list = parsed as { name: unknown; version: unknown }[];
+  } catch {
+    // A tag another writer left unreadable is replaced by the list of this version.
+  }
+  if (list.some((v) => v?.name === name && Number(v?.version) === version)) return;
+  list.push({ name, version });
+  const value = `[${list.map((v) => `{"name": ${JSON.stringify(v.name)}, "version": ${JSON.stringify(v.version)}}`).join(", ")}]`;
+  await upsert(trx.insertInto("logged_model_tags").values({ model_id: modelId, experiment_id: model.experiment_id, tag_key: MODEL_VERSIONS_TAG, tag_value: value }), ctx.database.dialect, ["model_id", "tag_key"], { tag_value: value }).execute();
 }
