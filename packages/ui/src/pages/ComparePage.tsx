@@ -3,6 +3,7 @@ import { get } from "../lib/api.js";
 import { formatDuration, formatTime, formatValue } from "../lib/format.js";
 import { indexOf } from "../lib/columns.js";
 import { link } from "../lib/router.js";
+import { runColor } from "../lib/run-color.js";
 import { useAsync } from "../lib/use-async.js";
 import { RunCharts } from "../components/RunCharts.js";
 
@@ -25,7 +26,7 @@ export function ComparePage(props: { runIds: string[] }) {
               <th scope="col">Run</th>
               {list.map((r) => (
                 <th key={r.info.run_id} scope="col">
-                  <a href={link.run(r.info.experiment_id, r.info.run_id)}>{r.info.run_name || r.info.run_id}</a>
+                  <span class="swatch" style={{ background: runColor(r.info.run_id) }} /> <a href={link.run(r.info.experiment_id, r.info.run_id)}>{r.info.run_name || r.info.run_id}</a>
                 </th>
               ))}
             </tr>

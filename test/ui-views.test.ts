@@ -1,0 +1,171 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Locator, Page } from "playwright-core";
+import { MlflowClient } from "@mlflow-ts/client";
+import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
+import { seedDemo, type DemoData } from "./support/seed-ui.js";
+import { HAS_CHROMIUM, launchChromium, unlabelledControls } from "./support/browser.js";
+
+// Issue 24, first slice, in Chromium: single-point metrics drawn as markers, chart legends that
+// hide and show runs, one colour per run on every page, names in breadcrumbs, dark mode.
+// Screenshots of each new view go to docs/screenshots/ (linked from the README).
+
+const DOCS_SCREENSHOTS = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../docs/screenshots");
+
+/** Saves the viewport (or one element) as `docs/screenshots/<name>.png`. */
+async function docScreenshot(page: Page, name: string, element?: Locator): Promise<void> {
+  fs.mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
+  const file = path.join(DOCS_SCREENSHOTS, `${name}.png`);
+  await (element ? element.screenshot({ path: file }) : page.screenshot({ path: file }));
+}
+
+/** The saturated pixels of a chart's canvas (lines and markers; axes and grid are grey), with their centroid. */
+function seriesPixels(chart: Locator): Promise<{ count: number; rgb: [number, number, number][]; cx: number; cy: number; width: number; height: number }> {
+  return chart.locator("canvas").evaluate((canvas: HTMLCanvasElement) => {
+    const ctx = canvas.getContext("2d")!;
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const over = canvas.parentElement!.querySelector(".u-over") as HTMLElement;
+    const ratio = canvas.width / canvas.clientWidth;
+    const box = { left: over.offsetLeft * ratio, top: over.offsetTop * ratio, width: over.clientWidth * ratio, height: over.clientHeight * ratio };
+    let count = 0;
+    let sx = 0;
+    let sy = 0;
+    const rgb: [number, number, number][] = [];
+    for (let i = 0; i < data.length; i += 4) {
+      const r = data[i]!, g = data[i + 1]!, b = data[i + 2]!, a = data[i + 3]!;
+      if (a < 200 || Math.max(r, g, b) - Math.min(r, g, b) < 60) continue;
+      count += 1;
+      const p = i / 4;
+      sx += (p % canvas.width) - box.left;
+      sy += Math.floor(p / canvas.width) - box.top;
+      if (rgb.length < 50) rgb.push([r, g, b]);
+    }
+    return { count, rgb, cx: count ? sx / count / box.width : -1, cy: count ? sy / count / box.height : -1, width: box.width, height: box.height };
+  });
+}
+
+function parseRgb(css: string): [number, number, number] {
+  const [r, g, b] = css.match(/\d+/g)!.map(Number);
+  return [r!, g!, b!];
+}
+
+const near = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!))) <= 40;
+
+describe.skipIf(!HAS_CHROMIUM)("issue 24 views, in Chromium", () => {
+  let dir: string;
+  let server: SpawnedServer;
+  let client: MlflowClient;
+  let demo: DemoData;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-ui-views-"));
+    server = await spawnServer(["--backend-store-uri", `sqlite:///${path.join(dir, "mlflow.db")}`], { cwd: dir });
+    client = new MlflowClient(server.url);
+    demo = await seedDemo(client);
+    // A metric logged once, as `mlflow.log_metric("train_acc", 0.87)` after training leaves it.
+    await client.logMetric(demo.runIds[10]!, "train_acc", 0.87, { step: 5 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("draws a metric logged once as a marker in the middle of its chart", async () => {
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/charts`);
+    const chart = page.locator("figure.chart").filter({ has: page.locator("figcaption", { hasText: /^train_acc$/ }) });
+    await chart.locator("canvas").waitFor();
+    // One run has it: one series, no legend (a legend is for several runs).
+    await expect.poll(() => chart.getByRole("img").getAttribute("aria-label")).toBe("Chart of train_acc for 1 runs");
+    const pixels = await seriesPixels(chart);
+    expect(pixels.count).toBeGreaterThan(20);
+    // The x range is the point's step ± 1 and the y range its value ± 10 %: the marker is centred.
+    expect(pixels.cx).toBeGreaterThan(0.4);
+    expect(pixels.cx).toBeLessThan(0.6);
+    expect(pixels.cy).toBeGreaterThan(0.4);
+    expect(pixels.cy).toBeLessThan(0.6);
+    await docScreenshot(page, "chart-single-point", chart);
+    // Over time too (uPlot alone would put it at the left edge of a day).
+    for (const axis of ["time", "relative"]) {
+      await page.getByLabel("X axis").selectOption(axis);
+      await expect.poll(async () => (await seriesPixels(chart)).cx).toBeGreaterThan(0.4);
+      expect((await seriesPixels(chart)).cx).toBeLessThan(0.6);
+    }
+    // In the run's colour.
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/runs/${demo.runIds[10]}`);
+    const swatch = await page.locator(".run-swatch").evaluate((e) => getComputedStyle(e).backgroundColor);
+    expect(pixels.rgb.every((p) => near(p, parseRgb(swatch)))).toBe(true);
+  });
+
+  it("gives multi-run charts a legend whose entries hide and show a run's line", async () => {
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/charts`);
+    const chart = page.locator("figure.chart").filter({ has: page.locator("figcaption", { hasText: /^loss$/ }) });
+    await chart.locator("canvas").waitFor();
+    const legend = chart.getByRole("list", { name: "Runs in loss" });
+    const entries = legend.getByRole("button");
+    // The first ten runs of the table (newest first) are charted; the three sweep runs have no loss.
+    await expect.poll(() => entries.count()).toBe(7);
+    expect(await entries.allTextContents()).toEqual(["run-11", "run-10", "run-09", "run-08", "run-07", "run-06", "run-05"]);
+    expect((await seriesPixels(chart)).count).toBeGreaterThan(500);
+    // Hide every run: nothing coloured is left on the canvas.
+    for (let i = 0; i < 7; i += 1) await entries.nth(i).click();
+    await expect.poll(() => legend.locator('[aria-pressed="false"]').count()).toBe(7);
+    expect((await seriesPixels(chart)).count).toBe(0);
+    // Show one again: its line is back, in its swatch's colour, and hover names only it.
+    const run10 = legend.getByRole("button", { name: "run-10" });
+    await run10.click();
+    expect(await run10.getAttribute("aria-pressed")).toBe("true");
+    const swatch = parseRgb(await run10.locator(".swatch").evaluate((e) => getComputedStyle(e).backgroundColor));
+    const shown = await seriesPixels(chart);
+    expect(shown.count).toBeGreaterThan(50);
+    expect(shown.rgb.every((p) => near(p, swatch))).toBe(true);
+    await chart.locator(".u-over").hover({ position: { x: 200, y: 60 } });
+    await expect.poll(() => chart.locator(".chart-tip").textContent()).toMatch(/^step \d+run-10: /);
+    for (const name of ["run-09", "run-08", "run-07"]) await legend.getByRole("button", { name }).click();
+    await page.mouse.move(0, 0);
+    await chart.scrollIntoViewIfNeeded();
+    await docScreenshot(page, "charts-legend");
+    expect(await unlabelledControls(page)).toEqual([]);
+  });
+
+  it("gives each run one colour on the experiment charts, the compare page and the run page", async () => {
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/charts`);
+    const legend = page.getByRole("list", { name: "Runs in accuracy" });
+    await legend.getByRole("button").first().waitFor();
+    const names = ["run-10", "run-09", "run-08"];
+    const colourIn = (scope: Locator, name: string) => scope.getByRole("button", { name }).locator(".swatch").evaluate((e) => getComputedStyle(e).backgroundColor);
+    const onCharts = await Promise.all(names.map((n) => colourIn(legend, n)));
+    expect(new Set(onCharts).size).toBe(3);
+    const ids = names.map((n) => demo.runIds[Number(n.slice(4))]!);
+    // On the compare page the runs come in another order (and another count): same colours.
+    await page.goto(`${server.url}/#/compare-runs?runs=${encodeURIComponent(JSON.stringify([...ids].reverse()))}`);
+    const compareLegend = page.getByRole("list", { name: "Runs in accuracy" });
+    await compareLegend.getByRole("button").first().waitFor();
+    expect(await Promise.all(names.map((n) => colourIn(compareLegend, n)))).toEqual(onCharts);
+    const headers = await Promise.all(names.map((n) => page.locator("table.compare th", { hasText: n }).locator(".swatch").evaluate((e) => getComputedStyle(e).backgroundColor)));
+    expect(headers).toEqual(onCharts);
+    await docScreenshot(page, "compare-colours");
+    // The run page: its swatch and its charts' lines.
+    for (const [i, id] of ids.entries()) {
+      await page.goto(`${server.url}/#/experiments/${demo.experimentId}/runs/${id}/metrics?metric=accuracy`);
+      await page.getByRole("heading", { name: names[i] }).waitFor();
+      await page.locator("figure.chart", { hasText: `accuracy` }).locator("canvas").waitFor();
+      expect(await page.locator(".run-swatch").evaluate((e) => getComputedStyle(e).backgroundColor)).toBe(onCharts[i]);
+      const line = await seriesPixels(page.locator("figure.chart").first());
+      expect(line.rgb.every((p) => near(p, parseRgb(onCharts[i]!)))).toBe(true);
+    }
+  });
+
+  it("logged no script errors", () => {
+    expect(errors).toEqual([]);
+  });
+});
