@@ -165,6 +165,25 @@ describe.skipIf(!HAS_CHROMIUM)("issue 24 views, in Chromium", () => {
     }
   });
 
+  it("names the experiment and the parent run in breadcrumbs", async () => {
+    const crumbs = page.getByRole("navigation", { name: "Breadcrumb" });
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/runs/${demo.runIds[10]}`);
+    await page.getByRole("heading", { name: "run-10" }).waitFor();
+    await expect.poll(() => crumbs.textContent()).toBe("Experiments / demo-classifier /");
+    expect(await crumbs.getByRole("link", { name: "demo-classifier" }).getAttribute("href")).toBe(`#/experiments/${demo.experimentId}`);
+    // A nested run: its parent's name too, linked.
+    const [child] = (await client.searchRuns([demo.experimentId], { filter: `tags.mlflow.parentRunId = '${demo.parentId}'` })).runs;
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/runs/${child!.info.run_id}`);
+    await page.getByRole("heading", { name: child!.info.run_name }).waitFor();
+    await expect.poll(() => crumbs.textContent()).toBe("Experiments / demo-classifier / sweep-parent /");
+    expect(await crumbs.getByRole("link", { name: "sweep-parent" }).getAttribute("href")).toBe(`#/experiments/${demo.experimentId}/runs/${demo.parentId}`);
+    await docScreenshot(page, "breadcrumbs", page.locator("main"));
+    // The compare page of one experiment's runs.
+    await page.goto(`${server.url}/#/compare-runs?runs=${encodeURIComponent(JSON.stringify(demo.runIds.slice(0, 2)))}`);
+    await page.getByRole("heading", { name: "Comparing 2 runs" }).waitFor();
+    await expect.poll(() => crumbs.textContent()).toBe("Experiments / demo-classifier /");
+  });
+
   it("logged no script errors", () => {
     expect(errors).toEqual([]);
   });

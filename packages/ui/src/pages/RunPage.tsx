@@ -10,6 +10,7 @@ import { useAsync } from "../lib/use-async.js";
 import { ArtifactBrowser } from "../components/ArtifactBrowser.js";
 import { EditableText } from "../components/EditableText.js";
 import { TagTable } from "../components/TagTable.js";
+import { RunCrumbs } from "../components/RunCrumbs.js";
 import { ChartControls } from "../components/RunCharts.js";
 import { LineChart } from "../components/LineChart.js";
 import { Field, FormDialog } from "../components/Dialog.js";
@@ -90,9 +91,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
   const params = (r.data.params ?? []).filter((p) => p.key.toLowerCase().includes(paramFilter.toLowerCase()));
   return (
     <section class="page wide">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={link.experiments()}>Experiments</a> / <a href={link.experiment(r.info.experiment_id)}>Experiment {r.info.experiment_id}</a> /
-      </nav>
+      <RunCrumbs experimentId={r.info.experiment_id} parentRunId={parent} />
       <div class="page-head">
         <h1>
           <span class="swatch run-swatch" style={{ background: runColor(r.info.run_id) }} title="The run's colour in every chart" />
