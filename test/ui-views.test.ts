@@ -184,6 +184,54 @@ describe.skipIf(!HAS_CHROMIUM)("issue 24 views, in Chromium", () => {
     await expect.poll(() => crumbs.textContent()).toBe("Experiments / demo-classifier /");
   });
 
+  it("follows the system's dark mode, and keeps a toggled theme in local storage", async () => {
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    const stored = () => page.evaluate(() => window.localStorage.getItem("mlflow-ts.theme"));
+    const toggle = page.getByRole("button", { name: "Dark mode" });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/charts`);
+    await page.locator("figure.chart canvas").first().waitFor();
+    expect(await theme()).toBe("dark");
+    expect(await background()).toBe("rgb(18, 23, 30)");
+    expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+    expect(await stored()).toBeNull();
+    // Charts are redrawn with the theme's axis colours: light text on the dark canvas.
+    const lightText = await page.locator("figure.chart canvas").first().evaluate((c: HTMLCanvasElement) => {
+      const { data } = c.getContext("2d")!.getImageData(0, 0, c.width, c.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 200 && data[i]! > 120 && Math.abs(data[i]! - data[i + 2]!) < 40) n += 1;
+      return n;
+    });
+    expect(lightText).toBeGreaterThan(100);
+    await docScreenshot(page, "dark-mode");
+    await page.getByRole("tab", { name: "Runs" }).click();
+    await page.getByRole("link", { name: "run-00" }).waitFor();
+    await docScreenshot(page, "dark-mode-runs");
+    await page.getByRole("tab", { name: "Charts" }).click();
+    await page.locator("figure.chart canvas").first().waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
+    // The system turns light: so does the page, while nothing is stored.
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(theme).toBe("light");
+    expect(await background()).toBe("rgb(255, 255, 255)");
+    // Toggled dark on a light system: stored, and kept across a reload.
+    await toggle.click();
+    await expect.poll(theme).toBe("dark");
+    expect(await stored()).toBe("dark");
+    await page.reload();
+    await page.locator("figure.chart canvas").first().waitFor();
+    expect(await theme()).toBe("dark");
+    expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+    // Toggled back to what the system prefers: nothing stored, the system is followed again.
+    await toggle.click();
+    await expect.poll(theme).toBe("light");
+    expect(await stored()).toBeNull();
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(theme).toBe("dark");
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
   it("logged no script errors", () => {
     expect(errors).toEqual([]);
   });

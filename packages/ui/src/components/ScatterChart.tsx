@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import { loadUplot } from "./LineChart.js";
+import { chartTheme, useThemeName } from "../lib/theme.js";
 
 /** A point of a scatter: a run, its x (number or category) and y. */
 export interface ScatterPoint {
@@ -15,6 +16,7 @@ export interface ScatterPoint {
  */
 export function ScatterChart(props: { title: string; xLabel: string; yLabel: string; points: readonly ScatterPoint[] }) {
   const host = useRef<HTMLDivElement>(null);
+  const themeName = useThemeName();
   useEffect(() => {
     let plot: uPlot | undefined;
     let cancelled = false;
@@ -23,6 +25,7 @@ export function ScatterChart(props: { title: string; xLabel: string; yLabel: str
       const numeric = props.points.every((p) => typeof p.x === "number" || (p.x !== "" && Number.isFinite(Number(p.x))));
       const categories = numeric ? [] : [...new Set(props.points.map((p) => String(p.x)))].sort();
       const xOf = (p: ScatterPoint) => (numeric ? Number(p.x) : categories.indexOf(String(p.x)));
+      const theme = chartTheme();
       const sorted = [...props.points].sort((a, b) => xOf(a) - xOf(b));
       plot = new UPlot(
         {
@@ -31,8 +34,8 @@ export function ScatterChart(props: { title: string; xLabel: string; yLabel: str
           legend: { show: false },
           scales: { x: { time: false, ...(numeric ? {} : { range: [-0.5, categories.length - 0.5] as uPlot.Range.MinMax }) } },
           axes: [
-            { label: props.xLabel, ...(numeric ? {} : { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? categories[t] ?? "" : "")) }) },
-            { label: props.yLabel, size: 60 },
+            { label: props.xLabel, stroke: theme.text, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid }, ...(numeric ? {} : { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? categories[t] ?? "" : "")) }) },
+            { label: props.yLabel, size: 60, stroke: theme.text, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid } },
           ],
           series: [{}, { label: props.yLabel, stroke: "#1f77b4", paths: () => null, points: { show: true, size: 7, fill: "#1f77b4" } }],
         },
@@ -44,7 +47,7 @@ export function ScatterChart(props: { title: string; xLabel: string; yLabel: str
       cancelled = true;
       plot?.destroy();
     };
-  }, [props.points, props.xLabel, props.yLabel]);
+  }, [props.points, props.xLabel, props.yLabel, themeName]);
   return (
     <figure class="chart">
       <figcaption>{props.title}</figcaption>

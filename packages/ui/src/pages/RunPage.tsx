@@ -37,7 +37,7 @@ function MetricHistory(props: { run: Run; metric: string }) {
   const series = useMemo(() => {
     const points = history.value ?? [];
     return [{ runId: props.run.info.run_id, label: props.run.info.run_name, color: runColor(props.run.info.run_id), steps: points.map((p) => p.step), timestamps: points.map((p) => p.timestamp), values: points.map((p) => toNumber(p.value)) }];
-  }, [history.value]);
+  }, [history.value, props.run.info.run_id]);
   if (history.error) return <p class="error">{history.error.message}</p>;
   if (!history.value) return <p class="muted">Loading {props.metric}…</p>;
   return (
@@ -306,7 +306,8 @@ function MetricsTab(props: { run: Run }) {
   return (
     <div class="chart-grid">
       {shown.map((k) => (
-        <MetricHistory key={k} run={props.run} metric={k} />
+        // Keyed by run too: another run's chart starts empty, never with the last run's points.
+        <MetricHistory key={`${props.run.info.run_id}/${k}`} run={props.run} metric={k} />
       ))}
     </div>
   );
