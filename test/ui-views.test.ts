@@ -9,7 +9,8 @@ import { seedDemo, type DemoData } from "./support/seed-ui.js";
 import { HAS_CHROMIUM, launchChromium, unlabelledControls } from "./support/browser.js";
 
 // Issue 24, first slice, in Chromium: single-point metrics drawn as markers, chart legends that
-// hide and show runs, one colour per run on every page, names in breadcrumbs, dark mode.
+// hide and show runs, one colour per run on every page, names in breadcrumbs, dark mode, Markdown
+// descriptions (loaded lazily, hostile input inert).
 // Screenshots of each new view go to docs/screenshots/ (linked from the README).
 
 const DOCS_SCREENSHOTS = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../docs/screenshots");
@@ -230,6 +231,81 @@ describe.skipIf(!HAS_CHROMIUM)("issue 24 views, in Chromium", () => {
     await page.emulateMedia({ colorScheme: "dark" });
     await expect.poll(theme).toBe("dark");
     await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("renders descriptions as Markdown, loaded on first use", async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const chunks = () => fresh.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => /render-markdown/.test(n)));
+    await fresh.goto(`${server.url}/`);
+    await fresh.getByRole("link", { name: "demo-classifier" }).waitFor();
+    expect(await chunks()).toEqual([]);
+    const note = ["Nightly **churn** model, see [the runbook](https://example.com/runbook).", "", "- features: `usage_30d`", "- owner: _ml-platform_", "", "| split | rows |", "| --- | --- |", "| train | 8000 |"].join("\n");
+    await client.setTag(demo.runIds[10]!, "mlflow.note.content", note);
+    await client.registry.updateRegisteredModel(demo.modelName, "Predicts **churn**:\n\n1. from usage\n2. weekly");
+    await fresh.goto(`${server.url}/#/experiments/${demo.experimentId}/runs/${demo.runIds[10]}`);
+    const markdown = fresh.locator(".editable .markdown");
+    await markdown.locator("strong", { hasText: "churn" }).waitFor();
+    expect(await chunks()).toHaveLength(1);
+    expect(await markdown.locator("li").allTextContents()).toEqual(["features: usage_30d", "owner: ml-platform"]);
+    expect(await markdown.locator("code").textContent()).toBe("usage_30d");
+    expect(await markdown.locator("td").allTextContents()).toEqual(["train", "8000"]);
+    const link = markdown.getByRole("link", { name: "the runbook" });
+    expect(await link.getAttribute("href")).toBe("https://example.com/runbook");
+    expect(await link.getAttribute("rel")).toBe("noopener noreferrer nofollow");
+    await docScreenshot(fresh, "markdown-description", fresh.locator(".editable").first());
+    await fresh.goto(`${server.url}/#/models/${encodeURIComponent(demo.modelName)}`);
+    await fresh.locator(".editable .markdown ol li").first().waitFor();
+    expect(await fresh.locator(".editable .markdown li").allTextContents()).toEqual(["from usage", "weekly"]);
+    await fresh.close();
+  });
+
+  it("renders hostile Markdown inert: no script, handler, javascript: link or SVG payload runs", async () => {
+    const hostile = [
+      "# Notes",
+      "<script>window.__pwned = 'script'</script>",
+      "<img src=x onerror=\"window.__pwned = 'img'\">",
+      "<svg onload=\"window.__pwned = 'svg'\"><script>window.__pwned = 'svg-script'</script><a xlink:href=\"javascript:window.__pwned='svg-link'\"><text y=20>svg link</text></a></svg>",
+      "<details open ontoggle=\"window.__pwned = 'details'\"><summary>more</summary>x</details>",
+      "<iframe src=\"javascript:parent.__pwned = 'iframe'\"></iframe>",
+      "<a href=\"javascript:window.__pwned = 'html-link'\">html link</a>",
+      "[md link](javascript:window.__pwned='md-link')",
+      "![md image](javascript:window.__pwned='md-image')",
+      "[ref link][evil]\n\n[evil]: javascript:window.__pwned='ref-link'",
+      "<javascript:window.__pwned='autolink'>",
+      "[data link](data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX19wd25lZD0nZGF0YSc8L3NjcmlwdD4=)",
+      "<a href=\" JaVaScRiPt:window.__pwned = 'mixed-case'\">mixed case</a>",
+      "<math><mtext><table><mglyph><style><img src=x onerror=\"window.__pwned = 'mxss'\">",
+      "<form action=\"javascript:window.__pwned = 'form'\"><button>submit</button></form>",
+      "<div style=\"background:url(javascript:window.__pwned='style')\" onmouseover=\"window.__pwned = 'hover'\">hover me</div>",
+    ].join("\n\n");
+    const experimentId = await client.createExperiment("hostile-markdown", { tags: [{ key: "mlflow.note.content", value: hostile }] });
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(`${server.url}/#/experiments/${experimentId}`);
+    const markdown = page.locator(".editable .markdown");
+    await markdown.getByRole("heading", { name: "Notes" }).waitFor();
+    const found = await markdown.evaluate((root) => ({
+      scripts: root.querySelectorAll("script, iframe, svg, math, form, style, object, embed").length,
+      handlers: Array.from(root.querySelectorAll("*")).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || a.name === "style").map((a) => `${e.tagName} ${a.name}`)),
+      hrefs: Array.from(root.querySelectorAll("[href], [src], [action], [xlink\\:href]")).map((e) => e.getAttribute("href") ?? e.getAttribute("src") ?? e.getAttribute("action") ?? ""),
+    }));
+    expect(found.scripts).toBe(0);
+    expect(found.handlers).toEqual([]);
+    for (const href of found.hrefs) expect(href).not.toMatch(/^\s*(javascript|data|vbscript):/i);
+    // HTML in the Markdown shows as text, there to read, never parsed.
+    expect(await markdown.textContent()).toContain("<script>window.__pwned = 'script'</script>");
+    expect(await markdown.locator("details, a[href], img[src]").count()).toBe(0);
+    // Markdown's own links and images to javascript: or data: URLs keep their text, lose the URL.
+    for (const name of ["md link", "data link"]) await markdown.getByText(name, { exact: true }).click();
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    // Still on the app, in the same tab (no navigation to a javascript: or data: URL).
+    expect(page.url()).toContain(`#/experiments/${experimentId}`);
+    await docScreenshot(page, "markdown-hostile", page.locator(".editable").first());
   });
 
   it("logged no script errors", () => {
