@@ -66,8 +66,19 @@ export function useThemeName(): ThemeName {
   return name;
 }
 
-/** Colours a canvas chart takes from the stylesheet (canvas cannot use CSS variables). */
+const chartColours = new Map<ThemeName, { readonly text: string; readonly grid: string }>();
+
+/**
+ * Colours a canvas chart takes from the stylesheet (canvas cannot use CSS variables), read once per
+ * theme: twenty charts drawn together would otherwise each force a style recalculation.
+ */
 export function chartTheme(): { readonly text: string; readonly grid: string } {
-  const style = getComputedStyle(document.documentElement);
-  return { text: style.getPropertyValue("--muted").trim() || "#5f6b7a", grid: style.getPropertyValue("--grid").trim() || "rgba(0,0,0,.07)" };
+  const name = (document.documentElement.dataset.theme as ThemeName | undefined) ?? resolveTheme();
+  let colours = chartColours.get(name);
+  if (!colours) {
+    const style = getComputedStyle(document.documentElement);
+    colours = { text: style.getPropertyValue("--muted").trim() || "#5f6b7a", grid: style.getPropertyValue("--grid").trim() || "rgba(0,0,0,.07)" };
+    chartColours.set(name, colours);
+  }
+  return colours;
 }
