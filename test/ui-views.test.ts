@@ -47,6 +47,16 @@ function seriesPixels(chart: Locator): Promise<{ count: number; rgb: [number, nu
   });
 }
 
+/** How many pixels of a chart's canvas are (nearly) this colour. */
+function pixelsNear(chart: Locator, rgb: readonly number[]): Promise<number> {
+  return chart.locator("canvas").evaluate((canvas: HTMLCanvasElement, want: readonly number[]) => {
+    const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 200 && Math.abs(data[i]! - want[0]!) <= 40 && Math.abs(data[i + 1]! - want[1]!) <= 40 && Math.abs(data[i + 2]! - want[2]!) <= 40) n += 1;
+    return n;
+  }, rgb);
+}
+
 function parseRgb(css: string): [number, number, number] {
   const [r, g, b] = css.match(/\d+/g)!.map(Number);
   return [r!, g!, b!];
@@ -154,6 +164,11 @@ describe.skipIf(!HAS_CHROMIUM)("issue 24 views, in Chromium", () => {
     expect(await Promise.all(names.map((n) => colourIn(compareLegend, n)))).toEqual(onCharts);
     const headers = await Promise.all(names.map((n) => page.locator("table.compare th", { hasText: n }).locator(".swatch").evaluate((e) => getComputedStyle(e).backgroundColor)));
     expect(headers).toEqual(onCharts);
+    // The scatter's points too: one per run, each in its run's colour.
+    const scatter = page.locator("section.scatter figure.chart");
+    await scatter.locator("canvas").waitFor();
+    for (const colour of onCharts) expect(await pixelsNear(scatter, parseRgb(colour))).toBeGreaterThan(10);
+    await docScreenshot(page, "scatter-colours", scatter);
     await docScreenshot(page, "compare-colours");
     // The run page: its swatch and its charts' lines.
     for (const [i, id] of ids.entries()) {

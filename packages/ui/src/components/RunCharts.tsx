@@ -170,7 +170,7 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
       if (x === undefined || y === undefined) continue;
       const yn = toNumber(y);
       if (!Number.isFinite(yn)) continue;
-      out.push({ label: run.info.run_name, x: typeof x === "number" ? x : kind === "metric" ? toNumber(x) : x, y: yn });
+      out.push({ label: run.info.run_name, color: runColor(run.info.run_id), x: typeof x === "number" ? x : kind === "metric" ? toNumber(x) : x, y: yn });
     }
     return out;
   }, [props.allRuns, props.runs, xChoice, yChoice]);
