@@ -12,6 +12,7 @@ import { ModelsPage } from "./pages/ModelsPage.js";
 import { ModelPage } from "./pages/ModelPage.js";
 import { ModelVersionPage } from "./pages/ModelVersionPage.js";
 import { AppPage } from "./pages/AppPage.js";
+import { ThemeToggle } from "./components/ThemeToggle.js";
 
 interface Note {
   readonly id: number;
@@ -87,6 +88,7 @@ export function App() {
           ))}
         </nav>
         <div class="account">
+          <ThemeToggle />
           {manifest.user && (
             <details class="menu" onClick={(e) => (e.target as HTMLElement).tagName === "A" && ((e.currentTarget as HTMLDetailsElement).open = false)}>
               <summary aria-label={`Signed in as ${manifest.user.username}`}>

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
+import { Markdown } from "./Markdown.js";
 
-/** A text (a description) shown as such, with an Edit button that turns it into a textarea. */
+/** A text (a description) rendered from Markdown, with an Edit button that turns it into a textarea. */
 export function EditableText(props: { label: string; value: string | undefined; onSave: (value: string) => Promise<void> }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(props.value ?? "");
@@ -8,7 +9,7 @@ export function EditableText(props: { label: string; value: string | undefined; 
   if (!editing) {
     return (
       <div class="editable">
-        <p class={props.value ? "" : "muted"}>{props.value || `No ${props.label.toLowerCase()}`}</p>
+        {props.value ? <Markdown text={props.value} /> : <p class="muted">No {props.label.toLowerCase()}</p>}
         <button
           type="button"
           onClick={() => {

@@ -3,7 +3,8 @@ import type { Metric, Run } from "@mlflow-ts/protocol";
 import { get } from "../lib/api.js";
 import { indexOf } from "../lib/columns.js";
 import { toNumber } from "../lib/format.js";
-import { colorOf, type RunSeries, type XAxis } from "../lib/series.js";
+import type { RunSeries, XAxis } from "../lib/series.js";
+import { runColor } from "../lib/run-color.js";
 import { LineChart } from "./LineChart.js";
 import { ScatterChart, type ScatterPoint } from "./ScatterChart.js";
 
@@ -20,12 +21,13 @@ export async function loadSeries(runs: readonly Run[], key: string, signal?: Abo
     const { metrics } = await get<{ metrics?: Metric[] }>("metrics/get-history-bulk-interval", { run_ids: ids, metric_key: key, max_results: POINTS_PER_RUN }, signal);
     for (const m of metrics ?? []) (byRun.get(m.run_id!) ?? byRun.set(m.run_id!, []).get(m.run_id!)!).push(m);
   }
-  return runs.map((run, i) => {
-    const points = byRun.get(run.info.run_id) ?? [];
+  // Runs without this metric stay out of its chart (and its legend).
+  return runs.filter((run) => byRun.has(run.info.run_id)).map((run) => {
+    const points = byRun.get(run.info.run_id)!;
     return {
       runId: run.info.run_id,
       label: run.info.run_name || run.info.run_id,
-      color: colorOf(i),
+      color: runColor(run.info.run_id),
       steps: points.map((p) => p.step),
       timestamps: points.map((p) => p.timestamp),
       values: points.map((p) => toNumber(p.value)),
@@ -168,7 +170,7 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
       if (x === undefined || y === undefined) continue;
       const yn = toNumber(y);
       if (!Number.isFinite(yn)) continue;
-      out.push({ label: run.info.run_name, x: typeof x === "number" ? x : kind === "metric" ? toNumber(x) : x, y: yn });
+      out.push({ label: run.info.run_name, color: runColor(run.info.run_id), x: typeof x === "number" ? x : kind === "metric" ? toNumber(x) : x, y: yn });
     }
     return out;
   }, [props.allRuns, props.runs, xChoice, yChoice]);

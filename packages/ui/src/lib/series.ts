@@ -10,14 +10,6 @@ export interface RunSeries {
 
 export type XAxis = "step" | "time" | "relative";
 
-// Distinguishable colours, repeated for more runs.
-const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#3b5b92", "#e8a33d", "#4c956c", "#b5443e", "#7b5ea7"];
-
-/** The colour of the n-th run of a chart. */
-export function colorOf(index: number): string {
-  return PALETTE[index % PALETTE.length]!;
-}
-
 /**
  * Exponential moving average with TensorBoard's debiasing, NaN-safe: `weight` 0 is no smoothing,
  * 0.99 very smooth.

@@ -3,8 +3,10 @@ import { get } from "../lib/api.js";
 import { formatDuration, formatTime, formatValue } from "../lib/format.js";
 import { indexOf } from "../lib/columns.js";
 import { link } from "../lib/router.js";
+import { runColor } from "../lib/run-color.js";
 import { useAsync } from "../lib/use-async.js";
 import { RunCharts } from "../components/RunCharts.js";
+import { RunCrumbs } from "../components/RunCrumbs.js";
 
 /** `#/compare-runs?runs=[…]`: the runs side by side (params and metrics, differences marked) and their charts. */
 export function ComparePage(props: { runIds: string[] }) {
@@ -14,9 +16,11 @@ export function ComparePage(props: { runIds: string[] }) {
   const list = runs.value;
   const paramKeys = [...new Set(list.flatMap((r) => (r.data.params ?? []).map((p) => p.key)))].sort();
   const metricKeys = [...new Set(list.flatMap((r) => (r.data.metrics ?? []).map((m) => m.key)))].sort();
+  const experiments = [...new Set(list.map((r) => r.info.experiment_id))];
   const differs = (values: (string | undefined)[]) => new Set(values).size > 1;
   return (
     <section class="page wide">
+      {experiments.length === 1 && <RunCrumbs experimentId={experiments[0]!} />}
       <h1>Comparing {list.length} runs</h1>
       <div class="table-scroll">
         <table class="grid compare">
@@ -25,7 +29,7 @@ export function ComparePage(props: { runIds: string[] }) {
               <th scope="col">Run</th>
               {list.map((r) => (
                 <th key={r.info.run_id} scope="col">
-                  <a href={link.run(r.info.experiment_id, r.info.run_id)}>{r.info.run_name || r.info.run_id}</a>
+                  <span class="swatch" style={{ background: runColor(r.info.run_id) }} /> <a href={link.run(r.info.experiment_id, r.info.run_id)}>{r.info.run_name || r.info.run_id}</a>
                 </th>
               ))}
             </tr>

@@ -4,11 +4,13 @@ import { get, post } from "../lib/api.js";
 import { useApp } from "../lib/app-context.js";
 import { formatDuration, formatTime, formatValue, toNumber } from "../lib/format.js";
 import { link, navigate } from "../lib/router.js";
-import { colorOf, type XAxis } from "../lib/series.js";
+import type { XAxis } from "../lib/series.js";
+import { runColor } from "../lib/run-color.js";
 import { useAsync } from "../lib/use-async.js";
 import { ArtifactBrowser } from "../components/ArtifactBrowser.js";
 import { EditableText } from "../components/EditableText.js";
 import { TagTable } from "../components/TagTable.js";
+import { RunCrumbs } from "../components/RunCrumbs.js";
 import { ChartControls } from "../components/RunCharts.js";
 import { LineChart } from "../components/LineChart.js";
 import { Field, FormDialog } from "../components/Dialog.js";
@@ -34,8 +36,8 @@ function MetricHistory(props: { run: Run; metric: string }) {
   }, [props.run.info.run_id, props.metric]);
   const series = useMemo(() => {
     const points = history.value ?? [];
-    return [{ runId: props.run.info.run_id, label: props.run.info.run_name, color: colorOf(0), steps: points.map((p) => p.step), timestamps: points.map((p) => p.timestamp), values: points.map((p) => toNumber(p.value)) }];
-  }, [history.value]);
+    return [{ runId: props.run.info.run_id, label: props.run.info.run_name, color: runColor(props.run.info.run_id), steps: points.map((p) => p.step), timestamps: points.map((p) => p.timestamp), values: points.map((p) => toNumber(p.value)) }];
+  }, [history.value, props.run.info.run_id]);
   if (history.error) return <p class="error">{history.error.message}</p>;
   if (!history.value) return <p class="muted">Loading {props.metric}…</p>;
   return (
@@ -89,11 +91,12 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
   const params = (r.data.params ?? []).filter((p) => p.key.toLowerCase().includes(paramFilter.toLowerCase()));
   return (
     <section class="page wide">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={link.experiments()}>Experiments</a> / <a href={link.experiment(r.info.experiment_id)}>Experiment {r.info.experiment_id}</a> /
-      </nav>
+      <RunCrumbs experimentId={r.info.experiment_id} parentRunId={parent} />
       <div class="page-head">
-        <h1>{r.info.run_name || r.info.run_id}</h1>
+        <h1>
+          <span class="swatch run-swatch" style={{ background: runColor(r.info.run_id) }} title="The run's colour in every chart" />
+          {r.info.run_name || r.info.run_id}
+        </h1>
         <span class={`status ${r.info.status.toLowerCase()}`}>{r.info.status}</span>
         {r.info.lifecycle_stage === "deleted" && <span class="badge">deleted</span>}
       </div>
@@ -303,7 +306,8 @@ function MetricsTab(props: { run: Run }) {
   return (
     <div class="chart-grid">
       {shown.map((k) => (
-        <MetricHistory key={k} run={props.run} metric={k} />
+        // Keyed by run too: another run's chart starts empty, never with the last run's points.
+        <MetricHistory key={`${props.run.info.run_id}/${k}`} run={props.run} metric={k} />
       ))}
     </div>
   );
