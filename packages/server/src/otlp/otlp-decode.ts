@@ -16,7 +16,12 @@ export interface OtlpSpan {
   readonly statusMessage: string;
 }
 
-/** Why a request could not be read (400 "Invalid OpenTelemetry protobuf format"). */
+/**
+ * Why a request could not be read (400 "Invalid OpenTelemetry protobuf format").
+ *
+ * @example
+ * if (error instanceof OtlpFormatError) return detail(400, error.message);
+ */
 export class OtlpFormatError extends Error {
   override readonly name = "OtlpFormatError";
 }

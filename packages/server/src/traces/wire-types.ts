@@ -1,3 +1,4 @@
+/** The stores' trace shapes the wire conversions read. */
 export type { AssessmentRecord, TraceRecord, SpanContent } from "@mlflow-ts/protocol";
 
 /** A JSON object being built for a reply. */

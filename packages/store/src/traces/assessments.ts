@@ -72,7 +72,12 @@ export function assessmentRow(ctx: TrackingContext, input: AssessmentInput): Ass
   };
 }
 
-/** Inserts assessment rows (with the dialect's booleans). */
+/**
+ * Inserts assessment rows (with the dialect's booleans).
+ *
+ * @example
+ * await insertAssessments(ctx, trx, [assessmentRow(ctx, input)]);
+ */
 export async function insertAssessments(ctx: TrackingContext, db: Db, rows: readonly AssessmentRow[]): Promise<void> {
   if (rows.length === 0) return;
   await db

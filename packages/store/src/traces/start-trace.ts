@@ -13,7 +13,12 @@ type Db = Kysely<any>;
 /** Column limits of MLflow's trace tables. */
 export const TRACE_LIMITS = { id: 50, key: 250, value: 8000, preview: 1000 } as const;
 
-/** The experiment a new trace goes to: it must exist (404) and be active (400). */
+/**
+ * The experiment a new trace goes to: it must exist (404) and be active (400).
+ *
+ * @example
+ * const { id, artifactLocation } = await activeExperiment(trx, "1");
+ */
 export async function activeExperiment(db: Db, experimentId: string): Promise<{ id: number; artifactLocation: string }> {
   const id = requireExperimentId(experimentId);
   const row = (await db.selectFrom("experiments").select(["lifecycle_stage", "artifact_location"]).where("experiment_id", "=", id).executeTakeFirst()) as
@@ -48,7 +53,12 @@ function kvRows(traceId: string, entries: Iterable<readonly [string, string]>, w
   return [...rows.values()];
 }
 
-/** Upserts tag or metadata rows by (key, request_id). */
+/**
+ * Upserts tag or metadata rows by (key, request_id).
+ *
+ * @example
+ * await upsertKeyValues(ctx, trx, "trace_tags", [{ request_id: "tr-…", key: "env", value: "prod" }]);
+ */
 export async function upsertKeyValues(ctx: TrackingContext, db: Db, table: "trace_tags" | "trace_request_metadata", rows: readonly { request_id: string; key: string; value: string }[]): Promise<void> {
   if (rows.length === 0) return;
   await upsertIncoming(db.insertInto(table).values(rows as never), ctx.database.dialect, ["key", "request_id"], ["value"]).execute();
@@ -100,7 +110,12 @@ export async function endTraceV2(ctx: TrackingContext, traceId: string, input: {
   return (await loadTraces(ctx, [traceId]))[0]!;
 }
 
-/** Whether the database holds span rows of this trace. */
+/**
+ * Whether the database holds span rows of this trace.
+ *
+ * @example
+ * if (await hasSpanRows(ctx, trx, "tr-…")) tags.push([SPANS_LOCATION_TAG, "TRACKING_STORE"]);
+ */
 export async function hasSpanRows(ctx: TrackingContext, db: Db, traceId: string): Promise<boolean> {
   if (!ctx.schema.atLeast("a1b2c3d4e5f6")) return false;
   return (await db.selectFrom("spans").select("span_id").where("trace_id", "=", traceId).limit(1).executeTakeFirst()) !== undefined;

@@ -22,7 +22,12 @@ type Db = Kysely<any>;
 /** The message MLflow 3 answers for an unknown trace. */
 export const traceNotFound = (traceId: string) => notFound(`Trace with ID '${traceId}' not found.`);
 
-/** The trace_info columns this database has. */
+/**
+ * The trace_info columns this database has (the v3 ones from revision cbc13b556ace on).
+ *
+ * @example
+ * db.selectFrom("trace_info").select(traceColumns(ctx));
+ */
 export function traceColumns(ctx: TrackingContext): string[] {
   const base = ["request_id", "experiment_id", "timestamp_ms", "execution_time_ms", "status"];
   return ctx.schema.atLeast("cbc13b556ace") ? [...base, "client_request_id", "request_preview", "response_preview"] : base;
