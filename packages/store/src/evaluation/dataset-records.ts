@@ -47,7 +47,12 @@ const objectOrNull = (value: PyJson | undefined, what: string, index: number): P
   return value;
 };
 
-/** MLflow's `input_hash`: sha256 of `json.dumps(inputs, sort_keys=True)`, byte for byte. */
+/**
+ * MLflow's `input_hash`: sha256 of `json.dumps(inputs, sort_keys=True)`, byte for byte.
+ *
+ * @example
+ * inputHash(inputs);
+ */
 export function inputHash(inputs: PyJson): string {
   return createHash("sha256").update(pyDumps(inputs, true)).digest("hex");
 }
@@ -96,7 +101,12 @@ function readRecords(text: string): Incoming[] {
   });
 }
 
-/** JSON column text as the driver returns it (PostgreSQL's is cast to text; MySQL may parse it). */
+/**
+ * JSON column text as the driver returns it (PostgreSQL's is cast to text; MySQL may parse it).
+ *
+ * @example
+ * columnText(value);
+ */
 export function columnText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   return typeof value === "string" ? value : JSON.stringify(value);

@@ -40,7 +40,12 @@ export function datasetDigest(name: string, time: number): string {
   return createHash("sha256").update(`${name}:${time}`).digest("hex").slice(0, 8);
 }
 
-/** A JSON object parameter (`tags`), 400 when it is not JSON or not an object. */
+/**
+ * A JSON object parameter (`tags`), 400 when it is not JSON or not an object.
+ *
+ * @example
+ * jsonObjectParam(text, name);
+ */
 export function jsonObjectParam(text: string, name: string): PyObject {
   const value = parsePyJson(text, name);
   if (!isPyObject(value)) throw invalidParameter(`Invalid value for parameter '${name}': expected a JSON object`);
@@ -59,7 +64,12 @@ function tagValue(key: string, value: PyJson): string | null {
 
 const num = (v: number | string | null): number => Number(v ?? 0);
 
-/** The wire form of dataset rows, with their tags (ordered by key). */
+/**
+ * The wire form of dataset rows, with their tags (ordered by key).
+ *
+ * @example
+ * await datasetsWithTags(db, rows);
+ */
 export async function datasetsWithTags(db: Db, rows: readonly DatasetRow[]): Promise<EvaluationDataset[]> {
   const tags = new Map<string, [string, string | null][]>();
   for (const part of chunk(rows.map((r) => r.dataset_id), 500)) {
@@ -92,12 +102,22 @@ export async function datasetsWithTags(db: Db, rows: readonly DatasetRow[]): Pro
   });
 }
 
-/** A dataset row, or undefined. */
+/**
+ * A dataset row, or undefined.
+ *
+ * @example
+ * await findDataset(db, datasetId);
+ */
 export async function findDataset(db: Db, datasetId: string): Promise<DatasetRow | undefined> {
   return (await db.selectFrom("evaluation_datasets").selectAll().where("dataset_id", "=", datasetId).executeTakeFirst()) as DatasetRow | undefined;
 }
 
-/** The IDs of the experiments a dataset is associated with, in ID order. */
+/**
+ * The IDs of the experiments a dataset is associated with, in ID order.
+ *
+ * @example
+ * await experimentIdsOf(db, datasetId);
+ */
 export async function experimentIdsOf(db: Db, datasetId: string): Promise<string[]> {
   const rows = (await db
     .selectFrom("entity_associations")
@@ -163,14 +183,24 @@ export async function createDataset(ctx: TrackingContext, input: { name: string;
   });
 }
 
-/** Gets a dataset (without experiment IDs, as MLflow answers): 404 when unknown. */
+/**
+ * Gets a dataset (without experiment IDs, as MLflow answers): 404 when unknown.
+ *
+ * @example
+ * await getDataset(ctx, datasetId);
+ */
 export async function getDataset(ctx: TrackingContext, datasetId: string): Promise<EvaluationDataset> {
   const row = await findDataset(ctx.database.db, datasetId);
   if (!row) throw notFound(`Evaluation dataset with id '${datasetId}' not found`);
   return (await datasetsWithTags(ctx.database.db, [row]))[0]!;
 }
 
-/** Deletes a dataset, its tags, records and associations; an unknown dataset is a no-op (as MLflow). */
+/**
+ * Deletes a dataset, its tags, records and associations; an unknown dataset is a no-op (as MLflow).
+ *
+ * @example
+ * await deleteDataset(ctx, datasetId);
+ */
 export async function deleteDataset(ctx: TrackingContext, datasetId: string): Promise<void> {
   await withTransaction(ctx.database, async (trx) => {
     if (!(await findDataset(trx, datasetId))) return;
@@ -185,7 +215,12 @@ export async function deleteDataset(ctx: TrackingContext, datasetId: string): Pr
   });
 }
 
-/** Merges tags into a dataset's (404 for an unknown dataset); null values are skipped, as MLflow does. */
+/**
+ * Merges tags into a dataset's (404 for an unknown dataset); null values are skipped, as MLflow does.
+ *
+ * @example
+ * await setDatasetTags(ctx, datasetId, tagsText);
+ */
 export async function setDatasetTags(ctx: TrackingContext, datasetId: string, tagsText: string): Promise<void> {
   const tags = jsonObjectParam(tagsText, "tags");
   const rows = [...tags].filter(([, v]) => v !== null).map(([key, value]) => ({ dataset_id: datasetId, key, value: tagValue(key, value) }));
@@ -198,12 +233,22 @@ export async function setDatasetTags(ctx: TrackingContext, datasetId: string, ta
   });
 }
 
-/** Deletes a tag; an unknown dataset or tag is a no-op (MLflow's delete is idempotent). */
+/**
+ * Deletes a tag; an unknown dataset or tag is a no-op (MLflow's delete is idempotent).
+ *
+ * @example
+ * await deleteDatasetTag(ctx, datasetId, key);
+ */
 export async function deleteDatasetTag(ctx: TrackingContext, datasetId: string, key: string): Promise<void> {
   await ctx.database.db.deleteFrom("evaluation_dataset_tags").where("dataset_id", "=", datasetId).where("key", "=", key).execute();
 }
 
-/** Associates a dataset with more experiments (idempotent); 404 for an unknown dataset or experiment. */
+/**
+ * Associates a dataset with more experiments (idempotent); 404 for an unknown dataset or experiment.
+ *
+ * @example
+ * await addDatasetToExperiments(ctx, datasetId, experimentIds);
+ */
 export async function addDatasetToExperiments(ctx: TrackingContext, datasetId: string, experimentIds: readonly string[]): Promise<EvaluationDataset> {
   return withTransaction(ctx.database, async (trx) => {
     if (!(await findDataset(trx, datasetId))) throw notFound(`Dataset '${datasetId}' not found`);
@@ -215,7 +260,12 @@ export async function addDatasetToExperiments(ctx: TrackingContext, datasetId: s
   });
 }
 
-/** Removes a dataset from experiments (idempotent); 404 for an unknown dataset. */
+/**
+ * Removes a dataset from experiments (idempotent); 404 for an unknown dataset.
+ *
+ * @example
+ * await removeDatasetFromExperiments(ctx, datasetId, experimentIds);
+ */
 export async function removeDatasetFromExperiments(ctx: TrackingContext, datasetId: string, experimentIds: readonly string[]): Promise<EvaluationDataset> {
   return withTransaction(ctx.database, async (trx) => {
     if (!(await findDataset(trx, datasetId))) throw notFound(`Dataset '${datasetId}' not found`);

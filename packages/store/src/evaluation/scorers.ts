@@ -70,7 +70,12 @@ export async function registerScorer(ctx: TrackingContext, experimentId: string,
   }
 }
 
-/** The latest version of each scorer of an active experiment, by name. */
+/**
+ * The latest version of each scorer of an active experiment, by name.
+ *
+ * @example
+ * await listScorers(ctx, experimentId);
+ */
 export async function listScorers(ctx: TrackingContext, experimentId: string): Promise<ScorerVersion[]> {
   const db = ctx.database.db;
   const { id } = await activeExperiment(db, experimentId);
@@ -82,7 +87,12 @@ export async function listScorers(ctx: TrackingContext, experimentId: string): P
   return rows.map(version);
 }
 
-/** Every version of one scorer, oldest first (404 when it has none). */
+/**
+ * Every version of one scorer, oldest first (404 when it has none).
+ *
+ * @example
+ * await listScorerVersions(ctx, experimentId, name);
+ */
 export async function listScorerVersions(ctx: TrackingContext, experimentId: string, name: string): Promise<ScorerVersion[]> {
   const db = ctx.database.db;
   const { id } = await activeExperiment(db, experimentId);
@@ -92,7 +102,12 @@ export async function listScorerVersions(ctx: TrackingContext, experimentId: str
   return rows.map(version);
 }
 
-/** One version of a scorer, or its latest. */
+/**
+ * One version of a scorer, or its latest.
+ *
+ * @example
+ * await getScorer(ctx, experimentId, name, v);
+ */
 export async function getScorer(ctx: TrackingContext, experimentId: string, name: string, v?: number): Promise<ScorerVersion> {
   const db = ctx.database.db;
   const { id } = await activeExperiment(db, experimentId);
@@ -106,7 +121,12 @@ export async function getScorer(ctx: TrackingContext, experimentId: string, name
   return version(row);
 }
 
-/** Deletes one version of a scorer, or all of them and the scorer itself. */
+/**
+ * Deletes one version of a scorer, or all of them and the scorer itself.
+ *
+ * @example
+ * await deleteScorer(ctx, experimentId, name, v);
+ */
 export async function deleteScorer(ctx: TrackingContext, experimentId: string, name: string, v?: number): Promise<void> {
   await withTransaction(ctx.database, async (trx) => {
     const { id } = await activeExperiment(trx, experimentId);

@@ -46,7 +46,12 @@ export function decodeAttribute(value: unknown): unknown {
   }
 }
 
-/** An OTel AnyValue as a plain value (kvlists become objects, arrays lists, `{}` null). */
+/**
+ * An OTel AnyValue as a plain value (kvlists become objects, arrays lists, `{}` null).
+ *
+ * @example
+ * fromAnyValue(value);
+ */
 export function fromAnyValue(value: AnyValue | undefined): unknown {
   if (!value) return null;
   if (value.string_value !== undefined) return value.string_value;

@@ -12,7 +12,12 @@ function systemPrefersDark(): boolean {
   return typeof window.matchMedia === "function" && window.matchMedia("(prefers-color-scheme: dark)").matches;
 }
 
-/** The stored choice; "system" when nothing (or something unknown) is stored. */
+/**
+ * The stored choice; "system" when nothing (or something unknown) is stored.
+ *
+ * @example
+ * loadThemeChoice();
+ */
 export function loadThemeChoice(): ThemeChoice {
   try {
     const stored = window.localStorage.getItem(STORAGE_KEY);
@@ -22,7 +27,12 @@ export function loadThemeChoice(): ThemeChoice {
   }
 }
 
-/** The theme a choice comes to now. */
+/**
+ * The theme a choice comes to now.
+ *
+ * @example
+ * resolveTheme(choice);
+ */
 export function resolveTheme(choice: ThemeChoice = loadThemeChoice()): ThemeName {
   return choice === "system" ? (systemPrefersDark() ? "dark" : "light") : choice;
 }
@@ -45,7 +55,12 @@ export function startTheme(): void {
   window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", apply);
 }
 
-/** Stores a choice ("system" forgets the stored one) and applies it. */
+/**
+ * Stores a choice ("system" forgets the stored one) and applies it.
+ *
+ * @example
+ * setThemeChoice(choice);
+ */
 export function setThemeChoice(choice: ThemeChoice): void {
   try {
     if (choice === "system") window.localStorage.removeItem(STORAGE_KEY);
@@ -56,7 +71,12 @@ export function setThemeChoice(choice: ThemeChoice): void {
   apply();
 }
 
-/** The theme in effect, re-rendering on every change (a toggle, or the system's). */
+/**
+ * The theme in effect, re-rendering on every change (a toggle, or the system's).
+ *
+ * @example
+ * useThemeName();
+ */
 export function useThemeName(): ThemeName {
   const [name, setName] = useState<ThemeName>(() => resolveTheme());
   useEffect(() => {
@@ -71,6 +91,9 @@ const chartColours = new Map<ThemeName, { readonly text: string; readonly grid: 
 /**
  * Colours a canvas chart takes from the stylesheet (canvas cannot use CSS variables), read once per
  * theme: twenty charts drawn together would otherwise each force a style recalculation.
+ *
+ * @example
+ * chartTheme();
  */
 export function chartTheme(): { readonly text: string; readonly grid: string } {
   const name = (document.documentElement.dataset.theme as ThemeName | undefined) ?? resolveTheme();

@@ -28,7 +28,12 @@ export function formatLatency(ms: number | undefined): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
-/** JSON text of a value as one line, for chips and cells. */
+/**
+ * JSON text of a value as one line, for chips and cells.
+ *
+ * @example
+ * compactJson(value);
+ */
 export function compactJson(value: unknown): string {
   if (typeof value === "string") return value;
   if (value === undefined) return "";
