@@ -112,3 +112,17 @@ export function withTransaction<T>(database: Database, fn: Work<T>): Promise<T> 
   }
   return group.run(fn);
 }
+
+// PostgreSQL's deadlock and serialization failures, MySQL's deadlock and lock-wait timeout.
+const CONFLICT_CODES = new Set(["40P01", "40001", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+
+/**
+ * Whether a transaction failed because it lost to a concurrent one (a deadlock, a serialization
+ * failure, a lock wait): it was rolled back whole, so running it again is safe.
+ *
+ * @example
+ * if (attempt < 3 && isTransactionConflict(error)) return retry();
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  return CONFLICT_CODES.has(String((error as { code?: unknown } | null)?.code));
+}

@@ -1,6 +1,6 @@
 import { MlflowError, invalidParameter, notFound, SPANS_LOCATION_TAG, TRACE_ARTIFACT_LOCATION_TAG, type SpanInput } from "@mlflow-ts/protocol";
 import { sql } from "kysely";
-import { withTransaction } from "../with-transaction.js";
+import { isTransactionConflict, withTransaction } from "../with-transaction.js";
 import { insertOrIgnore, upsertIncoming, type TrackingContext } from "../tracking/context.js";
 import { requireExperimentId } from "../tracking/experiments.js";
 import { traceArtifactLocation, upsertKeyValues } from "./start-trace.js";
@@ -137,14 +137,13 @@ export async function logSpans(ctx: TrackingContext, experimentId: string, spans
   }));
 }
 
-const RETRYABLE = new Set(["40P01", "40001", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT", "SQLITE_BUSY"]);
 
 async function retryDeadlocks<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
   for (let i = 1; ; i += 1) {
     try {
       return await work();
     } catch (error) {
-      if (i >= attempts || !RETRYABLE.has(String((error as { code?: unknown }).code))) throw error;
+      if (i >= attempts || !(isTransactionConflict(error) || (error as { code?: unknown } | null)?.code === "SQLITE_BUSY")) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 * i + Math.random() * 10));
     }
   }

@@ -1,6 +1,7 @@
 import { invalidParameter, notFound } from "@mlflow-ts/protocol";
 import type { Kysely } from "kysely";
 import { withoutQueryCancellation } from "../query-cancellation.js";
+import { isTransactionConflict } from "../with-transaction.js";
 
 /** A metric row as stored (see log-batch's `toRow`). */
 export interface StoredMetric {
@@ -32,8 +33,7 @@ interface Job extends MetricWrite {
 }
 
 // A deadlock or serialization failure rolled the whole group back: nothing was written, so the
-// group is simply written again.
-const RETRYABLE = new Set(["40P01", "40001", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+// group is simply written again (isTransactionConflict).
 const ATTEMPTS = 3;
 
 /**
@@ -153,7 +153,7 @@ export class MetricGroups {
       try {
         return await this.writer(runIds, rows, candidates);
       } catch (error) {
-        if (attempt >= ATTEMPTS || !RETRYABLE.has(String((error as { code?: unknown }).code))) throw error;
+        if (attempt >= ATTEMPTS || !isTransactionConflict(error)) throw error;
       }
     }
   }
