@@ -1,6 +1,7 @@
 import type { SpanContent, SpanInput } from "@mlflow-ts/protocol";
 import { pyJson } from "@mlflow-ts/store";
 import type { OtlpSpan } from "./otlp-decode.js";
+import { jsonOrText } from "../traces/span-wire.js";
 
 const REQUEST_ID = "mlflow.traceRequestId";
 const SPAN_TYPE = "mlflow.spanType";
@@ -26,15 +27,6 @@ function storedAttribute(value: unknown): string {
   return dumped;
 }
 
-function loaded(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 // Where other OpenTelemetry conventions keep a span's inputs and outputs (MLflow's translators:
 // OpenInference, GenAI semantic conventions, Traceloop), first match wins.
 const INPUT_KEYS = ["input.value", "gen_ai.input.messages", "gen_ai.tool.call.arguments", "traceloop.entity.input", "gen_ai.prompt.0.content"];
@@ -47,10 +39,10 @@ const TOKEN_CONVENTIONS: readonly (readonly [string, string, string | undefined]
 
 function tokenUsage(attributes: Record<string, string>): string | undefined {
   for (const [input, output, total] of TOKEN_CONVENTIONS) {
-    const i = Number(loaded(attributes[input]));
-    const o = Number(loaded(attributes[output]));
+    const i = Number(jsonOrText(attributes[input]));
+    const o = Number(jsonOrText(attributes[output]));
     if (!(i > 0) || !(o > 0)) continue;
-    const t = total !== undefined && attributes[total] !== undefined ? Number(loaded(attributes[total])) : i + o;
+    const t = total !== undefined && attributes[total] !== undefined ? Number(jsonOrText(attributes[total])) : i + o;
     if (!(t > 0)) continue;
     return pyJson({ input_tokens: Math.trunc(i), output_tokens: Math.trunc(o), total_tokens: Math.trunc(t) });
   }
@@ -72,7 +64,7 @@ export function spanFromOtlp(span: OtlpSpan): SpanInput {
   const requested = span.attributes[REQUEST_ID];
   let traceId = `tr-${span.traceId}`;
   if (typeof requested === "string" && requested !== "") {
-    const inner = loaded(requested);
+    const inner = jsonOrText(requested);
     traceId = typeof inner === "string" && inner !== "" ? inner : requested;
   }
   const attributes: Record<string, string> = { [REQUEST_ID]: pyJson(traceId) };
@@ -89,7 +81,7 @@ export function spanFromOtlp(span: OtlpSpan): SpanInput {
     const usage = tokenUsage(attributes);
     if (usage) attributes[TOKEN_USAGE] = usage;
   }
-  const type = loaded(attributes[SPAN_TYPE]);
+  const type = jsonOrText(attributes[SPAN_TYPE]);
   const status = span.statusCode === 2 ? "ERROR" : span.statusCode === 1 ? "OK" : "UNSET";
   // An end time of 0 is a span that has not ended.
   const ended = span.endNs > 0n;

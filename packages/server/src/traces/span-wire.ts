@@ -29,8 +29,15 @@ export function anyValue(value: unknown): JsonObjectLike {
   return { string_value: String(value) };
 }
 
-/** A stored attribute value (JSON text in MLflow's rows and Python's files, a plain value in the TS SDK's). */
-function decoded(value: unknown): unknown {
+/**
+ * A span attribute value decoded: JSON text (MLflow's rows, Python's files, OTLP attributes Python
+ * dumped) parsed, anything else (a plain value of the TypeScript SDK, text that is not JSON) as it is.
+ *
+ * @example
+ * jsonOrText('{"q": "hi"}'); // { q: "hi" }
+ * jsonOrText("CHAIN");       // "CHAIN"
+ */
+export function jsonOrText(value: unknown): unknown {
   if (typeof value !== "string") return value;
   try {
     return JSON.parse(value);
@@ -76,7 +83,7 @@ export function otlpSpanJson(span: Readonly<Record<string, unknown>>): JsonObjec
   if (end !== undefined) out.end_time_unix_nano = end;
   const attributes: { key: string; value: JsonObjectLike }[] = [];
   const attrs = (span.attributes ?? {}) as Record<string, unknown>;
-  for (const key in attrs) attributes.push({ key, value: anyValue(decoded(attrs[key])) });
+  for (const key in attrs) attributes.push({ key, value: anyValue(jsonOrText(attrs[key])) });
   out.attributes = attributes;
   const events: JsonObjectLike[] = [];
   for (const e of (span.events ?? []) as Record<string, unknown>[]) {

@@ -3,6 +3,7 @@ import { isMlflowError, TRACE_ARTIFACT_LOCATION_TAG, type SpanContent, type Trac
 import { requestStores, type MlflowRequest, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { parseSpanJson, spanJson } from "@mlflow-ts/store";
 import { resolveArtifactUri } from "../artifact-access.js";
+import { jsonOrText } from "./span-wire.js";
 
 /** The largest `traces.json` read for a trace (a 1,000-span trace with big inputs is a few MB). */
 export const TRACE_FILE_LIMIT = 64 * 1024 * 1024;
@@ -66,14 +67,7 @@ const TRACE_FILE_PATH = /^(.+)\/traces\/([^/]+)\/artifacts\/traces\.json$/;
 /** A span dict with its attribute values decoded from JSON text (the TypeScript SDK's `traces.json` form). */
 function withPlainAttributes(span: SpanContent): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
-  for (const key in span.attributes) {
-    const text = span.attributes[key]!;
-    try {
-      attributes[key] = JSON.parse(text);
-    } catch {
-      attributes[key] = text;
-    }
-  }
+  for (const key in span.attributes) attributes[key] = jsonOrText(span.attributes[key]);
   return { ...span, attributes };
 }
 
