@@ -117,10 +117,6 @@ function assessmentClause(eb: EB, ctx: TrackingContext, clause: Comparison): Exp
  * q = q.where((eb) => filterCondition(eb, ctx, clause));
  */
 export function filterCondition(eb: EB, ctx: TrackingContext, clause: Comparison): Expression<SqlBool> {
-  return clauseSql(eb, ctx, clause);
-}
-
-function clauseSql(eb: EB, ctx: TrackingContext, clause: Comparison): Expression<SqlBool> {
   const dialect = ctx.database.dialect;
   const label = clause.entity ? `${clause.entity}.${clause.key}` : clause.key;
   if (ATTRIBUTE_ENTITIES.has(clause.entity)) {
@@ -227,7 +223,7 @@ export async function searchTraces(ctx: TrackingContext, input: SearchTracesInpu
     .select(traceColumns(ctx).map((c) => `trace_info.${c}`))
     .where("trace_info.experiment_id", "in", ids);
   if (input.readable) q = q.where((eb) => readableCondition(eb, "trace_info.experiment_id", input.readable!, experimentIdNumber, dialect));
-  for (const clause of clauses) q = q.where((eb) => clauseSql(eb, ctx, clause));
+  for (const clause of clauses) q = q.where((eb) => filterCondition(eb, ctx, clause));
   for (const o of orders) {
     // NULLs last in both directions, as MLflow's `case when x is null then 1 else 0 end` first
     // (left out for the NOT NULL columns, so the default order can walk the index).
