@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { SCAFFOLD_SCRIPTS, SCAFFOLD_TSCONFIG } from "./scaffold-common.js";
 
 /** The packages a scaffolded app depends on, and where they come from. */
 // plugin-api and client are peers: the server's own copies are the ones an app must use. The
@@ -64,7 +65,7 @@ export function initApp(name: string, options: { cwd: string; from?: string; ver
         files: ["dist", "README.md"],
         "mlflow.app": { [appName]: "./dist/app.js:createApp" },
         "mlflow.app.client": { [appName]: `./dist/client.js:${client}` },
-        scripts: { build: "tsc -p tsconfig.json", test: "tsc -p tsconfig.json && vitest run", prepare: "tsc -p tsconfig.json" },
+        scripts: SCAFFOLD_SCRIPTS,
         peerDependencies,
         devDependencies,
         allowScripts: { "better-sqlite3": true },
@@ -72,14 +73,7 @@ export function initApp(name: string, options: { cwd: string; from?: string; ver
       null,
       2,
     )}\n`,
-    "tsconfig.json": `${JSON.stringify(
-      {
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023", "DOM"], strict: true, declaration: true, outDir: "dist", rootDir: "src", skipLibCheck: true, types: ["node"] },
-        include: ["src"],
-      },
-      null,
-      2,
-    )}\n`,
+    "tsconfig.json": SCAFFOLD_TSCONFIG,
     "src/app.ts": `import { defineApp, MlflowError } from "@mlflow-ts/plugin-api";
 
 // Who may call: API keys from ${envKeys} ("name:key,name:key"). A real app would look keys up in

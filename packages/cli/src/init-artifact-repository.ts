@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { SCAFFOLD_SCRIPTS, SCAFFOLD_TSCONFIG } from "./scaffold-common.js";
 
 const TOOLCHAIN = { typescript: "5.9.3", vitest: "^4.1.12", "@types/node": "^20.19.0" };
 
@@ -52,7 +53,7 @@ export function initArtifactRepository(name: string, options: { cwd: string; fro
         exports: { ".": { types: "./dist/repository.d.ts", default: "./dist/repository.js" }, "./package.json": "./package.json" },
         files: ["dist", "README.md"],
         "mlflow.artifact_repository": { [scheme]: `./dist/repository.js:${cls}` },
-        scripts: { build: "tsc -p tsconfig.json", test: "tsc -p tsconfig.json && vitest run", prepare: "tsc -p tsconfig.json" },
+        scripts: SCAFFOLD_SCRIPTS,
         peerDependencies: { "@mlflow-ts/plugin-api": `^${options.version}` },
         devDependencies,
         allowScripts: { "better-sqlite3": true },
@@ -60,14 +61,7 @@ export function initArtifactRepository(name: string, options: { cwd: string; fro
       null,
       2,
     )}\n`,
-    "tsconfig.json": `${JSON.stringify(
-      {
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023", "DOM"], strict: true, declaration: true, outDir: "dist", rootDir: "src", skipLibCheck: true, types: ["node"] },
-        include: ["src"],
-      },
-      null,
-      2,
-    )}\n`,
+    "tsconfig.json": SCAFFOLD_TSCONFIG,
     "src/repository.ts": `import type { Readable } from "node:stream";
 import { Readable as ReadableStream } from "node:stream";
 import { buffer } from "node:stream/consumers";
