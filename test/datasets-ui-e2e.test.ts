@@ -9,7 +9,7 @@ import { MlflowClient } from "@mlflow-ts/client";
 import { createDatabase } from "@mlflow-ts/store";
 import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
 import { seedDatasets, type SeededDatasets } from "./support/seed-datasets.js";
-import { HAS_CHROMIUM, CHROMIUM, launchChromium, screenshot, unlabelledControls } from "./support/browser.js";
+import { HAS_CHROMIUM, CHROMIUM, launchChromium, screenshot, unlabelledControls, watchedPage } from "./support/browser.js";
 
 // Issue 23 item 4: the Datasets tab in a real browser, on a real server process whose datasets came
 // in through the REST API as MLflow's client sends them: the list, a dataset's records as a
@@ -77,10 +77,7 @@ describe.skipIf(!HAS_CHROMIUM)("evaluation datasets in the web UI, in Chromium",
     seeded = await seedDatasets(server.url, experimentId, { records: RECORDS });
     records = await allRecords(seeded.bigId);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on("pageerror", (e) => errors.push(e.message));
-    // Failed requests (the 404 and 501 below) are the page's business; script errors are not.
-    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+    page = await watchedPage(browser, errors);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { MlflowClient } from "@mlflow-ts/client";
 import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
 import { seedTraces, type SeededTraces } from "./support/seed-traces.js";
-import { HAS_CHROMIUM, CHROMIUM, launchChromium, screenshot, unlabelledControls } from "./support/browser.js";
+import { HAS_CHROMIUM, CHROMIUM, launchChromium, screenshot, unlabelledControls, watchedPage } from "./support/browser.js";
 
 // The Traces tab and the trace page in a real browser, on a real server process whose traces came
 // in as real clients send them (OTLP from an OpenTelemetry exporter + StartTraceV3, the TS SDK's
@@ -51,10 +51,7 @@ describe.skipIf(!HAS_CHROMIUM)("traces in the web UI, in Chromium", () => {
     experimentId = await new MlflowClient(server.url).createExperiment("genai-assistant");
     seeded = await seedTraces(server.url, experimentId, { chats: CHATS, bulk: BULK });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on("pageerror", (e) => errors.push(e.message));
-    // Failed requests (the bad filter's 400) are the page's business; script errors are not.
-    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+    page = await watchedPage(browser, errors);
     page.on("dialog", (d) => void d.accept());
   }, 120_000);
   afterAll(async () => {

@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { MlflowClient } from "@mlflow-ts/client";
 import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
 import { seedDemo, type DemoData } from "./support/seed-ui.js";
-import { HAS_CHROMIUM, CHROMIUM, launchChromium, screenshot, unlabelledControls } from "./support/browser.js";
+import { HAS_CHROMIUM, CHROMIUM, launchChromium, screenshot, unlabelledControls, watchedPage } from "./support/browser.js";
 
 // Issue 11: the daily workflow in a real browser on a seeded server — browse, filter, sort,
 // compare with charts, open artifacts, edit a tag, register a model — with keyboard access and
@@ -29,10 +29,7 @@ describe.skipIf(!HAS_CHROMIUM)("the web UI, in Chromium", () => {
     client = new MlflowClient(server.url);
     demo = await seedDemo(client);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on("pageerror", (e) => errors.push(e.message));
-    // Failed requests (the bad filter's 400) are the page's business; script errors are not.
-    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+    page = await watchedPage(browser, errors);
   });
   afterAll(async () => {
     await browser?.close();

@@ -6,7 +6,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { MlflowClient } from "@mlflow-ts/client";
 import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
 import { seedDemo, type DemoData } from "./support/seed-ui.js";
-import { HAS_CHROMIUM, launchChromium, unlabelledControls } from "./support/browser.js";
+import { HAS_CHROMIUM, launchChromium, unlabelledControls, watchedPage } from "./support/browser.js";
 
 // Issue 24, first slice, in Chromium: single-point metrics drawn as markers, chart legends that
 // hide and show runs, one colour per run on every page, names in breadcrumbs, dark mode, Markdown
@@ -82,9 +82,7 @@ describe.skipIf(!HAS_CHROMIUM)("issue 24 views, in Chromium", () => {
     // A metric logged once, as `mlflow.log_metric("train_acc", 0.87)` after training leaves it.
     await client.logMetric(demo.runIds[10]!, "train_acc", 0.87, { step: 5 });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+    page = await watchedPage(browser, errors);
   });
   afterAll(async () => {
     await browser?.close();

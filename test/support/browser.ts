@@ -23,6 +23,17 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * A 1400×900 page whose script errors (uncaught exceptions, console errors) are collected in
+ * `errors`; failed requests are left out, since a test's own bad requests are the page's business.
+ */
+export async function watchedPage(browser: Browser, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+  return page;
+}
+
 /** Saves a full-page screenshot as `test-output/ui/<name>.png`. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
