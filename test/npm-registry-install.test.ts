@@ -37,7 +37,7 @@ const shown = (r: Run) => `exit ${r.status}\n${r.stdout}\n${r.stderr}`;
 // (user and global), the registry and this project's scope on Verdaccio, a cache of its own (so
 // every tarball comes from the registry, none from ~/.npm), and a proxy that does not exist for
 // anything that is not on 127.0.0.1 — a request that tried to leave would fail, not go out.
-function isolatedEnv(work: string, registry: Verdaccio, extra: Record<string, string>): NodeJS.ProcessEnv {
+function isolatedEnv(work: string, registry: Verdaccio): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^npm_(config|package|lifecycle)_/i.test(k) && k !== "NODE_PATH" && k !== "INIT_CWD") env[k] = v;
   const npmrc = path.join(work, "npmrc");
@@ -56,7 +56,6 @@ function isolatedEnv(work: string, registry: Verdaccio, extra: Record<string, st
     npm_config_audit: "false",
     npm_config_fund: "false",
     npm_config_update_notifier: "false",
-    ...extra,
   };
 }
 
@@ -83,6 +82,8 @@ describe.skipIf(QUICK)("publish to a registry (Verdaccio) and install by name", 
   let work: string;
   let registry: Verdaccio | undefined;
   let env: NodeJS.ProcessEnv;
+  // For the installs that build better-sqlite3: its prebuild-install reads this variable itself.
+  let installEnv: NodeJS.ProcessEnv;
   let skipReason: string | undefined;
   let thirdParty: LockedPackage[] = [];
   let released: string[] = [];
@@ -118,7 +119,8 @@ describe.skipIf(QUICK)("publish to a registry (Verdaccio) and install by name", 
     registry = await timed("verdaccio start", () => startVerdaccio(path.join(work, "verdaccio")));
     const prebuilds = path.join(work, "prebuilds");
     fs.mkdirSync(prebuilds);
-    env = isolatedEnv(work, registry, betterSqlite3LocalPrebuild(prebuilds));
+    env = isolatedEnv(work, registry);
+    installEnv = { ...env, ...betterSqlite3LocalPrebuild(prebuilds) };
     // One request per version, versions of one package in ascending order (the last is `latest`).
     const byName = new Map<string, LockedPackage[]>();
     for (const p of thirdParty) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
@@ -167,7 +169,7 @@ describe.skipIf(QUICK)("publish to a registry (Verdaccio) and install by name", 
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8")) as Record<string, Record<string, string>>;
     expect(pkg.devDependencies!["@mlflow-ts/cli"]).toBe("^0.1.0");
     // `npm install` builds it (prepare).
-    const install = await timed("app npm install", () => runAsync("npm", ["install"], { cwd: pkgDir, env }));
+    const install = await timed("app npm install", () => runAsync("npm", ["install"], { cwd: pkgDir, env: installEnv }));
     expect(install.status, shown(install)).toBe(0);
     expect(fs.existsSync(path.join(pkgDir, "dist", "app.js"))).toBe(true);
     // What `npm publish` would upload: the built files, the README and package.json, nothing else.
@@ -187,7 +189,7 @@ describe.skipIf(QUICK)("publish to a registry (Verdaccio) and install by name", 
     expect(document.exports["."]).toEqual({ types: "./dist/app.d.ts", default: "./dist/app.js" });
     appTarball = document.dist.tarball;
     expect(appTarball.startsWith(registry!.url)).toBe(true);
-  });
+  }, 240_000);
 
   let site: string;
   it("installs @mlflow-ts/cli and the app by name in a fresh project, every package from the registry", async (ctx) => {
@@ -195,7 +197,7 @@ describe.skipIf(QUICK)("publish to a registry (Verdaccio) and install by name", 
     site = path.join(work, "site");
     fs.mkdirSync(site);
     fs.writeFileSync(path.join(site, "package.json"), JSON.stringify({ name: "site", version: "1.0.0", private: true, allowScripts: { "better-sqlite3": true } }, null, 2));
-    const install = await timed("site npm install", () => runAsync("npm", ["install", "@mlflow-ts/cli", APP], { cwd: site, env }));
+    const install = await timed("site npm install", () => runAsync("npm", ["install", "@mlflow-ts/cli", APP], { cwd: site, env: installEnv }));
     expect(install.status, shown(install)).toBe(0);
     const lock = JSON.parse(fs.readFileSync(path.join(site, "package-lock.json"), "utf8")) as { packages: Record<string, { resolved?: string; link?: boolean }> };
     const installed = Object.entries(lock.packages).filter(([key, entry]) => key !== "" && !entry.link);
@@ -204,7 +206,7 @@ describe.skipIf(QUICK)("publish to a registry (Verdaccio) and install by name", 
     expect(lock.packages[`node_modules/${APP}`]!.resolved).toBe(appTarball);
     // The SQLite binding is there (from the local prebuild, not compiled, not downloaded).
     expect(fs.existsSync(path.join(site, "node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node"))).toBe(true);
-  });
+  }, 240_000);
 
   it("answers `npx mlflow server --app-name acme-keys` on a free port: health, and a REST call the app's hook guards", async (ctx) => {
     if (skipReason) ctx.skip(skipReason);

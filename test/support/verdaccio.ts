@@ -19,7 +19,8 @@ export interface Verdaccio {
 }
 
 // Every package: anyone reads, a signed-in user publishes, nothing is proxied (no `proxy:` and no
-// `uplinks:`). The body limit is raised for the few large tarballs (the AWS SDK's S3 client,
+// `uplinks:`). Tokens are JWTs: the default (legacy) token makes Verdaccio check the password, a
+// bcrypt hash, on every request npm sends with it — seconds per install of hundreds. The body limit is raised for the few large tarballs (the AWS SDK's S3 client,
 // better-sqlite3's SQLite sources) sent base64 in one JSON document; the web UI and the audit
 // middleware (which would forward `npm audit` upstream) are off.
 function config(dir: string): string {
@@ -40,6 +41,15 @@ middlewares:
   audit:
     enabled: false
 max_body_size: 200mb
+security:
+  api:
+    legacy: true
+    jwt:
+      sign:
+        expiresIn: 1h
+  web:
+    sign:
+      expiresIn: 1h
 server:
   keepAliveTimeout: 60
 log:
