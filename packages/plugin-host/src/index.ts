@@ -9,7 +9,7 @@ export { resolveApp, applyApp } from "./resolve-app.js";
 export type { LoadedApp } from "./resolve-app.js";
 export { getAppClient, getAppClientWith } from "./get-app-client.js";
 export { verifyApp } from "./verify-app.js";
-export type { VerifyReport, VerifiedEntry } from "./verify-app.js";
+export type { VerifyReport, VerifiedEntry, VerifyOptions } from "./verify-app.js";
 export { checkCompatibility, pluginApiVersion } from "./check-compatibility.js";
 export { PluginHostError, isPluginHostError } from "./plugin-host-error.js";
 export { resolveArtifactRepository } from "./resolve-artifact-repository.js";

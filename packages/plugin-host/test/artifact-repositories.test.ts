@@ -59,7 +59,7 @@ describe("mlflow.artifact_repository discovery", () => {
     const dir = writePackage(nm(project), "mem-repo", { type: "module", "mlflow.artifact_repository": { mem: "./index.js:MemoryRepository", bad: "./missing.js:X" } }, { "index.js": REPOSITORY });
     const report = await verifyApp(dir);
     expect(report.entries.map((e) => [e.kind, e.name, e.ok, e.shape ?? e.error?.code])).toEqual([
-      ["artifact_repository", "bad", false, "ERR_APP_LOAD_FAILED"],
+      ["artifact_repository", "bad", false, "ERR_APP_ENTRY_MISSING"],
       ["artifact_repository", "mem", true, "class"],
     ]);
     expect(report.ok).toBe(false);

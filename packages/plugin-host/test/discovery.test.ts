@@ -229,7 +229,7 @@ describe("discovery", () => {
     const report = await verifyApp(path.join(project, "test"));
     expect(report.ok).toBe(false);
     expect(report.entries.map((e) => [e.kind, e.name, e.ok, e.shape ?? e.error?.code])).toEqual([
-      ["app", "broken", false, "ERR_APP_LOAD_FAILED"],
+      ["app", "broken", false, "ERR_APP_ENTRY_MISSING"],
       ["app", "mine", true, "factory"],
       ["client", "mine", true, "class"],
     ]);
