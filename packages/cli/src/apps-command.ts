@@ -114,7 +114,7 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
     });
   apps
     .command("verify")
-    .description("Find and load the apps and clients a package declares, as `mlflow server --app-name` would")
+    .description("Find and load the apps and clients a package declares, as `mlflow server --app-name` would, and check what would break once it is published (built entry files, \"files\", the @mlflow-ts/plugin-api peer range)")
     .argument("[dir-or-name]", "a package directory, or the name of an installed app", ".")
     .option("--json", "print JSON")
     .action((dir: string, opts: { json?: boolean }) => {

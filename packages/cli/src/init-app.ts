@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { SCAFFOLD_SCRIPTS, SCAFFOLD_TSCONFIG } from "./scaffold-common.js";
+import { SCAFFOLD_SCRIPTS, SCAFFOLD_TSCONFIG, scaffoldPublishFields } from "./scaffold-common.js";
 
 /** The packages a scaffolded app depends on, and where they come from. */
 // plugin-api and client are peers: the server's own copies are the ones an app must use. The
@@ -56,6 +56,7 @@ export function initApp(name: string, options: { cwd: string; from?: string; ver
         name,
         version: "0.1.0",
         description: `An mlflow-ts server app: API keys (${envKeys})`,
+        ...scaffoldPublishFields(name, "mlflow-app"),
         type: "module",
         license: "Apache-2.0",
         engines: { node: ">=20.19" },
@@ -153,9 +154,19 @@ An [mlflow-ts](https://www.npmjs.com/package/@mlflow-ts/cli) server app: every r
 
 \`\`\`sh
 npm install && npm test          # builds, then runs a real server with the app
-npm pack                         # ${name}-0.1.0.tgz, to install where the server runs
+npx mlflow apps verify           # loads it as the server will; checks what a publish would break
+npm publish                      # to your registry (prepublishOnly runs the verify); or npm pack
+\`\`\`
+
+Where the server runs, install it by name next to the server, then start the server with it:
+
+\`\`\`sh
+npm install @mlflow-ts/cli ${name}
 ${envKeys}=alice:alice-key npx mlflow server --app-name ${appName}
 \`\`\`
+
+\`peerDependencies\` on \`@mlflow-ts/plugin-api\` says which servers it is built for: a server
+outside that range refuses to load it (\`ERR_APP_INCOMPATIBLE\`).
 
 - \`src/app.ts\`: the factory \`mlflow.app\` points at (a before-request hook, a route).
 - \`src/client.ts\`: the client \`mlflow.app.client\` points at (\`getAppClient("${appName}", uri)\`).
