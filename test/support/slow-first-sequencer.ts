@@ -3,7 +3,7 @@
 // cache says: on a fresh checkout they would otherwise start last and finish alone.
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
-const FIRST = ["plugins/my-auth/test/packed-install.test.ts", "packages/basic-auth/test/issue19-repros.test.ts", "test/database-faults.test.ts"];
+const FIRST = ["test/npm-registry-install.test.ts", "plugins/my-auth/test/packed-install.test.ts", "packages/basic-auth/test/issue19-repros.test.ts", "test/database-faults.test.ts"];
 
 export default class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -82,8 +82,13 @@ export async function startVerdaccio(dir: string): Promise<Verdaccio> {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}/`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      // It closes its server first, which waits for idle keep-alive sockets (npm's) to time out.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
   };
   try {
     const deadline = Date.now() + 30_000;
