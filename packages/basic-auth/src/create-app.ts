@@ -173,4 +173,4 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
  * @example
  * // package.json: "mlflow.app": { "basic-auth": "./dist/create-app.js:createApp" }
  */
-export const createApp = defineApp((app) => createBasicAuth()(app));
+export const createApp = defineApp({ identifiesCallers: true, description: "Users, admins and per-experiment and per-model permissions over HTTP basic authentication" }, (app) => createBasicAuth()(app));

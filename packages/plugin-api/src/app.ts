@@ -114,6 +114,14 @@ export interface HealthReport {
 export type HealthCheck = () => HealthReport | Promise<HealthReport>;
 
 /**
+ * What {@link MlflowApp.onResponse} listeners learn about a finished response.
+ *
+ * @example
+ * const listener: ResponseListener = (req, { status, ms }) => console.log(req.method, req.path, status, ms);
+ */
+export type ResponseListener = (req: MlflowRequest, response: { readonly status: number; readonly ms: number }) => void;
+
+/**
  * A lifecycle hook: `onReady` ones run once the server listens, `onClose` ones when it stops (after
  * in-flight requests finished, before the database closes; in reverse order of the apps; each
  * bounded so a stuck hook cannot hold the shutdown).
@@ -206,6 +214,16 @@ export interface MlflowApp extends Express {
    * app.health("oidc-auth", async () => ({ ok: await issuerReachable() }));
    */
   health(name: string, check: HealthCheck): this;
+  /**
+   * Observes every response once it is sent, whatever answered it — a handler, a hook that refused
+   * the request, an error, an unknown route: an audit trail sees refused attempts too. Called after
+   * the response, so it cannot change it; it must not throw (errors are logged) and should queue
+   * slow work.
+   *
+   * @example
+   * app.onResponse((req, { status }) => { if (req.method !== "GET") queue.push({ path: req.path, status }); });
+   */
+  onResponse(listener: ResponseListener): this;
   /** The UI contributions registered so far: each `app.ui` name with its page ids. */
   listUi(): { readonly name: string; readonly pages: readonly string[] }[];
   /**

@@ -38,6 +38,7 @@ export type {
   HealthReport,
   HealthCheck,
   LifecycleHook,
+  ResponseListener,
   AppClientClass,
   StoreScope,
   EndpointMethod,

@@ -1,7 +1,7 @@
 import querystring from "node:querystring";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Infer, Schema } from "@mlflow-ts/protocol";
-import type { AfterRequestHook, AppContext, AppStores, ArtifactStore, BeforeRequestHook, BeforeRequestOptions, EndpointHandler, EndpointMethod, HealthCheck, LifecycleHook, Logger, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
+import type { AfterRequestHook, AppContext, AppStores, ArtifactStore, BeforeRequestHook, BeforeRequestOptions, EndpointHandler, EndpointMethod, HealthCheck, LifecycleHook, Logger, ResponseListener, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
 import { createHookRegistry, runBeforeHooks } from "./hooks.js";
 import { jsonBody } from "./json-body.js";
 import { baseRoutes, type ServerStores } from "./base-routes.js";
@@ -138,10 +138,28 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
     uiOwners.set(name, lifecycle.current);
     return this;
   };
+  const responseListeners: ResponseListener[] = [];
+  app.onResponse = function (listener: ResponseListener) {
+    responseListeners.push(listener);
+    return this;
+  };
   app.listUi = () => [...extensions].map(([name, extension]) => ({ name, pages: (extension.pages ?? []).map((p) => p.id) }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     (req as Request & { state: object }).state = {};
+    if (responseListeners.length > 0) {
+      const started = process.hrtime.bigint();
+      res.on("finish", () => {
+        const info = { status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+        for (const listener of responseListeners) {
+          try {
+            listener(req as MlflowRequest, info);
+          } catch (error) {
+            logger.error("an app's response listener failed", { path: req.path, error: String((error as Error)?.message ?? error) });
+          }
+        }
+      });
+    }
     if (metrics) {
       const started = process.hrtime.bigint();
       res.on("finish", () => metrics.observeRequest(req, res, Number(process.hrtime.bigint() - started) / 1e9));

@@ -198,6 +198,6 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
  * @example
  * // package.json: "mlflow.app": { "oidc-auth": "./dist/app.js:createApp" }
  */
-export const createApp = defineApp((app) => createOidcAuth()(app));
+export const createApp = defineApp({ identifiesCallers: true, description: "Sign-in with OpenID Connect: browser sessions and bearer tokens, permissions as basic-auth" }, (app) => createOidcAuth()(app));
 export { readOidcConfig, OidcConfigError } from "./config.js";
 export type { OidcConfig } from "./config.js";
