@@ -50,16 +50,19 @@ export async function watchServer(
   const childArgs = [BIN, "server", ...args.filter((a) => a !== "--watch"), "--port", String(port)];
   let child: ChildProcess | undefined;
   let stopping = false;
+  // Children this watcher stopped itself (a restart): their exit is not news.
+  const stopped = new WeakSet<ChildProcess>();
   const start = () => {
     const started = spawn(process.execPath, childArgs, { cwd: io.cwd, env: { ...io.env } as NodeJS.ProcessEnv, stdio: "inherit" });
     child = started;
     started.once("exit", (code, signal) => {
-      if (!stopping && child === started && code !== 0) io.stderr(`mlflow --watch: the server exited (${signal ?? `code ${code}`}); waiting for a change to start it again\n`);
+      if (!stopping && !stopped.has(started) && code !== 0) io.stderr(`mlflow --watch: the server exited (${signal ?? `code ${code}`}); waiting for a change to start it again\n`);
     });
   };
   const stop = async () => {
     const running = child;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    stopped.add(running);
     running.kill("SIGTERM");
     const timer = setTimeout(() => running.kill("SIGKILL"), 10_000);
     await exited(running);
