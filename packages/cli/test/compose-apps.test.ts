@@ -202,4 +202,25 @@ describe("several apps on one server", () => {
       await server.stop();
     }
   }, 60_000);
+
+  it("`mlflow apps list --contributions` shows what each app adds, applied alone in a sandbox", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, "apps", "list", "--contributions", "--json"], { cwd: project, env: { ...process.env, MLFLOW_ALPHA_COPIES: "3" }, timeout: 60_000 });
+    const { contributions } = JSON.parse(stdout) as { contributions: { name: string; routes: unknown[]; uiPages: string[]; settings: { name: string; variable: string }[]; lifecycle: unknown; problem?: string; identifiesCallers: boolean }[] };
+    const of = (name: string) => contributions.find((c) => c.name === name)!;
+    expect(of("alpha")).toMatchObject({
+      routes: [{ method: "GET", path: "/api/2.0/alpha/echo" }],
+      settings: [
+        { name: "greeting", variable: "MLFLOW_ALPHA_GREETING", kind: "string", required: false, default: "hi" },
+        { name: "copies", variable: "MLFLOW_ALPHA_COPIES", kind: "integer", required: false, default: 1 },
+      ],
+      lifecycle: { onReady: 1, onClose: 1, health: ["alpha"] },
+      identifiesCallers: false,
+    });
+    expect(of("ui-one").uiPages).toEqual(["shared/page"]);
+    expect(of("id-one").identifiesCallers).toBe(true);
+    expect(of("needy").problem).toContain("the setting 'endpoint' is required");
+    // basic-auth, installed with the CLI, applied in the sandbox: its routes and pages, none of the real data.
+    expect(of("basic-auth").uiPages).toContain("basic-auth/users");
+    expect(fs.existsSync(path.join(project, "basic_auth.db"))).toBe(false);
+  }, 60_000);
 });
