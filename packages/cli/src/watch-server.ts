@@ -27,12 +27,36 @@ function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
+/** The variable that makes a server wait for the watcher's word before taking the port. */
+export const WATCH_HANDOFF = "MLFLOW_TS_WATCH_HANDOFF";
+
 /**
- * `mlflow server --watch`: runs the server in a child process and restarts it, on the same port,
+ * In a server started by {@link watchServer}: tells the watcher `say` ("idle": modules imported;
+ * "prepared": apps loaded, so a broken build has already failed) and waits for its word `waitFor`
+ * ("load", then "listen" once the previous server has stopped).
+ *
+ * @example
+ * if (env[WATCH_HANDOFF] === "1") await handoff("prepared", "listen");
+ */
+export function handoff(say: "idle" | "prepared", waitFor: "load" | "listen"): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if ((message as { type?: string } | undefined)?.type !== waitFor) return;
+      process.off("message", onMessage);
+      resolve();
+    };
+    process.on("message", onMessage);
+    process.send!({ type: say });
+  });
+}
+
+/**
+ * `mlflow server --watch`: runs the server in a child process and replaces it, on the same port,
  * whenever a built file (`.js`, `.json`, …) of one of its apps' packages changes — an author's
- * loop: `tsc --watch` in the app, `mlflow server --app-name x --watch` beside it. A child that fails
- * to start (a broken build) is reported, and the next change starts it again. SIGINT/SIGTERM stop
- * the child, then the watcher.
+ * loop: `tsc --watch` in the app, `mlflow server --app-name x --watch` beside it. The replacement
+ * is prepared (its modules imported, its apps loaded) while the previous server still serves, so
+ * the switch costs a shutdown and a listen; a build that fails to load is reported and the
+ * previous server keeps serving. SIGINT/SIGTERM stop the child, then the watcher.
  *
  * @example
  * process.exitCode = await watchServer(config, ["--app-name", "acme-auth"], io);
@@ -48,25 +72,58 @@ export async function watchServer(
   if (dirs.length === 0) io.stderr("Notice: --watch without --app-name watches nothing; the server runs as usual\n");
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   const childArgs = [BIN, "server", ...args.filter((a) => a !== "--watch"), "--port", String(port)];
-  let child: ChildProcess | undefined;
+  let current: ChildProcess | undefined;
   let stopping = false;
+  // A spare server: spawned ahead, its modules imported, waiting to load the apps' code. `said(x)`
+  // resolves true when it says x, false when it exits first (a broken build).
+  const spawnSpare = () => {
+    const child = spawn(process.execPath, childArgs, { cwd: io.cwd, env: { ...io.env, [WATCH_HANDOFF]: "1" } as NodeJS.ProcessEnv, stdio: ["inherit", "inherit", "inherit", "ipc"] });
+    const heard = new Set<string>();
+    const waiting = new Map<string, (ok: boolean) => void>();
+    child.on("message", (m: unknown) => {
+      const type = (m as { type?: string } | undefined)?.type;
+      if (!type) return;
+      heard.add(type);
+      waiting.get(type)?.(true);
+    });
+    child.once("exit", (code, signal) => {
+      for (const resolve of waiting.values()) resolve(false);
+      if (!stopping && child === current && !stopped.has(child)) io.stderr(`mlflow --watch: the server exited (${signal ?? `code ${code}`}); waiting for a change to start it again\n`);
+    });
+    const said = (type: string) =>
+      heard.has(type) ? Promise.resolve(true) : child.exitCode !== null || child.signalCode !== null ? Promise.resolve(false) : new Promise<boolean>((resolve) => waiting.set(type, resolve));
+    return { child, said };
+  };
+  let spare: ReturnType<typeof spawnSpare> | undefined;
   // Children this watcher stopped itself (a restart): their exit is not news.
   const stopped = new WeakSet<ChildProcess>();
-  const start = () => {
-    const started = spawn(process.execPath, childArgs, { cwd: io.cwd, env: { ...io.env } as NodeJS.ProcessEnv, stdio: "inherit" });
-    child = started;
-    started.once("exit", (code, signal) => {
-      if (!stopping && !stopped.has(started) && code !== 0) io.stderr(`mlflow --watch: the server exited (${signal ?? `code ${code}`}); waiting for a change to start it again\n`);
-    });
-  };
-  const stop = async () => {
-    const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    stopped.add(running);
-    running.kill("SIGTERM");
-    const timer = setTimeout(() => running.kill("SIGKILL"), 10_000);
-    await exited(running);
+  const stop = async (child: ChildProcess | undefined) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    stopped.add(child);
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited(child);
     clearTimeout(timer);
+  };
+  const replace = async () => {
+    const next = spare ?? spawnSpare();
+    spare = undefined;
+    if (!(await next.said("idle"))) {
+      io.stderr("mlflow --watch: a server process failed before loading the apps (its error is above); waiting for a change\n");
+      return;
+    }
+    next.child.send({ type: "load" });
+    const loaded = await next.said("prepared");
+    // The next change is served by a process whose modules are already imported.
+    if (!stopping) spare = spawnSpare();
+    if (!loaded) {
+      io.stderr(`mlflow --watch: the new build did not start (its error is above)${current && current.exitCode === null ? "; the previous server keeps serving" : ""}; waiting for a change\n`);
+      return;
+    }
+    if (stopping) return void (await stop(next.child));
+    await stop(current);
+    current = next.child;
+    next.child.send({ type: "listen" });
   };
   let timer: NodeJS.Timeout | undefined;
   let restarting = Promise.resolve();
@@ -80,15 +137,15 @@ export async function watchServer(
       const files = [...changed].map((f) => path.relative(io.cwd, f) || f);
       changed.clear();
       restarting = restarting.then(async () => {
+        if (stopping) return;
         io.stderr(`mlflow --watch: ${files.slice(0, 3).join(", ")}${files.length > 3 ? ` and ${files.length - 3} more` : ""} changed; restarting on port ${port}\n`);
-        await stop();
-        if (!stopping) start();
+        await replace();
       });
-    }, 150);
+    }, 100);
   };
   const watchers = dirs.map((dir) => fs.watch(dir, { recursive: true }, (_event, file) => onChange(dir, file)));
   io.stderr(`mlflow --watch: watching ${dirs.join(", ") || "nothing"}; the server keeps port ${port}\n`);
-  start();
+  restarting = replace();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const onSignal = (s: NodeJS.Signals) => {
       process.off("SIGINT", onSignal);
@@ -102,7 +159,7 @@ export async function watchServer(
   clearTimeout(timer);
   for (const w of watchers) w.close();
   await restarting;
-  await stop();
+  await Promise.all([stop(current), stop(spare?.child)]);
   io.stderr(`mlflow --watch: stopped (${signal})\n`);
   return 0;
 }

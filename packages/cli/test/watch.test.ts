@@ -30,7 +30,7 @@ async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => boolean, wh
 }
 
 describe("mlflow server --watch", () => {
-  it("restarts on the same port when the app's built files change, survives a broken build, and stops with its child", async () => {
+  it("restarts on the same port when the app's built files change, keeps serving through a broken build, and stops with its child", async () => {
     const dir = writePackage(path.join(project, "node_modules"), "watched", { type: "module", "mlflow.app": { watched: "./dist/app.js:createApp" } }, { "dist/app.js": appSource(1), "src/app.ts": "// source" });
     const server = await spawnServer(["--backend-store-uri", `sqlite:///${path.join(project, "mlflow.db")}`, "--app-name", "watched", "--watch"], { cwd: project });
     try {
@@ -41,9 +41,10 @@ describe("mlflow server --watch", () => {
       expect(await waitFor(() => versionAt(server.url), (v) => v === 2, "version 2")).toBe(2);
       expect(server.output()).toContain("dist/app.js changed; restarting on port");
       expect(server.output()).not.toContain("src/app.ts changed");
-      // A broken build: the child fails to start, the watcher says so and waits.
+      // A broken build: the replacement fails to load, the watcher says so, the previous server keeps serving.
       fs.writeFileSync(path.join(dir, "dist/app.js"), "export const createApp = (app) => { syntax error here");
-      await waitFor(async () => server.output(), (out) => out.includes("waiting for a change to start it again"), "the broken build to be reported");
+      await waitFor(async () => server.output(), (out) => out.includes("the new build did not start (its error is above); the previous server keeps serving"), "the broken build to be reported");
+      expect(await versionAt(server.url)).toBe(2);
       fs.writeFileSync(path.join(dir, "dist/app.js"), appSource(3));
       expect(await waitFor(() => versionAt(server.url), (v) => v === 3, "version 3")).toBe(3);
     } finally {
