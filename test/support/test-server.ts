@@ -30,6 +30,8 @@ export function testConfig(database: TestDatabase, overrides: Partial<ServerConf
     workers: 1,
     staticPrefix: "",
     appName: undefined,
+    appNames: [],
+    appSettings: {},
     pluginDirs: [],
     nodePath: undefined,
     maxBodyBytes: 16 * 1024 * 1024,

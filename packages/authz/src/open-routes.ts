@@ -5,8 +5,8 @@ import { requestEndpoint, type MlflowRequest } from "@mlflow-ts/plugin-api";
  * files, decided by the route the server matched, never by a URL prefix.
  *
  * - A request the server matched to an endpoint (every API route, base or an app's) is open only
- *   when that endpoint is `GET <prefix>/health` (HEAD too: it matches as GET). MLflow's `/version`
- *   needs a login there, and so it does here.
+ *   when that endpoint is `GET <prefix>/health` (HEAD too: it matches as GET) without `?detail`
+ *   (which has no rule, so admins only). MLflow's `/version` needs a login there, and so it does here.
  * - Any other request (the UI's plain routes, an app's Express routes, unknown paths) is open only
  *   at exactly `/health` or `/favicon.ico`, or inside `/static/` (MLflow's own rule) or
  *   `/static-files/` (where this server's UI assets are), each with and without the prefix. A
@@ -27,7 +27,8 @@ export function openRoutes(prefix: string): (req: MlflowRequest) => boolean {
   const health = `${prefix}/health`;
   return (req) => {
     const endpoint = requestEndpoint(req);
-    if (endpoint) return endpoint.method === "GET" && endpoint.path === health;
+    // `/health?detail` reports what the apps say about themselves: admins only.
+    if (endpoint) return endpoint.method === "GET" && endpoint.path === health && req.query.detail === undefined;
     const path = req.path;
     return exact.has(path) || directories.some((d) => path.startsWith(d));
   };

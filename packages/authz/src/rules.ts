@@ -381,7 +381,8 @@ export const RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
   ["GET /get-artifact", [run("run_id", "read")]],
   ["GET /model-versions/get-artifact", [model("name", "read")]],
   ["GET /version", authenticated],
-  ["GET /health", authenticated],
+  // `?detail` shows what the apps report about themselves: admins only.
+  ["GET /health", [{ covers: [], run: (ctx) => ctx.req.query.detail === undefined }]],
   ["GET /signup", adminOnly],
   // The web UI: its page and assets (which MLflow leaves open under /static…), the pages apps
   // contribute and who is signed in; what the UI shows is then each API call's own rule.

@@ -57,7 +57,8 @@ function readBoolean(value: unknown, where: string, problems: string[]): boolean
 export function resolveConfig(sources: ConfigSources): ServerConfig {
   const problems: string[] = [];
   const env = fromEnv(sources.env);
-  const known = new Set(SERVER_OPTIONS.map((s) => s.key));
+  // `appSettings` holds the apps' own settings, checked by the host against each app's schema.
+  const known = new Set([...SERVER_OPTIONS.map((s) => s.key), "appSettings"]);
   for (const key of Object.keys(sources.file ?? {})) {
     if (!known.has(key)) problems.push(`${sources.fileName ?? "config file"}: unknown key '${key}' (known: ${[...known].join(", ")})`);
   }
@@ -137,8 +138,21 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
   // in memory, so the directory is only checked to exist.
   const exposePrometheus = raw.exposePrometheus === undefined ? undefined : path.resolve(sources.cwd, str("exposePrometheus", ""));
   if (exposePrometheus !== undefined && !fs.existsSync(exposePrometheus)) problems.push(`${where.exposePrometheus}: the directory ${exposePrometheus} does not exist`);
-  const appName = raw.appName === undefined ? undefined : str("appName", "");
-  if (appName !== undefined && appName.trim() === "") problems.push(`${where.appName}: the app name is empty`);
+  // One app or several, in order: `basic-auth,audit-log` (flag, variable) or a list (config file).
+  const appName = raw.appName === undefined ? undefined : Array.isArray(raw.appName) && raw.appName.every((n) => typeof n === "string") ? raw.appName.join(",") : str("appName", "");
+  const appNames = (appName ?? "").split(",").map((n) => n.trim()).filter(Boolean);
+  if (appName !== undefined && appNames.length === 0) problems.push(`${where.appName}: the app name is empty`);
+  const appSettings: Record<string, Readonly<Record<string, unknown>>> = {};
+  const fileSettings = sources.file?.appSettings;
+  if (fileSettings !== undefined) {
+    const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+    if (!isObject(fileSettings)) problems.push(`${sources.fileName ?? "config file"} (appSettings): expected an object of app name → its settings`);
+    else
+      for (const [name, value] of Object.entries(fileSettings)) {
+        if (isObject(value)) appSettings[name] = Object.freeze({ ...value });
+        else problems.push(`${sources.fileName ?? "config file"} (appSettings.${name}): expected an object of the app's settings`);
+      }
+  }
   if (problems.length > 0) throw new CliError("ERR_CONFIG_INVALID", problems);
   return Object.freeze({
     host,
@@ -151,7 +165,9 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
     artifactsOnly,
     workers,
     staticPrefix,
-    appName: appName || undefined,
+    appName: appNames.length ? appNames.join(",") : undefined,
+    appNames: Object.freeze(appNames),
+    appSettings: Object.freeze(appSettings),
     ...(exposePrometheus !== undefined ? { exposePrometheus } : {}),
     pluginDirs: Object.freeze(pluginDirs),
     nodePath: sources.env.NODE_PATH || undefined,

@@ -2,9 +2,9 @@ import cluster from "node:cluster";
 import type { Logger, MlflowApp, ServerConfig } from "@mlflow-ts/plugin-api";
 import { AUTO_INDEX_MAX_ROWS } from "@mlflow-ts/store";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
-import { applyApp, resolveApp, type LoadedApp } from "@mlflow-ts/plugin-host";
 import { webUiOptions } from "./web-ui-options.js";
-import { discoverOptions } from "./discover-options.js";
+import { applyServerApps, loadServerApps } from "./load-server-apps.js";
+import { WATCH_HANDOFF, handoff } from "./watch-server.js";
 import { openStores, type OpenStores } from "./open-stores.js";
 import { openWhenReachable } from "./open-when-reachable.js";
 
@@ -20,11 +20,6 @@ function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-// Finds and imports the app before the database is touched, so a wrong name fails fast.
-async function loadApp(config: ServerConfig): Promise<LoadedApp | undefined> {
-  return config.appName ? resolveApp(config.appName, discoverOptions(config)) : undefined;
-}
-
 // A big database MLflow made has no index on metrics (run_uuid, key, step): say once how to add it.
 function warnIfUnindexed(logger: Logger, opened: OpenStores): void {
   if (opened.unindexedMetricRows === undefined) return;
@@ -35,7 +30,12 @@ function warnIfUnindexed(logger: Logger, opened: OpenStores): void {
 
 async function serveOne(config: ServerConfig, migrateFirst: boolean, env: Env): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
-  const loaded = await loadApp(config);
+  // Under `--watch`, a spare server waits with its modules imported; on a change it loads the
+  // apps' new code while the previous one still serves, then takes the port when told.
+  const watched = env[WATCH_HANDOFF] === "1" && process.send !== undefined;
+  if (watched) await handoff("idle", "load");
+  const apps = await loadServerApps(config, env);
+  if (watched) await handoff("prepared", "listen");
   const { value: opened, port } = await openWhenReachable(config, logger, () => openStores(config, { create: migrateFirst, env, logger }));
   const { stores, close, displayUri, ping, rootArtifacts } = opened;
   if (migrateFirst) warnIfUnindexed(logger, opened);
@@ -45,12 +45,7 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean, env: Env): 
     const base = createServer(config, stores, { logger, webUi: webUiOptions(logger), databaseHealth: ping, ...(rootArtifacts ? { rootArtifacts } : {}) });
     // Apps are applied once the port is ours: a server that cannot listen must not have run an app
     // (basic-auth generates, prints and stores the first admin password while it is applied).
-    const build = async (app: MlflowApp): Promise<MlflowApp> => {
-      if (!loaded) return app;
-      const applied = await applyApp(app, loaded);
-      logger.info(`applied app '${loaded.declaration.name}'`, { package: `${loaded.declaration.packageName}@${loaded.declaration.packageVersion}`, path: loaded.declaration.dir });
-      return applied;
-    };
+    const build = (app: MlflowApp): Promise<MlflowApp> => applyServerApps(app, apps, logger);
     running = await startServer(base, { host: config.host, port: port ?? config.port, onClose: close, build });
   } catch (error) {
     await close();
@@ -67,7 +62,7 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean, env: Env): 
 
 async function servePrimary(config: ServerConfig, env: Env): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
-  await loadApp(config);
+  await loadServerApps(config, env);
   // Migrate once, here, before any worker opens the database (answering 503 until it can).
   const { value: opened } = await openWhenReachable(config, logger, () => openStores(config, { create: true, env, logger }));
   warnIfUnindexed(logger, opened);

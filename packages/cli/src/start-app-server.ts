@@ -3,8 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AppFactory, MlflowApp } from "@mlflow-ts/plugin-api";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
-import { applyApp, resolveApp } from "@mlflow-ts/plugin-host";
-import { discoverOptions } from "./discover-options.js";
+import { applyServerApps, loadServerApps } from "./load-server-apps.js";
 import { openStores } from "./open-stores.js";
 import { resolveConfig } from "./resolve-config.js";
 
@@ -21,7 +20,8 @@ export interface AppServer {
  * For app authors' tests: the real server, with an app applied, on a free port, over a fresh SQLite
  * database in a temporary directory. Give the app by its `mlflow.app` name (found from `cwd` as
  * `mlflow server --app-name` finds it: the package at the nearest package.json first, then
- * installed ones) or as a factory. `artifactsDestination` with a URI scheme (`acme://bucket`) runs
+ * installed ones; `a,b` applies several in order, with their settings read from `env`) or as a
+ * factory. `artifactsDestination` with a URI scheme (`acme://bucket`) runs
  * the proxy on the `mlflow.artifact_repository` of that scheme, found the same way and constructed
  * with `env`: how a repository author tests theirs.
  *
@@ -36,7 +36,7 @@ export async function startAppServer(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-app-"));
   const config = resolveConfig({
     env: {},
-    flags: { port: "0", backendStoreUri: `sqlite:///${path.join(dir, "mlflow.db")}`, artifactsDestination: options.artifactsDestination ?? path.join(dir, "mlartifacts") },
+    flags: { port: "0", backendStoreUri: `sqlite:///${path.join(dir, "mlflow.db")}`, artifactsDestination: options.artifactsDestination ?? path.join(dir, "mlartifacts"), ...(options.appName ? { appName: options.appName } : {}) },
     cwd: options.cwd ?? process.cwd(),
     isTTY: false,
   });
@@ -53,10 +53,8 @@ export async function startAppServer(
     }
     let app = createServer(config, stores, { logger });
     if (options.app) app = (await options.app(app)) ?? app;
-    if (options.appName) {
-      // Discovery reads the package being developed (the nearest package.json) before installed ones.
-      app = await applyApp(app, await resolveApp(options.appName, discoverOptions(config)));
-    }
+    // Discovery reads the package being developed (the nearest package.json) before installed ones.
+    app = await applyServerApps(app, await loadServerApps(config, { ...process.env, ...(options.env ?? {}) }));
     const running = await startServer(app, { host: "127.0.0.1", port: 0, onClose: close });
     return {
       url: running.url,

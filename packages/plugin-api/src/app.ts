@@ -3,6 +3,8 @@ import type { Infer, Schema } from "@mlflow-ts/protocol";
 import type { Logger, ServerConfig } from "./config.js";
 import type { AppStores } from "./stores.js";
 import type { UiExtension } from "./ui-extension.js";
+import type { InferSettings, SettingsSchema } from "./app-settings.js";
+import type { AppEvents } from "./app-events.js";
 
 /**
  * Who the caller is, as an authentication function or hook decided it.
@@ -79,12 +81,55 @@ export interface RouteInfo {
   readonly path: string;
 }
 
-/** What the server gives an app: its configuration, its logger and its stores. */
+/**
+ * What the server gives an app: its configuration, its logger, its stores, and the events apps
+ * tell each other about (sign-ins, permission changes).
+ */
 export interface AppContext {
   readonly config: ServerConfig;
   readonly logger: Logger;
   readonly stores: AppStores;
+  readonly events: AppEvents;
 }
+
+/**
+ * What an app reports about itself on `/health?detail` (admins only): whether it can serve, and a
+ * short detail that never carries secrets.
+ *
+ * @example
+ * const report: HealthReport = { ok: true, detail: { queued: 0 } };
+ */
+export interface HealthReport {
+  readonly ok: boolean;
+  readonly detail?: string | Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A health contribution: called on each `/health?detail`, bounded by the server (a check that
+ * takes over 2 s reports not ok).
+ *
+ * @example
+ * app.health("audit-log", () => ({ ok: writer.healthy, detail: { file: writer.path } }));
+ */
+export type HealthCheck = () => HealthReport | Promise<HealthReport>;
+
+/**
+ * What {@link MlflowApp.onResponse} listeners learn about a finished response.
+ *
+ * @example
+ * const listener: ResponseListener = (req, { status, ms }) => console.log(req.method, req.path, status, ms);
+ */
+export type ResponseListener = (req: MlflowRequest, response: { readonly status: number; readonly ms: number }) => void;
+
+/**
+ * A lifecycle hook: `onReady` ones run once the server listens, `onClose` ones when it stops (after
+ * in-flight requests finished, before the database closes; in reverse order of the apps; each
+ * bounded so a stuck hook cannot hold the shutdown).
+ *
+ * @example
+ * app.onClose(() => writer.flush());
+ */
+export type LifecycleHook = () => void | Promise<void>;
 
 /** The HTTP methods an {@link MlflowApp.endpoint} may answer. */
 export type EndpointMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -147,6 +192,41 @@ export interface MlflowApp extends Express {
   /** Every route registered so far (method and path pattern), base and app routes alike. */
   listRoutes(): RouteInfo[];
   /**
+   * Runs `hook` once the server listens and before it is reported ready (awaited: a hook that
+   * throws stops the start-up with its error).
+   *
+   * @example
+   * app.onReady(() => app.context.logger.info("audit log open"));
+   */
+  onReady(hook: LifecycleHook): this;
+  /**
+   * Runs `hook` on shutdown, after in-flight requests finished and before the stores close; the
+   * shutdown waits for it (10 s at most; errors are logged).
+   *
+   * @example
+   * app.onClose(() => writer.close());
+   */
+  onClose(hook: LifecycleHook): this;
+  /**
+   * Adds a section to `/health?detail` (admins only): `name` → what `check` reports.
+   *
+   * @example
+   * app.health("oidc-auth", async () => ({ ok: await issuerReachable() }));
+   */
+  health(name: string, check: HealthCheck): this;
+  /**
+   * Observes every response once it is sent, whatever answered it — a handler, a hook that refused
+   * the request, an error, an unknown route: an audit trail sees refused attempts too. Called after
+   * the response, so it cannot change it; it must not throw (errors are logged) and should queue
+   * slow work.
+   *
+   * @example
+   * app.onResponse((req, { status }) => { if (req.method !== "GET") queue.push({ path: req.path, status }); });
+   */
+  onResponse(listener: ResponseListener): this;
+  /** The UI contributions registered so far: each `app.ui` name with its page ids. */
+  listUi(): { readonly name: string; readonly pages: readonly string[] }[];
+  /**
    * Contributes to the web UI: pages it lists and opens, and who is signed in. `name` identifies
    * the app in the UI's routes (`#/apps/<name>/<page>`); an app calls this once.
    *
@@ -180,20 +260,65 @@ export type StoreScope = (req: MlflowRequest, stores: AppStores) => AppStores;
 
 /**
  * An app factory, what `mlflow.app` points at: it decorates the base app (hooks, routes) and may
- * return it or a replacement; it may be async.
+ * return it or a replacement; it may be async. The host passes the app's settings second (an empty
+ * object for an app that declares none).
  */
-export type AppFactory = (app: MlflowApp) => MlflowApp | void | Promise<MlflowApp | void>;
+export type AppFactory = (app: MlflowApp, settings?: never) => MlflowApp | void | Promise<MlflowApp | void>;
 
 /**
- * Declares an app factory with its types checked; returns it unchanged.
+ * What an app declares about itself, read by the host before any app is applied.
+ *
+ * @example
+ * const options: AppOptions = { identifiesCallers: true, description: "Sign-in with OpenID Connect" };
+ */
+export interface AppOptions<S extends SettingsSchema = SettingsSchema> {
+  /**
+   * The app decides who callers are (sets `req.state.authorization`). At most one app of a server
+   * may: composing two is a start-up error naming both.
+   */
+  readonly identifiesCallers?: boolean;
+  /** Its configuration: read from `MLFLOW_<APP>_*` and the config file's `appSettings.<app>`, checked at start. */
+  readonly settings?: S;
+  /** One line for `mlflow apps list`. */
+  readonly description?: string;
+}
+
+// A global symbol: an app built against another copy of plugin-api is still read.
+const APP_OPTIONS = Symbol.for("mlflow-ts.app-options");
+
+/**
+ * Declares an app factory with its types checked. With options first, the app declares its
+ * settings (the factory receives them, typed and checked) and whether it identifies callers.
  *
  * @example
  * export const createApp = defineApp((app) => {
  *   app.beforeRequest((req) => (req.path.startsWith("/public") ? undefined : check(req)));
  * });
+ * export const createAudit = defineApp({ settings: { file: setting.string({ required: true }) } }, (app, { file }) => {
+ *   app.onClose(() => flush(file));
+ * });
  */
-export function defineApp(factory: AppFactory): AppFactory {
+export function defineApp(factory: AppFactory): AppFactory;
+export function defineApp<const S extends SettingsSchema>(
+  options: AppOptions<S>,
+  factory: (app: MlflowApp, settings: InferSettings<S>) => MlflowApp | void | Promise<MlflowApp | void>,
+): AppFactory;
+export function defineApp(first: AppFactory | AppOptions, second?: (app: MlflowApp, settings: never) => MlflowApp | void | Promise<MlflowApp | void>): AppFactory {
+  if (typeof first === "function") return first;
+  const factory = ((app: MlflowApp, settings?: never) => second!(app, (settings ?? {}) as never)) as AppFactory;
+  Object.defineProperty(factory, APP_OPTIONS, { value: Object.freeze({ ...first }) });
   return factory;
+}
+
+/**
+ * The options an app factory was declared with ({@link defineApp}); `{}` for a plain factory.
+ *
+ * @example
+ * appOptionsOf(createApp).identifiesCallers; // true for an auth app
+ */
+export function appOptionsOf(factory: unknown): AppOptions {
+  if (typeof factory !== "function") return {};
+  return ((factory as unknown as Record<symbol, AppOptions | undefined>)[APP_OPTIONS]) ?? {};
 }
 
 /** A client class an app declares in `mlflow.app.client`; constructed with the tracking URI. */

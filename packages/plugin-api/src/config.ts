@@ -15,8 +15,12 @@ export interface ServerConfig {
   readonly workers: number;
   /** Prefix of the UI, `/ajax-api`, `/health` and `/version` routes; empty for none. */
   readonly staticPrefix: string;
-  /** The `mlflow.app` to apply, if any. */
+  /** The `mlflow.app`s to apply, as given (`basic-auth,audit-log`); undefined for none. */
   readonly appName: string | undefined;
+  /** The same, one name each, in the order they are applied. */
+  readonly appNames: readonly string[];
+  /** The config file's `appSettings` section: app name → its settings as written (checked by the host at start). */
+  readonly appSettings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Largest JSON request body, in bytes. */
   readonly maxBodyBytes: number;
   /** Most top-level fields of one GraphQL document (`MLFLOW_SERVER_GRAPHQL_MAX_ROOT_FIELDS`; 10 when absent). */

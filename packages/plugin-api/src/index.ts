@@ -17,7 +17,10 @@ export type { ServerConfig, Logger } from "./config.js";
 export type { TrackingStore, RegistryStore, ArtifactStore, RegistrySearch, AppStores, MetricPoint, ReadableSet, TraceStore, StoredTrace, DatasetStore, ScorerStore } from "./stores.js";
 export type { EvaluationDataset, ScorerVersion } from "@mlflow-ts/protocol";
 export type { SpanInput, TraceStartInput, AssessmentInput, AssessmentUpdate } from "@mlflow-ts/protocol";
-export { defineApp, defineAppClient } from "./app.js";
+export { defineApp, defineAppClient, appOptionsOf } from "./app.js";
+export { setting, settingVariable, readSettings } from "./app-settings.js";
+export type { Setting, SettingsSchema, InferSettings, SettingsReading } from "./app-settings.js";
+export type { AppEvent, AppEventListener, AppEvents } from "./app-events.js";
 export type {
   Authorization,
   RequestState,
@@ -31,6 +34,11 @@ export type {
   AppContext,
   MlflowApp,
   AppFactory,
+  AppOptions,
+  HealthReport,
+  HealthCheck,
+  LifecycleHook,
+  ResponseListener,
   AppClientClass,
   StoreScope,
   EndpointMethod,

@@ -7,6 +7,8 @@ export { resolveModule, resolveExports } from "./resolve-module.js";
 export { loadEntry } from "./load-entry.js";
 export { resolveApp, applyApp } from "./resolve-app.js";
 export type { LoadedApp } from "./resolve-app.js";
+export { appNamesOf, resolveApps, readAppSettings, applyApps } from "./compose-apps.js";
+export type { AppContribution } from "./compose-apps.js";
 export { getAppClient, getAppClientWith } from "./get-app-client.js";
 export { verifyApp } from "./verify-app.js";
 export type { VerifyReport, VerifiedEntry, VerifyOptions } from "./verify-app.js";

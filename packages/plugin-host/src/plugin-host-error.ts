@@ -9,6 +9,7 @@
  * | `ERR_APP_INVALID` | the export is neither a factory function nor an Express app | export `defineApp(...)` from the module the entry point names |
  * | `ERR_ARTIFACT_REPOSITORY_NOT_FOUND` | no installed package declares a `mlflow.artifact_repository` for a location's URI scheme (exit 2) | install the package for that scheme (`npm install @mlflow-ts/artifacts-s3` for `s3`), or use a scheme that is installed |
  * | `ERR_APP_INCOMPATIBLE` | the package's `@mlflow-ts/plugin-api` peer range excludes this host | upgrade the app or the host so the ranges meet |
+ * | `ERR_APP_CONFLICT` | two apps of one server claim the same route or UI page, both identify callers, or one is named twice (exit 2) | drop one of them, or ask their authors to change the route |
  *
  * @example
  * throw new PluginHostError("ERR_APP_NOT_FOUND", "No app named 'x'. Available apps: …");
@@ -17,12 +18,12 @@ export class PluginHostError extends Error {
   override readonly name = "PluginHostError";
   readonly exitCode: number;
   constructor(
-    readonly code: "ERR_APP_NOT_FOUND" | "ERR_APP_CLIENT_NOT_FOUND" | "ERR_ARTIFACT_REPOSITORY_NOT_FOUND" | "ERR_APP_LOAD_FAILED" | "ERR_APP_INVALID" | "ERR_APP_INCOMPATIBLE",
+    readonly code: "ERR_APP_NOT_FOUND" | "ERR_APP_CLIENT_NOT_FOUND" | "ERR_ARTIFACT_REPOSITORY_NOT_FOUND" | "ERR_APP_LOAD_FAILED" | "ERR_APP_INVALID" | "ERR_APP_INCOMPATIBLE" | "ERR_APP_CONFLICT",
     message: string,
     options: { cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.exitCode = code === "ERR_APP_NOT_FOUND" || code === "ERR_APP_CLIENT_NOT_FOUND" || code === "ERR_ARTIFACT_REPOSITORY_NOT_FOUND" ? 2 : 1;
+    this.exitCode = code === "ERR_APP_NOT_FOUND" || code === "ERR_APP_CLIENT_NOT_FOUND" || code === "ERR_ARTIFACT_REPOSITORY_NOT_FOUND" || code === "ERR_APP_CONFLICT" ? 2 : 1;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AppFactory, MlflowApp } from "@mlflow-ts/plugin-api";
+import { appOptionsOf, type AppFactory, type AppOptions, type MlflowApp } from "@mlflow-ts/plugin-api";
 import { checkCompatibility } from "./check-compatibility.js";
 import { discoverApps, type AppDeclaration, type DiscoverOptions, type Discovery } from "./discover-apps.js";
 import { describeDeclaration, loadEntry } from "./load-entry.js";
@@ -6,8 +6,8 @@ import { PluginHostError } from "./plugin-host-error.js";
 
 /** An app ready to apply: a factory, or an Express app to mount. */
 export type LoadedApp =
-  | { readonly kind: "factory"; readonly factory: AppFactory; readonly declaration: AppDeclaration }
-  | { readonly kind: "app"; readonly app: (req: unknown, res: unknown, next: unknown) => void; readonly declaration: AppDeclaration };
+  | { readonly kind: "factory"; readonly factory: AppFactory; readonly declaration: AppDeclaration; readonly options: AppOptions }
+  | { readonly kind: "app"; readonly app: (req: unknown, res: unknown, next: unknown) => void; readonly declaration: AppDeclaration; readonly options: AppOptions };
 
 // Express's app is itself a function, so typeof cannot tell an app from a factory: duck-type it.
 function isExpressApp(x: unknown): boolean {
@@ -38,8 +38,8 @@ export async function resolveApp(name: string, options: DiscoverOptions, discove
   }
   checkCompatibility(declaration);
   const value = await loadEntry(declaration);
-  if (isExpressApp(value)) return { kind: "app", app: value as LoadedApp extends { app: infer A } ? A : never, declaration };
-  if (typeof value === "function") return { kind: "factory", factory: value as AppFactory, declaration };
+  if (isExpressApp(value)) return { kind: "app", app: value as LoadedApp extends { app: infer A } ? A : never, declaration, options: {} };
+  if (typeof value === "function") return { kind: "factory", factory: value as AppFactory, declaration, options: appOptionsOf(value) };
   throw new PluginHostError(
     "ERR_APP_INVALID",
     `${describeDeclaration(declaration)} exports a ${value === null ? "null" : typeof value}, not an app factory or an Express app. Export \`defineApp((app) => { … })\` from the module the entry point names.`,
@@ -47,20 +47,20 @@ export async function resolveApp(name: string, options: DiscoverOptions, discove
 }
 
 /**
- * Applies a loaded app to the base server: calls a factory with it (sync or async; the factory may
- * return the app or a replacement), or mounts an Express app on it.
+ * Applies a loaded app to the base server: calls a factory with it and the app's settings (sync or
+ * async; the factory may return the app or a replacement), or mounts an Express app on it.
  *
  * @example
  * const app = await applyApp(createServer(config, stores, { logger }), loaded);
  */
-export async function applyApp(base: MlflowApp, loaded: LoadedApp): Promise<MlflowApp> {
+export async function applyApp(base: MlflowApp, loaded: LoadedApp, settings: Readonly<Record<string, unknown>> = {}): Promise<MlflowApp> {
   if (loaded.kind === "app") {
     (base.use as (handler: unknown) => unknown)(loaded.app);
     return base;
   }
   let result: unknown;
   try {
-    result = await loaded.factory(base);
+    result = await (loaded.factory as (app: MlflowApp, settings: unknown) => unknown)(base, settings);
   } catch (error) {
     throw new PluginHostError("ERR_APP_LOAD_FAILED", `${describeDeclaration(loaded.declaration)} threw while being applied: ${(error as Error)?.stack ?? String(error)}`, { cause: error });
   }

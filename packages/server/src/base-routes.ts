@@ -1,4 +1,4 @@
-import type { AppStores, ServerConfig } from "@mlflow-ts/plugin-api";
+import type { AppStores, MlflowRequest, ServerConfig } from "@mlflow-ts/plugin-api";
 import { text } from "./raw-reply.js";
 import { route, type RouteDefinition } from "./route.js";
 import { experimentRoutes } from "./routes/experiment-routes.js";
@@ -27,15 +27,28 @@ function disabled(routes: readonly RouteDefinition[], why: (path: string) => str
  * process is up but cannot serve. (No detail: `/health` is open to anyone, and the reason names
  * hosts; the server's log has it.)
  */
-async function health(databaseHealth: (() => Promise<void>) | undefined) {
-  if (!databaseHealth) return text("OK");
-  try {
-    await databaseHealth();
-    return text("OK");
-  } catch {
-    return text("database unavailable", 503);
+async function health(databaseHealth: (() => Promise<void>) | undefined, req: MlflowRequest, detail: HealthDetail | undefined) {
+  let database = true;
+  if (databaseHealth) {
+    try {
+      await databaseHealth();
+    } catch {
+      database = false;
+    }
   }
+  // `?detail` (admins only when an auth app is on: it is not an open route then) adds what the
+  // apps report; still no host names or error texts of the database.
+  if (detail && req.query.detail !== undefined) {
+    const { apps, checks } = await detail();
+    const ok = database && Object.values(checks).every((c) => c.ok);
+    const body = { status: database ? "OK" : "database unavailable", ok, version: SERVER_VERSION, database: { ok: database }, apps, checks };
+    return new Response(JSON.stringify(body), { status: database ? 200 : 503, headers: { "Content-Type": "application/json" } });
+  }
+  return database ? text("OK") : text("database unavailable", 503);
 }
+
+/** What `/health?detail` adds: the apps applied and their health contributions. */
+export type HealthDetail = () => Promise<{ apps: readonly object[]; checks: Readonly<Record<string, { readonly ok: boolean }>> }>;
 
 /** A route with the absolute paths it is served at. */
 export interface MountedRoute extends RouteDefinition {
@@ -49,7 +62,7 @@ export interface MountedRoute extends RouteDefinition {
  * @example
  * for (const r of baseRoutes(config, stores)) for (const path of r.paths) table.add({ ...r, path });
  */
-export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseHealth?: () => Promise<void>): MountedRoute[] {
+export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseHealth?: () => Promise<void>, healthDetail?: HealthDetail): MountedRoute[] {
   const prefix = config.staticPrefix;
   const ui = uiRoutes(config);
   let tracking = [...experimentRoutes(), ...ui.both, ...runRoutes(), ...registryRoutes(config), ...loggedModelRoutes(), ...trackingArtifactRoutes(config), ...traceRoutesV2()];
@@ -82,7 +95,7 @@ export function baseRoutes(config: ServerConfig, stores: ServerStores, databaseH
     ...otlp.map((r) => ({ ...r, paths: prefix ? [r.path, `${prefix}${r.path}`] : [r.path] })),
   ];
   const plain: MountedRoute[] = [
-    { ...route("GET", "/health", {}, () => health(databaseHealth)), paths: [`${prefix}/health`] },
+    { ...route("GET", "/health", {}, (_p, req) => health(databaseHealth, req, healthDetail)), paths: [`${prefix}/health`] },
     { ...route("GET", "/version", {}, () => text(MLFLOW_API_VERSION)), paths: [`${prefix}/version`] },
     {
       ...route("GET", "/mlflow/server-info", {}, () => ({

@@ -1,7 +1,7 @@
 import querystring from "node:querystring";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Infer, Schema } from "@mlflow-ts/protocol";
-import type { AfterRequestHook, AppContext, AppStores, ArtifactStore, BeforeRequestHook, BeforeRequestOptions, EndpointHandler, EndpointMethod, Logger, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
+import type { AfterRequestHook, AppContext, AppStores, ArtifactStore, BeforeRequestHook, BeforeRequestOptions, EndpointHandler, EndpointMethod, HealthCheck, LifecycleHook, Logger, ResponseListener, MlflowApp, MlflowRequest, RouteFilter, RouteInfo, ServerConfig, StoreScope, UiExtension } from "@mlflow-ts/plugin-api";
 import { createHookRegistry, runBeforeHooks } from "./hooks.js";
 import { jsonBody } from "./json-body.js";
 import { baseRoutes, type ServerStores } from "./base-routes.js";
@@ -13,6 +13,7 @@ import { attachReadings, dispatchEndpoints, matchedEndpoint } from "./request-re
 import { mountWebUi, uiManifestRoute, type WebUiOptions } from "./web-ui.js";
 import { createMetrics } from "./metrics.js";
 import { registerRootArtifacts } from "./artifact-access.js";
+import { attachLifecycle, createLifecycle, runHealthChecks } from "./app-lifecycle.js";
 
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
@@ -75,15 +76,34 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
   // repeated IDs plus their other keys, and URLs are capped at 16 KiB anyway.
   app.set("query parser", (text: string) => querystring.parse(text, undefined, undefined, { maxKeys: 0 }));
 
-  const context: AppContext = Object.freeze({ config, logger, stores });
+  const lifecycle = createLifecycle(logger);
+  attachLifecycle(app, lifecycle);
+  const context: AppContext = Object.freeze({ config, logger, stores, events: lifecycle.events });
   Object.defineProperty(app, "context", { value: context, enumerable: true });
   app.beforeRequest = function (hook: BeforeRequestHook, options?: BeforeRequestOptions) {
     (options?.beforeBody ? registry.beforeBody : registry.before).push(hook);
     return this;
   };
   app.afterRequest = function (hook: AfterRequestHook, filter?: RouteFilter) {
-    // Upper-cased once here, not on every reply.
-    registry.after.push({ hook, filter: filter?.method ? { ...filter, method: filter.method.toUpperCase() } : filter });
+    // Upper-cased once here, not on every reply. A later app's hooks run before an earlier one's
+    // (Flask's order: the last app applied wraps the others); one app's run in its own order.
+    const entry = { hook, filter: filter?.method ? { ...filter, method: filter.method.toUpperCase() } : filter, app: lifecycle.current };
+    const at = registry.after.findIndex((e) => e.app < entry.app);
+    if (at < 0) registry.after.push(entry);
+    else registry.after.splice(at, 0, entry);
+    return this;
+  };
+  app.onReady = function (hook: LifecycleHook) {
+    lifecycle.ready.push({ app: lifecycle.current, hook });
+    return this;
+  };
+  app.onClose = function (hook: LifecycleHook) {
+    lifecycle.close.push({ app: lifecycle.current, hook });
+    return this;
+  };
+  app.health = function (name: string, check: HealthCheck) {
+    if (typeof name !== "string" || name === "" || lifecycle.health.some((h) => h.name === name)) throw new Error(`app.health: '${name}' is empty or already reports on /health`);
+    lifecycle.health.push({ app: lifecycle.current, name, check });
     return this;
   };
   // Apps' store scopes (auth apps): each request's handler reaches data through their composition.
@@ -103,19 +123,43 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
   };
   app.listRoutes = (): RouteInfo[] => [...table.list(), ...listExpressRoutes(app)];
   const extensions = new Map<string, UiExtension>();
+  const uiOwners = new Map<string, number>();
   app.ui = function (name: string, extension: UiExtension) {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`app.ui: '${name}' is not a valid name (lower-case letters, digits and '-')`);
-    if (extensions.has(name)) throw new Error(`app.ui: '${name}' already contributes to the UI`);
+    if (extensions.has(name)) {
+      const owner = uiOwners.get(name) ?? 0;
+      throw new Error(`app.ui: '${name}' already contributes to the UI (registered by ${owner === 0 ? "the server" : `the app '${lifecycle.apps[owner - 1]?.name}'`})`);
+    }
     for (const page of extension.pages ?? []) {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(page.id)) throw new Error(`app.ui(${name}): page id '${page.id}' is not valid (lower-case letters, digits and '-')`);
       if (!page.module.startsWith("/") || page.module.startsWith("//")) throw new Error(`app.ui(${name}): page '${page.id}' module must be a path on this server ('/…'), not '${page.module}'`);
     }
     extensions.set(name, extension);
+    uiOwners.set(name, lifecycle.current);
     return this;
   };
+  const responseListeners: ResponseListener[] = [];
+  app.onResponse = function (listener: ResponseListener) {
+    responseListeners.push(listener);
+    return this;
+  };
+  app.listUi = () => [...extensions].map(([name, extension]) => ({ name, pages: (extension.pages ?? []).map((p) => p.id) }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     (req as Request & { state: object }).state = {};
+    if (responseListeners.length > 0) {
+      const started = process.hrtime.bigint();
+      res.on("finish", () => {
+        const info = { status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+        for (const listener of responseListeners) {
+          try {
+            listener(req as MlflowRequest, info);
+          } catch (error) {
+            logger.error("an app's response listener failed", { path: req.path, error: String((error as Error)?.message ?? error) });
+          }
+        }
+      });
+    }
     if (metrics) {
       const started = process.hrtime.bigint();
       res.on("finish", () => metrics.observeRequest(req, res, Number(process.hrtime.bigint() - started) / 1e9));
@@ -140,7 +184,11 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
   app.use(runBeforeHooks(registry, "body"));
   app.use(dispatchEndpoints(registry, logger));
 
-  for (const r of baseRoutes(config, stores, options.databaseHealth)) {
+  const healthDetail = async () => ({
+    apps: lifecycle.apps.map((a) => ({ name: a.name, ...(a.packageName ? { package: a.packageName } : {}), ...(a.packageVersion ? { version: a.packageVersion } : {}) })),
+    checks: await runHealthChecks(lifecycle),
+  });
+  for (const r of baseRoutes(config, stores, options.databaseHealth, healthDetail)) {
     for (const path of r.paths) table.add({ method: r.method, path, schema: r.schema, handler: r.handler, rawBody: r.rawBody });
   }
   if (metrics) {

@@ -9,7 +9,8 @@ export interface HookRegistry {
   /** Hooks on the headers alone, before a JSON body is read (authentication). */
   readonly beforeBody: BeforeRequestHook[];
   readonly before: BeforeRequestHook[];
-  readonly after: { readonly hook: AfterRequestHook; readonly filter: RouteFilter | undefined }[];
+  /** In the order they run: the last app's first (`app` is its index, 0 for the server's own). */
+  readonly after: { readonly hook: AfterRequestHook; readonly filter: RouteFilter | undefined; readonly app: number }[];
 }
 
 /** An empty hook registry. */

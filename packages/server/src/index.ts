@@ -11,3 +11,5 @@ export { resolveArtifactUri, fileReply } from "./artifact-access.js";
 export { repositoryArtifactStore } from "./repository-artifact-store.js";
 export type { ArtifactTarget } from "./artifact-access.js";
 export type { WebUiOptions } from "./web-ui.js";
+export { enterApp, lifecycleOf } from "./app-lifecycle.js";
+export type { AppIdentity } from "./app-lifecycle.js";

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { MlflowApp } from "@mlflow-ts/plugin-api";
 import { createRequestListener } from "./create-server.js";
 import { deferContinue } from "./expect-continue.js";
+import { lifecycleOf, runCloseHooks, runReadyHooks } from "./app-lifecycle.js";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -105,6 +106,20 @@ export async function startServer(app: MlflowApp, options: StartServerOptions): 
       throw error;
     }
   }
+  // Apps' onReady hooks: the port is bound and the apps applied; a hook that fails stops the start.
+  const lifecycle = lifecycleOf(app);
+  if (lifecycle) {
+    try {
+      await runReadyHooks(lifecycle);
+    } catch (error) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await runCloseHooks(lifecycle, app.context.logger);
+      throw error;
+    }
+  }
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -119,6 +134,8 @@ export async function startServer(app: MlflowApp, options: StartServerOptions): 
       await done;
       clearInterval(sweep);
       clearTimeout(timer);
+      // Apps clean up after the last request and before the stores they use close.
+      if (lifecycle) await runCloseHooks(lifecycle, app.context.logger);
       await options.onClose?.();
     })();
     return closing;

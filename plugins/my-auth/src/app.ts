@@ -94,4 +94,4 @@ export function createAuth(settings: MyAuthSettings) {
  * @example
  * await createApp(baseApp);
  */
-export const createApp = defineApp((app) => createAuth(readSettings(process.env))(app));
+export const createApp = defineApp({ identifiesCallers: true, description: "An example auth app: API keys from an environment variable" }, (app) => createAuth(readSettings(process.env))(app));
