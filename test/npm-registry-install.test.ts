@@ -19,9 +19,9 @@ import { npmrcFor, startVerdaccio, type Verdaccio } from "./support/verdaccio.js
 //
 // Verdaccio must also serve every third-party package the install needs. Their exact versions come
 // from the root package-lock.json (the closure of the released packages and of the toolchain a
-// scaffolded app builds with), their tarballs from the npm cache that `npm ci` filled (`npm pack
-// --offline`, byte-identical: the lockfile's integrity is checked), published through the
-// registry's HTTP API side by side. better-sqlite3's install script finds its binary as a local
+// scaffolded app builds with), their tarballs from the npm cache that `npm ci` filled (by the
+// lockfile's integrity, hashed again; `npm pack --offline` for any not found that way), published
+// through the registry's HTTP API side by side. better-sqlite3's install script finds its binary as a local
 // prebuild (test/support/local-prebuilds.ts) instead of compiling SQLite.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -110,7 +110,7 @@ describe.skipIf(QUICK)("publish to a registry (Verdaccio) and install by name", 
     const closure = lockfileClosure(path.join(ROOT, "package-lock.json"), [...released, ...TOOLCHAIN].map((name) => `node_modules/${name}`));
     thirdParty = closure.packages.filter((p) => !released.includes(p.name));
     // With the parent's npm configuration: the cache and registry `npm ci` used.
-    const cached = await timed("npm pack from cache", () => tarballsFromNpmCache(thirdParty, path.join(work, "third-party"), process.env));
+    const cached = await timed("tarballs from npm cache", () => tarballsFromNpmCache(thirdParty, path.join(work, "third-party"), process.env));
     if ("missing" in cached) {
       skipReason = `the npm cache (run \`npm ci\` first) lacks ${cached.missing}, which the registry must serve:\n${cached.detail}`;
       console.warn(`npm registry install test skipped: ${skipReason}`);
