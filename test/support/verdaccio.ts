@@ -14,6 +14,7 @@ export interface Verdaccio {
   /** With a trailing slash, as npm's `registry` setting takes it. */
   readonly url: string;
   readonly token: string;
+  readonly pid: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -107,7 +108,7 @@ export async function startVerdaccio(dir: string): Promise<Verdaccio> {
     });
     const body = (await signup.json()) as { token?: string; error?: string };
     if (!signup.ok || !body.token) throw new Error(`verdaccio refused the sign-up (${signup.status}): ${JSON.stringify(body)}`);
-    return { url, token: body.token, output: () => out, stop };
+    return { url, token: body.token, pid: child.pid!, output: () => out, stop };
   } catch (error) {
     await stop();
     throw error;
