@@ -21,8 +21,9 @@ import { npmrcFor, startVerdaccio, type Verdaccio } from "./support/verdaccio.js
 // from the root package-lock.json (the closure of the released packages and of the toolchain a
 // scaffolded app builds with), their tarballs from the npm cache that `npm ci` filled (by the
 // lockfile's integrity, hashed again; `npm pack --offline` for any not found that way), published
-// through the registry's HTTP API side by side. better-sqlite3's install script finds its binary as a local
-// prebuild (test/support/local-prebuilds.ts) instead of compiling SQLite.
+// through the registry's HTTP API side by side. better-sqlite3's install script finds its binary
+// as a local prebuild (test/support/local-prebuilds.ts) instead of compiling SQLite. The step
+// times (wall and CPU) are printed at the end.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const APP = "acme-keys";

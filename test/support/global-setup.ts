@@ -20,7 +20,7 @@ export default function setup(): (() => Promise<void>) | void {
     }
   };
   if (process.env.MLFLOW_TS_TEST_QUICK && process.env.MLFLOW_TS_TEST_QUICK !== "0") {
-    console.warn("MLFLOW_TS_TEST_QUICK is set (npm run test:quick): the PostgreSQL, MySQL, owned-database, Chromium and packed-install suites skip; `npm test` runs them");
+    console.warn("MLFLOW_TS_TEST_QUICK is set (npm run test:quick): the PostgreSQL, MySQL, owned-database, Chromium, packed-install and npm-registry install suites skip; `npm test` runs them");
     return teardown;
   }
   if (!process.env.MLFLOW_TS_TEST_POSTGRES_URL) console.warn("PostgreSQL suites skipped: MLFLOW_TS_TEST_POSTGRES_URL is not set (.ci/run sets it to postgresql://postgres@127.0.0.1:5432/test)");
