@@ -235,6 +235,10 @@ describe.skipIf(QUICK)("publish to a registry (Verdaccio) and install by name", 
     expect(installed.length).toBeGreaterThan(100);
     expect(installed.filter(([, entry]) => !entry.resolved?.startsWith(registry!.url)).map(([key]) => key)).toEqual([]);
     expect(lock.packages[`node_modules/${APP}`]!.resolved).toBe(appTarball);
+    // Verified by name where it is installed, as the server will load it.
+    const verify = spawnSync(path.join(site, "node_modules", ".bin", "mlflow"), ["apps", "verify", APP], { cwd: site, env, encoding: "utf8" });
+    expect(verify.status, shown(verify)).toBe(0);
+    expect(verify.stdout).toContain(`ok   app '${APP}' (./dist/app.js:createApp) → factory`);
     // The SQLite binding is there (from the local prebuild, not compiled, not downloaded).
     expect(fs.existsSync(path.join(site, "node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node"))).toBe(true);
   }, 240_000);
