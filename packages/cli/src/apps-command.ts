@@ -144,7 +144,7 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             io.stderr(`Error ERR_APP_NOT_FOUND: ${target.problem}\n`);
             return 2;
           }
-          const report = await verifyApp(target);
+          const report = await verifyApp(target, { env: io.env });
           if (opts.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
           else {
             for (const e of report.entries) {

@@ -6,20 +6,22 @@ export type PackedFiles = { readonly files: ReadonlySet<string> } | { readonly p
 /**
  * Asks npm itself which files a publish of the package in `dir` would include (`npm pack --dry-run
  * --json --ignore-scripts`: its own reading of "files", `.npmignore` and the files it always adds
- * or leaves out, with no build run first). Paths are relative, with `/`. When npm cannot be run or
- * fails, says why instead (the caller reports the check as not done, never as passed).
+ * or leaves out, with no build run first), with npm found on `env`'s PATH. Paths are relative,
+ * with `/`. When npm cannot be run or fails, says why instead (the caller reports the check as not
+ * done, never as passed).
  *
  * @example
  * const packed = await listPackedFiles("/src/acme-auth");
  * if ("files" in packed && !packed.files.has("dist/app.js")) console.log("dist/app.js would not be published");
  */
-export function listPackedFiles(dir: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<PackedFiles> {
+export function listPackedFiles(dir: string, env?: Readonly<Record<string, string | undefined>>): Promise<PackedFiles> {
   return new Promise((resolve) => {
     let out = "";
     let err = "";
-    const child = spawn("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+    const child = spawn("npm", ["pack", "--dry-run", "--json", "--ignore-scripts", "--no-update-notifier"], {
       cwd: dir,
-      env: { ...env, NO_UPDATE_NOTIFIER: "1", npm_config_update_notifier: "false" },
+      // The caller's environment (the CLI's, read at its edge); without one, this process's.
+      ...(env ? { env } : {}),
       stdio: ["ignore", "pipe", "pipe"],
       // npm is npm.cmd on Windows, which only a shell runs.
       shell: process.platform === "win32",

@@ -39,6 +39,8 @@ export interface VerifyOptions {
    * `node_modules`, where it holds what was published already).
    */
   readonly packed?: boolean;
+  /** The environment npm runs with for that check (the CLI passes its own); default: this process's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function verifyApp(dir: string, options: VerifyOptions = {}): Promi
   const installed = real.split(path.sep).includes("node_modules");
   let packed: PackedFiles | undefined;
   if (declarations.length > 0 && (options.packed ?? !installed)) {
-    packed = await listPackedFiles(real);
+    packed = await listPackedFiles(real, options.env);
     if ("problem" in packed) warnings.push(`could not check which files \`npm publish\` would include: ${packed.problem}`);
   }
   const packedFiles = packed && "files" in packed ? packed.files : undefined;
