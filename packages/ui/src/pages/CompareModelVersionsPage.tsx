@@ -40,6 +40,12 @@ interface Row {
   readonly class?: string;
 }
 
+/** A source run's latest value of a metric, as text; undefined when it has none. */
+function metricOf(run: Run | undefined, key: string): string | undefined {
+  const value = run ? indexOf(run).metrics.get(key) : undefined;
+  return value === undefined ? undefined : formatValue(value);
+}
+
 const differs = (cells: readonly (string | undefined)[]) => new Set(cells.map((c) => c ?? "")).size > 1;
 
 function schemaRows(prefix: string, lists: readonly (readonly SchemaField[] | undefined)[]): Row[] {
@@ -106,7 +112,7 @@ export function CompareModelVersionsPage(props: { name: string; versions: string
     ["Signature outputs", schemaRows("out", info.map((i) => i?.signature?.outputs))],
     ["Signature params", paramRows(info.map((i) => i?.signature?.params))],
     ["Source run parameters", paramKeys.slice(0, 1000).map((k) => ({ key: `p:${k}`, label: k, cells: list.map((c) => (c.run ? indexOf(c.run).params.get(k) : undefined)) }))],
-    ["Source run metrics", metricKeys.slice(0, 1000).map((k) => ({ key: `m:${k}`, label: k, class: "num", cells: list.map((c) => (c.run ? formatValue(indexOf(c.run).metrics.get(k)) : undefined)) }))],
+    ["Source run metrics", metricKeys.slice(0, 1000).map((k) => ({ key: `m:${k}`, label: k, class: "num", cells: list.map((c) => metricOf(c.run, k)) }))],
   ];
   const problems = list.filter((c) => c.filesError).map((c) => `Version ${c.version.version}: ${c.filesError}`);
   return (
