@@ -225,6 +225,7 @@ describe.skipIf(!HAS_CHROMIUM)("model views and several experiments, in Chromium
     expect(await cells("n_estimators")).toEqual({ cells: ["100", "100", "300"], differs: true });
     expect(await cells("accuracy")).toEqual({ cells: ["0.93", "0.95", "0.96"], differs: true });
     expect(await cells("f1")).toEqual({ cells: ["0.91", "0.94", "—"], differs: true });
+    await page.locator(".note").first().waitFor({ state: "detached" });
     await docScreenshot(page, "model-versions-compare");
     // Only the differences: equal rows go, group headings stay.
     await page.getByLabel("Only differences").check();

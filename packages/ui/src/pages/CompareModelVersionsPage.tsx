@@ -53,7 +53,7 @@ function schemaRows(prefix: string, lists: readonly (readonly SchemaField[] | un
   const keys = [...new Set(lists.flatMap((fields) => (fields ?? []).map(keyOf)))];
   return keys.map((k) => ({
     key: `${prefix}:${k}`,
-    label: k,
+    label: k.startsWith("#") ? `(unnamed ${Number(k.slice(1)) + 1})` : k,
     class: "signature",
     cells: lists.map((fields) => {
       const i = (fields ?? []).findIndex((f, j) => keyOf(f, j) === k);
@@ -131,7 +131,7 @@ export function CompareModelVersionsPage(props: { name: string; versions: string
           {p}
         </p>
       ))}
-      <div class="table-scroll">
+      <div class="table-scroll unbounded">
         <table class="grid compare model-compare">
           <thead>
             <tr>
