@@ -108,6 +108,7 @@ describe.skipIf(!HAS_CHROMIUM)("model views and several experiments, in Chromium
 
   it("reads an MLflow 3 logged model's MLmodel through the version's models:/ source, and a version with no aliases loads by number only", async () => {
     await page.goto(`${server.url}/#/models/${data.modelName}/versions/3`);
+    await page.getByRole("heading", { name: "iris-classifier version 3" }).waitFor();
     await page.getByRole("table", { name: "Inputs (7)" }).waitFor();
     expect(await bodyRows(page.getByRole("table", { name: "Input example" }))).toHaveLength(1);
     const code = await page.getByRole("figure", { name: "How to load" }).locator("pre").textContent();

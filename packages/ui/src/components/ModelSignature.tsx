@@ -45,7 +45,9 @@ function ExampleView(props: { example: unknown }) {
  * <ModelSignature files={files} />
  */
 export function ModelSignature(props: { files: AsyncState<ModelFiles> }) {
-  const { value, error } = props.files;
+  const { value, error, loading } = props.files;
+  // While another version's files load, the last version's signature must not show under this one's name.
+  if (loading) return <p class="muted">Reading MLmodel…</p>;
   if (error) {
     return (
       <>
@@ -54,7 +56,7 @@ export function ModelSignature(props: { files: AsyncState<ModelFiles> }) {
       </>
     );
   }
-  if (!value) return <p class="muted">Reading MLmodel…</p>;
+  if (!value) return null;
   const info = value.info;
   if (!info) {
     return (
