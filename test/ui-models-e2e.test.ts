@@ -104,6 +104,11 @@ describe.skipIf(!HAS_CHROMIUM)("model views and several experiments, in Chromium
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
     await docScreenshot(page, "model-version-signature");
     expect(await unlabelledControls(page)).toEqual([]);
+    // In dark mode the code, tables and example follow the theme's colours.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(() => snippet.locator("pre").evaluate((e) => getComputedStyle(e).backgroundColor)).toBe("rgb(26, 33, 43)");
+    await docScreenshot(page, "model-version-signature-dark", page.locator("main"));
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   it("reads an MLflow 3 logged model's MLmodel through the version's models:/ source, and a version with no aliases loads by number only", async () => {
