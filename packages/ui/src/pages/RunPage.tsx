@@ -15,33 +15,8 @@ import { ChartControls } from "../components/RunCharts.js";
 import { LineChart } from "../components/LineChart.js";
 import { Field, FormDialog } from "../components/Dialog.js";
 import { RegisteredAs } from "../components/RegisteredAs.js";
-import { registrationsOf, versionsOfRun, type LoggedModelRef, type Registration } from "../lib/registrations.js";
-import type { LoggedModel } from "@mlflow-ts/protocol";
-
-/** A model to register: a folder of the run's artifacts, or an MLflow 3 logged model. */
-interface RegisterTarget {
-  readonly label: string;
-  readonly path?: string;
-  readonly modelId?: string;
-}
-
-/** One MLflow 3 logged model of the run (`outputs.model_outputs`): its name, registrations, and a Register button. */
-function LoggedModelItem(props: { modelId: string; step: number; registered: readonly Registration[]; onRegister: (target: RegisterTarget) => void }) {
-  const model = useAsync((signal) => get<{ model: LoggedModel }>(`logged-models/${encodeURIComponent(props.modelId)}`, undefined, signal).then((r) => r.model), [props.modelId]);
-  const name = model.value?.info.name;
-  // The server lists a logged model's versions itself (`registrations`); the run's versions add any it has not.
-  const all = [...(model.value?.info.registrations ?? []), ...props.registered];
-  const registrations = all.filter((r, i) => all.findIndex((x) => x.name === r.name && x.version === r.version) === i);
-  return (
-    <li>
-      {name ? <strong>{name}</strong> : "model"} <code>{props.modelId}</code> <span class="muted">(step {props.step}{model.value?.info.model_type ? `, ${model.value.info.model_type}` : ""})</span>{" "}
-      <button type="button" onClick={() => props.onRegister({ label: name ?? props.modelId, modelId: props.modelId })}>
-        Register model
-      </button>{" "}
-      <RegisteredAs registrations={registrations} />
-    </li>
-  );
-}
+import { LoggedModelItem, type RegisterTarget } from "../components/LoggedModelItem.js";
+import { registrationsOf, versionsOfRun, type LoggedModelRef } from "../lib/registrations.js";
 
 function tagOf(run: Run, key: string): string | undefined {
   return run.data.tags?.find((t) => t.key === key)?.value;
