@@ -41,10 +41,13 @@ function errorOf(status: number, body: string): string {
  * files.info?.signature?.inputs;
  */
 export async function loadModelFiles(fileUrl: (path: string) => string, signal?: AbortSignal): Promise<ModelFiles> {
+  // The reader's chunk downloads while the file does.
+  const reader = import("./mlmodel.js");
+  reader.catch(() => undefined); // Awaited below only when there is a file; never an unhandled rejection.
   const mlmodel = await fetchText(fileUrl("MLmodel"), signal);
   if (mlmodel.status === 404) return {};
   if (mlmodel.status >= 400) throw new Error(`MLmodel could not be read: ${errorOf(mlmodel.status, mlmodel.text)}`);
-  const { parseMlmodel } = await import("./mlmodel.js");
+  const { parseMlmodel } = await reader;
   const info = parseMlmodel(mlmodel.text);
   const examplePath = info.inputExample?.artifactPath;
   if (!examplePath) return { info };

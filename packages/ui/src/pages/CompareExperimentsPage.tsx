@@ -65,7 +65,8 @@ export function CompareExperimentsPage(props: { experimentIds: string[] }) {
           </a>
         ))}
       </div>
-      {experiments.value && <ExperimentRunsView key={ids.join(",")} experimentId={ids.join(",")} experimentIds={ids} experimentNames={names} tab={tab} />}
+      {/* Runs load at once, alongside the names (a run's experiment shows its ID until they come). */}
+      <ExperimentRunsView key={ids.join(",")} experimentId={ids.join(",")} experimentIds={ids} experimentNames={names} tab={tab} />
     </section>
   );
 }
