@@ -258,7 +258,8 @@ describe.skipIf(!HAS_CHROMIUM)("model views and several experiments, in Chromium
     await expect.poll(() => rows.count()).toBe(all.length);
     expect(await page.locator("table.runs thead th").nth(2).textContent()).toBe("Experiment");
     const experimentOf = async (run: string) => (await rows.filter({ has: page.getByRole("link", { name: run, exact: true }) }).locator("td").nth(2).textContent())?.trim();
-    expect(await experimentOf("train-v1")).toBe("iris-models");
+    // Names come with the experiments, which load alongside the runs.
+    await expect.poll(() => experimentOf("train-v1")).toBe("iris-models");
     expect(await experimentOf("baseline-logreg")).toBe("iris-baselines");
     const nameOf = (id: string) => (id === data.experimentId ? "iris-models" : "iris-baselines");
     expect(await page.getByRole("list", { name: "Experiments shown" }).getByRole("link").allTextContents()).toEqual([data.experimentId, data.otherExperimentId].sort().map(nameOf));
