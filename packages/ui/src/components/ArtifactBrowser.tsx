@@ -2,7 +2,9 @@ import { useEffect, useState } from "preact/hooks";
 import type { FileInfo } from "@mlflow-ts/protocol";
 import { artifactUrl, get } from "../lib/api.js";
 import { formatBytes } from "../lib/format.js";
+import type { Registration } from "../lib/registrations.js";
 import { ArtifactPreview } from "./ArtifactPreview.js";
+import { RegisteredAs } from "./RegisteredAs.js";
 
 interface Node {
   readonly info: FileInfo;
@@ -17,9 +19,10 @@ async function list(runId: string, path: string): Promise<FileInfo[]> {
 
 /**
  * A run's artifacts as a tree (directories load when opened) beside a preview of the chosen file,
- * with a download link; `onRegister` offers to register a directory holding an `MLmodel`.
+ * with a download link; `onRegister` offers to register a directory holding an `MLmodel`, and
+ * `registeredAs` names the versions already registered from one.
  */
-export function ArtifactBrowser(props: { runId: string; initial?: string; onRegister?: (path: string) => void }) {
+export function ArtifactBrowser(props: { runId: string; initial?: string; onRegister?: (path: string) => void; registeredAs?: (path: string) => readonly Registration[] }) {
   const [roots, setRoots] = useState<Node[]>();
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<FileInfo>();
@@ -87,7 +90,7 @@ export function ArtifactBrowser(props: { runId: string; initial?: string; onRegi
         {selected?.is_dir && (
           <div class="preview-head">
             <strong>{selected.path}/</strong>
-            {selectedIsModel && props.onRegister && <ModelDirActions runId={props.runId} path={selected.path} onRegister={props.onRegister} />}
+            {selectedIsModel && props.onRegister && <ModelDirActions runId={props.runId} path={selected.path} onRegister={props.onRegister} registered={props.registeredAs?.(selected.path) ?? []} />}
           </div>
         )}
         {!selected && <p class="muted">Choose a file to preview it.</p>}
@@ -96,16 +99,19 @@ export function ArtifactBrowser(props: { runId: string; initial?: string; onRegi
   );
 }
 
-/** Offers "Register model" when the directory holds an MLmodel file. */
-function ModelDirActions(props: { runId: string; path: string; onRegister: (path: string) => void }) {
+/** Offers "Register model" when the directory holds an MLmodel file, saying where it is registered already. */
+function ModelDirActions(props: { runId: string; path: string; onRegister: (path: string) => void; registered: readonly Registration[] }) {
   const [isModel, setIsModel] = useState(false);
   useEffect(() => {
     setIsModel(false);
     list(props.runId, props.path).then((files) => setIsModel(files.some((f) => f.path.endsWith("/MLmodel") || f.path === "MLmodel")), () => {});
   }, [props.runId, props.path]);
   return isModel ? (
-    <button type="button" class="primary" onClick={() => props.onRegister(props.path)}>
-      Register model
-    </button>
+    <span class="row-actions">
+      <RegisteredAs registrations={props.registered} />
+      <button type="button" class="primary" onClick={() => props.onRegister(props.path)}>
+        Register model
+      </button>
+    </span>
   ) : null;
 }

@@ -14,7 +14,8 @@ export interface SortState {
 
 /**
  * The runs table: virtualised rows (10,000 runs render as fast as 30), a sticky header whose
- * columns sort, a checkbox per run for comparison.
+ * columns sort, a checkbox per run for comparison; with `experimentNames` (runs of several
+ * experiments) an Experiment column after the run's name.
  */
 export function RunsTable(props: {
   runs: readonly Run[];
@@ -23,6 +24,7 @@ export function RunsTable(props: {
   onSort: (column: Column) => void;
   selected: ReadonlySet<string>;
   onSelect: (runIds: string[], on: boolean) => void;
+  experimentNames?: ReadonlyMap<string, string>;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: props.runs.length, estimateSize: () => ROW, getScrollElement: () => scroller.current });
@@ -30,6 +32,8 @@ export function RunsTable(props: {
   const now = Date.now();
   const extra = props.columns.filter((c) => c.kind !== "attribute");
   const attrs = ATTRIBUTE_COLUMNS;
+  const names = props.experimentNames;
+  const span = 1 + attrs.length + extra.length + (names ? 1 : 0);
   const allSelected = props.runs.length > 0 && props.runs.every((r) => props.selected.has(r.info.run_id));
   const header = (c: Column, label: string, sortable: boolean, group?: string) => {
     const active = props.sort && columnId(props.sort.column) === columnId(c);
@@ -56,12 +60,10 @@ export function RunsTable(props: {
   const after = items.length ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
   return (
     <div class="table-scroll" ref={scroller} role="region" aria-label="Runs" tabIndex={0}>
-      <table class="grid runs" style={{ width: `${32 + attrs.reduce((s, a) => s + a.width, 0) + extra.length * 120}px` }}>
+      <table class="grid runs" style={{ width: `${32 + attrs.reduce((s, a) => s + a.width, 0) + (names ? 160 : 0) + extra.length * 120}px` }}>
         <colgroup>
           <col style={{ width: "32px" }} />
-          {attrs.map((a) => (
-            <col key={a.key} style={{ width: `${a.width}px` }} />
-          ))}
+          {attrs.map((a, i) => [<col key={a.key} style={{ width: `${a.width}px` }} />, i === 0 && names ? <col key="experiment" style={{ width: "160px" }} /> : null])}
           {extra.map((c) => (
             <col key={columnId(c)} style={{ width: "120px" }} />
           ))}
@@ -71,14 +73,21 @@ export function RunsTable(props: {
             <th scope="col">
               <input type="checkbox" aria-label="Select all runs" checked={allSelected} onChange={(e) => props.onSelect(props.runs.map((r) => r.info.run_id), (e.target as HTMLInputElement).checked)} />
             </th>
-            {attrs.map((a) => header(a, a.label, a.orderBy !== undefined || a.key === "duration"))}
+            {attrs.map((a, i) => [
+              header(a, a.label, a.orderBy !== undefined || a.key === "duration"),
+              i === 0 && names ? (
+                <th key="experiment" scope="col">
+                  Experiment
+                </th>
+              ) : null,
+            ])}
             {extra.map((c) => header(c, c.key, true, c.kind === "metric" ? "metric" : c.kind === "param" ? "param" : "tag"))}
           </tr>
         </thead>
         <tbody>
           {before > 0 && (
             <tr aria-hidden="true" style={{ height: `${before}px` }}>
-              <td colSpan={1 + attrs.length + extra.length} />
+              <td colSpan={span} />
             </tr>
           )}
           {items.map((item) => {
@@ -94,6 +103,11 @@ export function RunsTable(props: {
                     {run.info.run_name || id}
                   </a>
                 </td>
+                {names && (
+                  <td>
+                    <a href={link.experiment(run.info.experiment_id)}>{names.get(run.info.experiment_id) ?? run.info.experiment_id}</a>
+                  </td>
+                )}
                 <td title={formatTime(run.info.start_time)}>{cellText(run, attrs[1]!, now)}</td>
                 <td>{cellText(run, attrs[2]!, now)}</td>
                 <td>{run.info.user_id}</td>
@@ -110,7 +124,7 @@ export function RunsTable(props: {
           })}
           {after > 0 && (
             <tr aria-hidden="true" style={{ height: `${after}px` }}>
-              <td colSpan={1 + attrs.length + extra.length} />
+              <td colSpan={span} />
             </tr>
           )}
         </tbody>

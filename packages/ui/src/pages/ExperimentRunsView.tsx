@@ -22,8 +22,12 @@ function savedColumns(experimentId: string): Column[] | undefined {
   }
 }
 
-/** The Runs and Charts tabs of an experiment: the runs table (filter, sort, columns, lifecycle, selection) and charts. */
-export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | "charts" }) {
+/**
+ * The Runs and Charts tabs of an experiment: the runs table (filter, sort, columns, lifecycle,
+ * selection) and charts. With `experimentIds`, of several experiments at once (`experimentId` then
+ * keys what is kept per view, and `experimentNames` fills the table's Experiment column).
+ */
+export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | "charts"; experimentIds?: readonly string[]; experimentNames?: ReadonlyMap<string, string> }) {
   const { notify } = useApp();
   const [filterDraft, setFilterDraft] = useState("");
   const [filter, setFilter] = useState("");
@@ -32,7 +36,7 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   const [serverOrder, setServerOrder] = useState<string[]>([]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [columns, setColumns] = useState<Column[] | undefined>(() => savedColumns(props.experimentId));
-  const state = useRunsLoader([props.experimentId], filter, serverOrder, viewType);
+  const state = useRunsLoader(props.experimentIds ?? [props.experimentId], filter, serverOrder, viewType);
   const keys = useMemo(() => collectKeys(state.runs), [state.version, state.runs]);
   const shownColumns = columns ?? [...keys.metrics.slice(0, DEFAULT_COLUMNS).map((key) => ({ kind: "metric" as const, key })), ...keys.params.slice(0, DEFAULT_COLUMNS).map((key) => ({ kind: "param" as const, key }))];
   // Sorted in the browser once every run is here; before that the server sorts (and pages).
@@ -122,7 +126,7 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
         </p>
       )}
       {tab === "runs" ? (
-        <RunsTable runs={rows} columns={shownColumns} sort={sort} onSort={onSort} selected={selected} onSelect={onSelect} />
+        <RunsTable runs={rows} columns={shownColumns} sort={sort} onSort={onSort} selected={selected} onSelect={onSelect} experimentNames={props.experimentNames} />
       ) : (
         <RunCharts runs={selectedRuns.length ? selectedRuns.slice(0, 100) : rows.slice(0, 10)} allRuns={rows} />
       )}
