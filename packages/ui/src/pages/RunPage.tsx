@@ -14,6 +14,9 @@ import { RunCrumbs } from "../components/RunCrumbs.js";
 import { ChartControls } from "../components/RunCharts.js";
 import { LineChart } from "../components/LineChart.js";
 import { Field, FormDialog } from "../components/Dialog.js";
+import { DatasetDrawer } from "../components/DatasetDrawer.js";
+import { datasetContext } from "../lib/dataset-schema.js";
+import "../runs.css";
 
 function tagOf(run: Run, key: string): string | undefined {
   return run.data.tags?.find((t) => t.key === key)?.value;
@@ -59,6 +62,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
   );
   const [paramFilter, setParamFilter] = useState("");
   const [register, setRegister] = useState<string>();
+  const [dataset, setDataset] = useState<number>();
   const tab = props.tab ?? "overview";
   if (run.error) {
     return (
@@ -199,6 +203,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
                   <th scope="col">Digest</th>
                   <th scope="col">Source</th>
                   <th scope="col">Context</th>
+                  <th scope="col">Schema and profile</th>
                 </tr>
               </thead>
               <tbody>
@@ -211,7 +216,12 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
                     <td class="pre">
                       {d.dataset.source_type}: {d.dataset.source}
                     </td>
-                    <td>{d.tags?.find((t) => t.key === "mlflow.data.context")?.value ?? ""}</td>
+                    <td>{datasetContext(d) ?? ""}</td>
+                    <td>
+                      <button type="button" aria-label={`Schema and profile of dataset ${d.dataset.name}`} onClick={() => setDataset(i)}>
+                        View
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -224,7 +234,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
             <ul>
               {modelHistory.map((m) => (
                 <li key={m.artifact_path}>
-                  <a href={link.run(props.experimentId, props.runId, "artifacts") + `/${m.artifact_path}`}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
+                  <a href={link.artifact(props.experimentId, props.runId, m.artifact_path)}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
                   <button type="button" onClick={() => setRegister(m.artifact_path)}>
                     Register model
                   </button>
@@ -240,7 +250,17 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
         </>
       )}
       {tab === "metrics" && <MetricsTab run={r} />}
-      {tab === "artifacts" && <ArtifactBrowser runId={r.info.run_id} initial={props.artifact} onRegister={setRegister} />}
+      {tab === "artifacts" && (
+        <ArtifactBrowser
+          runId={r.info.run_id}
+          initial={props.artifact}
+          onRegister={setRegister}
+          // The URL follows the chosen file, so it can be copied as a deep link; replaced, not
+          // pushed (and no hashchange: the tree stays as it is), so Back leaves the page.
+          onSelect={(path) => window.history.replaceState(window.history.state, "", link.artifact(props.experimentId, props.runId, path))}
+        />
+      )}
+      {dataset !== undefined && <DatasetDrawer runName={r.info.run_name || r.info.run_id} inputs={r.inputs.dataset_inputs ?? []} initial={dataset} onClose={() => setDataset(undefined)} />}
       {register !== undefined && (
         <FormDialog
           title={`Register ${register}`}
