@@ -42,7 +42,7 @@ const ALIASES: Readonly<Record<string, Suggestion["kind"]>> = {
 };
 const MAX_ITEMS = 50;
 // A key the filter grammar reads bare; any other is written in backticks.
-const BARE = /^[A-Za-z0-9_]+$/;
+const BARE = /^[A-Za-z0-9_.]+$/;
 const WORD_CHAR = /[A-Za-z0-9_.:/\-`]/;
 // The word before the caret: `entity.partial` (the partial may open a backtick) or a bare word.
 const BEFORE = /(?:^|[\s(,=<>!])([A-Za-z_]+)(?:\.(`[^`]*|[A-Za-z0-9_.:/-]*))?$/;
