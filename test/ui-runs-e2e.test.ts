@@ -17,10 +17,18 @@ import { HAS_CHROMIUM, launchChromium, unlabelledControls, watchedPage } from ".
 
 const DOCS_SCREENSHOTS = path.resolve(path.dirname(new URL(import.meta.url).pathname), process.env.MLFLOW_TS_UPDATE_DOC_SCREENSHOTS === "1" ? "../docs/screenshots" : "../test-output/ui");
 
-/** Saves the viewport (or one element) as `<name>.png` (see above for where). */
-async function docScreenshot(page: Page, name: string, element?: Locator): Promise<void> {
+/**
+ * Saves the viewport (or one element, with `below` pixels under it for what pops up from it) as
+ * `<name>.png` (see above for where).
+ */
+async function docScreenshot(page: Page, name: string, element?: Locator, below = 0): Promise<void> {
   fs.mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
   const file = path.join(DOCS_SCREENSHOTS, `${name}.png`);
+  if (element && below) {
+    const box = (await element.boundingBox())!;
+    await page.screenshot({ path: file, clip: { x: Math.max(0, box.x - 8), y: Math.max(0, box.y - 8), width: box.width + 16, height: box.height + below } });
+    return;
+  }
   await (element ? element.screenshot({ path: file }) : page.screenshot({ path: file }));
 }
 
@@ -218,7 +226,7 @@ describe.skipIf(!HAS_CHROMIUM)("the runs table and content (issue 24, part B), i
     expect(await box.inputValue()).toBe("metrics.");
     await expect.poll(() => options.allTextContents()).toEqual(["metricaccuracy", "metricloss"]);
     expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
-    await docScreenshot(page, "filter-autocomplete", page.locator(".toolbar"));
+    await docScreenshot(page, "filter-autocomplete", page.locator(".toolbar"), 120);
     // ↓ moves the highlight (aria-activedescendant follows), Enter takes it.
     await page.keyboard.press("ArrowDown");
     expect(await options.nth(1).getAttribute("aria-selected")).toBe("true");
@@ -374,7 +382,7 @@ describe.skipIf(!HAS_CHROMIUM)("the runs table and content (issue 24, part B), i
     expect(await summary.textContent()).toBe(before);
     await summary.click();
     expect(await picker.getByRole("checkbox", { name: /metric accuracy/ }).count()).toBe(1);
-    await docScreenshot(page, "columns-after-bad-filter");
+    await docScreenshot(page, "columns-after-bad-filter", page.locator(".toolbar"), 420);
     await page.keyboard.press("Escape");
 
     // Opened straight on a bad filter (no run ever loaded): the popover says why it is empty.

@@ -1,4 +1,4 @@
-import { useRef } from "preact/hooks";
+import { useMemo, useRef } from "preact/hooks";
 import type { Run } from "@mlflow-ts/protocol";
 import { ATTRIBUTE_COLUMNS, cellText, columnId, type Column } from "../lib/columns.js";
 import { datasetContext } from "../lib/dataset-schema.js";
@@ -64,6 +64,8 @@ export function RunsTable(props: {
   const extra = props.columns.filter((c) => c.kind !== "attribute");
   const attrs = ATTRIBUTE_COLUMNS;
   const datasets = props.onDatasets !== undefined;
+  // Names line up under an expander's width only when some run has children.
+  const nested = useMemo(() => props.rows?.some((r) => r.childCount > 0 || r.depth > 0) ?? false, [props.rows]);
   const span = 1 + attrs.length + (datasets ? 1 : 0) + extra.length;
   const allSelected = props.runs.length > 0 && props.runs.every((r) => props.selected.has(r.info.run_id));
   const header = (c: Column, label: string, sortable: boolean, group?: string) => {
@@ -134,7 +136,7 @@ export function RunsTable(props: {
                     <button type="button" class="expander" aria-expanded={row.expanded} aria-label={`${row.expanded ? "Collapse" : "Expand"} ${name} (${row.childCount} child runs)`} onClick={() => props.onToggle?.(id)}>
                       {row.expanded ? "▾" : "▸"}
                     </button>
-                  ) : props.rows ? (
+                  ) : nested ? (
                     <span class="expander-space" />
                   ) : null}
                   <a href={link.run(run.info.experiment_id, id)} title={run.info.run_name}>
