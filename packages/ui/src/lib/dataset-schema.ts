@@ -59,6 +59,8 @@ export function parseDatasetSchema(text: string | undefined): ParsedSchema | und
     if (tensors && typeof tensors === "object") {
       const fields: SchemaField[] = [];
       for (const [part, spec] of Object.entries(tensors as Record<string, unknown>)) {
+        // A dataset without targets logs `"targets": null` (or the string "null").
+        if (spec === null || spec === undefined || spec === "null") continue;
         const list = colspec(typeof spec === "string" ? parseJson(spec) : spec);
         if (!list) return { raw: value };
         for (const f of list) fields.push({ ...f, part, name: f.name.startsWith("#") ? part : f.name });
