@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { MlflowClient } from "@mlflow-ts/client";
@@ -32,8 +33,26 @@ async function docScreenshot(page: Page, name: string, element?: Locator, below 
   await (element ? element.screenshot({ path: file }) : page.screenshot({ path: file }));
 }
 
-/** A 2×2 PNG: an image cell of a logged table. */
-const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==", "base64");
+/** A `size`×`size` RGB PNG of a diagonal gradient: an image cell of a logged table. */
+function gradientPng(size: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(zlib.crc32(body) >>> 0, body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const pixels = Buffer.alloc(size * (size * 3 + 1));
+  for (let y = 0; y < size; y += 1) {
+    for (let x = 0; x < size; x += 1) pixels.set([40 + (x * 200) / size, 90, 230 - (y * 180) / size], y * (size * 3 + 1) + 1 + x * 3);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(pixels)), chunk("IEND", Buffer.alloc(0))]);
+}
 
 // What `mlflow.log_input(mlflow.data.from_pandas(iris_df, name="iris"), context="training")` logs.
 const IRIS_SCHEMA = JSON.stringify({
@@ -94,7 +113,7 @@ describe.skipIf(!HAS_CHROMIUM)("the runs table and content (issue 24, part B), i
       ],
     };
     await client.artifacts.upload(`${root}/eval_results.json`, JSON.stringify(table));
-    await client.artifacts.upload(`${root}/table_images/q2.png`, new Uint8Array(PNG));
+    await client.artifacts.upload(`${root}/table_images/q2.png`, new Uint8Array(gradientPng(48)));
     await client.artifacts.upload(`${root}/plots/deep/nested/curve.txt`, "precision recall\n");
     browser = await launchChromium();
     page = await watchedPage(browser, errors);
@@ -342,7 +361,7 @@ describe.skipIf(!HAS_CHROMIUM)("the runs table and content (issue 24, part B), i
     expect(await column(1)).toEqual(["Yes", "Databricks", "A platform", "null"]);
     // An image logged in the table is shown, fetched from the run's artifacts.
     const img = table.getByRole("img", { name: "q2.png" });
-    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(2);
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(48);
     await docScreenshot(page, "log-table", page.locator(".artifacts"));
     // The CSV preview sorts too.
     await page.getByRole("button", { name: /predictions\.csv/ }).click();

@@ -1,4 +1,4 @@
-import { useRef, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import { suggestFilter, type FilterKeys, type Suggestions } from "../lib/filter-suggest.js";
 
 /**
@@ -51,7 +51,8 @@ export function FilterInput(props: { value: string; onInput: (value: string) => 
     // Handled here: no form submit, no focus move, no clearing of the search box.
     e.preventDefault();
   };
-  const listId = "filter-suggestions";
+  // Unique per box: option ids are what aria-activedescendant points at.
+  const listId = `filter-keys-${useId()}`;
   return (
     <span class="filter-box">
       <input

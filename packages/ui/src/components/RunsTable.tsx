@@ -44,6 +44,9 @@ function DatasetCell(props: { run: Run; onOpen?: (run: Run, index: number) => vo
  * `rows` groups nested runs (see `groupRuns`): a parent's name has an expander (`onToggle`) and
  * its children are indented under it; without `rows` every run is a row of its own. With
  * `onDatasets`, a Datasets column shows each run's dataset inputs, which open the dataset drawer.
+ *
+ * @example
+ * <RunsTable runs={runs} rows={groupRuns(runs, expanded)} onToggle={toggle} columns={columns} sort={sort} onSort={setSort} selected={selected} onSelect={select} />
  */
 export function RunsTable(props: {
   runs: readonly Run[];

@@ -89,7 +89,12 @@ export function parseDatasetProfile(text: string | undefined): [string, string][
   return [["profile", typeof value === "string" ? value : JSON.stringify(value)]];
 }
 
-/** The `mlflow.data.context` of a run input (`train`, `eval`…), or undefined. */
+/**
+ * The `mlflow.data.context` of a run input (`training`, `eval`…), or undefined.
+ *
+ * @example
+ * datasetContext(run.inputs.dataset_inputs![0]!); // "training"
+ */
 export function datasetContext(input: DatasetInput): string | undefined {
   return input.tags?.find((t) => t.key === "mlflow.data.context")?.value;
 }

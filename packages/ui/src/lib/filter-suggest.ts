@@ -47,7 +47,13 @@ const WORD_CHAR = /[A-Za-z0-9_.:/\-`]/;
 // The word before the caret: `entity.partial` (the partial may open a backtick) or a bare word.
 const BEFORE = /(?:^|[\s(,=<>!])([A-Za-z_]+)(?:\.(`[^`]*|[A-Za-z0-9_.:/-]*))?$/;
 
-/** A key as the filter must spell it. */
+/**
+ * A key as the filter must spell it: bare when the grammar reads it so, else in backticks.
+ *
+ * @example
+ * quoteKey("val_loss"); // "val_loss"
+ * quoteKey("val loss"); // "`val loss`"
+ */
 export function quoteKey(key: string): string {
   return BARE.test(key) ? key : `\`${key}\``;
 }

@@ -1,6 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 
-/** The query string of the current hash route (`#/experiments/1?a=b` → `a=b`). */
+/**
+ * The query string of the current hash route.
+ *
+ * @example
+ * currentHashQuery(); // "searchFilter=metrics.acc%3E0.9" at #/experiments/1?searchFilter=metrics.acc%3E0.9
+ */
 export function currentHashQuery(): string {
   const hash = window.location.hash;
   const at = hash.indexOf("?");

@@ -29,7 +29,12 @@ export function logTableOf(value: unknown): DataTable | undefined {
   return { columns: columns.map(String), rows: data as unknown[][] };
 }
 
-/** Whether a cell is an image `log_table` stored as an artifact of its own. */
+/**
+ * Whether a cell is an image that `log_table` stored as an artifact of its own.
+ *
+ * @example
+ * isImageCell({ type: "image", filepath: "table_images/a.png" }); // true
+ */
 export function isImageCell(value: unknown): value is ImageCell {
   return !!value && typeof value === "object" && (value as { type?: unknown }).type === "image" && typeof (value as { filepath?: unknown }).filepath === "string";
 }

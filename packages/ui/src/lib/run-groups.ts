@@ -1,6 +1,11 @@
 import type { Run } from "@mlflow-ts/protocol";
 
-/** The tag MLflow's client sets on a nested run (`mlflow.start_run(nested=True)`). */
+/**
+ * The tag MLflow's client sets on a nested run (`mlflow.start_run(nested=True)`).
+ *
+ * @example
+ * run.data.tags?.find((t) => t.key === PARENT_TAG)?.value;
+ */
 export const PARENT_TAG = "mlflow.parentRunId";
 
 /** One visible row of the grouped runs table. */
@@ -13,7 +18,12 @@ export interface RunRow {
   readonly expanded: boolean;
 }
 
-/** The parent run ID of a run, or undefined. */
+/**
+ * The parent run ID of a run, or undefined.
+ *
+ * @example
+ * parentOf(childRun); // "4b0c…" (its mlflow.parentRunId tag)
+ */
 export function parentOf(run: Run): string | undefined {
   const tags = run.data.tags;
   if (!tags) return undefined;
@@ -89,7 +99,12 @@ export function groupRuns(runs: readonly Run[], expanded: ReadonlySet<string>): 
   return rows;
 }
 
-/** The IDs of every loaded run that has loaded children: what "Expand all" opens. */
+/**
+ * The IDs of every loaded run that has loaded children: what "Expand all" opens.
+ *
+ * @example
+ * setExpanded(parentIds(runs));
+ */
 export function parentIds(runs: readonly Run[]): Set<string> {
   const ids = new Set<string>();
   for (const run of runs) ids.add(run.info.run_id);
