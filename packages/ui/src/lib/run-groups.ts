@@ -61,15 +61,17 @@ export function groupRuns(runs: readonly Run[], expanded: ReadonlySet<string>): 
     }
   }
   const rows: RunRow[] = [];
-  const placed = new Set<string>();
   // An explicit stack, not recursion: a chain of thousands of nested runs must not overflow.
-  const walk = (start: Run) => {
+  // `guard` is only needed among runs a cycle of tags may bring back.
+  const walk = (start: Run, guard?: Set<string>) => {
     const stack: { run: Run; depth: number }[] = [{ run: start, depth: 0 }];
     while (stack.length) {
       const { run, depth } = stack.pop()!;
       const id = run.info.run_id;
-      if (placed.has(id)) continue;
-      placed.add(id);
+      if (guard) {
+        if (guard.has(id)) continue;
+        guard.add(id);
+      }
       const kids = children.get(id);
       const open = kids !== undefined && expanded.has(id);
       rows.push({ run, depth, childCount: kids?.length ?? 0, expanded: open });
@@ -77,24 +79,33 @@ export function groupRuns(runs: readonly Run[], expanded: ReadonlySet<string>): 
     }
   };
   for (const run of tops) walk(run);
-  if (placed.size < runs.length) {
-    // Either collapsed descendants (expected) or a cycle: only runs no top-level run leads to are added.
-    const reachable = new Set<string>();
-    const mark = (id: string) => {
-      const stack = [id];
-      while (stack.length) {
-        const next = stack.pop()!;
-        if (reachable.has(next)) continue;
-        reachable.add(next);
-        for (const kid of children.get(next) ?? []) stack.push(kid.info.run_id);
-      }
-    };
-    for (const run of tops) mark(run.info.run_id);
-    for (const run of runs) {
-      if (reachable.has(run.info.run_id)) continue;
-      mark(run.info.run_id);
-      walk(run);
+  // Each run has one parent, so below the top level the runs form a forest, each reached once:
+  // counting what the top level leads to (collapsed or not) tells whether a cycle hides some.
+  let reached = tops.length;
+  const pending = tops.map((r) => r.info.run_id);
+  while (pending.length) {
+    const kids = children.get(pending.pop()!);
+    if (!kids) continue;
+    reached += kids.length;
+    for (const kid of kids) pending.push(kid.info.run_id);
+  }
+  if (reached >= runs.length) return rows;
+  const reachable = new Set<string>();
+  const mark = (id: string) => {
+    const stack = [id];
+    while (stack.length) {
+      const next = stack.pop()!;
+      if (reachable.has(next)) continue;
+      reachable.add(next);
+      for (const kid of children.get(next) ?? []) stack.push(kid.info.run_id);
     }
+  };
+  for (const run of tops) mark(run.info.run_id);
+  const guard = new Set<string>();
+  for (const run of runs) {
+    if (reachable.has(run.info.run_id)) continue;
+    mark(run.info.run_id);
+    walk(run, guard);
   }
   return rows;
 }
