@@ -65,7 +65,18 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   // Sorted in the browser once every run is here; before that the server sorts (and pages).
   const rows = useMemo(() => (sort && state.complete && serverOrder.length === 0 ? sortRuns(state.runs, sort.column, sort.ascending) : state.runs), [state.version, state.complete, sortKey, serverOrder]);
   const grouped = useMemo(() => groupRuns(rows, expanded), [rows, state.version, expanded]);
-  const parents = useMemo(() => parentIds(state.runs), [state.runs, state.version]);
+  // Every tree's root is a visible row, so the visible rows tell whether any run has children, and
+  // whether all are open; the full set of parents is only computed when "Expand all" is pressed.
+  const nesting = useMemo(() => {
+    let any = false;
+    let allOpen = true;
+    for (const row of grouped) {
+      if (row.childCount === 0) continue;
+      any = true;
+      if (!row.expanded) allOpen = false;
+    }
+    return { any, allOpen };
+  }, [grouped]);
   const hasDatasets = useMemo(() => state.runs.some((r) => (r.inputs.dataset_inputs?.length ?? 0) > 0), [state.runs, state.version]);
   const update = (patch: Partial<RunsQuery>, push: boolean) => setHashQuery(runsQueryString({ ...view, ...patch }, query), { push });
   // Back and forward change the filter under the box: the box follows.
@@ -146,9 +157,9 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
           onChange={chooseColumns}
           emptyReason={state.error ? "The search failed, so no run's keys are known yet: fix the filter." : state.complete ? undefined : "Loading runs…"}
         />
-        {tab === "runs" && parents.size > 0 && (
-          <button type="button" onClick={() => setExpanded(expanded.size >= parents.size ? new Set() : new Set(parents))}>
-            {expanded.size >= parents.size ? "Collapse all" : "Expand all"}
+        {tab === "runs" && nesting.any && (
+          <button type="button" onClick={() => setExpanded(nesting.allOpen ? new Set() : parentIds(state.runs))}>
+            {nesting.allOpen ? "Collapse all" : "Expand all"}
           </button>
         )}
         <button type="button" disabled={selected.size < 2} onClick={() => navigate(link.compare([...selected]))}>
