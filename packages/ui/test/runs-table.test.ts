@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "@mlflow-ts/protocol";
-import { groupRuns, parentIds } from "../src/lib/run-groups.js";
+import { groupRuns, parentIds } from "../src/lib/group-runs.js";
 import { parseColumnKey, parseRunsQuery, runsQueryString } from "../src/lib/runs-query.js";
-import { suggestFilter } from "../src/lib/filter-suggest.js";
+import { suggestFilter } from "../src/lib/suggest-filter.js";
 import { parseDatasetProfile, parseDatasetSchema } from "../src/lib/dataset-schema.js";
 import { logTableOf, sortTableRows } from "../src/lib/log-table.js";
 

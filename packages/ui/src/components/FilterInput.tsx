@@ -1,5 +1,5 @@
 import { useId, useRef, useState } from "preact/hooks";
-import { suggestFilter, type FilterKeys, type Suggestions } from "../lib/filter-suggest.js";
+import { suggestFilter, type FilterKeys, type Suggestions } from "../lib/suggest-filter.js";
 
 /**
  * The runs filter box with key completion (the ARIA combobox pattern): typing `metrics.` lists the

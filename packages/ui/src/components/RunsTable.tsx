@@ -3,7 +3,7 @@ import type { Run } from "@mlflow-ts/protocol";
 import { ATTRIBUTE_COLUMNS, cellText, columnId, type Column } from "../lib/columns.js";
 import { datasetContext } from "../lib/dataset-schema.js";
 import { formatTime } from "../lib/format.js";
-import type { RunRow } from "../lib/run-groups.js";
+import type { RunRow } from "../lib/group-runs.js";
 import { link } from "../lib/router.js";
 import { useVirtualizer } from "../lib/use-virtualizer.js";
 
