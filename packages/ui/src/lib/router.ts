@@ -111,6 +111,7 @@ export const link = {
   experiments: () => "#/experiments",
   experiment: (id: string, tab?: string) => `#/experiments/${encodeURIComponent(id)}${tab ? `/${tab}` : ""}`,
   run: (experimentId: string, runId: string, tab?: string) => `#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}${tab ? `/${tab}` : ""}`,
+  artifact: (experimentId: string, runId: string, path: string) => `${link.run(experimentId, runId, "artifacts")}/${path.split("/").map(encodeURIComponent).join("/")}`,
   traces: (experimentId: string) => `#/experiments/${encodeURIComponent(experimentId)}/traces`,
   trace: (experimentId: string, traceId: string) => `#/experiments/${encodeURIComponent(experimentId)}/traces/${encodeURIComponent(traceId)}`,
   datasets: (experimentId: string) => `#/experiments/${encodeURIComponent(experimentId)}/datasets`,

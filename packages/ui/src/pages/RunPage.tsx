@@ -17,6 +17,9 @@ import { Field, FormDialog } from "../components/Dialog.js";
 import { RegisteredAs } from "../components/RegisteredAs.js";
 import { LoggedModelItem, type RegisterTarget } from "../components/LoggedModelItem.js";
 import { registrationsOf, versionsOfRun, type LoggedModelRef } from "../lib/registrations.js";
+import { DatasetDrawer } from "../components/DatasetDrawer.js";
+import { datasetContext } from "../lib/dataset-schema.js";
+import "../runs.css";
 
 function tagOf(run: Run, key: string): string | undefined {
   return run.data.tags?.find((t) => t.key === key)?.value;
@@ -63,6 +66,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
   const [paramFilter, setParamFilter] = useState("");
   const [register, setRegister] = useState<RegisterTarget>();
   const versions = useAsync((signal) => versionsOfRun(props.runId, signal), [props.runId]);
+  const [dataset, setDataset] = useState<number>();
   const tab = props.tab ?? "overview";
   if (run.error) {
     return (
@@ -205,6 +209,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
                   <th scope="col">Digest</th>
                   <th scope="col">Source</th>
                   <th scope="col">Context</th>
+                  <th scope="col">Schema and profile</th>
                 </tr>
               </thead>
               <tbody>
@@ -217,7 +222,12 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
                     <td class="pre">
                       {d.dataset.source_type}: {d.dataset.source}
                     </td>
-                    <td>{d.tags?.find((t) => t.key === "mlflow.data.context")?.value ?? ""}</td>
+                    <td>{datasetContext(d) ?? ""}</td>
+                    <td>
+                      <button type="button" aria-label={`Schema and profile of dataset ${d.dataset.name}`} onClick={() => setDataset(i)}>
+                        View
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -230,7 +240,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
             <ul>
               {modelHistory.map((m) => (
                 <li key={m.artifact_path}>
-                  <a href={link.run(props.experimentId, props.runId, "artifacts") + `/${m.artifact_path}`}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
+                  <a href={link.artifact(props.experimentId, props.runId, m.artifact_path)}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
                   <button type="button" onClick={() => setRegister({ label: m.artifact_path, path: m.artifact_path })}>
                     Register model
                   </button>{" "}
@@ -245,7 +255,18 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
         </>
       )}
       {tab === "metrics" && <MetricsTab run={r} />}
-      {tab === "artifacts" && <ArtifactBrowser runId={r.info.run_id} initial={props.artifact} onRegister={(path) => setRegister({ label: path, path })} registeredAs={(path) => registeredAs({ path })} />}
+      {tab === "artifacts" && (
+        <ArtifactBrowser
+          runId={r.info.run_id}
+          initial={props.artifact}
+          onRegister={(path) => setRegister({ label: path, path })}
+          registeredAs={(path) => registeredAs({ path })}
+          // The URL follows the chosen file, so it can be copied as a deep link; replaced, not
+          // pushed (and no hashchange: the tree stays as it is), so Back leaves the page.
+          onSelect={(path) => window.history.replaceState(window.history.state, "", link.artifact(props.experimentId, props.runId, path))}
+        />
+      )}
+      {dataset !== undefined && <DatasetDrawer runName={r.info.run_name || r.info.run_id} inputs={r.inputs.dataset_inputs ?? []} initial={dataset} onClose={() => setDataset(undefined)} />}
       {register !== undefined && (
         <FormDialog
           title={`Register ${register.label}`}
