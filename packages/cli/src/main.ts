@@ -9,6 +9,7 @@ import { loadConfigFile } from "./load-config-file.js";
 import { resolveConfig } from "./resolve-config.js";
 import { runServer } from "./run-server.js";
 import { watchServer } from "./watch-server.js";
+import { checkServerApps } from "./load-server-apps.js";
 import { SERVER_OPTIONS } from "./server-options.js";
 
 /** What {@link main} reads from its process (replaceable in tests). */
@@ -56,14 +57,20 @@ function serverCommand(name: "server" | "ui", io: Required<MainIo>, setResult: (
       if (opts[new Option(flags).attributeName()] !== undefined) io.stderr(`Notice: ${key} is an option of MLflow's Python server and does not apply to mlflow-ts; ignored\n`);
     }
     const file = await loadConfigFile(io.cwd, opts.config as string | undefined);
-    const config = resolveConfig({
-      file: file?.config,
-      fileName: file?.filepath,
-      env: io.env,
-      flags,
-      cwd: io.cwd,
-      isTTY: Boolean(process.stdout.isTTY),
-    });
+    // The server's problems and its apps' settings problems are reported together.
+    const problems: string[] = [];
+    const config = resolveConfig(
+      {
+        file: file?.config,
+        fileName: file?.filepath,
+        env: io.env,
+        flags,
+        cwd: io.cwd,
+        isTTY: Boolean(process.stdout.isTTY),
+      },
+      problems,
+    );
+    await checkServerApps(config, io.env, problems);
     if (opts.watch) {
       // The child gets the same arguments (after the command name) without --watch.
       const at = argv.indexOf(name);

@@ -131,18 +131,21 @@ describe("several apps on one server", () => {
     try {
       const { code, stderr } = await runServerExpectingExit(["--app-name", "alpha,needy", "--port", "not-a-port"], { MLFLOW_NEEDY_TOKEN: "secret-value-123", MLFLOW_NEEDY_MODE: "c" });
       expect(code).toBe(2);
+      // One report: the server's own problem and every app's.
       expect(stderr).toContain("ERR_CONFIG_INVALID");
-      // The server's own problems are found first; fix them and the apps' show.
-      expect(stderr).toContain("--port");
-      const again = await runServerExpectingExit(["--app-name", "alpha,needy"], { MLFLOW_NEEDY_TOKEN: "secret-value-123", MLFLOW_NEEDY_MODE: "c" });
-      expect(again.code).toBe(2);
-      expect(again.stderr).toContain("appSettings.alpha.copies): 9 is not an integer between 1 and 3");
-      expect(again.stderr).toContain("'alpha' has no setting 'colour'");
-      expect(again.stderr).toContain("(appSettings.ghost): no app 'ghost' is applied");
-      expect(again.stderr).toContain("needy: the setting 'endpoint' is required (set MLFLOW_NEEDY_ENDPOINT");
-      expect(again.stderr).toContain("MLFLOW_NEEDY_TOKEN: the value given does not match /^tok-/");
-      expect(again.stderr).toContain('MLFLOW_NEEDY_MODE: "c" is not one of a, b');
-      expect(again.stderr).not.toContain("secret-value-123");
+      expect(stderr).toContain('--port: "not-a-port" is not an integer');
+      expect(stderr).toContain("appSettings.alpha.copies): 9 is not an integer between 1 and 3");
+      expect(stderr).toContain("'alpha' has no setting 'colour'");
+      expect(stderr).toContain("(appSettings.ghost): no app 'ghost' is applied");
+      expect(stderr).toContain("needy: the setting 'endpoint' is required (set MLFLOW_NEEDY_ENDPOINT");
+      expect(stderr).toContain("MLFLOW_NEEDY_TOKEN: the value given does not match /^tok-/");
+      expect(stderr).toContain('MLFLOW_NEEDY_MODE: "c" is not one of a, b');
+      expect(stderr).not.toContain("secret-value-123");
+      // An unknown app among other problems is one more line of the same report.
+      const unknown = await runServerExpectingExit(["--app-name", "alpha,nope", "--port", "not-a-port"]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('--port: "not-a-port" is not an integer');
+      expect(unknown.stderr).toContain("--app-name: No installed package declares the app 'nope'");
     } finally {
       fs.rmSync(path.join(project, "mlflow.config.json"));
     }

@@ -14,6 +14,12 @@ import { RunCrumbs } from "../components/RunCrumbs.js";
 import { ChartControls } from "../components/RunCharts.js";
 import { LineChart } from "../components/LineChart.js";
 import { Field, FormDialog } from "../components/Dialog.js";
+import { RegisteredAs } from "../components/RegisteredAs.js";
+import { LoggedModelItem, type RegisterTarget } from "../components/LoggedModelItem.js";
+import { registrationsOf, versionsOfRun, type LoggedModelRef } from "../lib/registrations.js";
+import { DatasetDrawer } from "../components/DatasetDrawer.js";
+import { datasetContext } from "../lib/dataset-schema.js";
+import "../runs.css";
 
 function tagOf(run: Run, key: string): string | undefined {
   return run.data.tags?.find((t) => t.key === key)?.value;
@@ -58,7 +64,9 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
     [props.runId, props.experimentId],
   );
   const [paramFilter, setParamFilter] = useState("");
-  const [register, setRegister] = useState<string>();
+  const [register, setRegister] = useState<RegisterTarget>();
+  const versions = useAsync((signal) => versionsOfRun(props.runId, signal), [props.runId]);
+  const [dataset, setDataset] = useState<number>();
   const tab = props.tab ?? "overview";
   if (run.error) {
     return (
@@ -88,6 +96,8 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
     await post("runs/delete-tag", { run_id: r.info.run_id, key });
     run.reload();
   };
+  const refOf = (target: { path?: string; modelId?: string }): LoggedModelRef => ({ runId: r.info.run_id, artifactUri: r.info.artifact_uri, ...target });
+  const registeredAs = (target: { path?: string; modelId?: string }) => registrationsOf(versions.value ?? [], refOf(target));
   const params = (r.data.params ?? []).filter((p) => p.key.toLowerCase().includes(paramFilter.toLowerCase()));
   return (
     <section class="page wide">
@@ -199,6 +209,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
                   <th scope="col">Digest</th>
                   <th scope="col">Source</th>
                   <th scope="col">Context</th>
+                  <th scope="col">Schema and profile</th>
                 </tr>
               </thead>
               <tbody>
@@ -211,7 +222,12 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
                     <td class="pre">
                       {d.dataset.source_type}: {d.dataset.source}
                     </td>
-                    <td>{d.tags?.find((t) => t.key === "mlflow.data.context")?.value ?? ""}</td>
+                    <td>{datasetContext(d) ?? ""}</td>
+                    <td>
+                      <button type="button" aria-label={`Schema and profile of dataset ${d.dataset.name}`} onClick={() => setDataset(i)}>
+                        View
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -224,26 +240,36 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
             <ul>
               {modelHistory.map((m) => (
                 <li key={m.artifact_path}>
-                  <a href={link.run(props.experimentId, props.runId, "artifacts") + `/${m.artifact_path}`}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
-                  <button type="button" onClick={() => setRegister(m.artifact_path)}>
+                  <a href={link.artifact(props.experimentId, props.runId, m.artifact_path)}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
+                  <button type="button" onClick={() => setRegister({ label: m.artifact_path, path: m.artifact_path })}>
                     Register model
-                  </button>
+                  </button>{" "}
+                  <RegisteredAs registrations={registeredAs({ path: m.artifact_path })} />
                 </li>
               ))}
               {(r.outputs?.model_outputs ?? []).map((m) => (
-                <li key={m.model_id}>
-                  model <code>{m.model_id}</code> (step {m.step})
-                </li>
+                <LoggedModelItem key={m.model_id} modelId={m.model_id} step={m.step} registered={registeredAs({ modelId: m.model_id })} onRegister={setRegister} />
               ))}
             </ul>
           )}
         </>
       )}
       {tab === "metrics" && <MetricsTab run={r} />}
-      {tab === "artifacts" && <ArtifactBrowser runId={r.info.run_id} initial={props.artifact} onRegister={setRegister} />}
+      {tab === "artifacts" && (
+        <ArtifactBrowser
+          runId={r.info.run_id}
+          initial={props.artifact}
+          onRegister={(path) => setRegister({ label: path, path })}
+          registeredAs={(path) => registeredAs({ path })}
+          // The URL follows the chosen file, so it can be copied as a deep link; replaced, not
+          // pushed (and no hashchange: the tree stays as it is), so Back leaves the page.
+          onSelect={(path) => window.history.replaceState(window.history.state, "", link.artifact(props.experimentId, props.runId, path))}
+        />
+      )}
+      {dataset !== undefined && <DatasetDrawer runName={r.info.run_name || r.info.run_id} inputs={r.inputs.dataset_inputs ?? []} initial={dataset} onClose={() => setDataset(undefined)} />}
       {register !== undefined && (
         <FormDialog
-          title={`Register ${register}`}
+          title={`Register ${register.label}`}
           submitLabel="Register"
           onClose={() => setRegister(undefined)}
           onSubmit={async (data) => {
@@ -253,11 +279,18 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
             } catch (err) {
               if (!/already exists/i.test((err as Error).message)) throw err;
             }
-            const { model_version } = await post<{ model_version: { version: string } }>("model-versions/create", { name, source: `${r.info.artifact_uri}/${register}`, run_id: r.info.run_id });
+            // An MLflow 3 logged model is registered by its ID, as MLflow 3's `register_model` does.
+            const source = register.modelId ? { source: `models:/${register.modelId}`, model_id: register.modelId } : { source: `${r.info.artifact_uri}/${register.path}` };
+            const { model_version } = await post<{ model_version: { version: string } }>("model-versions/create", { name, ...source, run_id: r.info.run_id });
             notify(`Registered ${name} version ${model_version.version}`);
             navigate(link.modelVersion(name, model_version.version));
           }}
         >
+          {registeredAs(register).length > 0 && (
+            <p>
+              <RegisteredAs prefix="Already registered as" registrations={registeredAs(register)} />: registering again makes a new version.
+            </p>
+          )}
           <Field label="Model name" name="name" required />
         </FormDialog>
       )}
