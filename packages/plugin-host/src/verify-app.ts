@@ -1,16 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { readPackageUp } from "read-pkg-up";
-import { PLUGIN_API_PACKAGE } from "@mlflow-ts/plugin-api";
-import { checkCompatibility, pluginApiVersion } from "./check-compatibility.js";
+import { checkCompatibility } from "./check-compatibility.js";
 import { discoverApps, type AppDeclaration } from "./discover-apps.js";
 import { listPackedFiles, type PackedFiles } from "./list-packed-files.js";
 import { loadEntry } from "./load-entry.js";
-import { parseEntry } from "./parse-entry.js";
 import { isPluginHostError } from "./plugin-host-error.js";
+import { publishProblem, publishWarnings, type PublishedManifest } from "./publish-problem.js";
 import { resolveApp } from "./resolve-app.js";
 import { resolveArtifactRepository } from "./resolve-artifact-repository.js";
-import { resolveModule } from "./resolve-module.js";
 
 /** One declaration of the verified package, and whether it loads. */
 export interface VerifiedEntry {
@@ -60,7 +58,7 @@ export async function verifyApp(dir: string, options: VerifyOptions = {}): Promi
   const found = await readPackageUp({ cwd: path.resolve(dir), normalize: false });
   if (!found) throw new Error(`No package.json at or above ${path.resolve(dir)}`);
   const root = path.dirname(found.path);
-  const pkg = found.packageJson as PackageManifest;
+  const pkg = found.packageJson as PublishedManifest;
   const discovery = discoverApps({ cwd: root, packageDirs: [root], includeGlobal: false });
   const real = fs.realpathSync(root);
   const mine = (list: readonly AppDeclaration[]) => list.filter((d) => d.dir === real);
@@ -90,20 +88,8 @@ export async function verifyApp(dir: string, options: VerifyOptions = {}): Promi
     entries.push(await loadDeclaration(declaration, root, discovery));
   }
   if (declarations.length === 0) warnings.push(`${root}/package.json declares no "mlflow.app", "mlflow.app.client" or "mlflow.artifact_repository"`);
-  else warnings.push(...manifestWarnings(pkg, packedFiles));
+  else warnings.push(...publishWarnings(pkg, packedFiles));
   return { packageName: pkg.name ?? path.basename(root), ok: entries.length > 0 && entries.every((e) => e.ok), entries, warnings };
-}
-
-/** The package.json fields the publishing checks read. */
-interface PackageManifest {
-  readonly name?: string;
-  readonly private?: boolean;
-  readonly files?: readonly string[];
-  readonly types?: string;
-  readonly typings?: string;
-  readonly scripts?: Readonly<Record<string, string>>;
-  readonly dependencies?: Readonly<Record<string, string>>;
-  readonly peerDependencies?: Readonly<Record<string, string>>;
 }
 
 // Loads one declaration as the server would (apps through resolveApp, so with its compatibility
@@ -126,58 +112,6 @@ async function loadDeclaration(declaration: AppDeclaration, root: string, discov
   } catch (error) {
     return { ...base, ok: false, error: toReport(error) };
   }
-}
-
-// The file an entry point loads when it is the package's own (a relative path, or the package's
-// name through its "exports"); undefined for a module of another package.
-function ownEntryFile(declaration: AppDeclaration): string | undefined {
-  const { module } = parseEntry(declaration.entry);
-  if (module.startsWith("./") || module.startsWith("../") || path.isAbsolute(module)) return path.resolve(declaration.dir, module);
-  if (module !== declaration.packageName && !module.startsWith(`${declaration.packageName}/`)) return undefined;
-  try {
-    return resolveModule(declaration.dir, declaration.packageName, module);
-  } catch {
-    // Not exported: the loader reports that, with Node's own words.
-    return undefined;
-  }
-}
-
-// What would break once published: the entry's file is not there (the package is not built), or
-// npm would leave it out of the tarball.
-function publishProblem(declaration: AppDeclaration, pkg: PackageManifest, packed: ReadonlySet<string> | undefined): { code: string; message: string } | undefined {
-  const file = ownEntryFile(declaration);
-  if (file === undefined) return undefined;
-  const relative = path.relative(declaration.dir, file).split(path.sep).join("/");
-  if (!fs.existsSync(file)) {
-    const build = pkg.scripts?.build ? "run `npm run build`" : "build it";
-    return {
-      code: "ERR_APP_ENTRY_MISSING",
-      message: `the entry point "${declaration.entry}" names ${relative}, which does not exist: ${build} before verifying or publishing (the built files are what the server loads and what npm uploads).`,
-    };
-  }
-  if (packed && !relative.startsWith("../") && !packed.has(relative)) {
-    const files = pkg.files ? `"files" is ${JSON.stringify(pkg.files)}` : `no "files" field, so .npmignore or .gitignore excludes it`;
-    return {
-      code: "ERR_APP_NOT_PACKED",
-      message: `${relative} (entry point "${declaration.entry}") would not be published: \`npm pack\` leaves it out (${files}). Add "${relative.split("/")[0]}" to "files" in package.json, or an installed copy of ${pkg.name ?? "the package"} cannot load this ${declaration.kind === "artifact_repository" ? "artifact repository" : declaration.kind}.`,
-    };
-  }
-  return undefined;
-}
-
-// Problems of the package as a whole that do not stop it loading here.
-function manifestWarnings(pkg: PackageManifest, packed: ReadonlySet<string> | undefined): string[] {
-  const warnings: string[] = [];
-  if (pkg.private) warnings.push(`package.json has "private": true, so \`npm publish\` refuses it`);
-  const peer = pkg.peerDependencies?.[PLUGIN_API_PACKAGE];
-  if (pkg.dependencies?.[PLUGIN_API_PACKAGE]) {
-    warnings.push(`${PLUGIN_API_PACKAGE} is in "dependencies": an install would bring a second copy next to the server's. Move it to "peerDependencies" (and "devDependencies" to build).`);
-  } else if (!peer) {
-    warnings.push(`no "peerDependencies" on ${PLUGIN_API_PACKAGE}: a server of any version will try to load this package. Declare the versions it is built for, e.g. "${PLUGIN_API_PACKAGE}": "^${pluginApiVersion()}".`);
-  }
-  const types = pkg.types ?? pkg.typings;
-  if (types && packed && !packed.has(path.posix.normalize(types))) warnings.push(`"types" names ${types}, which \`npm pack\` leaves out (or which is not built yet)`);
-  return warnings;
 }
 
 function toReport(error: unknown): { code: string; message: string } {
