@@ -8,6 +8,8 @@ import { RunsTable, type SortState } from "../components/RunsTable.js";
 import { ColumnPicker } from "../components/ColumnPicker.js";
 import { RunCharts } from "../components/RunCharts.js";
 import { loadUplot } from "../components/LineChart.js";
+import { filterByBrush, type Brush } from "../lib/brush.js";
+import { chartLayoutKey } from "../lib/chart-layout.js";
 
 // Without a saved choice the table shows this many metric and param columns (an experiment may
 // have thousands of keys: showing them all is what breaks MLflow's UI).
@@ -31,12 +33,15 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   const [sort, setSort] = useState<SortState>();
   const [serverOrder, setServerOrder] = useState<string[]>([]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // The parallel coordinates' brush: the table and the charts show the runs inside it.
+  const [brush, setBrush] = useState<Brush>({});
   const [columns, setColumns] = useState<Column[] | undefined>(() => savedColumns(props.experimentId));
   const state = useRunsLoader([props.experimentId], filter, serverOrder, viewType);
   const keys = useMemo(() => collectKeys(state.runs), [state.version, state.runs]);
   const shownColumns = columns ?? [...keys.metrics.slice(0, DEFAULT_COLUMNS).map((key) => ({ kind: "metric" as const, key })), ...keys.params.slice(0, DEFAULT_COLUMNS).map((key) => ({ kind: "param" as const, key }))];
   // Sorted in the browser once every run is here; before that the server sorts (and pages).
-  const rows = useMemo(() => (sort && state.complete && serverOrder.length === 0 ? sortRuns(state.runs, sort.column, sort.ascending) : state.runs), [state.version, state.complete, sort, serverOrder]);
+  const allRows = useMemo(() => (sort && state.complete && serverOrder.length === 0 ? sortRuns(state.runs, sort.column, sort.ascending) : state.runs), [state.version, state.complete, sort, serverOrder]);
+  const rows = useMemo(() => filterByBrush(allRows, brush), [allRows, brush]);
   useEffect(() => {
     setSelected(new Set());
   }, [props.experimentId]);
@@ -121,10 +126,18 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
           {state.error.message}
         </p>
       )}
+      {Object.keys(brush).length > 0 && (
+        <p class="brush-note" role="status">
+          Brushed on parallel coordinates: {rows.length} of {allRows.length} runs shown.{" "}
+          <button type="button" class="link" onClick={() => setBrush({})}>
+            Clear brush
+          </button>
+        </p>
+      )}
       {tab === "runs" ? (
         <RunsTable runs={rows} columns={shownColumns} sort={sort} onSort={onSort} selected={selected} onSelect={onSelect} />
       ) : (
-        <RunCharts runs={selectedRuns.length ? selectedRuns.slice(0, 100) : rows.slice(0, 10)} allRuns={rows} />
+        <RunCharts runs={selectedRuns.length ? selectedRuns.slice(0, 100) : rows.slice(0, 10)} allRuns={allRows} storageKey={chartLayoutKey(props.experimentId)} brush={brush} onBrush={setBrush} />
       )}
     </>
   );
