@@ -3,7 +3,8 @@ import { useState } from "preact/hooks";
 
 /**
  * A chart of an arranged panel with its own buttons: settings (when the chart has any), move
- * earlier and later, remove. The settings open in a panel over the chart (Escape closes it).
+ * earlier and later, remove. The settings open in a panel under the chart, which stays in view
+ * while they change it (Escape or Done closes it).
  *
  * @example
  * <ChartCard title="loss" onMove={move} onRemove={remove} settings={() => <LineSettings … />}><MetricPanel … /></ChartCard>
@@ -39,6 +40,7 @@ export function ChartCard(props: {
           ×
         </button>
       </div>
+      {props.children}
       {open && props.settings && (
         <div
           class="chart-settings"
@@ -56,7 +58,6 @@ export function ChartCard(props: {
           </div>
         </div>
       )}
-      {props.children}
     </div>
   );
 }

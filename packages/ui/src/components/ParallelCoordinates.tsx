@@ -242,7 +242,7 @@ export function ParallelCoordinates(props: ParallelCoordinatesProps) {
                     width={28}
                     y={TOP - 6}
                     height={HEIGHT - TOP - BOTTOM + 12}
-                    tabIndex={0}
+                    tabindex={0}
                     role="slider"
                     aria-label={`Brush on ${axis.label}`}
                     aria-valuemin={0}

@@ -4,7 +4,7 @@ import { filterByBrush, type Brush } from "../lib/brush.js";
 import { defaultCharts, isSystemChart, moveChart, newChartId, type ChartSettings, type ChartSpec } from "../lib/chart-layout.js";
 import { indexOf } from "../lib/columns.js";
 import { toNumber } from "../lib/format.js";
-import { defaultParallelAxes } from "../lib/parallel-axes.js";
+import { defaultParallelAxes, varies } from "../lib/parallel-axes.js";
 import { fieldId, fieldLabel, fieldValue, numericValue, parseField } from "../lib/run-field.js";
 import { runColor } from "../lib/run-color.js";
 import type { XAxis } from "../lib/series.js";
@@ -48,7 +48,7 @@ function ScatterCell(props: { runs: readonly Run[]; spec: { x: string; y: string
       <div class="toolbar">
         <label>
           X{" "}
-          <select value={props.spec.x} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value, props.spec.y)}>
+          <select aria-label="Scatter X" value={props.spec.x} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value, props.spec.y)}>
             {props.fields.map((f) => (
               <option key={f} value={f}>
                 {fieldLabel(f)}
@@ -58,7 +58,7 @@ function ScatterCell(props: { runs: readonly Run[]; spec: { x: string; y: string
         </label>
         <label>
           Y{" "}
-          <select value={props.spec.y} onChange={(e) => props.onChange(props.spec.x, (e.target as HTMLSelectElement).value)}>
+          <select aria-label="Scatter Y" value={props.spec.y} onChange={(e) => props.onChange(props.spec.x, (e.target as HTMLSelectElement).value)}>
             {props.metricKeys.slice(0, 500).map((k) => (
               <option key={k} value={fieldId("metric", k)}>
                 metric {k}
@@ -111,7 +111,7 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
   const paramKeys = useMemo(() => keysOf(all, "params"), [all]);
   const modelMetricKeys = useMemo(() => allMetricKeys.filter((k) => !isSystemMetric(k)), [allMetricKeys]);
   // By default the first param whose value differs between runs: the one a scatter can explain.
-  const varying = useMemo(() => paramKeys.find((k) => new Set(all.map((r) => indexOf(r).params.get(k))).size > 1) ?? paramKeys[0], [paramKeys, all]);
+  const varying = useMemo(() => paramKeys.find((k) => varies(all, fieldId("param", k))) ?? paramKeys[0], [paramKeys, all]);
   const firstMetric = metricKeys.find((k) => !isSystemMetric(k)) ?? metricKeys[0];
   const fallback = useMemo(
     () => defaultCharts(metricKeys, firstMetric ? { x: varying ? fieldId("param", varying) : fieldId("metric", firstMetric), y: fieldId("metric", firstMetric) } : undefined),

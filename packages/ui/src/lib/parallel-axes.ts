@@ -84,6 +84,24 @@ export function parallelAxes(runs: readonly Run[], ids: readonly FieldId[]): Par
 }
 
 /**
+ * Whether runs hold more than one value of a field (runs without it do not count: a param that
+ * only some runs have does not vary because of them).
+ *
+ * @example
+ * varies(runs, "param:optimizer"); // true when some ran "adam" and others "sgd"
+ */
+export function varies(runs: readonly Run[], id: FieldId): boolean {
+  let first: number | string | undefined;
+  for (const run of runs) {
+    const v = fieldValue(run, id);
+    if (v === undefined) continue;
+    if (first === undefined) first = v;
+    else if (v !== first) return true;
+  }
+  return false;
+}
+
+/**
  * The axes worth drawing first for a set of runs: params whose values differ between runs (up to
  * five), then metrics (up to `maxAxes` in all), the first metric last — where the eye ends.
  *
@@ -91,7 +109,7 @@ export function parallelAxes(runs: readonly Run[], ids: readonly FieldId[]): Par
  * defaultParallelAxes(runs, ["lr", "optimizer"], ["accuracy"]); // ["param:lr", "param:optimizer", "metric:accuracy"]
  */
 export function defaultParallelAxes(runs: readonly Run[], paramKeys: readonly string[], metricKeys: readonly string[], maxAxes = 8): FieldId[] {
-  const varying = paramKeys.filter((k) => new Set(runs.map((r) => fieldValue(r, `param:${k}`))).size > 1).slice(0, 5);
+  const varying = paramKeys.filter((k) => varies(runs, `param:${k}`)).slice(0, 5);
   const metrics = metricKeys.slice(0, Math.max(1, maxAxes - varying.length));
   return [...varying.map((k) => `param:${k}`), ...metrics.slice(1).map((k) => `metric:${k}`), ...metrics.slice(0, 1).map((k) => `metric:${k}`)];
 }
