@@ -344,6 +344,14 @@ describe.skipIf(!HAS_CHROMIUM)("the charts panel, in Chromium", () => {
     await page.reload();
     await expect.poll(() => page.locator("figure.parallel").getAttribute("data-axes")).toBe("4");
     expect(await unlabelledControls(page)).toEqual([]);
+    // In the dark theme: redrawn with its colours.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await figure.scrollIntoViewIfNeeded();
+    await brush("metric:loss", 0, 0.4);
+    await expect.poll(() => page.locator("figure.parallel").getAttribute("data-inside")).not.toBe("15");
+    await page.mouse.move(0, 0);
+    await docScreenshot(page, "charts-parallel-dark", page.locator(".chart-cell.wide"));
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   it("logged no script errors", () => {
