@@ -281,6 +281,7 @@ describe.skipIf(!HAS_CHROMIUM)("the charts panel, in Chromium", () => {
     // Offered: the params that vary between runs, then metrics (the first one last).
     const chosen = dialog.getByRole("group", { name: /^Axes, left to right/ }).locator(".checklist").first().locator("label");
     expect(await chosen.allTextContents()).toEqual([" param learning_rate", " param optimizer", " metric loss", " metric accuracy"]);
+    await docScreenshot(page, "charts-add-parallel", dialog);
     await dialog.getByRole("button", { name: "Add" }).click();
     const figure = page.locator("figure.parallel");
     // Every run of the table (15, three without these params or metrics), none brushed yet.

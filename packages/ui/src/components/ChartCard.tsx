@@ -23,7 +23,7 @@ export function ChartCard(props: {
 }) {
   const [open, setOpen] = useState(false);
   return (
-    <div class={`chart-cell${props.class ? ` ${props.class}` : ""}`} data-chart={props.title}>
+    <div class={`chart-cell${props.class ? ` ${props.class}` : ""}`}>
       <div class="chart-actions">
         {props.settings && (
           <button type="button" class={props.customised ? "customised" : undefined} aria-expanded={open} aria-label={`Chart settings: ${props.title}`} title={props.customised ? "Settings (its own)" : "Settings"} onClick={() => setOpen(!open)}>

@@ -87,7 +87,12 @@ export class RenderGate {
   }
 }
 
-/** How long charts whose data is in wait for the others before they are drawn anyway (ms). */
+/**
+ * How long charts whose data is in wait for the others before they are drawn anyway (ms).
+ *
+ * @example
+ * new RenderGate(20, GATE_MAX_WAIT_MS);
+ */
 export const GATE_MAX_WAIT_MS = 400;
 
 /**

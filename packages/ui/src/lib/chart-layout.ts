@@ -19,9 +19,15 @@ export type ChartSpec =
   | { readonly id: string; readonly type: "scatter"; readonly x: string; readonly y: string }
   | { readonly id: string; readonly type: "parallel"; readonly axes: readonly string[] };
 
+/** A chart's kind: `line`, `bar`, `scatter` or `parallel`. */
 export type ChartType = ChartSpec["type"];
 
-/** The chart types, as the "Add chart" form offers them. */
+/**
+ * The chart types, as the "Add chart" form offers them.
+ *
+ * @example
+ * CHART_TYPES.map((t) => t.label); // ["Line (metric history)", "Bar (latest values)", …]
+ */
 export const CHART_TYPES: readonly { readonly type: ChartType; readonly label: string }[] = [
   { type: "line", label: "Line (metric history)" },
   { type: "bar", label: "Bar (latest values)" },

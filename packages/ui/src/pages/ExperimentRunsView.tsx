@@ -9,7 +9,8 @@ import { ColumnPicker } from "../components/ColumnPicker.js";
 import { RunCharts } from "../components/RunCharts.js";
 import { loadUplot } from "../components/LineChart.js";
 import { filterByBrush, type Brush } from "../lib/brush.js";
-import { chartLayoutKey } from "../lib/chart-layout.js";
+import { chartLayoutKey, loadChartLayout } from "../lib/chart-layout.js";
+import { loadParallelCoordinates } from "../components/LazyParallelCoordinates.js";
 
 // Without a saved choice the table shows this many metric and param columns (an experiment may
 // have thousands of keys: showing them all is what breaks MLflow's UI).
@@ -45,9 +46,13 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   useEffect(() => {
     setSelected(new Set());
   }, [props.experimentId]);
-  // The chart library, fetched while the user looks at the table, so Charts opens at once.
+  // The chart library, fetched while the user looks at the table, so Charts opens at once (and the
+  // parallel coordinates module, when the experiment's kept layout has such a chart).
   useEffect(() => {
-    const id = window.setTimeout(() => void loadUplot(), 300);
+    const id = window.setTimeout(() => {
+      void loadUplot();
+      if (loadChartLayout(chartLayoutKey(props.experimentId))?.some((c) => c.type === "parallel")) void loadParallelCoordinates();
+    }, 300);
     return () => window.clearTimeout(id);
   }, []);
   const chooseColumns = (next: Column[]) => {
