@@ -185,24 +185,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
               ))}
             </tbody>
           </table>
-          {(() => {
-            const onChart = (key: string) => navigate(`${link.run(props.experimentId, props.runId, "metrics")}?metric=${encodeURIComponent(key)}`);
-            const all = r.data.metrics ?? [];
-            const system = all.filter((m) => isSystemMetric(m.key));
-            const model = all.filter((m) => !isSystemMetric(m.key));
-            return (
-              <>
-                <h2>Metrics ({model.length})</h2>
-                <MetricsTable metrics={model} caption="Metrics" onChart={onChart} />
-                {system.length > 0 && (
-                  <section class="system-metrics" aria-labelledby="run-system-metrics-table">
-                    <h2 id="run-system-metrics-table">System metrics ({system.length})</h2>
-                    <MetricsTable metrics={system} caption="System metrics" onChart={onChart} />
-                  </section>
-                )}
-              </>
-            );
-          })()}
+          <MetricTables metrics={r.data.metrics ?? []} onChart={(key) => navigate(`${link.run(props.experimentId, props.runId, "metrics")}?metric=${encodeURIComponent(key)}`)} />
           <h2>Tags</h2>
           <TagTable tags={r.data.tags ?? []} onSet={setTag} onDelete={deleteTag} caption="Run tags" />
           <h2>Datasets</h2>
@@ -310,6 +293,24 @@ function MetricsTable(props: { metrics: readonly Metric[]; caption: string; onCh
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The run's latest metrics: the model's, then the system's (`system/…`) in a section of their own. */
+function MetricTables(props: { metrics: readonly Metric[]; onChart: (key: string) => void }) {
+  const system = props.metrics.filter((m) => isSystemMetric(m.key));
+  const model = props.metrics.filter((m) => !isSystemMetric(m.key));
+  return (
+    <>
+      <h2>Metrics ({model.length})</h2>
+      <MetricsTable metrics={model} caption="Metrics" onChart={props.onChart} />
+      {system.length > 0 && (
+        <section class="system-metrics" aria-labelledby="run-system-metrics-table">
+          <h2 id="run-system-metrics-table">System metrics ({system.length})</h2>
+          <MetricsTable metrics={system} caption="System metrics" onChart={props.onChart} />
+        </section>
+      )}
+    </>
   );
 }
 
