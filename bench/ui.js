@@ -1,7 +1,8 @@
 // Web UI benchmark (issue #11), headless Chromium on this machine against a seeded SQLite server:
 // first rows of a 10,000-run experiment, sorting it by a metric, charting 100 runs × 10,000 steps
-// and 20 metrics × 10 runs, a table over 5,000 metric keys, and the initial JavaScript's size;
-// issue 24: first rows of a 10,000-run experiment of nested runs, grouped under their parents.
+// and 20 metrics × 10 runs, a table over 5,000 metric keys, parallel coordinates over 1,000 runs
+// (issue 24), the initial JavaScript's size; issue 24: first rows of a 10,000-run experiment of
+// nested runs, grouped under their parents.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -88,6 +89,33 @@ export async function seedNestedRuns(uri, experimentId, { parents, children }) {
   await database.close();
 }
 
+/**
+ * Params of runs, written straight into MLflow's `params` table: `count` per run, `p0`…, each a
+ * number (learning rates, depths, fractions) or a category (optimizers, datasets), as a sweep logs them.
+ */
+export async function seedParams(uri, runIds, count) {
+  const database = await createDatabase(uri);
+  const valueOf = (r, p) => {
+    switch (p % 5) {
+      case 0:
+        return String([0.1, 0.03, 0.01, 0.003, 0.001][r % 5]);
+      case 1:
+        return ["adam", "sgd", "rmsprop", "adagrad"][(r >> 2) % 4];
+      case 2:
+        return String(1 + ((r * 7) % 10));
+      case 3:
+        return String(((r * 37) % 100) / 100);
+      default:
+        return `dataset-${(r * 13) % 20}`;
+    }
+  };
+  await withTransaction(database, async (trx) => {
+    const rows = runIds.flatMap((id, r) => Array.from({ length: count }, (_, p) => ({ run_uuid: id, key: `p${p}`, value: valueOf(r, p) })));
+    for (let i = 0; i < rows.length; i += 500) await trx.insertInto("params").values(rows.slice(i, i + 500)).execute();
+  });
+  await database.close();
+}
+
 /** The gzipped size of the JavaScript index.html loads before anything else (entry and preloads). */
 function initialJsGzipKb() {
   const html = fs.readFileSync(path.join(uiDirectory, "index.html"), "utf8");
@@ -121,11 +149,13 @@ export async function benchUi() {
     const wide = await client.createExperiment("twenty-metrics");
     const nested = await client.createExperiment("ten-thousand-nested-runs");
     const keys = await client.createExperiment("five-thousand-keys");
+    const sweep = await client.createExperiment("parallel-sweep");
     await seedRuns(uri, big, 10_000);
     await seedHistories(uri, long, { runs: 100, metrics: 1, steps: 10_000 });
     await seedHistories(uri, wide, { runs: 10, metrics: 20, steps: 1_000 });
     await seedNestedRuns(uri, nested, { parents: 1_000, children: 9 });
     await seedHistories(uri, keys, { runs: 1_000, metrics: 50, steps: 1, latestOnly: true, keyOf: (r, m) => `metric_${String((r * 5 + m) % 5000).padStart(4, "0")}` });
+    await seedParams(uri, await seedHistories(uri, sweep, { runs: 1_000, metrics: 5, steps: 1, latestOnly: true }), 5);
 
     const fresh = async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -201,6 +231,25 @@ export async function benchUi() {
       await page.close();
     }
     report("5,000 metric keys: the table opens", median(keyTimes), "ms", ["<=", 1500], `runs ${keyTimes.join("/")}`);
+
+    // Parallel coordinates (issue 24): an experiment whose kept chart layout is one parallel
+    // coordinates chart over 5 params and 5 metrics; from the Charts tab's click (its module not
+    // yet loaded: it comes with the first such chart) to all 1,000 runs drawn.
+    const layout = JSON.stringify({ version: 1, charts: [{ id: "pc", type: "parallel", axes: [0, 1, 2, 3, 4].flatMap((i) => [`param:p${i}`, `metric:m${i}`]) }] });
+    const parallelTimes = [];
+    for (let i = 0; i < 3; i += 1) {
+      const page = await fresh();
+      await page.goto(`${server.url}/`);
+      await page.evaluate(([key, value]) => window.localStorage.setItem(key, value), [`mlflow-ts.charts.${sweep}`, layout]);
+      await page.goto(`${server.url}/#/experiments/${sweep}`);
+      await page.getByText("1000 runs", { exact: true }).waitFor({ timeout: 60_000 });
+      const t0 = Date.now();
+      await page.getByRole("tab", { name: "Charts" }).click();
+      await page.waitForFunction(() => document.querySelector("figure.parallel")?.getAttribute("data-drawn") === "1000", undefined, { timeout: 60_000 });
+      parallelTimes.push(Date.now() - t0);
+      await page.close();
+    }
+    report("parallel coordinates over 1,000 runs × 10 params and metrics drawn", median(parallelTimes), "ms", ["<=", 500], `runs ${parallelTimes.join("/")}; module loaded on first use`);
   } finally {
     await browser.close();
     await server.stop();

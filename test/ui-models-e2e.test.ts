@@ -281,7 +281,8 @@ describe.skipIf(!HAS_CHROMIUM)("model views and several experiments, in Chromium
     await page.getByRole("tab", { name: "Charts" }).click();
     await page.locator("figure.chart").first().waitFor();
     await page.getByRole("tab", { name: "Runs" }).click();
-    await rows.filter({ has: page.getByRole("link", { name: "baseline-dummy", exact: true }) }).getByRole("link", { name: "iris-baselines" }).click();
+    // Back kept the filter (it lives in the URL), so the run shown is one that passes it.
+    await rows.filter({ has: page.getByRole("link", { name: "baseline-logreg", exact: true }) }).getByRole("link", { name: "iris-baselines" }).click();
     await page.getByRole("heading", { name: "iris-baselines" }).waitFor();
   });
 

@@ -16,6 +16,9 @@ import { DatasetDrawer } from "../components/DatasetDrawer.js";
 import { RunCharts } from "../components/RunCharts.js";
 import { loadUplot } from "../components/LineChart.js";
 import "../runs.css";
+import { filterByBrush, type Brush } from "../lib/brush.js";
+import { chartLayoutKey, loadChartLayout } from "../lib/chart-layout.js";
+import { loadParallelCoordinates } from "../components/LazyParallelCoordinates.js";
 
 // Without a saved choice the table shows this many metric and param columns (an experiment may
 // have thousands of keys: showing them all is what breaks MLflow's UI).
@@ -58,6 +61,8 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [drawer, setDrawer] = useState<{ run: Run; index: number }>();
+  // The parallel coordinates' brush: the table and the charts show the runs inside it.
+  const [brush, setBrush] = useState<Brush>({});
   const saved = useMemo(() => savedColumns(props.experimentId), [props.experimentId]);
   const columns = view.columns ?? saved;
   const state = useRunsLoader(props.experimentIds ?? [props.experimentId], filter, serverOrder, viewType);
@@ -65,7 +70,8 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   const shownColumns = columns ?? [...keys.metrics.slice(0, DEFAULT_COLUMNS).map((key) => ({ kind: "metric" as const, key })), ...keys.params.slice(0, DEFAULT_COLUMNS).map((key) => ({ kind: "param" as const, key }))];
   const sortKey = sort ? `${columnId(sort.column)} ${sort.ascending}` : "";
   // Sorted in the browser once every run is here; before that the server sorts (and pages).
-  const rows = useMemo(() => (sort && state.complete && serverOrder.length === 0 ? sortRuns(state.runs, sort.column, sort.ascending) : state.runs), [state.version, state.complete, sortKey, serverOrder]);
+  const allRows = useMemo(() => (sort && state.complete && serverOrder.length === 0 ? sortRuns(state.runs, sort.column, sort.ascending) : state.runs), [state.version, state.complete, sortKey, serverOrder]);
+  const rows = useMemo(() => filterByBrush(allRows, brush), [allRows, brush]);
   const grouped = useMemo(() => groupRuns(rows, expanded), [rows, state.version, expanded]);
   // Every tree's root is a visible row, so the visible rows tell whether any run has children, and
   // whether all are open; the full set of parents is only computed when "Expand all" is pressed.
@@ -93,9 +99,13 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   useEffect(() => {
     setSelected(new Set());
   }, [props.experimentId]);
-  // The chart library, fetched while the user looks at the table, so Charts opens at once.
+  // The chart library, fetched while the user looks at the table, so Charts opens at once (and the
+  // parallel coordinates module, when the experiment's kept layout has such a chart).
   useEffect(() => {
-    const id = window.setTimeout(() => void loadUplot(), 300);
+    const id = window.setTimeout(() => {
+      void loadUplot();
+      if (loadChartLayout(chartLayoutKey(props.experimentId))?.some((c) => c.type === "parallel")) void loadParallelCoordinates();
+    }, 300);
     return () => window.clearTimeout(id);
   }, []);
   const chooseColumns = (next: Column[]) => {
@@ -185,6 +195,14 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
           {state.error.message}
         </p>
       )}
+      {Object.keys(brush).length > 0 && (
+        <p class="brush-note" role="status">
+          Brushed on parallel coordinates: {rows.length} of {allRows.length} runs shown.{" "}
+          <button type="button" class="link" onClick={() => setBrush({})}>
+            Clear brush
+          </button>
+        </p>
+      )}
       {tab === "runs" ? (
         <RunsTable
           runs={rows}
@@ -199,7 +217,7 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
           experimentNames={props.experimentNames}
         />
       ) : (
-        <RunCharts runs={selectedRuns.length ? selectedRuns.slice(0, 100) : rows.slice(0, 10)} allRuns={rows} />
+        <RunCharts runs={selectedRuns.length ? selectedRuns.slice(0, 100) : rows.slice(0, 10)} allRuns={allRows} storageKey={chartLayoutKey(props.experimentId)} brush={brush} onBrush={setBrush} />
       )}
       {drawer && <DatasetDrawer runName={drawer.run.info.run_name || drawer.run.info.run_id} inputs={drawer.run.inputs.dataset_inputs ?? []} initial={drawer.index} onClose={() => setDrawer(undefined)} />}
     </>

@@ -11,7 +11,8 @@ import { ArtifactBrowser } from "../components/ArtifactBrowser.js";
 import { EditableText } from "../components/EditableText.js";
 import { TagTable } from "../components/TagTable.js";
 import { RunCrumbs } from "../components/RunCrumbs.js";
-import { ChartControls } from "../components/RunCharts.js";
+import { ChartControls } from "../components/ChartControls.js";
+import { isSystemMetric, splitSystemMetrics } from "../lib/system-metrics.js";
 import { LineChart } from "../components/LineChart.js";
 import { Field, FormDialog } from "../components/Dialog.js";
 import { RegisteredAs } from "../components/RegisteredAs.js";
@@ -194,8 +195,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
               ))}
             </tbody>
           </table>
-          <h2>Metrics ({r.data.metrics?.length ?? 0})</h2>
-          <MetricsTable run={r} onChart={(key) => navigate(`${link.run(props.experimentId, props.runId, "metrics")}?metric=${encodeURIComponent(key)}`)} />
+          <MetricTables metrics={r.data.metrics ?? []} onChart={(key) => navigate(`${link.run(props.experimentId, props.runId, "metrics")}?metric=${encodeURIComponent(key)}`)} />
           <h2>Tags</h2>
           <TagTable tags={r.data.tags ?? []} onSet={setTag} onDelete={deleteTag} caption="Run tags" />
           <h2>Datasets</h2>
@@ -298,11 +298,11 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
   );
 }
 
-function MetricsTable(props: { run: Run; onChart: (key: string) => void }) {
-  const metrics = [...(props.run.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+function MetricsTable(props: { metrics: readonly Metric[]; caption: string; onChart: (key: string) => void }) {
+  const metrics = [...props.metrics].sort((a, b) => a.key.localeCompare(b.key));
   return (
     <table class="kv">
-      <caption class="sr-only">Metrics</caption>
+      <caption class="sr-only">{props.caption}</caption>
       <thead>
         <tr>
           <th scope="col">Name</th>
@@ -329,19 +329,52 @@ function MetricsTable(props: { run: Run; onChart: (key: string) => void }) {
   );
 }
 
-/** The run's metrics charted, the one named in `?metric=` first. */
+/** The run's latest metrics: the model's, then the system's (`system/…`) in a section of their own. */
+function MetricTables(props: { metrics: readonly Metric[]; onChart: (key: string) => void }) {
+  const system = props.metrics.filter((m) => isSystemMetric(m.key));
+  const model = props.metrics.filter((m) => !isSystemMetric(m.key));
+  return (
+    <>
+      <h2>Metrics ({model.length})</h2>
+      <MetricsTable metrics={model} caption="Metrics" onChart={props.onChart} />
+      {system.length > 0 && (
+        <section class="system-metrics" aria-labelledby="run-system-metrics-table">
+          <h2 id="run-system-metrics-table">System metrics ({system.length})</h2>
+          <MetricsTable metrics={system} caption="System metrics" onChart={props.onChart} />
+        </section>
+      )}
+    </>
+  );
+}
+
+/**
+ * The run's metrics charted, the one named in `?metric=` first: the model's metrics, then the
+ * system's (`system/…`, MLflow's system-metrics logger) in a section of their own.
+ */
 function MetricsTab(props: { run: Run }) {
   const wanted = new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("metric");
   const keys = [...(props.run.data.metrics ?? [])].map((m) => m.key).sort();
-  const first = wanted && keys.includes(wanted) ? [wanted] : [];
-  const shown = [...first, ...keys.filter((k) => k !== wanted)].slice(0, 20);
   if (keys.length === 0) return <p class="muted">No metrics</p>;
-  return (
+  const first = (list: string[]) => (wanted && list.includes(wanted) ? [wanted, ...list.filter((k) => k !== wanted)] : list).slice(0, 20);
+  const { model, system } = splitSystemMetrics(keys);
+  const grid = (list: string[]) => (
     <div class="chart-grid">
-      {shown.map((k) => (
+      {first(list).map((k) => (
         // Keyed by run too: another run's chart starts empty, never with the last run's points.
         <MetricHistory key={`${props.run.info.run_id}/${k}`} run={props.run} metric={k} />
       ))}
     </div>
+  );
+  return (
+    <>
+      {system.length > 0 && <h2>Model metrics ({model.length})</h2>}
+      {model.length > 0 ? grid(model) : <p class="muted">No model metrics</p>}
+      {system.length > 0 && (
+        <section class="system-metrics" aria-labelledby="run-system-metrics">
+          <h2 id="run-system-metrics">System metrics ({system.length})</h2>
+          {grid(system)}
+        </section>
+      )}
+    </>
   );
 }
