@@ -90,7 +90,7 @@ export function registerAuthRoutes(app: MlflowApp, ctx: AuthRouteContext): void 
     await store.updatePassword(p.username, await hashPassword(p.password));
     await ctx.invalidate(p.username);
     // That it changed, never what to.
-    permissionChanged(app, req, { action: "password", subject: p.username });
+    permissionChanged(app, req, { action: "password-changed", subject: p.username });
     return {};
   });
   app.endpoint("PATCH", both("/mlflow/users/update-admin"), { ...username, is_admin: f.bool(true) }, async (p, req) => {

@@ -64,6 +64,10 @@ export interface LoginGuard {
  * (429 when too many are queued).
  */
 export function basicAuthFunction(store: AuthStore, guard: LoginGuard): AuthorizationFunction {
+  // A password checked (a credential-cache miss) is a sign-in; a cache hit is not told again.
+  const told = (req: MlflowRequest, username: string, reason?: string) =>
+    guard.events?.emit({ type: "sign-in", outcome: reason ? "failure" : "success", username, method: "basic", ...(reason ? { reason } : {}), req });
+
   // A cache hit answers synchronously; only a real password check goes asynchronous.
   return (req) => {
     const header = req.get("authorization");
@@ -74,10 +78,6 @@ export function basicAuthFunction(store: AuthStore, guard: LoginGuard): Authoriz
     if (!credentials) return unauthenticated();
     return verify(credentials.username, credentials.password, header!, req);
   };
-
-  // A password checked (a credential-cache miss) is a sign-in; a cache hit is not told again.
-  const told = (req: MlflowRequest, username: string, reason?: string) =>
-    guard.events?.emit({ type: "sign-in", outcome: reason ? "failure" : "success", username, method: "basic", ...(reason ? { reason } : {}), req });
 
   async function verify(username: string, password: string, header: string, req: MlflowRequest): Promise<Authorization | Response> {
     const address = guard.addressOf(req);

@@ -37,7 +37,7 @@ export interface AuditEntry {
   readonly auth?: string;
   /** sign-in: why it was refused. */
   readonly reason?: string;
-  /** permission-change: what changed (`grant`, `grant-update`, `revoke`, `user-created`, …). */
+  /** permission-change: what changed (`grant`, `grant-update`, `revoke`, `user-created`, `password-changed`, …). */
   readonly action?: string;
   /** permission-change: whose access changed (a user, or a group for group grants). */
   readonly subject?: string;
