@@ -149,7 +149,8 @@ export class FileSink implements AuditSink {
 
   /** Another process rotated (or someone moved the file): write to the file now at the path. */
   private async followRotation(): Promise<void> {
-    const [atPath, mine] = await Promise.all([fs.stat(this.options.file).catch(() => undefined), this.handle!.stat()]);
+    if (!this.handle) return this.reopen();
+    const [atPath, mine] = await Promise.all([fs.stat(this.options.file).catch(() => undefined), this.handle.stat()]);
     if (!atPath || atPath.ino !== this.ino) return this.reopen();
     this.size = mine.size;
   }
@@ -174,6 +175,7 @@ export class FileSink implements AuditSink {
 
   private async reopen(): Promise<void> {
     await this.handle?.close().catch(() => {});
+    this.handle = undefined;
     this.handle = await fs.open(this.options.file, "a", 0o640);
     const stat = await this.handle.stat();
     this.ino = stat.ino;
