@@ -246,3 +246,28 @@ describe("audit-log with basic-auth", () => {
     expect(health.checks["audit-log"]!.detail.written).toBeGreaterThanOrEqual(entries.length);
   });
 });
+
+describe("audit-log alone (no auth app), rotating small files", () => {
+  let s: AuditedServer;
+  beforeAll(async () => {
+    s = await startAudited({ apps: "audit-log", env: { MLFLOW_AUDIT_LOG_MAX_BYTES: "2048", MLFLOW_AUDIT_LOG_KEEP: "2", MLFLOW_AUDIT_LOG_FLUSH_INTERVAL_MS: "5" } });
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it("records callers as unknown, rotates by the settings, and searches across the rotated files", async () => {
+    for (let i = 0; i < 40; i += 1) {
+      expect((await s.call("POST", "/api/2.0/mlflow/experiments/create", { name: `e-${i}` }, null)).status).toBe(200);
+    }
+    const page = (await s.call("GET", "/api/2.0/audit-log/search?max_results=1000", undefined, null)).json as { entries: AuditEntry[] };
+    const names = page.entries.map((e) => e.resource?.name);
+    expect(names[0]).toBe("e-39");
+    expect(names).toEqual(Array.from({ length: names.length }, (_, i) => `e-${39 - i}`));
+    expect(page.entries.every((e) => e.user === null && e.outcome === "success")).toBe(true);
+    const files = fs.readdirSync(s.dir).filter((f) => f.startsWith("audit.log")).sort();
+    expect(files).toEqual(["audit.log", "audit.log.1", "audit.log.2"]);
+    for (const f of files) expect(fs.statSync(`${s.dir}/${f}`).size).toBeLessThanOrEqual(2048);
+    expect(names.length).toBeLessThan(40);
+  });
+});
