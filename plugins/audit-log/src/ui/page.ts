@@ -99,8 +99,10 @@ export function mount(element: HTMLElement, host: UiHost): void {
   const run = (append: boolean) => load(append).catch((err: Error) => host.notify(err.message, "error"));
   more.addEventListener("click", () => void run(true));
 
+  element.classList.add("audit-log");
   element.append(
-    h("h2", {}, "Audit log"),
+    // Refusals and errors stand out; the colours read on the light and the dark theme alike.
+    h("style", {}, ".audit-log .outcome-refused{color:#d92d20;font-weight:600}.audit-log .outcome-error{color:#dc6803;font-weight:600}.audit-log td.mono{font-family:ui-monospace,monospace;font-size:.85em;overflow-wrap:anywhere}"),
     h(
       "form",
       {
