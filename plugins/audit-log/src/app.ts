@@ -70,6 +70,7 @@ export { graphqlHasMutation } from "./graphql-has-mutation.js";
 export { requestEntry } from "./request-entry.js";
 export { eventEntry } from "./event-entry.js";
 export { resourceIds, RESOURCE_KEYS } from "./resource-ids.js";
+export { isoTime } from "./iso-time.js";
 export { outcomeOf, type AuditEntry, type AuditKind, type AuditOutcome } from "./audit-entry.js";
 export { auditQuery, matchesQuery, type AuditQuery } from "./audit-query.js";
 export type { AuditSink, AuditPage } from "./audit-sink.js";

@@ -1,6 +1,7 @@
 import type { AppEvent } from "@mlflow-ts/plugin-api";
 import type { AuditEntry } from "./audit-entry.js";
 import { requestEntryContext } from "./request-context.js";
+import { isoTime } from "./iso-time.js";
 
 const clip = (text: string | undefined, max = 256) => (text === undefined ? undefined : text.length > max ? `${text.slice(0, max)}…` : text);
 
@@ -14,7 +15,7 @@ const clip = (text: string | undefined, max = 256) => (text === undefined ? unde
  * app.context.events.on((event) => sink.write(eventEntry(event)));
  */
 export function eventEntry(event: AppEvent): AuditEntry {
-  const time = new Date().toISOString();
+  const time = isoTime();
   const where = event.req ? requestEntryContext(event.req) : {};
   if (event.type === "sign-in") {
     return {

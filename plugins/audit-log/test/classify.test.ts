@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "@mlflow-ts/cli";
-import { graphqlHasMutation, isStateChanging, outcomeOf, resourceIds } from "../dist/app.js";
+import { graphqlHasMutation, isStateChanging, isoTime, outcomeOf, resourceIds } from "../dist/app.js";
 
 // What gets a line: the classifier on its own, and over every route the real server mounts, so a
 // new read-only POST (or a new write that looks like one) is a decision someone makes here.
@@ -61,6 +61,15 @@ describe("resourceIds", () => {
 describe("outcomeOf", () => {
   it("tells success, refusals and errors apart", () => {
     expect([200, 204, 302, 400, 401, 403, 404, 429, 500, 503].map(outcomeOf)).toEqual(["success", "success", "success", "error", "refused", "refused", "error", "refused", "error", "error"]);
+  });
+});
+
+describe("isoTime", () => {
+  it("writes what toISOString writes, within a second and across seconds", () => {
+    const base = Date.UTC(2026, 11, 31, 23, 59, 58);
+    for (const ms of [0, 1, 9, 10, 99, 100, 999, 1000, 1005, 1999, 2000, 2001, 2500]) expect(isoTime(base + ms)).toBe(new Date(base + ms).toISOString());
+    expect(isoTime(Date.UTC(10000, 0, 1))).toBe(new Date(Date.UTC(10000, 0, 1)).toISOString());
+    expect(isoTime(base + 1)).toBe(new Date(base + 1).toISOString());
   });
 });
 
