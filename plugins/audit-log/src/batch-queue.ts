@@ -61,14 +61,21 @@ export class BatchQueue {
     // One batch at a time; a flush that finds one running waits for it, then writes what is left.
     while (this.running) await this.running;
     if (this.queue.length === 0) return;
-    this.running = this.drain().finally(() => (this.running = undefined));
+    // What is queued now is one batch; what comes while it is written waits for the next tick of
+    // the timer, so a busy server writes a few large batches a second, not a stream of small ones.
+    const batch = this.queue;
+    this.queue = [];
+    this.running = this.write(batch).finally(() => {
+      this.running = undefined;
+      if (this.queue.length > 0 && !this.timer && !this.closed) this.schedule(this.options.flushIntervalMs);
+    });
     await this.running;
   }
 
-  /** Flushes and stops taking entries; rejects when some could not be written. */
+  /** Stops taking entries and writes the queued ones; rejects when some could not be written. */
   async close(): Promise<void> {
-    await this.flush();
     this.closed = true;
+    await this.flush();
     clearTimeout(this.timer);
     if (this.queue.length) throw new Error(`${this.queue.length} audit entries could not be written: ${this.lastError}`);
   }
@@ -84,22 +91,18 @@ export class BatchQueue {
     this.timer.unref();
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.writeBatch(batch);
-        this.written += batch.length;
-        this.lastError = undefined;
-      } catch (error) {
-        this.lastError = String((error as Error)?.message ?? error).slice(0, 300);
-        const kept = batch.concat(this.queue);
-        this.dropped += Math.max(0, kept.length - this.options.maxQueue);
-        this.queue = kept.slice(0, this.options.maxQueue);
-        if (!this.closed) this.schedule(RETRY_MS);
-        return;
-      }
+  private async write(batch: AuditEntry[]): Promise<void> {
+    try {
+      await this.writeBatch(batch);
+      this.written += batch.length;
+      this.lastError = undefined;
+    } catch (error) {
+      // Kept for the next attempt, bounded like the queue, and reported on /health.
+      this.lastError = String((error as Error)?.message ?? error).slice(0, 300);
+      const kept = batch.concat(this.queue);
+      this.dropped += Math.max(0, kept.length - this.options.maxQueue);
+      this.queue = kept.slice(0, this.options.maxQueue);
+      if (!this.closed) this.schedule(RETRY_MS);
     }
   }
 }
