@@ -9,6 +9,9 @@ import { readLinesBackward } from "./read-lines-backward.js";
 import { RotationLock } from "./rotation-lock.js";
 import { BatchQueue } from "./batch-queue.js";
 
+// How often the file at the path is compared with the one open (rotation by another process).
+const CHECK_MS = 1_000;
+
 /** Options of {@link FileSink.open}. */
 export interface FileSinkOptions {
   /** The log file, absolute. */
@@ -27,7 +30,7 @@ export interface FileSinkOptions {
  * never while a request waits; a batch never straddles a rotation, so no file grows past
  * `maxBytes` unless one line does. Several processes (`--workers`) may append to one file: each
  * write is one `write(2)` of whole lines in append mode, a rotation is made by one of them under a
- * lock file, and the others follow it to the new file.
+ * lock file, and the others follow it to the new file within a second.
  *
  * @example
  * const sink = await FileSink.open({ file: "/var/log/mlflow-audit.log", maxBytes: 10 << 20, keep: 5, flushIntervalMs: 200, maxQueue: 100_000 });
@@ -39,6 +42,7 @@ export class FileSink implements AuditSink {
   private handle: fs.FileHandle | undefined;
   private ino = 0;
   private size = 0;
+  private checkedAt = 0;
   private readonly lock: RotationLock;
 
   private constructor(private readonly options: FileSinkOptions) {
@@ -147,12 +151,19 @@ export class FileSink implements AuditSink {
     this.size += bytes;
   }
 
-  /** Another process rotated (or someone moved the file): write to the file now at the path. */
+  /**
+   * Another process rotated (or someone moved or deleted the file): write to the file now at the
+   * path. Looked at once a second at most — one `stat` — not for every batch; until then writes go
+   * to the file this process has open, and other writers' lines count towards the size from then on.
+   */
   private async followRotation(): Promise<void> {
     if (!this.handle) return this.reopen();
-    const [atPath, mine] = await Promise.all([fs.stat(this.options.file).catch(() => undefined), this.handle.stat()]);
+    const now = Date.now();
+    if (now - this.checkedAt < CHECK_MS) return;
+    this.checkedAt = now;
+    const atPath = await fs.stat(this.options.file).catch(() => undefined);
     if (!atPath || atPath.ino !== this.ino) return this.reopen();
-    this.size = mine.size;
+    this.size = atPath.size;
   }
 
   private async rotate(): Promise<void> {
@@ -180,6 +191,7 @@ export class FileSink implements AuditSink {
     const stat = await this.handle.stat();
     this.ino = stat.ino;
     this.size = stat.size;
+    this.checkedAt = Date.now();
   }
 }
 

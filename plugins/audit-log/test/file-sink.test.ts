@@ -122,6 +122,8 @@ describe("FileSink", () => {
     sink.write(entry(0));
     await sink.flush();
     fs.rmSync(sub, { recursive: true });
+    // The sink looks at the path once a second.
+    await new Promise((r) => setTimeout(r, 1100));
     sink.write(entry(1));
     await sink.flush();
     expect(sink.health()).toMatchObject({ ok: false, detail: { queued: 1 } });
