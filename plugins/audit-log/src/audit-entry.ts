@@ -1,7 +1,17 @@
-/** What an entry records: a state-changing request, a sign-in, or a change of who may do what. */
+/**
+ * What an entry records: a state-changing request, a sign-in, or a change of who may do what.
+ *
+ * @example
+ * const kind: AuditKind = "sign-in";
+ */
 export type AuditKind = "request" | "sign-in" | "permission-change";
 
-/** How it ended: done, refused (401, 403, 429, a failed sign-in), or failed otherwise. */
+/**
+ * How it ended: done, refused (401, 403, 429, a failed sign-in), or failed otherwise.
+ *
+ * @example
+ * const outcome: AuditOutcome = outcomeOf(403); // "refused"
+ */
 export type AuditOutcome = "success" | "refused" | "error";
 
 /**

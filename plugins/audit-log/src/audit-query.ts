@@ -1,7 +1,12 @@
 import { MlflowError, f, type Infer } from "@mlflow-ts/plugin-api";
 import type { AuditEntry, AuditKind, AuditOutcome } from "./audit-entry.js";
 
-/** The filters of a search, checked ({@link auditQuery}). */
+/**
+ * The filters of a search, checked ({@link auditQuery}).
+ *
+ * @example
+ * const query: AuditQuery = { user: "alice", outcome: "refused", maxResults: 50 };
+ */
 export interface AuditQuery {
   /** Exactly this user. */
   readonly user?: string;
@@ -17,7 +22,12 @@ export interface AuditQuery {
   readonly pageToken?: string;
 }
 
-/** The parameters of `GET /api/2.0/audit-log/search`. */
+/**
+ * The parameters of `GET /api/2.0/audit-log/search`, as the server parses them.
+ *
+ * @example
+ * app.endpoint("GET", "/api/2.0/audit-log/search", AUDIT_QUERY_PARAMS, (p) => search(auditQuery(p)));
+ */
 export const AUDIT_QUERY_PARAMS = {
   user: f.string(),
   kind: f.enumOf(["request", "sign-in", "permission-change"] as const),
@@ -29,7 +39,12 @@ export const AUDIT_QUERY_PARAMS = {
   page_token: f.string(),
 };
 
-/** The most entries one page returns; 100 by default. */
+/**
+ * The most entries one page returns (`max_results`); 100 when not given.
+ *
+ * @example
+ * auditQuery({ max_results: MAX_RESULTS }).maxResults; // 1000
+ */
 export const MAX_RESULTS = 1000;
 
 function instant(value: string | undefined, name: string): string | undefined {
@@ -105,7 +120,13 @@ export function encodePageToken(position: Readonly<Record<string, number>>): str
   return Buffer.from(JSON.stringify(position)).toString("base64url");
 }
 
-/** Reads a token of {@link encodePageToken}; every listed key must be a non-negative integer. */
+/**
+ * Reads a token of {@link encodePageToken}; every listed key must be a non-negative integer, or it
+ * is MLflow's 400.
+ *
+ * @example
+ * const { id } = decodePageToken<{ id: number }>(token, ["id"]);
+ */
 export function decodePageToken<T extends Record<string, number>>(token: string, keys: readonly (keyof T & string)[]): T {
   let value: unknown;
   try {

@@ -2,7 +2,12 @@ import type { HealthReport } from "@mlflow-ts/plugin-api";
 import type { AuditEntry } from "./audit-entry.js";
 import type { AuditQuery } from "./audit-query.js";
 
-/** A page of search results, newest first; `nextPageToken` when there may be more. */
+/**
+ * A page of search results, newest first; `nextPageToken` when there may be more.
+ *
+ * @example
+ * const { entries, nextPageToken } = await sink.search({ maxResults: 100 });
+ */
 export interface AuditPage {
   readonly entries: readonly AuditEntry[];
   readonly nextPageToken?: string;

@@ -2,7 +2,12 @@ import type { MlflowApp } from "@mlflow-ts/plugin-api";
 import type { AuditSink } from "./audit-sink.js";
 import { AUDIT_QUERY_PARAMS, auditQuery } from "./audit-query.js";
 
-/** The search endpoint's path below `/api/2.0` and `<prefix>/ajax-api/2.0`. */
+/**
+ * The search endpoint's path below `/api/2.0` and `<prefix>/ajax-api/2.0`.
+ *
+ * @example
+ * fetch(`${url}/api/2.0${SEARCH_PATH}?user=alice`);
+ */
 export const SEARCH_PATH = "/audit-log/search";
 
 /**

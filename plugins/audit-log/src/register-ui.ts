@@ -6,7 +6,12 @@ import type { MlflowApp } from "@mlflow-ts/plugin-api";
 // The browser module of the page, next to this file once built (src/ui/page.ts → dist/ui/page.js).
 const PAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), "ui", "page.js");
 
-/** Where the page's module is served, below the static prefix. */
+/**
+ * Where the page's module is served, below the static prefix.
+ *
+ * @example
+ * fetch(`${url}${prefix}${PAGE_MODULE}`); // the page's ES module
+ */
 export const PAGE_MODULE = "/audit-log/ui.js";
 
 /**

@@ -1,5 +1,10 @@
 /**
- * The parameters an entry keeps: ids and names that say *what* a request touched. Everything else
+ * The parameters an entry keeps: ids and names that say *what* a request touched.
+ *
+ * @example
+ * RESOURCE_KEYS.has("run_id"); // true
+ * RESOURCE_KEYS.has("value"); // false
+ * Everything else
  * — values, descriptions, passwords, tokens, tags, params and metrics of a batch, bodies — is never
  * read into an entry, whatever the endpoint.
  */

@@ -44,7 +44,14 @@ function instant(value: string): string | undefined {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
-/** Admins: search the audit log — by user, kind, outcome, endpoint and time — newest first, a page at a time. */
+/**
+ * Admins: search the audit log — by user, kind, outcome, endpoint and time — newest first, a page
+ * at a time. The web UI calls it with the page's area and its host.
+ *
+ * @example
+ * // app.ui("audit-log", { pages: [{ id: "log", title: "Audit log", module: "/audit-log/ui.js", navigation: "admin" }] })
+ * mount(document.querySelector("main")!, host);
+ */
 export function mount(element: HTMLElement, host: UiHost): void {
   const h = host.element;
   const field = (label: string, input: HTMLElement) => h("label", { class: "field" }, h("span", {}, label), input);
