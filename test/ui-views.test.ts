@@ -10,7 +10,8 @@ import { HAS_CHROMIUM, launchChromium, unlabelledControls, watchedPage } from ".
 
 // Issue 24, first slice, in Chromium: single-point metrics drawn as markers, chart legends that
 // hide and show runs, one colour per run on every page, names in breadcrumbs, dark mode, Markdown
-// descriptions (loaded lazily, hostile input inert).
+// descriptions (loaded lazily, hostile input inert on every description: experiment, run,
+// registered model, model version).
 // Screenshots of each new view go to test-output/ui/; with MLFLOW_TS_UPDATE_DOC_SCREENSHOTS=1 to
 // docs/screenshots/ (linked from the README) — a test run must not change the checkout.
 
@@ -273,52 +274,92 @@ describe.skipIf(!HAS_CHROMIUM)("issue 24 views, in Chromium", () => {
     await fresh.close();
   });
 
-  it("renders hostile Markdown inert: no script, handler, javascript: link or SVG payload runs", async () => {
+  it("renders hostile Markdown inert on every description — experiment, run, registered model, model version", async () => {
+    const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert('data-svg')"><script>alert('data-svg-script')</script></svg>`).toString("base64");
+    const html = Buffer.from("<script>alert('data-html')</script>").toString("base64");
+    // Payloads set window.__pwned or call alert(): either would show, as a value or a dialog.
     const hostile = [
       "# Notes",
       "<script>window.__pwned = 'script'</script>",
+      "<script>alert('script')</script>",
       "<img src=x onerror=\"window.__pwned = 'img'\">",
+      "<img src=x onerror=alert('img-alert')>",
       "<svg onload=\"window.__pwned = 'svg'\"><script>window.__pwned = 'svg-script'</script><a xlink:href=\"javascript:window.__pwned='svg-link'\"><text y=20>svg link</text></a></svg>",
+      "<svg><script>alert('svg-script')</script></svg>",
+      "<svg><a><animate attributeName=href values=javascript:alert('animate') /><text y=20>animate</text></a></svg>",
       "<details open ontoggle=\"window.__pwned = 'details'\"><summary>more</summary>x</details>",
       "<iframe src=\"javascript:parent.__pwned = 'iframe'\"></iframe>",
+      "<iframe srcdoc=\"<script>parent.alert('srcdoc')</script>\"></iframe>",
+      `<iframe src="data:text/html;base64,${html}"></iframe>`,
+      "<object data=\"javascript:alert('object')\"></object><embed src=\"javascript:alert('embed')\">",
+      "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert('meta')\"><base href=\"javascript:alert('base')//\">",
+      "<input autofocus onfocus=\"alert('focus')\"><body onload=\"alert('body')\"><video><source onerror=\"alert('video')\"></video>",
+      "<noscript><p title=\"</noscript><img src=x onerror=alert('noscript')>\"></noscript>",
       "<a href=\"javascript:window.__pwned = 'html-link'\">html link</a>",
+      "<a href=\"&#106;avascript:alert('entity')\">entity link</a>",
       "[md link](javascript:window.__pwned='md-link')",
+      "[entity md link](&#106;avascript:alert('md-entity'))",
+      "[vb link](vbscript:msgbox('vb'))",
       "![md image](javascript:window.__pwned='md-image')",
+      `![data image](data:image/svg+xml;base64,${svg})`,
       "[ref link][evil]\n\n[evil]: javascript:window.__pwned='ref-link'",
       "<javascript:window.__pwned='autolink'>",
-      "[data link](data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX19wd25lZD0nZGF0YSc8L3NjcmlwdD4=)",
+      `[data link](data:text/html;base64,${html})`,
       "<a href=\" JaVaScRiPt:window.__pwned = 'mixed-case'\">mixed case</a>",
       "<math><mtext><table><mglyph><style><img src=x onerror=\"window.__pwned = 'mxss'\">",
+      "<math><maction actiontype=\"statusline\" xlink:href=\"javascript:alert('math')\">math</maction></math>",
       "<form action=\"javascript:window.__pwned = 'form'\"><button>submit</button></form>",
+      "<style>@import 'javascript:alert(1)';</style>",
       "<div style=\"background:url(javascript:window.__pwned='style')\" onmouseover=\"window.__pwned = 'hover'\">hover me</div>",
     ].join("\n\n");
+    expect(hostile.length).toBeLessThan(5000);
     const experimentId = await client.createExperiment("hostile-markdown", { tags: [{ key: "mlflow.note.content", value: hostile }] });
+    const run = await client.createRun(experimentId, { runName: "hostile-run", tags: [{ key: "mlflow.note.content", value: hostile }] });
+    await client.registry.createRegisteredModel("hostile-model", { description: hostile });
+    await client.registry.createModelVersion("hostile-model", `${run.info.artifact_uri}/model`, { runId: run.info.run_id, description: hostile });
+    const places: [string, string][] = [
+      ["experiment", `#/experiments/${experimentId}`],
+      ["run", `#/experiments/${experimentId}/runs/${run.info.run_id}`],
+      ["registered model", "#/models/hostile-model"],
+      ["model version", "#/models/hostile-model/versions/1"],
+    ];
     const dialogs: string[] = [];
-    page.on("dialog", (d) => {
+    const onDialog = (d: { message(): string; dismiss(): Promise<void> }) => {
       dialogs.push(d.message());
       void d.dismiss();
-    });
+    };
+    page.on("dialog", onDialog);
+    const pagesBefore = page.context().pages().length;
+    for (const [place, hash] of places) {
+      await page.goto(`${server.url}/${hash}`);
+      const markdown = page.locator(".editable .markdown");
+      await markdown.getByRole("heading", { name: "Notes" }).waitFor();
+      const found = await markdown.evaluate((root) => ({
+        scripts: root.querySelectorAll("script, iframe, svg, math, form, style, object, embed, meta, base, input, video, noscript").length,
+        handlers: Array.from(root.querySelectorAll("*")).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || a.name === "style" || a.name === "srcdoc").map((a) => `${e.tagName} ${a.name}`)),
+        hrefs: Array.from(root.querySelectorAll("[href], [src], [action], [data], [xlink\\:href]")).map((e) => e.getAttribute("href") ?? e.getAttribute("src") ?? e.getAttribute("action") ?? e.getAttribute("data") ?? ""),
+      }));
+      expect(found.scripts, place).toBe(0);
+      expect(found.handlers, place).toEqual([]);
+      for (const href of found.hrefs) expect(href, place).not.toMatch(/^\s*(javascript|data|vbscript):/i);
+      // HTML in the Markdown shows as text, there to read, never parsed.
+      expect(await markdown.textContent(), place).toContain("<script>window.__pwned = 'script'</script>");
+      expect(await markdown.locator("details, a[href], img[src]").count(), place).toBe(0);
+      // Nowhere in the page, either (a payload could land outside the description's element).
+      expect(await page.evaluate(() => document.querySelectorAll("iframe, object, embed, [onerror], [onload], [onfocus], [ontoggle]").length), place).toBe(0);
+      // Markdown's own links and images to javascript:, vbscript: or data: URLs keep their text, lose the URL.
+      for (const name of ["md link", "entity md link", "vb link", "data link"]) await markdown.getByText(name, { exact: true }).click();
+      await markdown.getByText("hover me").hover();
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned), place).toBeUndefined();
+      expect(dialogs, place).toEqual([]);
+      // Still on the app, in the same tab (no navigation to a javascript: or data: URL).
+      expect(page.url(), place).toContain(hash);
+      expect(page.context().pages(), place).toHaveLength(pagesBefore);
+    }
+    page.off("dialog", onDialog);
     await page.goto(`${server.url}/#/experiments/${experimentId}`);
-    const markdown = page.locator(".editable .markdown");
-    await markdown.getByRole("heading", { name: "Notes" }).waitFor();
-    const found = await markdown.evaluate((root) => ({
-      scripts: root.querySelectorAll("script, iframe, svg, math, form, style, object, embed").length,
-      handlers: Array.from(root.querySelectorAll("*")).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || a.name === "style").map((a) => `${e.tagName} ${a.name}`)),
-      hrefs: Array.from(root.querySelectorAll("[href], [src], [action], [xlink\\:href]")).map((e) => e.getAttribute("href") ?? e.getAttribute("src") ?? e.getAttribute("action") ?? ""),
-    }));
-    expect(found.scripts).toBe(0);
-    expect(found.handlers).toEqual([]);
-    for (const href of found.hrefs) expect(href).not.toMatch(/^\s*(javascript|data|vbscript):/i);
-    // HTML in the Markdown shows as text, there to read, never parsed.
-    expect(await markdown.textContent()).toContain("<script>window.__pwned = 'script'</script>");
-    expect(await markdown.locator("details, a[href], img[src]").count()).toBe(0);
-    // Markdown's own links and images to javascript: or data: URLs keep their text, lose the URL.
-    for (const name of ["md link", "data link"]) await markdown.getByText(name, { exact: true }).click();
-    await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
-    expect(dialogs).toEqual([]);
-    // Still on the app, in the same tab (no navigation to a javascript: or data: URL).
-    expect(page.url()).toContain(`#/experiments/${experimentId}`);
+    await page.locator(".editable .markdown").getByRole("heading", { name: "Notes" }).waitFor();
     await docScreenshot(page, "markdown-hostile", page.locator(".editable").first());
   });
 

@@ -96,7 +96,20 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
     users.clear();
   };
   const channel = database.listen ? await channelOf(database) : CHANNEL;
-  if (database.listen) await database.listen(channel, forget, forgetAll);
+  const unlisten = database.listen ? await database.listen(channel, forget, forgetAll) : undefined;
+  // The auth database is this app's own: closed when the server stops, reported on /health?detail.
+  app.onClose(async () => {
+    await unlisten?.();
+    await database.close();
+  });
+  app.health("basic-auth", async () => {
+    try {
+      await database.ping();
+      return { ok: true, detail: { database: "reachable" } };
+    } catch {
+      return { ok: false, detail: { database: "unreachable" } };
+    }
+  });
   const publish = async (message: string) => {
     forget(message);
     if (database.dialect === "postgres") await sql`select pg_notify(${channel}, ${message})`.execute(database.db);

@@ -4,6 +4,7 @@ import { AuthServiceClient, createBasicAuth } from "@mlflow-ts/basic-auth";
 import { MlflowClient } from "@mlflow-ts/client";
 import { startTestServer, type TestServer } from "../../../test/support/test-server.js";
 import type { TestDialect } from "../../../test/support/backends.js";
+import { applyExtraApps, enterAuthApp } from "../../../test/support/extra-apps.js";
 
 export const ADMIN = { username: "admin", password: "admin-password-123" };
 
@@ -54,7 +55,10 @@ export async function startAuthServer(
       };
       const file = path.join(dir, "basic_auth.ini");
       fs.writeFileSync(file, `[mlflow]\n${Object.entries(ini).map(([k, v]) => `${k} = ${v}`).join("\n")}\n`);
+      enterAuthApp(app, "basic-auth");
       await createBasicAuth({ env: { MLFLOW_AUTH_CONFIG_PATH: file, MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN.password, ...options.env }, print: (l) => printed.push(l) })(app);
+      // `--app-name basic-auth,<extra apps>` when the suite runs composed (MLFLOW_TS_TEST_WITH_APPS).
+      await applyExtraApps(app, { ...process.env, ...options.env });
       options.after?.(app);
     },
   });

@@ -8,6 +8,7 @@ import { findReleaseDir } from "./find-release-dir.js";
 import { initApp } from "./init-app.js";
 import { initArtifactRepository } from "./init-artifact-repository.js";
 import { registryHas, type RegistryAnswer } from "./registry-has.js";
+import { inspectApps, type AppInspection } from "./inspect-apps.js";
 import { SERVER_VERSION } from "@mlflow-ts/server";
 
 /** What the apps commands need from their process. */
@@ -50,8 +51,22 @@ function packageDirOf(arg: string, io: AppsIo): string | { problem: string } {
   return { problem: `'${arg}' is neither a package directory (no package.json at ${dir}) nor the name of an installed app (see \`mlflow apps list\`)` };
 }
 
+function formatInspection(c: AppInspection): string {
+  const lines = [`\n${c.name} (${c.package})${c.description ? `: ${c.description}` : ""}`];
+  if (c.identifiesCallers) lines.push("  identifies callers (at most one such app per server)");
+  for (const s of c.settings) lines.push(`  setting ${s.name}: ${s.variable} (${s.kind}${s.required ? ", required" : ""}${s.default !== undefined ? `, default ${JSON.stringify(s.default)}` : ""})${s.description ? ` ${s.description}` : ""}`);
+  if (c.problem) lines.push(`  not applied: ${c.problem}`);
+  else {
+    for (const r of c.routes) lines.push(`  route ${r.method.toUpperCase()} ${r.path}`);
+    for (const p of c.uiPages) lines.push(`  UI page #/apps/${p}`);
+    if (c.lifecycle.onReady || c.lifecycle.onClose) lines.push(`  lifecycle: ${c.lifecycle.onReady} onReady, ${c.lifecycle.onClose} onClose`);
+    for (const h of c.lifecycle.health) lines.push(`  health: ${h} (on /health?detail)`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 /**
- * `mlflow apps list [--json]` (every installed app: name, package@version, path, ESM/CJS, whether
+ * `mlflow apps list [--json] [--contributions]` (every installed app: name, package@version, path, ESM/CJS, whether
  * a client is declared) and `mlflow apps verify [dir]` (load a package's apps as the server would).
  *
  * @example
@@ -64,7 +79,8 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
     .description("List installed apps (mlflow.app), their clients (mlflow.app.client) and artifact repositories by URI scheme (mlflow.artifact_repository)")
     .option("--json", "print JSON")
     .option("--plugin-dir <dir...>", "extra directories of installed packages")
-    .action((opts: { json?: boolean; pluginDir?: string[] }) => {
+    .option("--contributions", "also apply each app alone to a throwaway server and show what it contributes: routes, UI pages, settings, lifecycle and health")
+    .action((opts: { json?: boolean; pluginDir?: string[]; contributions?: boolean }) => {
       setResult(
         (async () => {
           const envDirs = (io.env.MLFLOW_PLUGIN_DIRS ?? "").split(path.delimiter).filter(Boolean);
@@ -87,6 +103,8 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             { scheme: "file", package: "built in", version: SERVER_VERSION, path: "-", module: "ESM", entry: "@mlflow-ts/store:FileArtifactRepository" },
             ...discovery.repositories.filter((r) => r.name !== "file").map((r) => ({ scheme: r.name, package: r.packageName, version: r.packageVersion, path: r.dir, module: r.moduleType === "module" ? "ESM" : "CJS", entry: r.entry })),
           ];
+          const pluginDirs = [...envDirs, ...(opts.pluginDir ?? [])].map((d) => path.resolve(io.cwd, d));
+          const contributions = opts.contributions ? await inspectApps(rows.map((r) => r.name), { cwd: io.cwd, env: io.env, pluginDirs }) : undefined;
           if (opts.json) {
             const duplicates = discovery.duplicates.map((d) => ({
               name: d.name,
@@ -94,7 +112,7 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
               used: { package: d.used.packageName, version: d.used.packageVersion, path: d.used.dir },
               shadowed: d.shadowed.map((s) => ({ package: s.packageName, version: s.packageVersion, path: s.dir })),
             }));
-            io.stdout(`${JSON.stringify({ apps: rows, clients: discovery.clients.map((c) => ({ name: c.name, package: c.packageName, version: c.packageVersion, path: c.dir, entry: c.entry })), repositories, duplicates, warnings: discovery.warnings }, null, 2)}\n`);
+            io.stdout(`${JSON.stringify({ apps: rows, ...(contributions ? { contributions } : {}), clients: discovery.clients.map((c) => ({ name: c.name, package: c.packageName, version: c.packageVersion, path: c.dir, entry: c.entry })), repositories, duplicates, warnings: discovery.warnings }, null, 2)}\n`);
             return 0;
           }
           if (rows.length === 0) io.stdout("No installed package declares an app (\"mlflow.app\").\n");
@@ -103,6 +121,7 @@ export function appsCommand(io: AppsIo, setResult: (p: Promise<number>) => void)
             const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
             for (const row of table) io.stdout(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")}\n`);
           }
+          for (const c of contributions ?? []) io.stdout(formatInspection(c));
           const repoTable = [["SCHEME", "PACKAGE", "MODULE", "PATH"], ...repositories.map((r) => [`${r.scheme}:`, r.package === "built in" ? "built in" : `${r.package}@${r.version}`, r.module, r.path])];
           const repoWidths = repoTable[0]!.map((_, i) => Math.max(...repoTable.map((row) => row[i]!.length)));
           io.stdout(`\nArtifact repositories ("mlflow.artifact_repository"):\n`);

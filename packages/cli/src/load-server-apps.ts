@@ -1,6 +1,6 @@
 import type { Logger, MlflowApp, ServerConfig } from "@mlflow-ts/plugin-api";
 import { enterApp } from "@mlflow-ts/server";
-import { applyApps, readAppSettings, resolveApps, type LoadedApp } from "@mlflow-ts/plugin-host";
+import { applyApps, isPluginHostError, readAppSettings, resolveApps, type LoadedApp } from "@mlflow-ts/plugin-host";
 import { CliError } from "./config-error.js";
 import { discoverOptions } from "./discover-options.js";
 
@@ -23,6 +23,29 @@ export async function loadServerApps(config: ServerConfig, env: Readonly<Record<
   const { settings, problems } = readAppSettings(loaded, { env, file: config.appSettings });
   if (problems.length) throw new CliError("ERR_CONFIG_INVALID", problems);
   return { loaded, settings };
+}
+
+/**
+ * Checks the configuration as a whole before anything starts: the server's own `problems` (from
+ * `resolveConfig` with a collector) and every app's settings, thrown together as one
+ * `ERR_CONFIG_INVALID` (exit 2). An app that cannot be found or loaded is reported with them when
+ * there are other problems, else thrown as it is.
+ *
+ * @example
+ * const problems: string[] = [];
+ * const config = resolveConfig(sources, problems);
+ * await checkServerApps(config, process.env, problems);
+ */
+export async function checkServerApps(config: ServerConfig, env: Readonly<Record<string, string | undefined>>, problems: readonly string[]): Promise<void> {
+  try {
+    await loadServerApps(config, env);
+  } catch (error) {
+    if (problems.length === 0) throw error;
+    if (error instanceof CliError) throw new CliError("ERR_CONFIG_INVALID", [...problems, ...error.problems]);
+    if (isPluginHostError(error)) throw new CliError("ERR_CONFIG_INVALID", [...problems, `--app-name: ${error.message}`]);
+    throw error;
+  }
+  if (problems.length) throw new CliError("ERR_CONFIG_INVALID", [...problems]);
 }
 
 /**

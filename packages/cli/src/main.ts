@@ -8,6 +8,8 @@ import { CliError, isCliError } from "./config-error.js";
 import { loadConfigFile } from "./load-config-file.js";
 import { resolveConfig } from "./resolve-config.js";
 import { runServer } from "./run-server.js";
+import { watchServer } from "./watch-server.js";
+import { checkServerApps } from "./load-server-apps.js";
 import { SERVER_OPTIONS } from "./server-options.js";
 
 /** What {@link main} reads from its process (replaceable in tests). */
@@ -22,11 +24,12 @@ export interface MainIo {
 // with a one-line notice that they do not apply here.
 const PYTHON_SERVER_OPTIONS = ["--gunicorn-opts <opts>", "--uvicorn-opts <opts>", "--waitress-opts <opts>"];
 
-function serverCommand(name: "server" | "ui", io: Required<MainIo>, setResult: (p: Promise<number>) => void): Command {
+function serverCommand(name: "server" | "ui", io: Required<MainIo>, setResult: (p: Promise<number>) => void, argv: readonly string[]): Command {
   const command = new Command(name)
     .description(name === "server" ? "Run the MLflow tracking server" : "Run the tracking server with its web UI for local use (as `mlflow ui`: the same options as `mlflow server`)")
     .helpOption("--help", "display help for command")
-    .option("--config <file>", "config file (default: the first mlflow.config.* or .mlflowrc* in the working directory)");
+    .option("--config <file>", "config file (default: the first mlflow.config.* or .mlflowrc* in the working directory)")
+    .option("--watch", "restart the server (same port) when a built file of its apps changes: for app authors");
   // Commander names an option after its flag (--plugin-dir → pluginDir): the table's keys are
   // mapped to those names, so every flag reaches the configuration.
   const attribute = new Map<string, string>();
@@ -54,14 +57,26 @@ function serverCommand(name: "server" | "ui", io: Required<MainIo>, setResult: (
       if (opts[new Option(flags).attributeName()] !== undefined) io.stderr(`Notice: ${key} is an option of MLflow's Python server and does not apply to mlflow-ts; ignored\n`);
     }
     const file = await loadConfigFile(io.cwd, opts.config as string | undefined);
-    const config = resolveConfig({
-      file: file?.config,
-      fileName: file?.filepath,
-      env: io.env,
-      flags,
-      cwd: io.cwd,
-      isTTY: Boolean(process.stdout.isTTY),
-    });
+    // The server's problems and its apps' settings problems are reported together.
+    const problems: string[] = [];
+    const config = resolveConfig(
+      {
+        file: file?.config,
+        fileName: file?.filepath,
+        env: io.env,
+        flags,
+        cwd: io.cwd,
+        isTTY: Boolean(process.stdout.isTTY),
+      },
+      problems,
+    );
+    await checkServerApps(config, io.env, problems);
+    if (opts.watch) {
+      // The child gets the same arguments (after the command name) without --watch.
+      const at = argv.indexOf(name);
+      setResult(watchServer(config, at >= 0 ? argv.slice(at + 1) : [], io));
+      return;
+    }
     setResult(runServer(config, io.env));
   });
   return command;
@@ -122,7 +137,7 @@ export async function main(argv: readonly string[], ioIn: MainIo = {}): Promise<
     .version(SERVER_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const sub of [serverCommand("server", io, setResult), serverCommand("ui", io, setResult), appsCommand(io, setResult), dbCommand(io, setResult)]) {
+  for (const sub of [serverCommand("server", io, setResult, argv), serverCommand("ui", io, setResult, argv), appsCommand(io, setResult), dbCommand(io, setResult)]) {
     sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     for (const child of sub.commands) child.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     program.addCommand(sub);

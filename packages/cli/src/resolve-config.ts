@@ -49,12 +49,14 @@ function readBoolean(value: unknown, where: string, problems: string[]): boolean
 
 /**
  * Merges defaults < config file < `MLFLOW_*` environment < flags into a validated, frozen
- * {@link ServerConfig}. Every problem is collected and reported at once in one `ERR_CONFIG_INVALID`.
+ * {@link ServerConfig}. Every problem is collected and reported at once in one `ERR_CONFIG_INVALID`;
+ * with `collect`, problems are pushed there instead and a config with defaults in their place is
+ * returned (so the apps' settings can be checked too, and all reported together).
  *
  * @example
  * const config = resolveConfig({ env: process.env, flags: { port: "8080" }, cwd: process.cwd(), isTTY: false });
  */
-export function resolveConfig(sources: ConfigSources): ServerConfig {
+export function resolveConfig(sources: ConfigSources, collect?: string[]): ServerConfig {
   const problems: string[] = [];
   const env = fromEnv(sources.env);
   // `appSettings` holds the apps' own settings, checked by the host against each app's schema.
@@ -153,7 +155,8 @@ export function resolveConfig(sources: ConfigSources): ServerConfig {
         else problems.push(`${sources.fileName ?? "config file"} (appSettings.${name}): expected an object of the app's settings`);
       }
   }
-  if (problems.length > 0) throw new CliError("ERR_CONFIG_INVALID", problems);
+  if (problems.length > 0 && !collect) throw new CliError("ERR_CONFIG_INVALID", problems);
+  collect?.push(...problems);
   return Object.freeze({
     host,
     port,

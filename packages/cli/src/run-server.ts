@@ -4,6 +4,7 @@ import { AUTO_INDEX_MAX_ROWS } from "@mlflow-ts/store";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
 import { webUiOptions } from "./web-ui-options.js";
 import { applyServerApps, loadServerApps } from "./load-server-apps.js";
+import { WATCH_HANDOFF, handoff } from "./watch-server.js";
 import { openStores, type OpenStores } from "./open-stores.js";
 import { openWhenReachable } from "./open-when-reachable.js";
 
@@ -29,7 +30,12 @@ function warnIfUnindexed(logger: Logger, opened: OpenStores): void {
 
 async function serveOne(config: ServerConfig, migrateFirst: boolean, env: Env): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
+  // Under `--watch`, a spare server waits with its modules imported; on a change it loads the
+  // apps' new code while the previous one still serves, then takes the port when told.
+  const watched = env[WATCH_HANDOFF] === "1" && process.send !== undefined;
+  if (watched) await handoff("idle", "load");
   const apps = await loadServerApps(config, env);
+  if (watched) await handoff("prepared", "listen");
   const { value: opened, port } = await openWhenReachable(config, logger, () => openStores(config, { create: migrateFirst, env, logger }));
   const { stores, close, displayUri, ping, rootArtifacts } = opened;
   if (migrateFirst) warnIfUnindexed(logger, opened);

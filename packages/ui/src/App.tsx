@@ -12,6 +12,8 @@ import { ModelsPage } from "./pages/ModelsPage.js";
 import { ModelPage } from "./pages/ModelPage.js";
 import { ModelVersionPage } from "./pages/ModelVersionPage.js";
 import { AppPage } from "./pages/AppPage.js";
+import { CompareExperimentsPage } from "./pages/CompareExperimentsPage.js";
+import { CompareModelVersionsPage } from "./pages/CompareModelVersionsPage.js";
 import { ThemeToggle } from "./components/ThemeToggle.js";
 
 interface Note {
@@ -32,6 +34,10 @@ function Page({ route }: { route: Route }) {
       return <TracePage experimentId={route.experimentId} traceId={route.traceId} />;
     case "compare":
       return <ComparePage runIds={route.runIds} />;
+    case "compare-experiments":
+      return <CompareExperimentsPage experimentIds={route.experimentIds} />;
+    case "compare-model-versions":
+      return <CompareModelVersionsPage name={route.name} versions={route.versions} />;
     case "models":
       return <ModelsPage />;
     case "model":
@@ -65,7 +71,7 @@ export function App() {
     setNotes((n) => [...n, { id, message, kind }]);
     setTimeout(() => setNotes((n) => n.filter((x) => x.id !== id)), kind === "error" ? 8000 : 4000);
   };
-  const section = route.page === "models" || route.page === "model" || route.page === "model-version" ? "models" : route.page === "app" ? "app" : "experiments";
+  const section = route.page === "models" || route.page === "model" || route.page === "model-version" || route.page === "compare-model-versions" ? "models" : route.page === "app" ? "app" : "experiments";
   const main = manifest.pages.filter((p) => p.navigation === "main");
   const account = manifest.pages.filter((p) => p.navigation === "account" || p.navigation === "admin");
   return (

@@ -74,6 +74,15 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
     const metadata = provider.serverMetadata();
     if (!metadata.jwks_uri) throw new Error(`oidc-auth: ${config.issuer} publishes no jwks_uri`);
     const store = await openAuthStore(config.databaseUri, server.cwd);
+    app.onClose(() => store.database.close());
+    app.health("oidc-auth", async () => {
+      try {
+        await store.database.ping();
+        return { ok: true, detail: { issuer: metadata.issuer, database: "reachable" } };
+      } catch {
+        return { ok: false, detail: { issuer: metadata.issuer, database: "unreachable" } };
+      }
+    });
     const ttlMs = config.cacheTtlSeconds * 1000;
     const access = new Access(store, stores, config.defaultPermission, ttlMs);
     store.onGrantsChanged(() => access.clearGrants());

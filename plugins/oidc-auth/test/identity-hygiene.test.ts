@@ -5,6 +5,7 @@ import { createOidcAuth, readOidcConfig } from "../dist/app.js";
 import { identityOf } from "../dist/identity-of.js";
 import { startTestServer, type TestServer } from "../../../test/support/test-server.js";
 import { startIdp, type TestIdp } from "./idp.js";
+import { applyExtraApps, enterAuthApp } from "../../../test/support/extra-apps.js";
 
 // Issue 19: who a token is must not be up to a name someone else can choose. A machine (client
 // credentials, no end user) was named by its client_id, so an IdP client called `owner` was the
@@ -31,7 +32,9 @@ describe("oidc-auth names callers so that nobody can take another's name", () =>
           MLFLOW_OIDC_ALLOW_INSECURE_HTTP: "true",
           MLFLOW_OIDC_DATABASE_URI: `sqlite:///${path.join(app.context.config.cwd, "auth.db")}`,
         };
+        enterAuthApp(app, "oidc-auth");
         await createOidcAuth({ env })(app);
+        await applyExtraApps(app, { ...process.env, ...env });
       },
     });
   });

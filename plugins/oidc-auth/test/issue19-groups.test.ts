@@ -6,6 +6,7 @@ import { freePort } from "../../../test/support/free-port.js";
 import { startTestServer, type TestServer } from "../../../test/support/test-server.js";
 import { describeDisagreement, observeDecisions, type CallAs, type RawAnswer } from "../../../test/support/decision-surfaces.js";
 import { signInThroughServer, startIdp, type TestIdp } from "./idp.js";
+import { applyExtraApps, enterAuthApp } from "../../../test/support/extra-apps.js";
 
 // Issue 19 with oidc-auth: item 4 (group grants count in every search, as in gets and writes) on
 // every backend, item 1 through a signed-in oidc-auth user, and the identity hygiene of the issue
@@ -83,6 +84,7 @@ async function createScene(dialect: (typeof DIALECTS)[number]["dialect"], defaul
       dialect,
       port,
       configure: async (app) => {
+        enterAuthApp(app, "oidc-auth");
         await createOidcAuth({
           env: {
             MLFLOW_OIDC_ISSUER: idp.issuer,
@@ -97,6 +99,7 @@ async function createScene(dialect: (typeof DIALECTS)[number]["dialect"], defaul
             MLFLOW_OIDC_DATABASE_URI: app.context.config.backendStoreUri,
           },
         })(app);
+        await applyExtraApps(app, process.env);
       },
     });
   } catch (error) {

@@ -12,6 +12,7 @@ import { safeNext } from "../dist/sign-in.js";
 import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-server.js";
 import { HAS_CHROMIUM, launchChromium, screenshot } from "../../../test/support/browser.js";
 import { startIdp, type TestIdp } from "./idp.js";
+import { withExtraApps } from "../../../test/support/extra-apps.js";
 
 // Issue 12: oidc-auth against a real OpenID Provider (oidc-provider) on 127.0.0.1 — browser sign-on
 // through the provider's own pages, Bearer tokens for clients, group permissions, and the attacks
@@ -43,7 +44,7 @@ describe("oidc-auth with a real identity provider", () => {
     url = `http://127.0.0.1:${port}`;
     idp = await startIdp({ redirectUri: `${url}/oidc/callback`, postLogoutUri: `${url}/` });
     other = await startIdp({ redirectUri: `${url}/oidc/callback`, postLogoutUri: `${url}/` });
-    server = await spawnServer(["--port", String(port), "--backend-store-uri", `sqlite:///${path.join(dir, "mlflow.db")}`, "--app-name", "oidc-auth"], {
+    server = await spawnServer(["--port", String(port), "--backend-store-uri", `sqlite:///${path.join(dir, "mlflow.db")}`, "--app-name", withExtraApps("oidc-auth")], {
       cwd: dir,
       env: {
         MLFLOW_OIDC_ISSUER: idp.issuer,

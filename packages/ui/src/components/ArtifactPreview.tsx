@@ -1,15 +1,25 @@
 import { useEffect, useState } from "preact/hooks";
 import { formatBytes } from "../lib/format.js";
+import { logTableOf, type DataTable } from "../lib/log-table.js";
+import { SortableTable } from "./SortableTable.js";
 
 // Larger files are offered for download only: a preview must not stall the page.
 const MAX_PREVIEW = 2 * 1024 * 1024;
 const IMAGE = /\.(png|jpe?g|gif|svg|bmp|webp)$/i;
 const TEXT = /(\.(txt|log|md|py|json|ya?ml|csv|tsv|ini|cfg|toml|sh|js|ts|html|xml|sql|r)$|^MLmodel$|(^|\/)(MLmodel|requirements\.txt|conda\.yaml|python_env\.yaml)$)/i;
 
-/** A preview of one artifact: images, text (JSON pretty-printed, YAML as is), CSV/TSV as a table. */
-export function ArtifactPreview(props: { url: string; path: string; size?: number }) {
+/**
+ * A preview of one artifact: images, text (JSON pretty-printed, YAML as is), CSV/TSV and
+ * `mlflow.log_table` JSON as sortable tables. `resolve` gives the URL of another artifact of the
+ * same run (the images a `log_table` refers to).
+ *
+ * @example
+ * <ArtifactPreview url={artifactUrl(runId, "eval.json")} path="eval.json" resolve={(p) => artifactUrl(runId, p)} />
+ */
+export function ArtifactPreview(props: { url: string; path: string; size?: number; resolve?: (path: string) => string }) {
   const [text, setText] = useState<string>();
-  const [table, setTable] = useState<string[][]>();
+  const [table, setTable] = useState<DataTable>();
+  const [isLogTable, setIsLogTable] = useState(false);
   const [error, setError] = useState<string>();
   const name = props.path.split("/").pop() ?? props.path;
   const tooBig = (props.size ?? 0) > MAX_PREVIEW;
@@ -18,6 +28,7 @@ export function ArtifactPreview(props: { url: string; path: string; size?: numbe
   useEffect(() => {
     setText(undefined);
     setTable(undefined);
+    setIsLogTable(false);
     setError(undefined);
     if (isImage || tooBig || !isText) return;
     const controller = new AbortController();
@@ -30,7 +41,19 @@ export function ArtifactPreview(props: { url: string; path: string; size?: numbe
         // CSV/TSV through Papa Parse (quoted fields, embedded newlines), loaded only for tables.
         if (/\.(csv|tsv)$/i.test(name)) {
           const { default: Papa } = await import("papaparse");
-          setTable(Papa.parse<string[]>(body, { delimiter: name.toLowerCase().endsWith(".tsv") ? "\t" : "", skipEmptyLines: true }).data);
+          const [head, ...rows] = Papa.parse<string[]>(body, { delimiter: name.toLowerCase().endsWith(".tsv") ? "\t" : "", skipEmptyLines: true }).data;
+          setTable({ columns: head ?? [], rows });
+        } else if (/\.json$/i.test(name)) {
+          // mlflow.log_table writes {"columns": [...], "data": [[...]]}: a table, not a JSON document.
+          try {
+            const logged = logTableOf(JSON.parse(body));
+            if (logged) {
+              setTable(logged);
+              setIsLogTable(true);
+            }
+          } catch {
+            // Not JSON after all: shown as text.
+          }
         }
         setText(body);
       })
@@ -43,31 +66,15 @@ export function ArtifactPreview(props: { url: string; path: string; size?: numbe
   if (error) return <p class="error">{error}</p>;
   if (text === undefined) return <p class="muted">Loading…</p>;
   if (table) {
-    const [head, ...body] = table;
     return (
-      <div class="table-scroll small">
-        <table class="grid">
-          <thead>
-            <tr>
-              {(head ?? []).map((h, i) => (
-                <th key={i} scope="col">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {body.slice(0, 1000).map((row, i) => (
-              <tr key={i}>
-                {row.map((cell, j) => (
-                  <td key={j}>{cell}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {body.length > 1000 && <p class="muted">First 1,000 of {body.length} rows</p>}
-      </div>
+      <>
+        {isLogTable && (
+          <p class="muted log-table-note">
+            Table logged with <code>mlflow.log_table</code>: {table.rows.length} rows × {table.columns.length} columns
+          </p>
+        )}
+        <SortableTable label={name} table={table} resolve={props.resolve} />
+      </>
     );
   }
   let shown = text;

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { ChartLegend } from "./ChartLegend.js";
 import type uPlot from "uplot";
 import { alignSeries, type RunSeries, type XAxis } from "../lib/series.js";
 import { formatValue } from "../lib/format.js";
@@ -98,13 +99,25 @@ const MARKERS_UP_TO = 2;
 /**
  * One metric of several runs over step, wall time or relative time (uPlot: canvas, made for large
  * series), with a log scale, smoothing and values on hover. A run with a single point is drawn as
- * a marker; several runs get a legend whose entries hide and show their run's line.
+ * a marker; several runs get a legend whose entries hide and show their run's line. The hidden runs
+ * are the chart's own, or — given `hidden` and `onToggle` — shared with the other charts of a panel.
  */
-export function LineChart(props: { title: string; series: readonly RunSeries[]; axis: XAxis; logScale: boolean; smoothing: number; height?: number; onRendered?: () => void }) {
+export function LineChart(props: {
+  title: string;
+  series: readonly RunSeries[];
+  axis: XAxis;
+  logScale: boolean;
+  smoothing: number;
+  height?: number;
+  onRendered?: () => void;
+  hidden?: ReadonlySet<string>;
+  onToggle?: (runId: string) => void;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot>();
+  const [ownHidden, setOwnHidden] = useState<ReadonlySet<string>>(() => new Set());
   // Run IDs whose lines are hidden; kept across redraws (axis, log, smoothing).
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
+  const hidden = props.hidden ?? ownHidden;
   const hiddenRef = useRef(hidden);
   hiddenRef.current = hidden;
   const themeName = useThemeName();
@@ -159,30 +172,27 @@ export function LineChart(props: { title: string; series: readonly RunSeries[]; 
       plotRef.current = undefined;
     };
   }, [props.series, props.axis, props.logScale, props.smoothing, themeName]);
-  const toggle = (index: number, runId: string) => {
-    const next = new Set(hidden);
+  // Hidden and shown on the drawn chart: no rebuild, no refetch.
+  useLayoutEffect(() => {
+    const plot = plotRef.current;
+    if (!plot) return;
+    props.series.forEach((s, i) => {
+      const show = !hidden.has(s.runId);
+      if (plot.series[i + 1]?.show !== show) plot.setSeries(i + 1, { show });
+    });
+  }, [hidden]);
+  const toggle = (runId: string) => {
+    if (props.onToggle) return props.onToggle(runId);
+    const next = new Set(ownHidden);
     if (next.has(runId)) next.delete(runId);
     else next.add(runId);
-    setHidden(next);
-    // Toggled on the drawn chart: no rebuild, no refetch.
-    plotRef.current?.setSeries(index + 1, { show: !next.has(runId) });
+    setOwnHidden(next);
   };
   return (
     <figure class="chart">
       <figcaption>{props.title}</figcaption>
       <div ref={host} class="chart-canvas" role="img" aria-label={`Chart of ${props.title} for ${props.series.length} runs`} />
-      {props.series.length > 1 && (
-        <ul class="chart-legend" aria-label={`Runs in ${props.title}`}>
-          {props.series.map((s, i) => (
-            <li key={s.runId}>
-              <button type="button" class="legend-item" aria-pressed={!hidden.has(s.runId)} title={hidden.has(s.runId) ? `Show ${s.label}` : `Hide ${s.label}`} onClick={() => toggle(i, s.runId)}>
-                <span class="swatch" style={{ background: s.color }} />
-                {s.label}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ChartLegend title={props.title} entries={props.series} hidden={hidden} onToggle={toggle} />
     </figure>
   );
 }

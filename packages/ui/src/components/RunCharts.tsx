@@ -1,238 +1,255 @@
-import { useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
-import type { Metric, Run } from "@mlflow-ts/protocol";
-import { get } from "../lib/api.js";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Run } from "@mlflow-ts/protocol";
+import { filterByBrush, type Brush } from "../lib/brush.js";
+import { defaultCharts, isSystemChart, moveChart, newChartId, type ChartSettings, type ChartSpec } from "../lib/chart-layout.js";
 import { indexOf } from "../lib/columns.js";
 import { toNumber } from "../lib/format.js";
-import type { RunSeries, XAxis } from "../lib/series.js";
+import { defaultParallelAxes, varies } from "../lib/parallel-axes.js";
+import { fieldId, fieldLabel, fieldValue, numericValue, parseField } from "../lib/run-field.js";
 import { runColor } from "../lib/run-color.js";
-import { LineChart } from "./LineChart.js";
+import type { XAxis } from "../lib/series.js";
+import { isSystemMetric } from "../lib/system-metrics.js";
+import { useChartLayout } from "../lib/use-chart-layout.js";
+import { AddChartDialog } from "./AddChartDialog.js";
+import { AxisPicker } from "./AxisPicker.js";
+import { BarChart, type Bar } from "./BarChart.js";
+import { ChartCard } from "./ChartCard.js";
+import { ChartControls } from "./ChartControls.js";
+import { LazyParallelCoordinates } from "./LazyParallelCoordinates.js";
+import { GATE_MAX_WAIT_MS, MetricPanel, RenderGate } from "./MetricPanel.js";
 import { ScatterChart, type ScatterPoint } from "./ScatterChart.js";
+import "../charts.css";
 
-// Points per run and chart: about a chart's width in pixels, as MLflow's UI asks for.
-const POINTS_PER_RUN = 320;
-// get-history-bulk-interval takes up to 100 runs per request.
-const RUNS_PER_REQUEST = 100;
-
-/** Every run's history of one metric, sampled for charting. */
-export async function loadSeries(runs: readonly Run[], key: string, signal?: AbortSignal): Promise<RunSeries[]> {
-  const byRun = new Map<string, Metric[]>();
-  for (let i = 0; i < runs.length; i += RUNS_PER_REQUEST) {
-    const ids = runs.slice(i, i + RUNS_PER_REQUEST).map((r) => r.info.run_id);
-    const { metrics } = await get<{ metrics?: Metric[] }>("metrics/get-history-bulk-interval", { run_ids: ids, metric_key: key, max_results: POINTS_PER_RUN }, signal);
-    for (const m of metrics ?? []) (byRun.get(m.run_id!) ?? byRun.set(m.run_id!, []).get(m.run_id!)!).push(m);
-  }
-  // Runs without this metric stay out of its chart (and its legend).
-  return runs.filter((run) => byRun.has(run.info.run_id)).map((run) => {
-    const points = byRun.get(run.info.run_id)!;
-    return {
-      runId: run.info.run_id,
-      label: run.info.run_name || run.info.run_id,
-      color: runColor(run.info.run_id),
-      steps: points.map((p) => p.step),
-      timestamps: points.map((p) => p.timestamp),
-      values: points.map((p) => toNumber(p.value)),
-    };
-  });
+function keysOf(runs: readonly Run[], kind: "metrics" | "params"): string[] {
+  const keys = new Set<string>();
+  for (const r of runs) for (const m of r.data[kind] ?? []) keys.add(m.key);
+  return [...keys].sort();
 }
 
-/** Chart settings shared by every chart of a panel. */
-export function ChartControls(props: { axis: XAxis; setAxis: (a: XAxis) => void; log: boolean; setLog: (b: boolean) => void; smoothing: number; setSmoothing: (n: number) => void }) {
+/** A scatter's points: one per run with both values, in the run's colour. */
+function scatterPoints(runs: readonly Run[], x: string, y: string): ScatterPoint[] {
+  const out: ScatterPoint[] = [];
+  const xIsParam = parseField(x).kind === "param";
+  for (const run of runs) {
+    const xv = fieldValue(run, x);
+    const yv = numericValue(fieldValue(run, y));
+    if (xv === undefined || yv === undefined || !Number.isFinite(yv)) continue;
+    out.push({ label: run.info.run_name, color: runColor(run.info.run_id), x: xIsParam ? xv : Number(xv), y: yv });
+  }
+  return out;
+}
+
+/** A scatter with its two fields chosen above it. */
+function ScatterCell(props: { runs: readonly Run[]; spec: { x: string; y: string }; fields: readonly string[]; metricKeys: readonly string[]; onChange: (x: string, y: string) => void }) {
+  const points = useMemo(() => scatterPoints(props.runs, props.spec.x, props.spec.y), [props.runs, props.spec.x, props.spec.y]);
+  const yKey = parseField(props.spec.y).key;
   return (
-    <div class="toolbar chart-controls">
-      <label>
-        X axis{" "}
-        <select value={props.axis} onChange={(e) => props.setAxis((e.target as HTMLSelectElement).value as XAxis)}>
-          <option value="step">Step</option>
-          <option value="time">Time</option>
-          <option value="relative">Relative time</option>
-        </select>
-      </label>
-      <label>
-        <input type="checkbox" checked={props.log} onChange={(e) => props.setLog((e.target as HTMLInputElement).checked)} /> Log scale
-      </label>
-      <label>
-        Smoothing{" "}
-        <input type="range" min={0} max={0.99} step={0.01} value={props.smoothing} onInput={(e) => props.setSmoothing(Number((e.target as HTMLInputElement).value))} aria-valuetext={props.smoothing.toFixed(2)} />{" "}
-        {props.smoothing.toFixed(2)}
-      </label>
-    </div>
+    <section class="scatter">
+      <div class="toolbar">
+        <label>
+          X{" "}
+          <select aria-label="Scatter X" value={props.spec.x} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value, props.spec.y)}>
+            {props.fields.map((f) => (
+              <option key={f} value={f}>
+                {fieldLabel(f)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Y{" "}
+          <select aria-label="Scatter Y" value={props.spec.y} onChange={(e) => props.onChange(props.spec.x, (e.target as HTMLSelectElement).value)}>
+            {props.metricKeys.slice(0, 500).map((k) => (
+              <option key={k} value={fieldId("metric", k)}>
+                metric {k}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ScatterChart title={`${yKey} against ${fieldLabel(props.spec.x)}`} xLabel={fieldLabel(props.spec.x)} yLabel={yKey} points={points} />
+    </section>
   );
 }
 
-/**
- * Lets the charts of one panel appear together: each chart's data, as it arrives, waits until every
- * chart's has (or `maxWaitMs` passed), then all are drawn in one render and one frame; later ones
- * are drawn as they come. Drawn one by one, twenty charts cost twenty layouts and frames, each
- * compositing every canvas already there — the browser's work grows with the square of the count.
- */
-class RenderGate {
-  private waiting: (() => void)[] = [];
-  private arrived = 0;
-  private open = false;
-  private closed = false;
-  private readonly timer: number;
-
-  constructor(
-    private readonly total: number,
-    maxWaitMs: number,
-  ) {
-    this.timer = window.setTimeout(() => this.release(), maxWaitMs);
-  }
-
-  /** Runs `draw` now if the gate is open, else when it opens; never once the gate is closed. */
-  pass(draw: () => void): void {
-    if (this.closed) return;
-    if (this.open) return draw();
-    this.waiting.push(draw);
-    this.arrived += 1;
-    if (this.arrived >= this.total) this.release();
-  }
-
-  /** Stops waiting and drops what arrives late (the runs changed, or the panel went away). */
-  close(): void {
-    this.closed = true;
-    window.clearTimeout(this.timer);
-    this.waiting = [];
-  }
-
-  private release(): void {
-    window.clearTimeout(this.timer);
-    this.open = true;
-    const draws = this.waiting;
-    this.waiting = [];
-    for (const draw of draws) draw();
+/** The title a chart is known by (its buttons' labels, its settings). */
+function chartTitle(chart: ChartSpec): string {
+  switch (chart.type) {
+    case "line":
+      return chart.metric;
+    case "bar":
+      return `${chart.metric} (latest)`;
+    case "scatter":
+      return `${parseField(chart.y).key} against ${fieldLabel(chart.x)}`;
+    default:
+      return "Parallel coordinates";
   }
 }
 
-// How long charts whose data is in wait for the others before they are drawn anyway.
-const GATE_MAX_WAIT_MS = 400;
-
-function MetricPanel(props: { runs: readonly Run[]; runIds: string; metric: string; axis: XAxis; log: boolean; smoothing: number; gate: RenderGate }) {
-  const [series, setSeries] = useState<RunSeries[]>();
-  const [error, setError] = useState<string>();
-  // Asked for in the task that renders the panel, not after the next paint.
-  useLayoutEffect(() => {
-    const controller = new AbortController();
-    setSeries(undefined);
-    loadSeries(props.runs, props.metric, controller.signal).then(
-      (loaded) => props.gate.pass(() => setSeries(loaded)),
-      (e: Error) => e.name !== "AbortError" && props.gate.pass(() => setError(e.message)),
-    );
-    return () => controller.abort();
-  }, [props.runIds, props.metric]);
-  if (error) return <p class="error">{props.metric}: {error}</p>;
-  if (!series) return <div class="chart loading">Loading {props.metric}…</div>;
-  return <LineChart title={props.metric} series={series} axis={props.axis} logScale={props.log} smoothing={props.smoothing} />;
-}
-
 /**
- * Charts for a set of runs: the histories of the chosen metrics (many at once), and a scatter of a
- * param or metric against a metric.
+ * Charts for a set of runs, as a layout the user arranges: line charts of metric histories (each
+ * with its own x axis, smoothing and log scale, or the panel's), bars of latest values, scatters,
+ * parallel coordinates whose brush filters the runs; model metrics first, system metrics
+ * (`system/…`) in their own section. Legends hide and show a run in every chart of the panel.
+ *
+ * `storageKey` keeps the layout (an experiment's, in local storage); `allRuns` (the table's rows)
+ * feed the scatter and parallel coordinates; `brush`/`onBrush` share the brush with the page, whose
+ * table follows it (without them the panel keeps its own).
+ *
+ * @example
+ * <RunCharts runs={selected} allRuns={rows} storageKey={chartLayoutKey(experimentId)} brush={brush} onBrush={setBrush} />
  */
-export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[] }) {
-  const metricKeys = useMemo(() => {
-    const keys = new Set<string>();
-    for (const r of props.runs) for (const m of r.data.metrics ?? []) keys.add(m.key);
-    return [...keys].sort();
-  }, [props.runs]);
-  const paramKeys = useMemo(() => {
-    const keys = new Set<string>();
-    for (const r of props.allRuns ?? props.runs) for (const p of r.data.params ?? []) keys.add(p.key);
-    return [...keys].sort();
-  }, [props.allRuns, props.runs]);
-  const [chosen, setChosen] = useState<string[]>([]);
-  const [axis, setAxis] = useState<XAxis>("step");
-  const [log, setLog] = useState(false);
-  const [smoothing, setSmoothing] = useState(0);
-  const [filter, setFilter] = useState("");
-  const [scatterX, setScatterX] = useState<string>("");
-  const [scatterY, setScatterY] = useState<string>("");
-  const shown = chosen.length ? chosen.filter((k) => metricKeys.includes(k)) : metricKeys.slice(0, 20);
-  // The runs, as one string: what the panels reload on. A new set of runs gets a new gate, as its
-  // charts load afresh. (A metric added to the panel later finds the gate open and is drawn as soon
-  // as its data is in.)
-  const runIds = props.runs.map((r) => r.info.run_id).join(",");
-  const gate = useMemo(() => new RenderGate(shown.length, GATE_MAX_WAIT_MS), [runIds]);
-  useEffect(() => () => gate.close(), [gate]);
+export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[]; storageKey?: string; brush?: Brush; onBrush?: (brush: Brush) => void }) {
+  const [ownBrush, setOwnBrush] = useState<Brush>({});
+  const brush = props.brush ?? ownBrush;
+  const setBrush = props.onBrush ?? setOwnBrush;
+  const all = props.allRuns ?? props.runs;
+  const runs = useMemo(() => filterByBrush(props.runs, brush), [props.runs, brush]);
+  const brushedAll = useMemo(() => filterByBrush(all, brush), [all, brush]);
+  const metricKeys = useMemo(() => keysOf(runs, "metrics"), [runs]);
+  const allMetricKeys = useMemo(() => keysOf(all, "metrics"), [all]);
+  const paramKeys = useMemo(() => keysOf(all, "params"), [all]);
+  const modelMetricKeys = useMemo(() => allMetricKeys.filter((k) => !isSystemMetric(k)), [allMetricKeys]);
   // By default the first param whose value differs between runs: the one a scatter can explain.
-  const varying = useMemo(() => paramKeys.find((k) => new Set((props.allRuns ?? props.runs).map((r) => indexOf(r).params.get(k))).size > 1) ?? paramKeys[0], [paramKeys, props.allRuns, props.runs]);
-  const xChoice = scatterX || (varying ? `param:${varying}` : metricKeys[0] ? `metric:${metricKeys[0]}` : "");
-  const yChoice = scatterY || metricKeys[0] || "";
-  const points = useMemo<ScatterPoint[]>(() => {
-    if (!xChoice || !yChoice) return [];
-    const [kind, ...rest] = xChoice.split(":");
-    const key = rest.join(":");
-    const out: ScatterPoint[] = [];
-    for (const run of props.allRuns ?? props.runs) {
-      const index = indexOf(run);
-      const y = index.metrics.get(yChoice);
-      const x = kind === "param" ? index.params.get(key) : index.metrics.get(key);
-      if (x === undefined || y === undefined) continue;
-      const yn = toNumber(y);
-      if (!Number.isFinite(yn)) continue;
-      out.push({ label: run.info.run_name, color: runColor(run.info.run_id), x: typeof x === "number" ? x : kind === "metric" ? toNumber(x) : x, y: yn });
+  const varying = useMemo(() => paramKeys.find((k) => varies(all, fieldId("param", k))) ?? paramKeys[0], [paramKeys, all]);
+  const firstMetric = metricKeys.find((k) => !isSystemMetric(k)) ?? metricKeys[0];
+  const fallback = useMemo(
+    () => defaultCharts(metricKeys, firstMetric ? { x: varying ? fieldId("param", varying) : fieldId("metric", firstMetric), y: fieldId("metric", firstMetric) } : undefined),
+    [metricKeys, varying, firstMetric],
+  );
+  const layout = useChartLayout(props.storageKey, fallback);
+  const [panel, setPanel] = useState<ChartSettings>({ axis: "step", smoothing: 0, log: false });
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
+  const [filter, setFilter] = useState("");
+  const [adding, setAdding] = useState(false);
+  // Line and bar charts of metrics none of these runs has are kept in the layout, not drawn.
+  const has = useMemo(() => new Set(metricKeys), [metricKeys]);
+  const visible = layout.charts.filter((c) => (c.type === "line" || c.type === "bar" ? has.has(c.metric) : c.type === "parallel" || metricKeys.length > 0));
+  const lineCount = visible.filter((c) => c.type === "line").length;
+  // The runs, as one string: what the panels reload on. A new set of runs gets a new gate, as its
+  // charts load afresh. (A chart added later finds the gate open and is drawn as soon as its data is in.)
+  const runIds = runs.map((r) => r.info.run_id).join(",");
+  const gate = useMemo(() => new RenderGate(lineCount, GATE_MAX_WAIT_MS), [runIds]);
+  useEffect(() => () => gate.close(), [gate]);
+  const toggle = (runId: string) => {
+    const next = new Set(hidden);
+    if (next.has(runId)) next.delete(runId);
+    else next.add(runId);
+    setHidden(next);
+  };
+  const replace = (id: string, chart: ChartSpec) => layout.update(layout.charts.map((c) => (c.id === id ? chart : c)));
+  const lines = new Set(layout.charts.flatMap((c) => (c.type === "line" ? [c.metric] : [])));
+  const setLine = (metric: string, on: boolean) =>
+    layout.update(on ? [...layout.charts, { id: newChartId("line"), type: "line", metric }] : layout.charts.filter((c) => c.type !== "line" || c.metric !== metric));
+  const fields = useMemo(() => [...paramKeys.map((k) => fieldId("param", k)), ...allMetricKeys.slice(0, 500).map((k) => fieldId("metric", k))], [paramKeys, allMetricKeys]);
+
+  if (all.length === 0) return <p class="muted">Select runs in the table to chart them.</p>;
+
+  const bars = (metric: string): Bar[] =>
+    runs.flatMap((run) => {
+      const v = indexOf(run).metrics.get(metric);
+      return v === undefined ? [] : [{ runId: run.info.run_id, label: run.info.run_name || run.info.run_id, color: runColor(run.info.run_id), value: toNumber(v) }];
+    });
+  const render = (chart: ChartSpec, i: number, section: readonly ChartSpec[]) => {
+    const title = chartTitle(chart);
+    const card = { title, first: i === 0, last: i === section.length - 1, onMove: (d: -1 | 1) => layout.update(moveChart(layout.charts, chart.id, d)), onRemove: () => layout.update(layout.charts.filter((c) => c.id !== chart.id)) };
+    switch (chart.type) {
+      case "line": {
+        const s = chart.settings ?? panel;
+        const own = (next: Partial<ChartSettings>) => replace(chart.id, { ...chart, settings: { ...s, ...next } });
+        return (
+          <ChartCard
+            key={chart.id}
+            {...card}
+            customised={chart.settings !== undefined}
+            settings={() => (
+              <>
+                <ChartControls of={title} axis={s.axis} setAxis={(axis: XAxis) => own({ axis })} log={s.log} setLog={(log) => own({ log })} smoothing={s.smoothing} setSmoothing={(smoothing) => own({ smoothing })} />
+                {chart.settings ? (
+                  <button type="button" onClick={() => replace(chart.id, { id: chart.id, type: "line", metric: chart.metric })}>
+                    Use the panel's settings
+                  </button>
+                ) : (
+                  <p class="muted">Follows the panel's settings until changed here.</p>
+                )}
+              </>
+            )}
+          >
+            <MetricPanel runs={runs} runIds={runIds} metric={chart.metric} axis={s.axis} log={s.log} smoothing={s.smoothing} gate={gate} hidden={hidden} onToggle={toggle} />
+          </ChartCard>
+        );
+      }
+      case "bar":
+        return (
+          <ChartCard key={chart.id} {...card}>
+            <BarChart title={title} bars={bars(chart.metric)} hidden={hidden} onToggle={toggle} />
+          </ChartCard>
+        );
+      case "scatter":
+        return (
+          <ChartCard key={chart.id} {...card}>
+            <ScatterCell runs={brushedAll} spec={chart} fields={fields} metricKeys={allMetricKeys} onChange={(x, y) => replace(chart.id, { ...chart, x, y })} />
+          </ChartCard>
+        );
+      default:
+        return (
+          <ChartCard key={chart.id} {...card} class="wide" settings={() => <AxisPicker paramKeys={paramKeys} metricKeys={allMetricKeys} chosen={chart.axes} onChange={(axes) => replace(chart.id, { ...chart, axes })} />}>
+            <LazyParallelCoordinates title={title} runs={all} axes={chart.axes} brush={brush} onBrush={setBrush} />
+          </ChartCard>
+        );
     }
-    return out;
-  }, [props.allRuns, props.runs, xChoice, yChoice]);
-  if (props.runs.length === 0) return <p class="muted">Select runs in the table to chart them.</p>;
-  const matching = metricKeys.filter((k) => k.toLowerCase().includes(filter.toLowerCase())).slice(0, 200);
+  };
+  const model = visible.filter((c) => !isSystemChart(c));
+  const system = visible.filter(isSystemChart);
+  const matching = allMetricKeys.filter((k) => k.toLowerCase().includes(filter.toLowerCase())).slice(0, 200);
   return (
     <div class="charts">
-      <ChartControls axis={axis} setAxis={setAxis} log={log} setLog={setLog} smoothing={smoothing} setSmoothing={setSmoothing} />
-      <details class="metric-picker">
-        <summary>
-          Metrics: {shown.length} of {metricKeys.length} shown
-        </summary>
-        <input type="search" placeholder="Filter metrics" aria-label="Filter metrics" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-        <div class="checklist">
-          {matching.map((k) => (
-            <label key={k}>
-              <input type="checkbox" checked={shown.includes(k)} onChange={(e) => setChosen((e.target as HTMLInputElement).checked ? [...shown, k] : shown.filter((x) => x !== k))} /> {k}
-            </label>
-          ))}
-          {metricKeys.length > matching.length && <p class="muted">{metricKeys.length - matching.length} more: refine the filter</p>}
-        </div>
-      </details>
-      <p class="muted">
-        {props.runs.length} runs; hover a chart for values, drag to zoom, double-click to reset.
-      </p>
-      <div class="chart-grid">
-        {shown.map((k) => (
-          <MetricPanel key={k} runs={props.runs} runIds={runIds} metric={k} axis={axis} log={log} smoothing={smoothing} gate={gate} />
-        ))}
-      </div>
-      {metricKeys.length > 0 && (
-        <section class="scatter">
-          <h3>Scatter</h3>
-          <div class="toolbar">
-            <label>
-              X{" "}
-              <select value={xChoice} onChange={(e) => setScatterX((e.target as HTMLSelectElement).value)}>
-                {paramKeys.map((k) => (
-                  <option key={`p${k}`} value={`param:${k}`}>
-                    param {k}
-                  </option>
-                ))}
-                {metricKeys.slice(0, 500).map((k) => (
-                  <option key={`m${k}`} value={`metric:${k}`}>
-                    metric {k}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Y{" "}
-              <select value={yChoice} onChange={(e) => setScatterY((e.target as HTMLSelectElement).value)}>
-                {metricKeys.slice(0, 500).map((k) => (
-                  <option key={k} value={k}>
-                    metric {k}
-                  </option>
-                ))}
-              </select>
-            </label>
+      <ChartControls axis={panel.axis} setAxis={(axis) => setPanel({ ...panel, axis })} log={panel.log} setLog={(log) => setPanel({ ...panel, log })} smoothing={panel.smoothing} setSmoothing={(smoothing) => setPanel({ ...panel, smoothing })} />
+      <div class="toolbar layout-tools">
+        <details class="metric-picker">
+          <summary>
+            Metrics: {visible.filter((c) => c.type === "line").length} of {metricKeys.length} shown
+          </summary>
+          <input type="search" placeholder="Filter metrics" aria-label="Filter metrics" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+          <div class="checklist">
+            {matching.map((k) => (
+              <label key={k}>
+                <input type="checkbox" checked={lines.has(k)} onChange={(e) => setLine(k, (e.target as HTMLInputElement).checked)} /> {k}
+              </label>
+            ))}
+            {allMetricKeys.length > matching.length && <p class="muted">{allMetricKeys.length - matching.length} more: refine the filter</p>}
           </div>
-          <ScatterChart title={`${yChoice} against ${xChoice.replace(":", " ")}`} xLabel={xChoice.replace(":", " ")} yLabel={yChoice} points={points} />
+        </details>
+        <button type="button" onClick={() => setAdding(true)}>
+          Add chart
+        </button>
+        {layout.arranged && (
+          <button type="button" onClick={layout.reset} title="Back to a chart per metric">
+            Reset layout
+          </button>
+        )}
+        <span class="muted">
+          {runs.length} runs{runs.length < props.runs.length ? ` (${props.runs.length - runs.length} outside the brush)` : ""}; hover for values, drag to zoom, double-click to reset; a legend entry hides its run.
+        </span>
+      </div>
+      {system.length > 0 && <h3 class="chart-section">Model metrics</h3>}
+      <div class="chart-grid">{model.map((c, i) => render(c, i, model))}</div>
+      {system.length > 0 && (
+        <section class="system-metrics" aria-labelledby="system-metrics-heading">
+          <h3 class="chart-section" id="system-metrics-heading">
+            System metrics
+          </h3>
+          <div class="chart-grid">{system.map((c, i) => render(c, i, system))}</div>
         </section>
+      )}
+      {adding && (
+        <AddChartDialog
+          metricKeys={allMetricKeys}
+          paramKeys={paramKeys}
+          defaultAxes={defaultParallelAxes(all, paramKeys, modelMetricKeys)}
+          onAdd={(chart) => layout.update([...layout.charts, chart])}
+          onClose={() => setAdding(false)}
+        />
       )}
     </div>
   );

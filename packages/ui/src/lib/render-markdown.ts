@@ -12,8 +12,11 @@ function escapeHtml(text: string): string {
 const markdown = new Marked({ gfm: true, breaks: true, async: false, renderer: { html: ({ text }) => escapeHtml(text) } });
 
 const purifier = DOMPurify(window);
-// Links leave the app in a new tab and give it nothing (no opener, no referrer).
+// Links leave the app in a new tab and give it nothing (no opener, no referrer). DOMPurify lets
+// images keep data: URLs whatever ALLOWED_URI_REGEXP says; an SVG in an <img> runs no script, but
+// a description has no need to carry one, so no data: URL stays anywhere.
 purifier.addHook("afterSanitizeAttributes", (node) => {
+  for (const name of ["src", "href", "xlink:href"]) if (/^\s*data:/i.test(node.getAttribute(name) ?? "")) node.removeAttribute(name);
   if (node.tagName === "A" && node.hasAttribute("href")) {
     node.setAttribute("target", "_blank");
     node.setAttribute("rel", "noopener noreferrer nofollow");
@@ -24,7 +27,8 @@ purifier.addHook("afterSanitizeAttributes", (node) => {
  * Markdown (GitHub's flavour, line breaks kept as MLflow's UI keeps them) as HTML that is safe to
  * put in the page: marked parses, with HTML in the text shown as text; DOMPurify then keeps HTML
  * only (no SVG or MathML, where payloads hide), drops scripts, styles, frames, forms and every
- * event handler, and lets links and images point only to http(s), mailto and relative URLs.
+ * event handler, and lets links and images point only to http(s), mailto and relative URLs (no
+ * javascript:, vbscript: or data:).
  *
  * @example
  * renderMarkdown("**bold** <b>x</b>"); // '<p><strong>bold</strong> &lt;b&gt;x&lt;/b&gt;</p>'

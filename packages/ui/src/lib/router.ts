@@ -7,6 +7,8 @@ export type Route =
   | { readonly page: "run"; readonly experimentId: string; readonly runId: string; readonly tab?: string; readonly artifact?: string }
   | { readonly page: "trace"; readonly experimentId: string; readonly traceId: string }
   | { readonly page: "compare"; readonly runIds: string[] }
+  | { readonly page: "compare-experiments"; readonly experimentIds: string[] }
+  | { readonly page: "compare-model-versions"; readonly name: string; readonly versions: string[] }
   | { readonly page: "models" }
   | { readonly page: "model"; readonly name: string }
   | { readonly page: "model-version"; readonly name: string; readonly version: string }
@@ -24,8 +26,39 @@ function parseJsonList(text: string | null): string[] {
 }
 
 /**
+ * The model and versions of `#/compare-model-versions?name=…&versions=[…]`. MLflow's UI writes the
+ * name as a JSON string of the URI-encoded name, and the versions as `runs={"<run_id>": "<v>"}`
+ * (which cannot hold two versions of one run); `versions=[…]` is ours, and both are read.
+ */
+function parseModelVersions(query: URLSearchParams): { name: string; versions: string[] } {
+  let name = query.get("name") ?? "";
+  try {
+    const parsed: unknown = JSON.parse(name);
+    if (typeof parsed === "string") name = parsed;
+  } catch {
+    // A bare name.
+  }
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // Already decoded (a name holding "%").
+  }
+  let versions = parseJsonList(query.get("versions"));
+  if (versions.length === 0) {
+    try {
+      const runs: unknown = JSON.parse(query.get("runs") ?? "{}");
+      if (runs && typeof runs === "object") versions = Object.values(runs).filter((v) => v !== null).map(String);
+    } catch {
+      // No versions.
+    }
+  }
+  return { name, versions };
+}
+
+/**
  * Parses `location.hash` as MLflow's UI does: `#/experiments/1`, `#/experiments/1/runs/<id>`,
- * `#/compare-runs?runs=[...]`, `#/models/<name>/versions/<v>`; plus `#/apps/<app>/<page>`.
+ * `#/compare-runs?runs=[...]`, `#/compare-experiments/s?experiments=[...]`,
+ * `#/models/<name>/versions/<v>`, `#/compare-model-versions?name=…&versions=[…]`; plus `#/apps/<app>/<page>`.
  *
  * Traces: `#/experiments/1/traces` is the tab, and a trace opens from our own
  * `#/experiments/1/traces/<trace_id>` and from the links MLflow's UI and clients make:
@@ -61,6 +94,9 @@ export function parseHash(hash: string): Route {
     return { page: "experiment", experimentId: b, tab: tracesMode ? "traces" : c };
   }
   if (a === "compare-runs") return { page: "compare", runIds: parseJsonList(query.get("runs")) };
+  // MLflow's `#/compare-experiments/s?experiments=["1","2"]`: the runs of several experiments.
+  if (a === "compare-experiments") return { page: "compare-experiments", experimentIds: parseJsonList(query.get("experiments")) };
+  if (a === "compare-model-versions") return { page: "compare-model-versions", ...parseModelVersions(query) };
   if (a === "models" && b === undefined) return { page: "models" };
   if (a === "models" && b !== undefined) {
     if (c === "versions" && d !== undefined) return { page: "model-version", name: b, version: d };
@@ -75,11 +111,15 @@ export const link = {
   experiments: () => "#/experiments",
   experiment: (id: string, tab?: string) => `#/experiments/${encodeURIComponent(id)}${tab ? `/${tab}` : ""}`,
   run: (experimentId: string, runId: string, tab?: string) => `#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}${tab ? `/${tab}` : ""}`,
+  artifact: (experimentId: string, runId: string, path: string) => `${link.run(experimentId, runId, "artifacts")}/${path.split("/").map(encodeURIComponent).join("/")}`,
   traces: (experimentId: string) => `#/experiments/${encodeURIComponent(experimentId)}/traces`,
   trace: (experimentId: string, traceId: string) => `#/experiments/${encodeURIComponent(experimentId)}/traces/${encodeURIComponent(traceId)}`,
   datasets: (experimentId: string) => `#/experiments/${encodeURIComponent(experimentId)}/datasets`,
   dataset: (experimentId: string, datasetId: string) => `#/experiments/${encodeURIComponent(experimentId)}/datasets/${encodeURIComponent(datasetId)}`,
   compare: (runIds: readonly string[]) => `#/compare-runs?runs=${encodeURIComponent(JSON.stringify(runIds))}`,
+  compareExperiments: (experimentIds: readonly string[]) => `#/compare-experiments/s?experiments=${encodeURIComponent(JSON.stringify([...experimentIds].sort()))}`,
+  compareModelVersions: (name: string, versions: readonly string[]) =>
+    `#/compare-model-versions?name=${encodeURIComponent(JSON.stringify(encodeURIComponent(name)))}&versions=${encodeURIComponent(JSON.stringify(versions))}`,
   models: () => "#/models",
   model: (name: string) => `#/models/${encodeURIComponent(name)}`,
   modelVersion: (name: string, version: string) => `#/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`,

@@ -2,6 +2,7 @@ import type { Experiment } from "@mlflow-ts/protocol";
 import { get, post } from "../lib/api.js";
 import { link } from "../lib/router.js";
 import { useAsync } from "../lib/use-async.js";
+import { useHashQuery } from "../lib/hash-query.js";
 import { EditableText } from "../components/EditableText.js";
 import { ExperimentRunsView } from "./ExperimentRunsView.js";
 import { ExperimentTracesView } from "./ExperimentTracesView.js";
@@ -16,6 +17,9 @@ export function ExperimentPage(props: { experimentId: string; tab?: string; data
   const exp = experiment.value?.experiment;
   const note = exp?.tags?.find((t) => t.key === "mlflow.note.content")?.value;
   const tab = props.tab === "charts" || props.tab === "traces" || props.tab === "datasets" ? props.tab : "runs";
+  // Runs and Charts share the filter, sort and columns in the URL: switching keeps them.
+  const query = useHashQuery();
+  const keep = (tab === "runs" || tab === "charts") && query ? `?${query}` : "";
   if (experiment.error) {
     return (
       <section class="page">
@@ -47,10 +51,10 @@ export function ExperimentPage(props: { experimentId: string; tab?: string; data
         />
       )}
       <div class="tabs" role="tablist">
-        <a role="tab" aria-selected={tab === "runs"} href={link.experiment(props.experimentId)}>
+        <a role="tab" aria-selected={tab === "runs"} href={link.experiment(props.experimentId) + keep}>
           Runs
         </a>
-        <a role="tab" aria-selected={tab === "charts"} href={link.experiment(props.experimentId, "charts")}>
+        <a role="tab" aria-selected={tab === "charts"} href={link.experiment(props.experimentId, "charts") + keep}>
           Charts
         </a>
         <a role="tab" aria-selected={tab === "traces"} href={link.traces(props.experimentId)}>

@@ -24,11 +24,15 @@ async function searchAll(filter: string | undefined, viewType: ViewType, signal:
   return out;
 }
 
-/** `#/experiments`: every experiment, searchable by name; create, rename, delete and restore. */
+/**
+ * `#/experiments`: every experiment, searchable by name; create, rename, delete and restore; select
+ * several to see their runs in one table.
+ */
 export function ExperimentsPage() {
   const { notify } = useApp();
   const [query, setQuery] = useState("");
   const [viewType, setViewType] = useState<ViewType>("ACTIVE_ONLY");
+  const [selected, setSelected] = useState<readonly string[]>([]);
   const [dialog, setDialog] = useState<{ kind: "create" } | { kind: "rename"; experiment: Experiment }>();
   const filter = query.trim() ? `name ILIKE '%${query.trim().replace(/'/g, "\\'")}%'` : undefined;
   const experiments = useAsync((signal) => searchAll(filter, viewType, signal), [filter, viewType]);
@@ -59,12 +63,18 @@ export function ExperimentsPage() {
             <option value="ALL">All</option>
           </select>
         </label>
+        <button type="button" disabled={selected.length < 2} title="The runs of the selected experiments in one table" onClick={() => navigate(link.compareExperiments(selected))}>
+          Compare runs of selected ({selected.length})
+        </button>
         <span class="muted">{experiments.value ? `${experiments.value.length} experiments` : ""}</span>
       </div>
       {experiments.error && <p class="error">{experiments.error.message}</p>}
       <table class="grid">
         <thead>
           <tr>
+            <th scope="col">
+              <span class="sr-only">Select</span>
+            </th>
             <th scope="col">Name</th>
             <th scope="col">ID</th>
             <th scope="col">Created</th>
@@ -75,6 +85,14 @@ export function ExperimentsPage() {
         <tbody>
           {(experiments.value ?? []).map((e) => (
             <tr key={e.experiment_id} class={e.lifecycle_stage === "deleted" ? "deleted" : ""}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select experiment ${e.name}`}
+                  checked={selected.includes(e.experiment_id)}
+                  onChange={(ev) => setSelected((s) => ((ev.target as HTMLInputElement).checked ? [...s, e.experiment_id] : s.filter((x) => x !== e.experiment_id)))}
+                />
+              </td>
               <td>
                 <a href={link.experiment(e.experiment_id)}>{e.name}</a>
                 {e.lifecycle_stage === "deleted" && <span class="badge">deleted</span>}

@@ -9,10 +9,14 @@ import { EditableText } from "../components/EditableText.js";
 import { TagTable } from "../components/TagTable.js";
 import { Field, FormDialog } from "../components/Dialog.js";
 
-/** `#/models/<name>`: description, versions with stages and aliases, tags, rename and delete. */
+/**
+ * `#/models/<name>`: description, versions with stages and aliases (select some to compare them),
+ * tags, rename and delete.
+ */
 export function ModelPage(props: { name: string }) {
   const { notify } = useApp();
   const [dialog, setDialog] = useState<"rename" | "alias">();
+  const [selected, setSelected] = useState<readonly string[]>([]);
   const model = useAsync((signal) => get<{ registered_model: RegisteredModel }>("registered-models/get", { name: props.name }, signal).then((r) => r.registered_model), [props.name]);
   const versions = useAsync(async (signal) => {
     const out: ModelVersion[] = [];
@@ -72,10 +76,18 @@ export function ModelPage(props: { name: string }) {
           model.reload();
         }}
       />
-      <h2>Versions</h2>
+      <div class="page-head">
+        <h2>Versions</h2>
+        <button type="button" disabled={selected.length < 2} onClick={() => navigate(link.compareModelVersions(m.name, [...selected].sort((a, b) => Number(a) - Number(b))))}>
+          Compare versions ({selected.length})
+        </button>
+      </div>
       <table class="grid">
         <thead>
           <tr>
+            <th scope="col">
+              <span class="sr-only">Select</span>
+            </th>
             <th scope="col">Version</th>
             <th scope="col">Registered</th>
             <th scope="col">Stage</th>
@@ -86,6 +98,14 @@ export function ModelPage(props: { name: string }) {
         <tbody>
           {(versions.value ?? []).map((v) => (
             <tr key={v.version}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select version ${v.version}`}
+                  checked={selected.includes(v.version)}
+                  onChange={(e) => setSelected((s) => ((e.target as HTMLInputElement).checked ? [...s, v.version] : s.filter((x) => x !== v.version)))}
+                />
+              </td>
               <td>
                 <a href={link.modelVersion(m.name, v.version)}>Version {v.version}</a>
               </td>

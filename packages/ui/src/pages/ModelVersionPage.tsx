@@ -7,15 +7,24 @@ import { link, navigate } from "../lib/router.js";
 import { useAsync } from "../lib/use-async.js";
 import { EditableText } from "../components/EditableText.js";
 import { TagTable } from "../components/TagTable.js";
+import { CodeSnippet } from "../components/CodeSnippet.js";
+import { ModelSignature } from "../components/ModelSignature.js";
+import { loadSnippet } from "../lib/load-snippet.js";
+import { loadVersionFiles } from "../lib/model-files.js";
 import { RunLink } from "./ModelPage.js";
+import "../models.css";
 
 const STAGES = ["None", "Staging", "Production", "Archived"];
 
-/** `#/models/<name>/versions/<v>`: source run, stage, aliases, tags and description of a version. */
+/**
+ * `#/models/<name>/versions/<v>`: source run, stage, aliases, description, how to load it, the
+ * signature and input example its MLmodel holds, and tags.
+ */
 export function ModelVersionPage(props: { name: string; version: string }) {
   const { notify } = useApp();
   const version = useAsync((signal) => get<{ model_version: ModelVersion }>("model-versions/get", { name: props.name, version: props.version }, signal).then((r) => r.model_version), [props.name, props.version]);
   const model = useAsync((signal) => get<{ registered_model: RegisteredModel }>("registered-models/get", { name: props.name }, signal).then((r) => r.registered_model), [props.name]);
+  const files = useAsync((signal) => loadVersionFiles(props.name, props.version, signal), [props.name, props.version]);
   const [alias, setAlias] = useState("");
   if (version.error) return <section class="page"><h1>{props.name} version {props.version}</h1><p class="error">{version.error.message}</p></section>;
   const v = version.value;
@@ -122,6 +131,9 @@ export function ModelVersionPage(props: { name: string; version: string }) {
       </table>
       <h2>Description</h2>
       <EditableText label="Description" value={v.description} onSave={async (description) => { await patch("model-versions/update", { name: v.name, version: v.version, description }); version.reload(); }} />
+      <h2>How to load</h2>
+      <CodeSnippet label="How to load" code={loadSnippet(v.name, v.version, aliases, files.value?.info?.loaderModule)} />
+      <ModelSignature files={files} />
       <h2>Tags</h2>
       <TagTable
         tags={v.tags ?? []}

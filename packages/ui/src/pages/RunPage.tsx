@@ -11,9 +11,16 @@ import { ArtifactBrowser } from "../components/ArtifactBrowser.js";
 import { EditableText } from "../components/EditableText.js";
 import { TagTable } from "../components/TagTable.js";
 import { RunCrumbs } from "../components/RunCrumbs.js";
-import { ChartControls } from "../components/RunCharts.js";
+import { ChartControls } from "../components/ChartControls.js";
+import { isSystemMetric, splitSystemMetrics } from "../lib/system-metrics.js";
 import { LineChart } from "../components/LineChart.js";
 import { Field, FormDialog } from "../components/Dialog.js";
+import { RegisteredAs } from "../components/RegisteredAs.js";
+import { LoggedModelItem, type RegisterTarget } from "../components/LoggedModelItem.js";
+import { registrationsOf, versionsOfRun, type LoggedModelRef } from "../lib/registrations.js";
+import { DatasetDrawer } from "../components/DatasetDrawer.js";
+import { datasetContext } from "../lib/dataset-schema.js";
+import "../runs.css";
 
 function tagOf(run: Run, key: string): string | undefined {
   return run.data.tags?.find((t) => t.key === key)?.value;
@@ -58,7 +65,9 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
     [props.runId, props.experimentId],
   );
   const [paramFilter, setParamFilter] = useState("");
-  const [register, setRegister] = useState<string>();
+  const [register, setRegister] = useState<RegisterTarget>();
+  const versions = useAsync((signal) => versionsOfRun(props.runId, signal), [props.runId]);
+  const [dataset, setDataset] = useState<number>();
   const tab = props.tab ?? "overview";
   if (run.error) {
     return (
@@ -88,6 +97,8 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
     await post("runs/delete-tag", { run_id: r.info.run_id, key });
     run.reload();
   };
+  const refOf = (target: { path?: string; modelId?: string }): LoggedModelRef => ({ runId: r.info.run_id, artifactUri: r.info.artifact_uri, ...target });
+  const registeredAs = (target: { path?: string; modelId?: string }) => registrationsOf(versions.value ?? [], refOf(target));
   const params = (r.data.params ?? []).filter((p) => p.key.toLowerCase().includes(paramFilter.toLowerCase()));
   return (
     <section class="page wide">
@@ -184,8 +195,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
               ))}
             </tbody>
           </table>
-          <h2>Metrics ({r.data.metrics?.length ?? 0})</h2>
-          <MetricsTable run={r} onChart={(key) => navigate(`${link.run(props.experimentId, props.runId, "metrics")}?metric=${encodeURIComponent(key)}`)} />
+          <MetricTables metrics={r.data.metrics ?? []} onChart={(key) => navigate(`${link.run(props.experimentId, props.runId, "metrics")}?metric=${encodeURIComponent(key)}`)} />
           <h2>Tags</h2>
           <TagTable tags={r.data.tags ?? []} onSet={setTag} onDelete={deleteTag} caption="Run tags" />
           <h2>Datasets</h2>
@@ -199,6 +209,7 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
                   <th scope="col">Digest</th>
                   <th scope="col">Source</th>
                   <th scope="col">Context</th>
+                  <th scope="col">Schema and profile</th>
                 </tr>
               </thead>
               <tbody>
@@ -211,7 +222,12 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
                     <td class="pre">
                       {d.dataset.source_type}: {d.dataset.source}
                     </td>
-                    <td>{d.tags?.find((t) => t.key === "mlflow.data.context")?.value ?? ""}</td>
+                    <td>{datasetContext(d) ?? ""}</td>
+                    <td>
+                      <button type="button" aria-label={`Schema and profile of dataset ${d.dataset.name}`} onClick={() => setDataset(i)}>
+                        View
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -224,26 +240,36 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
             <ul>
               {modelHistory.map((m) => (
                 <li key={m.artifact_path}>
-                  <a href={link.run(props.experimentId, props.runId, "artifacts") + `/${m.artifact_path}`}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
-                  <button type="button" onClick={() => setRegister(m.artifact_path)}>
+                  <a href={link.artifact(props.experimentId, props.runId, m.artifact_path)}>{m.artifact_path}</a> <span class="muted">{Object.keys(m.flavors ?? {}).join(", ")}</span>{" "}
+                  <button type="button" onClick={() => setRegister({ label: m.artifact_path, path: m.artifact_path })}>
                     Register model
-                  </button>
+                  </button>{" "}
+                  <RegisteredAs registrations={registeredAs({ path: m.artifact_path })} />
                 </li>
               ))}
               {(r.outputs?.model_outputs ?? []).map((m) => (
-                <li key={m.model_id}>
-                  model <code>{m.model_id}</code> (step {m.step})
-                </li>
+                <LoggedModelItem key={m.model_id} modelId={m.model_id} step={m.step} registered={registeredAs({ modelId: m.model_id })} onRegister={setRegister} />
               ))}
             </ul>
           )}
         </>
       )}
       {tab === "metrics" && <MetricsTab run={r} />}
-      {tab === "artifacts" && <ArtifactBrowser runId={r.info.run_id} initial={props.artifact} onRegister={setRegister} />}
+      {tab === "artifacts" && (
+        <ArtifactBrowser
+          runId={r.info.run_id}
+          initial={props.artifact}
+          onRegister={(path) => setRegister({ label: path, path })}
+          registeredAs={(path) => registeredAs({ path })}
+          // The URL follows the chosen file, so it can be copied as a deep link; replaced, not
+          // pushed (and no hashchange: the tree stays as it is), so Back leaves the page.
+          onSelect={(path) => window.history.replaceState(window.history.state, "", link.artifact(props.experimentId, props.runId, path))}
+        />
+      )}
+      {dataset !== undefined && <DatasetDrawer runName={r.info.run_name || r.info.run_id} inputs={r.inputs.dataset_inputs ?? []} initial={dataset} onClose={() => setDataset(undefined)} />}
       {register !== undefined && (
         <FormDialog
-          title={`Register ${register}`}
+          title={`Register ${register.label}`}
           submitLabel="Register"
           onClose={() => setRegister(undefined)}
           onSubmit={async (data) => {
@@ -253,11 +279,18 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
             } catch (err) {
               if (!/already exists/i.test((err as Error).message)) throw err;
             }
-            const { model_version } = await post<{ model_version: { version: string } }>("model-versions/create", { name, source: `${r.info.artifact_uri}/${register}`, run_id: r.info.run_id });
+            // An MLflow 3 logged model is registered by its ID, as MLflow 3's `register_model` does.
+            const source = register.modelId ? { source: `models:/${register.modelId}`, model_id: register.modelId } : { source: `${r.info.artifact_uri}/${register.path}` };
+            const { model_version } = await post<{ model_version: { version: string } }>("model-versions/create", { name, ...source, run_id: r.info.run_id });
             notify(`Registered ${name} version ${model_version.version}`);
             navigate(link.modelVersion(name, model_version.version));
           }}
         >
+          {registeredAs(register).length > 0 && (
+            <p>
+              <RegisteredAs prefix="Already registered as" registrations={registeredAs(register)} />: registering again makes a new version.
+            </p>
+          )}
           <Field label="Model name" name="name" required />
         </FormDialog>
       )}
@@ -265,11 +298,11 @@ export function RunPage(props: { experimentId: string; runId: string; tab?: stri
   );
 }
 
-function MetricsTable(props: { run: Run; onChart: (key: string) => void }) {
-  const metrics = [...(props.run.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+function MetricsTable(props: { metrics: readonly Metric[]; caption: string; onChart: (key: string) => void }) {
+  const metrics = [...props.metrics].sort((a, b) => a.key.localeCompare(b.key));
   return (
     <table class="kv">
-      <caption class="sr-only">Metrics</caption>
+      <caption class="sr-only">{props.caption}</caption>
       <thead>
         <tr>
           <th scope="col">Name</th>
@@ -296,19 +329,52 @@ function MetricsTable(props: { run: Run; onChart: (key: string) => void }) {
   );
 }
 
-/** The run's metrics charted, the one named in `?metric=` first. */
+/** The run's latest metrics: the model's, then the system's (`system/…`) in a section of their own. */
+function MetricTables(props: { metrics: readonly Metric[]; onChart: (key: string) => void }) {
+  const system = props.metrics.filter((m) => isSystemMetric(m.key));
+  const model = props.metrics.filter((m) => !isSystemMetric(m.key));
+  return (
+    <>
+      <h2>Metrics ({model.length})</h2>
+      <MetricsTable metrics={model} caption="Metrics" onChart={props.onChart} />
+      {system.length > 0 && (
+        <section class="system-metrics" aria-labelledby="run-system-metrics-table">
+          <h2 id="run-system-metrics-table">System metrics ({system.length})</h2>
+          <MetricsTable metrics={system} caption="System metrics" onChart={props.onChart} />
+        </section>
+      )}
+    </>
+  );
+}
+
+/**
+ * The run's metrics charted, the one named in `?metric=` first: the model's metrics, then the
+ * system's (`system/…`, MLflow's system-metrics logger) in a section of their own.
+ */
 function MetricsTab(props: { run: Run }) {
   const wanted = new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("metric");
   const keys = [...(props.run.data.metrics ?? [])].map((m) => m.key).sort();
-  const first = wanted && keys.includes(wanted) ? [wanted] : [];
-  const shown = [...first, ...keys.filter((k) => k !== wanted)].slice(0, 20);
   if (keys.length === 0) return <p class="muted">No metrics</p>;
-  return (
+  const first = (list: string[]) => (wanted && list.includes(wanted) ? [wanted, ...list.filter((k) => k !== wanted)] : list).slice(0, 20);
+  const { model, system } = splitSystemMetrics(keys);
+  const grid = (list: string[]) => (
     <div class="chart-grid">
-      {shown.map((k) => (
+      {first(list).map((k) => (
         // Keyed by run too: another run's chart starts empty, never with the last run's points.
         <MetricHistory key={`${props.run.info.run_id}/${k}`} run={props.run} metric={k} />
       ))}
     </div>
+  );
+  return (
+    <>
+      {system.length > 0 && <h2>Model metrics ({model.length})</h2>}
+      {model.length > 0 ? grid(model) : <p class="muted">No model metrics</p>}
+      {system.length > 0 && (
+        <section class="system-metrics" aria-labelledby="run-system-metrics">
+          <h2 id="run-system-metrics">System metrics ({system.length})</h2>
+          {grid(system)}
+        </section>
+      )}
+    </>
   );
 }
