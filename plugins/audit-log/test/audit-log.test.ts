@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../dist/app.js";
 import { ADMIN, BOB, basic, startAudited, type AuditedServer } from "./support.js";
@@ -238,6 +239,20 @@ describe("audit-log with basic-auth", () => {
       expect(r.status, query).toBe(400);
       expect(r.json.error_code, query).toBe("INVALID_PARAMETER_VALUE");
     }
+  });
+
+  it("records a write whose client hung up before the answer, with status 499", async () => {
+    await s.call("POST", "/api/2.0/mlflow/users/create", { username: "carol", password: "carol-password-123" });
+    // Carol's first request waits for her password check (scrypt, a credential-cache miss): the
+    // client is gone long before the server could answer.
+    const body = JSON.stringify({ name: "left-early" });
+    const socket = net.connect(Number(new URL(s.url).port), "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    socket.write(`POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: ${basic({ username: "carol", password: "carol-password-123" })}\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    setTimeout(() => socket.destroy(), 5);
+    await expect
+      .poll(async () => (await s.entries()).filter((e) => e.kind === "request" && e.status === 499).map((e) => [e.endpoint, e.outcome]), { timeout: 10_000 })
+      .toEqual([["/api/2.0/mlflow/experiments/create", "error"]]);
   });
 
   it("reports on /health?detail to admins", async () => {
