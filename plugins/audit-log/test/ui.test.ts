@@ -8,8 +8,8 @@ import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-ser
 import { HAS_CHROMIUM, launchChromium, unlabelledControls, watchedPage } from "../../../test/support/browser.js";
 import { ADMIN, BOB, basic } from "./support.js";
 
-// The admin page "Audit log" in Chromium, behind basic-auth: listed in the admin menu, searching
-// the log through its endpoint; a user does not get it. Its screenshot goes to test-output/ui/, or
+// The admin page "Audit log" in Chromium, behind basic-auth and under a static prefix: listed in
+// the admin menu, searching the log through its endpoint, a page at a time; a user does not get it. Its screenshot goes to test-output/ui/, or
 // with MLFLOW_TS_UPDATE_DOC_SCREENSHOTS=1 to docs/screenshots/ (linked from docs/audit-log.md).
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -31,7 +31,7 @@ describe.skipIf(!HAS_CHROMIUM)("the audit log page in the web UI (Chromium)", ()
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-audit-ui-"));
     const ini = path.join(dir, "basic_auth.ini");
     fs.writeFileSync(ini, `[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///${path.join(dir, "auth.db")}\nadmin_username = admin\n`);
-    server = await spawnServer(["--backend-store-uri", `sqlite:///${path.join(dir, "mlflow.db")}`, "--app-name", "basic-auth,audit-log"], {
+    server = await spawnServer(["--backend-store-uri", `sqlite:///${path.join(dir, "mlflow.db")}`, "--app-name", "basic-auth,audit-log", "--static-prefix", "/mlflow"], {
       cwd: dir,
       env: { MLFLOW_AUTH_CONFIG_PATH: ini, MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN.password, MLFLOW_AUDIT_LOG_FILE: path.join(dir, "audit.log") },
     });
@@ -42,6 +42,8 @@ describe.skipIf(!HAS_CHROMIUM)("the audit log page in the web UI (Chromium)", ()
     await call("/api/2.0/mlflow/experiments/permissions/create", { experiment_id: experiment, username: "bob", permission: "EDIT" });
     const run = ((await call("/api/2.0/mlflow/runs/create", { experiment_id: experiment }, BOB)).json.run as { info: { run_id: string } }).info.run_id;
     for (const [i, key] of ["loss", "accuracy", "auc"].entries()) await call("/api/2.0/mlflow/runs/log-metric", { run_id: run, key, value: 0.5, timestamp: Date.now(), step: i }, BOB);
+    // Older entries, for a second page.
+    for (let step = 0; step < 60; step += 1) await call("/api/2.0/mlflow/runs/set-tag", { run_id: run, key: `t${step}`, value: "v" }, ADMIN);
     await call("/api/2.0/mlflow/experiments/delete", { experiment_id: experiment }, BOB);
     await call("/api/2.0/mlflow/registered-models/create", { name: "churn" }, { username: "bob", password: "wrong-password-000" });
     browser = await launchChromium();
@@ -55,19 +57,25 @@ describe.skipIf(!HAS_CHROMIUM)("the audit log page in the web UI (Chromium)", ()
   it("lists the page in the admin menu and searches the log", async () => {
     const errors: string[] = [];
     const page = await signedIn(browser, ADMIN, errors);
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.url}/mlflow/`);
     await page.getByRole("link", { name: "churn-model" }).waitFor();
     await page.getByText("admin (admin)").click();
     await page.getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("heading", { name: "Audit log" }).waitFor();
     const rows = page.locator("table.grid tbody tr");
-    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(10);
+    // A page of 50, newest first, and the rest one click away.
+    await expect.poll(() => rows.count()).toBe(50);
+    await page.getByText("50 entries, more below, newest first.").waitFor();
     // Newest first: the refused sign-in and its 401 are on top.
     expect(await rows.first().locator("td").nth(2).textContent()).toMatch(/^(bob|—)$/);
     expect(await page.locator('tr[data-outcome="refused"]').count()).toBeGreaterThanOrEqual(3);
     expect(await unlabelledControls(page)).toEqual([]);
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, "audit-log.png") });
+    await page.getByRole("button", { name: "Load more" }).click();
+    await expect.poll(() => rows.count()).toBeGreaterThan(50);
+    expect(await page.getByRole("button", { name: "Load more" }).isHidden()).toBe(true);
+    expect(await rows.last().textContent()).toContain("sign-in (basic)");
 
     await page.getByLabel("User").fill("bob");
     await page.getByLabel("Outcome").selectOption("refused");
@@ -90,7 +98,7 @@ describe.skipIf(!HAS_CHROMIUM)("the audit log page in the web UI (Chromium)", ()
   it("gives a user neither the page nor the log", async () => {
     const errors: string[] = [];
     const page = await signedIn(browser, BOB, errors);
-    await page.goto(`${server.url}/#/apps/audit-log/log`);
+    await page.goto(`${server.url}/mlflow/#/apps/audit-log/log`);
     await page.getByText(/for admins only/).waitFor();
     expect(await page.getByRole("heading", { name: "Audit log" }).count()).toBe(0);
     await page.close();
