@@ -74,4 +74,30 @@ describe("audit-log settings and lifecycle", () => {
       .map((l) => JSON.parse(l) as AuditEntry);
     expect(lines.map((e) => e.resource?.name)).toEqual(Array.from({ length: 20 }, (_, i) => `exp-${i}`));
   });
+
+  it("gets every line from every worker of --workers 2, appending to one rotated file", async () => {
+    const file = path.join(dir, "audit.log");
+    const server = await spawnServer(["--backend-store-uri", `sqlite:///${path.join(dir, "mlflow.db")}`, "--app-name", "audit-log", "--workers", "2"], {
+      cwd: dir,
+      env: { MLFLOW_AUDIT_LOG_FILE: file, MLFLOW_AUDIT_LOG_MAX_BYTES: "4096", MLFLOW_AUDIT_LOG_KEEP: "50", MLFLOW_AUDIT_LOG_FLUSH_INTERVAL_MS: "20" },
+      timeoutMs: 40_000,
+    });
+    try {
+      // Fresh connections, so the kernel spreads them over both workers.
+      await Promise.all(
+        Array.from({ length: 80 }, (_, i) =>
+          fetch(`${server.url}/api/2.0/mlflow/experiments/create`, { method: "POST", headers: { "content-type": "application/json", connection: "close" }, body: JSON.stringify({ name: `w-${i}` }) }).then((r) => expect(r.status).toBe(200)),
+        ),
+      );
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    const files = fs.readdirSync(dir).filter((f) => f.startsWith("audit.log"));
+    expect(files.length).toBeGreaterThan(1);
+    expect(files).not.toContain("audit.log.lock");
+    const names = files
+      .flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean))
+      .map((l) => (JSON.parse(l) as AuditEntry).resource?.name);
+    expect(names.sort()).toEqual(Array.from({ length: 80 }, (_, i) => `w-${i}`).sort());
+  });
 });
