@@ -11,6 +11,7 @@ import { benchAuthzSearch } from "./authz-search.js";
 import { benchTraces } from "./traces.js";
 import { benchDatasets } from "./datasets.js";
 import { benchArtifactsS3 } from "./artifacts-s3.js";
+import { benchAuditLog } from "./audit-log.js";
 import { results } from "./lib.js";
 
 console.log(`mlflow-ts benchmark — ${new Date().toISOString()} — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
@@ -22,6 +23,7 @@ await benchArtifactsS3();
 await benchPlugins();
 const basicAuthRatio = await benchBasicAuth();
 await benchOidcAuth(basicAuthRatio);
+await benchAuditLog();
 await benchAuthzSearch();
 await benchTraces();
 await benchDatasets();

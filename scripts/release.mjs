@@ -7,8 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** What a release contains: the host (its user-facing package is @mlflow-ts/cli, which provides `mlflow`, and installs the S3 artifact repository with it) and the oidc-auth app. */
-export const RELEASED = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/authz", "@mlflow-ts/basic-auth", "@mlflow-ts/ui", "@mlflow-ts/artifacts-s3", "@mlflow-ts/cli", "oidc-auth"];
+/** What a release contains: the host (its user-facing package is @mlflow-ts/cli, which provides `mlflow`, and installs the S3 artifact repository with it), the oidc-auth app and the audit-log app. */
+export const RELEASED = ["@mlflow-ts/protocol", "@mlflow-ts/plugin-api", "@mlflow-ts/store", "@mlflow-ts/server", "@mlflow-ts/client", "@mlflow-ts/plugin-host", "@mlflow-ts/authz", "@mlflow-ts/basic-auth", "@mlflow-ts/ui", "@mlflow-ts/artifacts-s3", "@mlflow-ts/cli", "oidc-auth", "@mlflow-ts/audit-log"];
 
 const out = path.resolve(process.argv[2] ?? path.join(ROOT, "release"));
 fs.rmSync(out, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 export { installAuthorization, canonicalPath, ruleFor, permissionDenied, unprotectedPaths } from "./authorization.js";
 export type { AuthorizationOptions, InstalledAuthorization } from "./authorization.js";
 export { openRoutes } from "./open-routes.js";
-export { registerPermissionRoutes, registerGroupPermissionRoutes } from "./permission-routes.js";
+export { registerPermissionRoutes, registerGroupPermissionRoutes, permissionChanged } from "./permission-routes.js";
 export { Access } from "./access.js";
 export { AuthStore, AUTH_MIGRATION_TABLE, GROUP_GRANTS_TABLE, openAuthStore } from "./auth-store.js";
 export type { UserRecord, Grant, GroupGrant, ResourceKind } from "./auth-store.js";

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response as ExpressResponse } from "express";
 import { f, invalidParameter, isMlflowError, type Field } from "@mlflow-ts/protocol";
 import type { MlflowApp, MlflowRequest } from "@mlflow-ts/plugin-api";
-import type { AuthStore, UserRecord } from "@mlflow-ts/authz";
+import { permissionChanged, type AuthStore, type UserRecord } from "@mlflow-ts/authz";
 import { passwordProblem } from "./auth-config.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
@@ -70,6 +70,7 @@ export function registerAuthRoutes(app: MlflowApp, ctx: AuthRouteContext): void 
         const problem = passwordProblem(password, ctx.allowInsecurePasswords);
         if (problem) throw invalidParameter(problem);
         const user = await store.createUser(username, await hashPassword(password as string), false);
+        permissionChanged(app, req as MlflowRequest, { action: "user-created", subject: username });
         return { user: await userJson(store, user) };
       })(req, res, next);
     });
@@ -83,21 +84,25 @@ export function registerAuthRoutes(app: MlflowApp, ctx: AuthRouteContext): void 
     const user = ctx.callerOf(req);
     return { user: { id: user.id, username: user.username, is_admin: user.isAdmin } };
   });
-  app.endpoint("PATCH", both("/mlflow/users/update-password"), { ...username, password: f.string(true) }, async (p) => {
+  app.endpoint("PATCH", both("/mlflow/users/update-password"), { ...username, password: f.string(true) }, async (p, req) => {
     const problem = passwordProblem(p.password, ctx.allowInsecurePasswords);
     if (problem) throw invalidParameter(problem);
     await store.updatePassword(p.username, await hashPassword(p.password));
     await ctx.invalidate(p.username);
+    // That it changed, never what to.
+    permissionChanged(app, req, { action: "password-changed", subject: p.username });
     return {};
   });
-  app.endpoint("PATCH", both("/mlflow/users/update-admin"), { ...username, is_admin: f.bool(true) }, async (p) => {
+  app.endpoint("PATCH", both("/mlflow/users/update-admin"), { ...username, is_admin: f.bool(true) }, async (p, req) => {
     await store.updateAdmin(p.username, p.is_admin);
     await ctx.invalidate(p.username);
+    permissionChanged(app, req, { action: p.is_admin ? "admin-granted" : "admin-revoked", subject: p.username });
     return {};
   });
-  app.endpoint("DELETE", both("/mlflow/users/delete"), username, async (p) => {
+  app.endpoint("DELETE", both("/mlflow/users/delete"), username, async (p, req) => {
     await store.deleteUser(p.username);
     await ctx.invalidate(p.username);
+    permissionChanged(app, req, { action: "user-deleted", subject: p.username });
     return {};
   });
 }

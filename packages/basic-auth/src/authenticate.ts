@@ -1,6 +1,6 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Authorization, MlflowRequest } from "@mlflow-ts/plugin-api";
+import type { AppEvents, Authorization, MlflowRequest } from "@mlflow-ts/plugin-api";
 import type { AuthStore, UserRecord } from "@mlflow-ts/authz";
 import type { CredentialCache } from "./credential-cache.js";
 import type { LoginLimiter } from "./login-limiter.js";
@@ -52,6 +52,8 @@ export interface LoginGuard {
   readonly limiter: LoginLimiter;
   readonly gate: HashGate;
   readonly addressOf: (req: MlflowRequest) => string;
+  /** Where sign-ins are told (an audit app listens): each password checked, and each refusal. */
+  readonly events?: AppEvents;
 }
 
 /**
@@ -62,6 +64,10 @@ export interface LoginGuard {
  * (429 when too many are queued).
  */
 export function basicAuthFunction(store: AuthStore, guard: LoginGuard): AuthorizationFunction {
+  // A password checked (a credential-cache miss) is a sign-in; a cache hit is not told again.
+  const told = (req: MlflowRequest, username: string, reason?: string) =>
+    guard.events?.emit({ type: "sign-in", outcome: reason ? "failure" : "success", username, method: "basic", ...(reason ? { reason } : {}), req });
+
   // A cache hit answers synchronously; only a real password check goes asynchronous.
   return (req) => {
     const header = req.get("authorization");
@@ -78,19 +84,28 @@ export function basicAuthFunction(store: AuthStore, guard: LoginGuard): Authoriz
     const known = guard.known.get(header)?.username === username;
     if (!known) {
       const wait = guard.limiter.blockedFor(address, username);
-      if (wait > 0) return tooMany(wait, "Too many failed login attempts; try again later.");
+      if (wait > 0) {
+        told(req, username, "too many failed attempts");
+        return tooMany(wait, "Too many failed login attempts; try again later.");
+      }
     }
     const checked = guard.gate.run(async () => {
       const user = await store.findUser(username);
       // Verify against a dummy hash for unknown users too, so timing does not reveal which exist.
       return { user, ok: await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH) };
     }, known);
-    if (!checked) return tooMany(1, "Too many logins in progress; try again in a second.");
+    if (!checked) {
+      told(req, username, "too many sign-ins in progress");
+      return tooMany(1, "Too many logins in progress; try again in a second.");
+    }
     const { user, ok } = await checked;
     if (!user || !ok) {
       guard.limiter.fail(address, username);
+      // The log may tell these apart; the client never does.
+      told(req, username, user ? "wrong password" : "unknown user");
       return unauthenticated();
     }
+    told(req, username);
     // A proven credential leaves the count alone: an attacker sharing the address would otherwise
     // get fresh tries every time the real user signs in.
     if (!known) guard.limiter.succeed(address, username);

@@ -140,6 +140,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
       limiter: new LoginLimiter({ perUser: config.maxFailedLogins, perAddress: config.maxFailedLoginsPerAddress, windowMs: config.loginWindowSeconds * 1000 }),
       gate: new HashGate(config.maxConcurrentLogins, config.loginQueue),
       addressOf: clientAddress(config.trustedProxies),
+      events: app.context.events,
     });
   }
 

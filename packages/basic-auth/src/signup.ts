@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { MlflowApp, MlflowRequest } from "@mlflow-ts/plugin-api";
-import type { AuthStore } from "@mlflow-ts/authz";
+import { permissionChanged, type AuthStore } from "@mlflow-ts/authz";
 import { passwordProblem } from "./auth-config.js";
 import { hashPassword } from "./werkzeug-hash.js";
 
@@ -70,6 +70,7 @@ export function registerSignup(app: MlflowApp, store: AuthStore, secret: Buffer)
         return;
       }
       await store.createUser(username, await hashPassword(password), false);
+      permissionChanged(app, req as MlflowRequest, { action: "user-created", subject: username });
       res.type("html").send(page("Signed up", `<p id="message">Successfully signed up user: ${escapeHtml(username)}</p><a href="/">Home</a>`));
     } catch (error) {
       next(error);

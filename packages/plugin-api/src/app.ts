@@ -218,7 +218,8 @@ export interface MlflowApp extends Express {
    * Observes every response once it is sent, whatever answered it — a handler, a hook that refused
    * the request, an error, an unknown route: an audit trail sees refused attempts too. Called after
    * the response, so it cannot change it; it must not throw (errors are logged) and should queue
-   * slow work.
+   * slow work. A request whose client closed the connection before its response was sent is told
+   * too, once, with status 499 (its handler may still be running).
    *
    * @example
    * app.onResponse((req, { status }) => { if (req.method !== "GET") queue.push({ path: req.path, status }); });

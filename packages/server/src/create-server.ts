@@ -37,6 +37,9 @@ export interface CreateServerOptions {
 
 const TABLE = Symbol("mlflow.endpointTable");
 
+/** The status response listeners get for a request whose client left before the response was sent. */
+const CLIENT_CLOSED_REQUEST = 499;
+
 // Bodies that are raw bytes (artifact uploads) are never buffered as JSON: the endpoint says so,
 // and an app's own PUT route gets its stream untouched.
 function isRawBody(req: Request): boolean {
@@ -149,8 +152,13 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
     (req as Request & { state: object }).state = {};
     if (responseListeners.length > 0) {
       const started = process.hrtime.bigint();
-      res.on("finish", () => {
-        const info = { status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      // A client that hangs up before its response is sent gets no 'finish', only 'close': told
+      // once, with status 499 (nginx's "client closed request"), so an audit trail sees it too.
+      let told = false;
+      const tell = () => {
+        if (told) return;
+        told = true;
+        const info = { status: res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST, ms: Number(process.hrtime.bigint() - started) / 1e6 };
         for (const listener of responseListeners) {
           try {
             listener(req as MlflowRequest, info);
@@ -158,7 +166,9 @@ export function createServer(config: ServerConfig, storesIn: ServerStores, optio
             logger.error("an app's response listener failed", { path: req.path, error: String((error as Error)?.message ?? error) });
           }
         }
-      });
+      };
+      res.once("finish", tell);
+      res.once("close", tell);
     }
     if (metrics) {
       const started = process.hrtime.bigint();

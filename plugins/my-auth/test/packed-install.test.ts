@@ -11,7 +11,7 @@ import { QUICK } from "../../../test/support/quick.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
-// Packs the host, my-auth and oidc-auth with `npm pack`, installs the tarballs into a fresh project
+// Packs the host, my-auth, oidc-auth and audit-log with `npm pack`, installs the tarballs into a fresh project
 // with npm from the local cache (no registry), and runs the installed `mlflow` binary there.
 // Skipped by `npm run test:quick` (MLFLOW_TS_TEST_QUICK): it packs and installs the whole release.
 describe.skipIf(QUICK)("my-auth installed from packed tarballs", () => {
@@ -92,7 +92,7 @@ describe.skipIf(QUICK)("my-auth installed from packed tarballs", () => {
     expect(result.status).toBe(0);
     const listed = JSON.parse(result.stdout) as { apps: { name: string; package: string; module: string; client: string | null; path: string }[] };
     // The built-in basic-auth comes with the host, found like any installed app.
-    expect(listed.apps.map((a) => a.name).sort()).toEqual(["basic-auth", "my-auth", "oidc-auth"]);
+    expect(listed.apps.map((a) => a.name).sort()).toEqual(["audit-log", "basic-auth", "my-auth", "oidc-auth"]);
     expect(listed.apps).toContainEqual(expect.objectContaining({ name: "my-auth", package: "my-auth", module: "ESM", client: "./dist/client.js:MyAuthClient", path: path.join(project, "node_modules", "my-auth") }));
   });
 
@@ -120,6 +120,20 @@ describe.skipIf(QUICK)("my-auth installed from packed tarballs", () => {
     } finally {
       await oidc.stop();
       await idp.close();
+    }
+  });
+
+  it("serves audit-log from the same project: a write gets its line, and the page module ships", async () => {
+    const audited = await spawnServer(["--app-name", "audit-log"], { cwd: project, env: { NODE_PATH: "", MLFLOW_AUDIT_LOG_FILE: path.join(work, "audit.log") } });
+    try {
+      expect(audited.output()).toContain(path.join(project, "node_modules", "@mlflow-ts", "audit-log"));
+      const created = await fetch(`${audited.url}/api/2.0/mlflow/experiments/create`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "audited" }) });
+      expect(created.status).toBe(200);
+      const search = (await (await fetch(`${audited.url}/api/2.0/audit-log/search`)).json()) as { entries: { endpoint: string; resource?: { name?: string } }[] };
+      expect(search.entries[0]).toMatchObject({ endpoint: "/api/2.0/mlflow/experiments/create", resource: { name: "audited" } });
+      expect((await fetch(`${audited.url}/audit-log/ui.js`)).status).toBe(200);
+    } finally {
+      await audited.stop();
     }
   });
 

@@ -106,18 +106,28 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
     };
     const principal = (row: UserRecord, identity: Identity): UserRecord => ({ ...row, isAdmin: identity.groups.includes(config.adminGroup), groups: identity.groups });
 
-    const signIn = new SignIn(provider, config, cookies, prefix, logger, async (identity) => void (await userRow(identity.username)));
+    const signIn = new SignIn(provider, config, cookies, prefix, logger, async (identity) => void (await userRow(identity.username)), app.context.events);
+    // A token verified (a cache miss) is a sign-in; a cached one is not told again.
+    const bearerSignIn = (req: MlflowRequest, reason?: string, username?: string) =>
+      app.context.events.emit({ type: "sign-in", outcome: reason ? "failure" : "success", method: "bearer", ...(username ? { username } : {}), ...(reason ? { reason } : {}), req });
     // Verified Bearer tokens → their principal, until the token expires (the one cache of
     // verified tokens, keyed by a SHA-256 of the token): the hot path of every client call stays
     // synchronous.
     const byToken = new Map<string, CachedCaller>();
-    const fromBearer = async (token: string, key: string): Promise<UserRecord | Response> => {
+    const fromBearer = async (req: MlflowRequest, token: string, key: string): Promise<UserRecord | Response> => {
       const claims = await bearer.verify(token);
-      if (!claims) return unauthenticatedJson("The access token is not valid here (issuer, audience, signature or expiry).");
+      if (!claims) {
+        bearerSignIn(req, "invalid token");
+        return unauthenticatedJson("The access token is not valid here (issuer, audience, signature or expiry).");
+      }
       // A machine (client credentials) is `client:<client_id>`: a name no person can have.
       const identity = identityOf(claims, config);
-      if (!identity) return unauthenticatedJson("The access token names no user.");
+      if (!identity) {
+        bearerSignIn(req, "the token names no user");
+        return unauthenticatedJson("The access token names no user.");
+      }
       const who = principal(await userRow(identity.username), identity);
+      bearerSignIn(req, undefined, identity.username);
       if (byToken.size >= 10_000) byToken.delete(byToken.keys().next().value!);
       byToken.set(key, { who, expires: Number(claims.exp) * 1000 });
       return who;
@@ -138,7 +148,10 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
         const last = socket[LAST_BEARER];
         if (last !== undefined && last.header === header && last.verified.expires > Date.now()) return last.verified.who;
         const token = BEARER.exec(header)?.[1];
-        if (token === undefined) return unauthenticatedJson("Use 'Authorization: Bearer <access token>' from the identity provider.");
+        if (token === undefined) {
+          bearerSignIn(req, "not a bearer token");
+          return unauthenticatedJson("Use 'Authorization: Bearer <access token>' from the identity provider.");
+        }
         // One-shot hash: no Hash object per request, and no token kept as a key.
         const key = hash("sha256", token, "base64");
         const hit = byToken.get(key);
@@ -146,7 +159,7 @@ export function createOidcAuth(options: OidcAuthOptions = {}) {
           socket[LAST_BEARER] = { header, verified: hit };
           return hit.who;
         }
-        return fromBearer(token, key);
+        return fromBearer(req, token, key);
       }
       const sealed = cookieValue(req.get("cookie"), SESSION_COOKIE);
       const anonymous = () => ((req.method === "GET" && (req.get("accept") ?? "").includes("text/html")) ? signInPage(prefix) : unauthenticatedJson("Sign in through the identity provider, or send an access token."));

@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import * as oidc from "openid-client";
-import type { Logger } from "@mlflow-ts/plugin-api";
+import type { AppEvents, Logger, MlflowRequest } from "@mlflow-ts/plugin-api";
 import type { OidcConfig } from "./config.js";
 import { identityOf, type Identity } from "./identity-of.js";
 import { CookieCodec, cookieValue, type PendingLogin, type Session } from "./session.js";
@@ -51,7 +51,14 @@ export class SignIn {
     private readonly prefix: string,
     private readonly logger: Logger,
     private readonly onSignedIn: (identity: Identity) => Promise<void>,
+    /** Where sign-ins are told (an audit app listens). */
+    private readonly events?: AppEvents,
   ) {}
+
+  // Reasons are fixed words: a provider's error text is not copied into an event.
+  private told(req: Request, reason?: string, username?: string): void {
+    this.events?.emit({ type: "sign-in", outcome: reason ? "failure" : "success", method: "oidc", ...(username ? { username } : {}), ...(reason ? { reason } : {}), req: req as MlflowRequest });
+  }
 
   async login(req: Request, res: Response): Promise<void> {
     const verifier = oidc.randomPKCECodeVerifier();
@@ -74,7 +81,10 @@ export class SignIn {
     // The sign-in cookie is used once: a replayed callback finds none.
     res.setHeader("Set-Cookie", cookie(PENDING_COOKIE, "", 0, this.config, this.prefix));
     res.setHeader("Cache-Control", "no-store");
-    if (!pending) return this.refuse(res, "This sign-in has expired or was already used.");
+    if (!pending) {
+      this.told(req, "sign-in expired or replayed");
+      return this.refuse(res, "This sign-in has expired or was already used.");
+    }
     let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
     try {
       // The URL as the provider sent the browser to it (the registered redirect URL and this query).
@@ -84,11 +94,16 @@ export class SignIn {
     } catch (error) {
       // The reason only (state mismatch, provider error…): never a code or a token.
       this.logger.warn("oidc-auth: sign-in refused", { reason: (error as Error).message.slice(0, 200) });
+      this.told(req, "the provider's answer was refused");
       return this.refuse(res, "Sign-in failed.");
     }
     const identity = await this.identityFrom(tokens);
-    if (!identity) return this.refuse(res, "The identity provider did not say who you are.");
+    if (!identity) {
+      this.told(req, "the provider named no user");
+      return this.refuse(res, "The identity provider did not say who you are.");
+    }
     await this.onSignedIn(identity);
+    this.told(req, undefined, identity.username);
     await this.startSession(res, identity, tokens);
     res.redirect(303, pending.next);
   }

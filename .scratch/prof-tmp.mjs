@@ -1,0 +1,17 @@
+import fs from "node:fs"; import os from "node:os"; import path from "node:path";
+import { load, startServer } from "./bench/lib.js";
+const ADMIN = "Basic " + Buffer.from("admin:admin-password-123").toString("base64");
+const USER = "Basic " + Buffer.from("bench:bench-password-123").toString("base64");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prof-"));
+fs.writeFileSync(path.join(dir, "a.ini"), `[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///${path.join(dir, "auth.db")}\nadmin_username = admin\nauth_cache_ttl_seconds = 60\n`);
+process.env.BENCH_SERVER_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${path.resolve(".scratch/prof")}`;
+const s = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "m.db")}`, "--app-name", process.argv[2]], { cwd: dir, env: { MLFLOW_AUTH_CONFIG_PATH: path.join(dir, "a.ini"), MLFLOW_AUTH_ADMIN_PASSWORD: "admin-password-123", MLFLOW_AUDIT_LOG_FILE: path.join(dir, "audit.log") } });
+const call = async (m, p, b, a) => (await fetch(s.url + p, { method: m, headers: { "content-type": "application/json", authorization: a }, body: JSON.stringify(b) })).json();
+await call("POST", "/api/2.0/mlflow/users/create", { username: "bench", password: "bench-password-123" }, ADMIN);
+const e = (await call("POST", "/api/2.0/mlflow/experiments/create", { name: "b" }, ADMIN)).experiment_id;
+await call("POST", "/api/2.0/mlflow/experiments/permissions/create", { experiment_id: e, username: "bench", permission: "EDIT" }, ADMIN);
+const run = (await call("POST", "/api/2.0/mlflow/runs/create", { experiment_id: e }, USER)).run.info.run_id;
+let step = 0;
+const r = await load({ url: s.url, connections: 16, duration: 10, path: "/api/2.0/mlflow/runs/log-metric", setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: USER }, body: JSON.stringify({ run_id: run, key: "m", value: Math.random(), timestamp: Date.now(), step: step++ }) }) });
+console.log("req/s", r.requests.average, "total", r.requests.total);
+await s.stop();
