@@ -28,6 +28,7 @@ import type {
 } from "@mlflow-ts/plugin-api";
 import { s3Error } from "./s3-error.js";
 import { s3Settings, type S3Settings } from "./s3-settings.js";
+import { prefetchingLister, type PrefetchingLister } from "./prefetching-lister.js";
 
 /** MLflow's presigned part URLs live an hour (the JS SDK's default is 15 minutes). */
 const PART_URL_SECONDS = 3600;
@@ -66,6 +67,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
   readonly client: S3Client;
   readonly multipart: MultipartUploads;
   private readonly settings: S3Settings;
+  private readonly lister: PrefetchingLister;
 
   constructor(
     readonly uri: string,
@@ -74,6 +76,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Uri(uri));
     this.settings = s3Settings(options.env);
     this.client = new S3Client(this.settings.client);
+    this.lister = prefetchingLister((command, input) => this.send<ListObjectsV2CommandOutput>(command, `listing s3://${this.bucket}/${input.Prefix ?? ""}`));
     this.multipart = {
       create: (relative, numParts) => this.createMultipart(relative, numParts),
       complete: async (relative, uploadId, parts) => {
@@ -123,17 +126,15 @@ export class S3ArtifactRepository implements ArtifactRepository {
 
   async list(relative: string, options: ArtifactListOptions = {}): Promise<ArtifactListPage> {
     const Prefix = this.dirPrefix(relative);
-    const page = await this.send<ListObjectsV2CommandOutput>(
-      new ListObjectsV2Command({
-        ...this.owner(),
-        Bucket: this.bucket,
-        Prefix,
-        Delimiter: "/",
-        ...(options.pageToken ? { ContinuationToken: options.pageToken } : {}),
-        ...(options.maxResults ? { MaxKeys: Math.min(1000, options.maxResults) } : {}),
-      }),
-      `listing ${this.where(relative)}`,
-    );
+    // The next page is requested while this one is parsed (see prefetchingLister).
+    const page = await this.lister.page({
+      ...this.owner(),
+      Bucket: this.bucket,
+      Prefix,
+      Delimiter: "/",
+      ...(options.pageToken ? { ContinuationToken: options.pageToken } : {}),
+      ...(options.maxResults ? { MaxKeys: Math.min(1000, options.maxResults) } : {}),
+    });
     const files: FileInfo[] = [];
     for (const p of page.CommonPrefixes ?? []) {
       const name = (p.Prefix ?? "").slice(Prefix.length).replace(/\/$/, "");
