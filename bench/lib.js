@@ -99,6 +99,18 @@ export function peakRssMb(pid) {
   return kb / 1024;
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds (Linux /proc; 10 ms ticks).
+ * The difference over a measurement says which process the wall time went to.
+ *
+ * @example
+ * const before = cpuMs(server.child.pid); await work(); console.log(cpuMs(server.child.pid) - before);
+ */
+export function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
 /** Runs autocannon for a bounded time against one request shape; resolves with its result. */
 export function load({ url, connections, duration = 5, method = "POST", path: p, body, setupRequest }) {
   return new Promise((resolve, reject) => {
