@@ -115,12 +115,16 @@ export class S3ArtifactRepository implements ArtifactRepository {
     return key === "" ? "" : `${key}/`;
   }
 
+  private fail(error: unknown, what: string): MlflowError {
+    return s3Error(error, what, this.settings.credentialSource);
+  }
+
   // One typed door for every command (the SDK's per-command overloads do not unify).
   private async send<T>(command: object, what: string): Promise<T> {
     try {
       return (await (this.client.send as (c: object) => Promise<unknown>).call(this.client, command)) as T;
     } catch (error) {
-      throw s3Error(error, what);
+      throw this.fail(error, what);
     }
   }
 
@@ -158,7 +162,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       const head = await this.client.send(new HeadObjectCommand({ ...this.owner(), Bucket: this.bucket, Key: this.key(relative) }));
       return { size: Number(head.ContentLength ?? 0) };
     } catch (error) {
-      const mapped = s3Error(error, `reading ${this.where(relative)}`);
+      const mapped = this.fail(error, `reading ${this.where(relative)}`);
       if (mapped.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
       throw mapped;
     }
@@ -176,7 +180,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       // A range past the end: answer the whole object and let the caller decide (416), as the
       // file repository does.
       if (range && (error as { name?: string }).name === "InvalidRange") return this.read(relative);
-      const mapped = s3Error(error, what);
+      const mapped = this.fail(error, what);
       throw mapped.code === "RESOURCE_DOES_NOT_EXIST" ? new MlflowError("RESOURCE_DOES_NOT_EXIST", `Artifact '${relative}' not found`) : mapped;
     }
     const stream = output.Body as Readable;
@@ -210,7 +214,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       try {
         await (this.client.send as (c: object, o: object) => Promise<unknown>).call(this.client, new PutObjectCommand({ ...params, ContentLength: options.size }), { abortSignal: controller.signal });
       } catch (error) {
-        throw s3Error(error, what);
+        throw this.fail(error, what);
       } finally {
         body.off("error", cut);
         body.off("aborted", cut);
@@ -224,7 +228,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
     try {
       await upload.done();
     } catch (error) {
-      throw s3Error(error, what);
+      throw this.fail(error, what);
     } finally {
       body.off("error", onAbort);
     }
@@ -250,7 +254,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
         what,
       );
       const failed = answer.Errors ?? [];
-      if (failed.length > 0) throw s3Error({ name: failed[0]!.Code, message: `${failed.length} of ${batch.length} keys were not deleted: ${failed[0]!.Message ?? ""}` }, what);
+      if (failed.length > 0) throw this.fail({ name: failed[0]!.Code, message: `${failed.length} of ${batch.length} keys were not deleted: ${failed[0]!.Message ?? ""}` }, what);
     }
   }
 
