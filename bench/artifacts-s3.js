@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { ArtifactsClient } from "@mlflow-ts/client";
-import { CLIENT_CPUS, HAS_TASKSET, ROOT, SERVER_CPUS, cpuMs, peakRssMb, pin, report, startServer } from "./lib.js";
+import { CLIENT_CPUS, HAS_TASKSET, ROOT, SERVER_CPUS, cpuMs, peakRssMb, pin, report, startPythonMlflow, startServer } from "./lib.js";
 
 const SIZE = 256 * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 3);
@@ -60,6 +60,21 @@ async function startBare(endpoint, bucket) {
   return { url, pid: child.pid, stop: () => child.kill() };
 }
 
+// Every process of a process group (Linux /proc), for pinning MLflow's gunicorn and its workers.
+function processGroup(pgid) {
+  const pids = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = fs.readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1].split(" ");
+      if (Number(fields[2]) === pgid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
 async function timed(fn) {
   const start = process.hrtime.bigint();
   await fn();
@@ -81,22 +96,37 @@ export async function benchArtifactsS3() {
   await new Promise((r) => out.end(r));
   const server = await startServer(["--backend-store-uri", `sqlite:///${path.join(dir, "bench.db")}`, "--artifacts-destination", `s3://${bucket}/proxied`], { cwd: dir, env });
   const bare = await startBare(s3.endpoint, bucket);
+  // MLflow's own server proxying to the same s3rver (MLFLOW_TS_BENCH_PYTHON_MLFLOW, e.g.
+  // "/usr/bin/python3 -m mlflow" with a PYTHONPATH where MLflow imports), on its own database.
+  const mlflow = process.env.MLFLOW_TS_BENCH_PYTHON_MLFLOW && process.env.BENCH_S3_TRANSFERS !== "0"
+    ? await startPythonMlflow(`sqlite:///${path.join(dir, "mlflow-python.db")}`, { cwd: dir, args: ["--artifacts-destination", `s3://${bucket}/python`, "--gunicorn-opts", "--timeout 600"], env: { ...env, AWS_DEFAULT_REGION: "us-east-1" } })
+    : undefined;
+  if (!mlflow) console.log(`  (MLflow's own server skipped: ${process.env.MLFLOW_TS_BENCH_PYTHON_MLFLOW ? "BENCH_S3_TRANSFERS=0" : "MLFLOW_TS_BENCH_PYTHON_MLFLOW is not set (e.g. \"python3 -m mlflow\" with a PYTHONPATH where MLflow imports)"}; no ratio to it)`);
   pin(process.pid, CLIENT_CPUS);
   for (const pid of [server.child.pid, bare.pid, s3.child.pid]) pin(pid, SERVER_CPUS);
+  // MLflow's server is a process group (gunicorn and its workers): pin every process of it.
+  if (mlflow && HAS_TASKSET) for (const pid of processGroup(mlflow.child.pid)) pin(pid, SERVER_CPUS);
   try {
     // BENCH_S3_TRANSFERS=0 skips the transfers (for quick runs of the listing).
     if (process.env.BENCH_S3_TRANSFERS !== "0") {
       const client = new ArtifactsClient(server.url);
       const bareClient = new ArtifactsClient(bare.url);
+      const mlflowClient = mlflow ? new ArtifactsClient(mlflow.url) : undefined;
       const at = (name) => path.join(dir, name);
       const variants = {
         up: (i) => client.uploadFile(`1/bench/artifacts/up-${i}.bin`, source),
         down: (i) => client.downloadFile(`1/bench/artifacts/up-${i}.bin`, at(`down-${i}.bin`)),
         bareUp: (i) => bareClient.uploadFile(`up-${i}.bin`, source),
         bareDown: (i) => bareClient.downloadFile(`up-${i}.bin`, at(`bare-down-${i}.bin`)),
+        ...(mlflow
+          ? {
+              mlUp: (i) => mlflowClient.uploadFile(`1/bench/artifacts/ml-up-${i}.bin`, source),
+              mlDown: (i) => mlflowClient.downloadFile(`1/bench/artifacts/ml-up-${i}.bin`, at(`ml-down-${i}.bin`)),
+            }
+          : {}),
       };
-      const seconds = { up: [], down: [], bareUp: [], bareDown: [] };
-      const order = [["up", "down"], ["bareUp", "bareDown"]];
+      const seconds = { up: [], down: [], bareUp: [], bareDown: [], mlUp: [], mlDown: [] };
+      const order = [["up", "down"], ["bareUp", "bareDown"], ...(mlflow ? [["mlUp", "mlDown"]] : [])];
       for (let round = -1; round < ROUNDS; round += 1) {
         const shift = Math.max(round, 0) % order.length;
         for (const group of [...order.slice(shift), ...order.slice(0, shift)]) {
@@ -106,7 +136,8 @@ export async function benchArtifactsS3() {
           }
         }
         if ((await fsp.stat(at(`down-${round}.bin`))).size !== SIZE) throw new Error("downloaded size differs");
-        for (const name of [`down-${round}.bin`, `bare-down-${round}.bin`]) await fsp.rm(at(name), { force: true });
+        if (mlflow && (await fsp.stat(at(`ml-down-${round}.bin`))).size !== SIZE) throw new Error("MLflow's server: downloaded size differs");
+        for (const name of [`down-${round}.bin`, `bare-down-${round}.bin`, `ml-down-${round}.bin`]) await fsp.rm(at(name), { force: true });
       }
       const mb = SIZE / 1024 / 1024;
       const figure = (name, label) => report(label, mb / median(seconds[name]), "MB/s", undefined, `rounds ${seconds[name].map((x) => (mb / x).toFixed(0)).join(" ")}`);
@@ -116,6 +147,12 @@ export async function benchArtifactsS3() {
       figure("bareDown", "bare Node server + same SDK: the same download");
       report("S3 upload / bare Node server, same bytes", median(seconds.bareUp) / median(seconds.up), "x", [">=", 0.9]);
       report("S3 download / bare Node server, same bytes", median(seconds.bareDown) / median(seconds.down), "x", [">=", 0.9]);
+      if (mlflow) {
+        figure("mlUp", "MLflow's own server (proxied, same s3rver): the same upload");
+        figure("mlDown", "MLflow's own server (proxied, same s3rver): the same download");
+        report("S3 upload / MLflow's server, same bytes", median(seconds.mlUp) / median(seconds.up), "x", [">=", 2]);
+        report("S3 download / MLflow's server, same bytes", median(seconds.mlDown) / median(seconds.down), "x", [">=", 2]);
+      }
 
       // 8 transfers at once, 128 MB each: 1 GB up, then 1 GB down.
       const part = path.join(dir, "part.bin");
@@ -187,6 +224,7 @@ export async function benchArtifactsS3() {
     report("S3 listing / bare Node server, same 10,000 keys", ms("bare") / ms("proxy"), "x", [">=", 0.9]);
     report("S3 listing / the SDK from the bench, same 10,000 keys", ms("sdk") / ms("proxy"), "x");
   } finally {
+    await mlflow?.stop();
     bare.stop();
     await server.stop();
     s3.stop();

@@ -168,15 +168,16 @@ export async function postJson(url, p, body) {
 /**
  * MLflow's own Python server as a baseline, when `MLFLOW_TS_BENCH_PYTHON_MLFLOW` names a command
  * that runs it (e.g. `python3 -m mlflow`); undefined otherwise. Started as MLflow deploys it by
- * default (`mlflow server`, its own worker count), on the backend URI given.
+ * default (`mlflow server`, its own worker count), on the backend URI given, with `args` added to
+ * its command line and `env` to its environment.
  */
-export async function startPythonMlflow(uri, { cwd }) {
+export async function startPythonMlflow(uri, { cwd, args: extra = [], env = {} }) {
   const command = process.env.MLFLOW_TS_BENCH_PYTHON_MLFLOW;
   if (!command) return undefined;
   const port = await freePort();
   const [exe, ...args] = command.split(" ");
   const sqlalchemyUri = uri.replace(/^mysql:/, "mysql+pymysql:");
-  const child = spawn(exe, [...args, "server", "--backend-store-uri", sqlalchemyUri, "--host", "127.0.0.1", "--port", String(port)], { cwd, detached: true, stdio: "ignore" });
+  const child = spawn(exe, [...args, "server", "--backend-store-uri", sqlalchemyUri, "--host", "127.0.0.1", "--port", String(port), ...extra], { cwd, detached: true, stdio: "ignore", env: { ...process.env, ...env } });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i += 1) {
     if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) {
