@@ -8,10 +8,20 @@ const OPEN = Buffer.from("<NextContinuationToken>");
 const CLOSE = Buffer.from("</NextContinuationToken>");
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
-/** Sends one ListObjectsV2 command (the repository's door: error mapping, options). */
+/**
+ * Sends one ListObjectsV2 command (the repository's door: error mapping, options).
+ *
+ * @example
+ * const send: SendListing = (command, input) => client.send(command).catch((e) => { throw s3Error(e, `listing ${input.Prefix}`); });
+ */
 export type SendListing = (command: ListObjectsV2Command, input: ListObjectsV2CommandInput) => Promise<ListObjectsV2CommandOutput>;
 
-/** One page of a listing at a time, the next one already on its way (see {@link prefetchingLister}). */
+/**
+ * One page of a listing at a time, the next one already on its way (see {@link prefetchingLister}).
+ *
+ * @example
+ * const first: ListObjectsV2CommandOutput = await lister.page({ Bucket: "b", Prefix: "1/", Delimiter: "/" });
+ */
 export interface PrefetchingLister {
   /** The page of `input` (its `ContinuationToken` says which): a prefetched one when it is there. */
   page(input: ListObjectsV2CommandInput): Promise<ListObjectsV2CommandOutput>;
