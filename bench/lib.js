@@ -99,6 +99,18 @@ export function peakRssMb(pid) {
   return kb / 1024;
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds (Linux /proc; 10 ms ticks).
+ * The difference over a measurement says which process the wall time went to.
+ *
+ * @example
+ * const before = cpuMs(server.child.pid); await work(); console.log(cpuMs(server.child.pid) - before);
+ */
+export function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
 /** Runs autocannon for a bounded time against one request shape; resolves with its result. */
 export function load({ url, connections, duration = 5, method = "POST", path: p, body, setupRequest }) {
   return new Promise((resolve, reject) => {
@@ -156,15 +168,16 @@ export async function postJson(url, p, body) {
 /**
  * MLflow's own Python server as a baseline, when `MLFLOW_TS_BENCH_PYTHON_MLFLOW` names a command
  * that runs it (e.g. `python3 -m mlflow`); undefined otherwise. Started as MLflow deploys it by
- * default (`mlflow server`, its own worker count), on the backend URI given.
+ * default (`mlflow server`, its own worker count), on the backend URI given, with `args` added to
+ * its command line and `env` to its environment.
  */
-export async function startPythonMlflow(uri, { cwd }) {
+export async function startPythonMlflow(uri, { cwd, args: extra = [], env = {} }) {
   const command = process.env.MLFLOW_TS_BENCH_PYTHON_MLFLOW;
   if (!command) return undefined;
   const port = await freePort();
   const [exe, ...args] = command.split(" ");
   const sqlalchemyUri = uri.replace(/^mysql:/, "mysql+pymysql:");
-  const child = spawn(exe, [...args, "server", "--backend-store-uri", sqlalchemyUri, "--host", "127.0.0.1", "--port", String(port)], { cwd, detached: true, stdio: "ignore" });
+  const child = spawn(exe, [...args, "server", "--backend-store-uri", sqlalchemyUri, "--host", "127.0.0.1", "--port", String(port), ...extra], { cwd, detached: true, stdio: "ignore", env: { ...process.env, ...env } });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i += 1) {
     if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) {

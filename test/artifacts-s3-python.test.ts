@@ -11,8 +11,10 @@ import { spawnServer } from "./support/spawn-server.js";
 import { freePort } from "./support/free-port.js";
 
 // Issue 21, with MLflow's own Python client (its daily artifact workflow: log_artifact(s), a 12 MB
-// file through MLflow's multipart endpoints, list_artifacts, download_artifacts, load_dict, a
-// model version) against `mlflow server` on s3rver, in both modes. It needs a Python where
+// file through MLflow's multipart endpoints, list_artifacts, download_artifacts, load_dict,
+// sklearn's log_model with a registered version, then load_model from runs:/ and models:/, a
+// model version) against `mlflow server` on s3rver, in both modes; and MLflow's own server and
+// ours each serving, models included, what the other wrote to the same bucket. It needs a Python where
 // `import mlflow` and `import boto3` work (Debian's python3-boto3): MLFLOW_TS_TEST_MLFLOW_PYTHONPATH
 // is the PYTHONPATH that makes MLflow importable (MLFLOW_TS_TEST_PYTHON the interpreter, default
 // /usr/bin/python3). The session script is ours (test/support/python-s3-session.py).
@@ -33,6 +35,31 @@ interface Session {
   conf: unknown;
   model_version: [string, string];
   run_id: string;
+  registered_name: string;
+  clf_files: string[];
+  expected: number[][];
+  loaded: number[][];
+  pyfunc: number[];
+  registered: number[];
+  predicted: number[];
+}
+
+interface CrossRead {
+  top: unknown;
+  a: string;
+  big: number;
+  conf: unknown;
+  cross: Record<string, string>;
+  models: Record<string, number[][]>;
+  registered: number[];
+  retried?: string;
+}
+
+async function crossRead(url: string, artifactUri: string, who: string): Promise<CrossRead> {
+  const { stdout } = await promisify(execFile)(PYTHON, [CROSSREAD, url, artifactUri, who], { env: { ...process.env, PYTHONPATH: PYTHONPATH! }, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 });
+  const read = JSON.parse(stdout.trim().split("\n").at(-1)!) as CrossRead;
+  if (read.retried) console.warn(`${who}'s server needed a second download: ${read.retried}`);
+  return read;
 }
 
 async function session(url: string, mode: string, env: Record<string, string>): Promise<Session> {
@@ -58,11 +85,19 @@ async function startMlflowServer(cwd: string, backend: string, destination: stri
   throw new Error("MLflow's server did not start");
 }
 
+const TOP = [["a.txt", false], ["clf", true], ["dir", true], ["model", true], ["weights", true]];
+
 function expectWorkflow(result: Session): void {
-  expect(result.top).toEqual([["a.txt", false], ["dir", true], ["model", true], ["weights", true]]);
+  expect(result.top).toEqual(TOP);
   expect(result.dir).toEqual(["dir/b.json", "dir/deep"]);
   expect([result.same_a, result.same_c, result.same_big]).toEqual([true, true, true]);
   expect(result.conf).toEqual({ answer: 42 });
+  // log_model's files, and the model loaded back (sklearn flavor, pyfunc, the registered version)
+  // predicting what the fitted one does.
+  expect(result.clf_files).toEqual(expect.arrayContaining(["clf/MLmodel", "clf/model.pkl", "clf/requirements.txt", "clf/conda.yaml", "clf/python_env.yaml"]));
+  expect(result.loaded).toEqual(result.expected);
+  expect(result.pyfunc).toEqual(result.predicted);
+  expect(result.registered).toEqual(result.predicted);
 }
 
 describe.skipIf(!PYTHONPATH)("MLflow's Python client with the artifacts in S3", () => {
@@ -86,33 +121,37 @@ describe.skipIf(!PYTHONPATH)("MLflow's Python client with the artifacts in S3", 
     }
   }, 300_000);
 
-  it("drop-in: MLflow's own server serves what mlflow-ts wrote to the bucket, and mlflow-ts what MLflow's wrote", async () => {
+  it("drop-in: MLflow's own server serves what mlflow-ts wrote to the bucket, models included, and mlflow-ts what MLflow's wrote", async () => {
     const s3 = await startS3Store();
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-py-s3-"));
-    const backend = `sqlite:///${cwd}/mlflow.db`;
     const destination = `s3://${s3.bucket}/shared`;
-    let ours = await spawnServer(["--backend-store-uri", backend, "--artifacts-destination", destination], { cwd, env: { ...s3.env } });
+    const ours = await spawnServer(["--backend-store-uri", `sqlite:///${cwd}/ours.db`, "--artifacts-destination", destination], { cwd, env: { ...s3.env } });
+    // MLflow's server on its own database (its schema is older than ours): the bucket is what they
+    // share, through each one's artifact proxy on the same destination.
+    const theirs = await startMlflowServer(cwd, `sqlite:///${cwd}/theirs.db`, destination, s3.env);
     try {
       const written = await session(ours.url, "proxied", {});
-      await ours.stop();
-      const theirs = await startMlflowServer(cwd, backend, destination, s3.env);
-      let read: { top: unknown; a: string; big: number; conf: unknown; retried?: string };
-      try {
-        const { stdout } = await promisify(execFile)(PYTHON, [CROSSREAD, theirs.url, written.run_id, "mlflow"], { env: { ...process.env, PYTHONPATH: PYTHONPATH! }, timeout: 120_000 });
-        read = JSON.parse(stdout.trim().split("\n").at(-1)!);
-      } finally {
-        theirs.stop();
-      }
-      if (read.retried) console.warn(`MLflow's server needed a second download: ${read.retried}`);
-      expect({ ...read, retried: undefined }).toEqual({ top: [["a.txt", false], ["dir", true], ["model", true], ["weights", true]], a: "hello from python", big: 12 * 1024 * 1024, conf: { answer: 42 }, retried: undefined });
-      ours = await spawnServer(["--backend-store-uri", backend, "--artifacts-destination", destination], { cwd, env: { ...s3.env } });
+      expectWorkflow(written);
+      // MLflow's server serves what ours wrote: files, the logged model, a version registered on it
+      // with that model as source; then it writes a file and a model of its own beside them.
+      const read = await crossRead(theirs.url, written.artifact_uri, "mlflow");
+      expect({ ...read, retried: undefined }).toEqual({ top: TOP, a: "hello from python", big: 12 * 1024 * 1024, conf: { answer: 42 }, cross: {}, models: { clf: written.expected }, registered: written.predicted, retried: undefined });
+      // Ours serves what MLflow's server wrote: its file and its model.
+      const back = await crossRead(ours.url, written.artifact_uri, "mlflow-ts");
+      expect(back.cross).toEqual({ "written-by-mlflow.txt": "from mlflow" });
+      expect(back.models).toEqual({ "by-mlflow": written.expected, clf: written.expected });
+      expect(back.registered).toEqual(written.predicted);
       const base = written.artifact_uri.slice("mlflow-artifacts:/".length);
       expect(await (await fetch(`${ours.url}/api/2.0/mlflow-artifacts/artifacts/${base}/cross/written-by-mlflow.txt`)).text()).toBe("from mlflow");
+      // And MLflow's server what ours' proxy wrote in that cross-read.
+      expect(await (await fetch(`${theirs.url}/api/2.0/mlflow-artifacts/artifacts/${base}/cross/written-by-mlflow-ts.txt`)).text()).toBe("from mlflow-ts");
+      expect((await crossRead(theirs.url, written.artifact_uri, "mlflow-again")).models["by-mlflow-ts"]).toEqual(written.expected);
     } finally {
+      theirs.stop();
       await ours.stop();
       await s3.close();
     }
-  }, 300_000);
+  }, 400_000);
 
   it("direct: the client writes the bucket with boto3, the server reads it for the UI and the registry", async () => {
     const s3 = await startS3Store();
@@ -127,6 +166,8 @@ describe.skipIf(!PYTHONPATH)("MLflow's Python client with the artifacts in S3", 
       expect((await big.arrayBuffer()).byteLength).toBe(12 * 1024 * 1024);
       const [name, version] = result.model_version;
       expect(await (await fetch(`${server.url}/model-versions/get-artifact?name=${name}&version=${version}&path=conf.json`)).json()).toEqual({ answer: 42 });
+      // The registered model's files, which the client wrote to the bucket, through the server.
+      expect(await (await fetch(`${server.url}/model-versions/get-artifact?name=${result.registered_name}&version=1&path=MLmodel`)).text()).toMatch(/sklearn/);
     } finally {
       await server.stop();
       await s3.close();

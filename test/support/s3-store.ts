@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import net from "node:net";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { freePort } from "./free-port.js";
@@ -22,10 +23,23 @@ export interface S3Store {
   close(): Promise<void>;
 }
 
+// A TCP connection is the probe: it works for http and https alike (a self-signed https store
+// would fail a fetch).
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
   for (let waited = 0; waited < 15_000; waited += 50) {
     if (child.exitCode !== null) throw new Error(`s3rver exited (${child.exitCode}): ${output()}`);
-    const up = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    const up = await accepts(port);
     if (up) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -34,7 +48,8 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
 
 /**
  * Starts s3rver in its own process on a free port with a fresh directory and the bucket
- * configured; credentials S3RVER/S3RVER. Its own process, with OpenSSL's legacy provider: s3rver
+ * configured; credentials S3RVER/S3RVER; over https when `tls` names a key and certificate (PEM
+ * files). Its own process, with OpenSSL's legacy provider: s3rver
  * 3.7 encrypts ListObjectsV2 continuation tokens with DES, which Node 17+ refuses otherwise, so
  * listings past 1,000 keys would fail with InternalError. Stopped by PID.
  *
@@ -42,14 +57,14 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
  * const s3 = await startS3Store();
  * const repository = new S3ArtifactRepository(`s3://${s3.bucket}/mlflow`, { env: s3.env, cwd: process.cwd() });
  */
-export async function startS3Store(options: { bucket?: string } = {}): Promise<S3Store> {
+export async function startS3Store(options: { bucket?: string; tls?: { key: string; cert: string } } = {}): Promise<S3Store> {
   const bucket = options.bucket ?? "mlflow";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-s3rver-"));
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
     let output = "";
-    child = spawn(process.execPath, ["--openssl-legacy-provider", S3RVER_BIN, "-d", dir, "-a", "127.0.0.1", "-p", String(port), "-s", "--configure-bucket", bucket], { stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, ["--openssl-legacy-provider", S3RVER_BIN, "-d", dir, "-a", "127.0.0.1", "-p", String(port), "-s", "--configure-bucket", bucket, ...(options.tls ? ["--key", options.tls.key, "--cert", options.tls.cert] : [])], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
     await waitForPort(port, child, () => output);
@@ -64,7 +79,7 @@ export async function startS3Store(options: { bucket?: string } = {}): Promise<S
     });
   };
   await start();
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
   return {
     endpoint,
     port,

@@ -1,7 +1,9 @@
 import { MlflowError, isMlflowError } from "@mlflow-ts/protocol";
 
 const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "TimeoutError", "RequestTimeout", "SlowDown", "ServiceUnavailable", "InternalError"]);
-const CREDENTIALS = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "CredentialsProviderError", "AuthorizationHeaderMalformed"]);
+const CREDENTIALS = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "AuthorizationHeaderMalformed"]);
+// Node's codes for a certificate it would not trust (a self-signed or private CA, a wrong name).
+const TLS = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_UNTRUSTED", "CERT_SIGNATURE_FAILURE", "ERR_TLS_CERT_ALTNAME_INVALID"]);
 
 function codesOf(error: unknown): string[] {
   const e = error as { name?: string; code?: string; Code?: string; cause?: { code?: string }; errors?: { code?: string }[] } | undefined;
@@ -16,14 +18,16 @@ function short(error: unknown): string {
 /**
  * Turns an AWS SDK failure into the `MlflowError` a client should see, naming the cause and never
  * a credential: a missing key is 404; a store that cannot be reached (refused, reset, timed out,
- * 503 SlowDown) is 503 `TEMPORARILY_UNAVAILABLE`, which MLflow's clients retry; refused credentials
- * and denied access are 403 (a client retrying would not help); anything else is 500 with S3's
- * error name.
+ * 503 SlowDown) is 503 `TEMPORARILY_UNAVAILABLE`, which MLflow's clients retry; refused or missing
+ * credentials and denied access are 403 (a client retrying would not help), naming where the
+ * server took its credentials from (`credentialSource`, e.g. "the profile 'team' of AWS_PROFILE");
+ * a certificate the server does not trust is 500 naming the two ways out; anything else is 500
+ * with S3's error name.
  *
  * @example
- * try { await client.send(command); } catch (error) { throw s3Error(error, "reading s3://bucket/key"); }
+ * try { await client.send(command); } catch (error) { throw s3Error(error, "reading s3://bucket/key", settings.credentialSource); }
  */
-export function s3Error(error: unknown, what: string): MlflowError {
+export function s3Error(error: unknown, what: string, credentialSource = "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE"): MlflowError {
   if (isMlflowError(error)) return error;
   const codes = codesOf(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
@@ -36,7 +40,14 @@ export function s3Error(error: unknown, what: string): MlflowError {
     return new MlflowError("TEMPORARILY_UNAVAILABLE", `The object store is unavailable (${name}) while ${what}; try again`);
   }
   if (codes.some((c) => CREDENTIALS.has(c))) {
-    return new MlflowError("PERMISSION_DENIED", `The object store refused the server's credentials (${name}) while ${what}: ${short(error)}. Check the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE the server was started with.`);
+    return new MlflowError("PERMISSION_DENIED", `The object store refused the server's credentials (${name}) while ${what}: ${short(error)}. Check the credentials the server was started with: ${credentialSource}.`);
+  }
+  if (codes.includes("CredentialsProviderError")) {
+    return new MlflowError("PERMISSION_DENIED", `The server found no S3 credentials (${name}) while ${what}: ${short(error)}. It looked in ${credentialSource}.`);
+  }
+  const tls = codes.find((c) => TLS.has(c));
+  if (tls) {
+    return new MlflowError("INTERNAL_ERROR", `The object store's TLS certificate is not trusted (${tls}: ${short(error)}) while ${what}. Add its CA with NODE_EXTRA_CA_CERTS, or set MLFLOW_S3_IGNORE_TLS=true to skip verification.`);
   }
   if (codes.includes("AccessDenied") || status === 403) {
     return new MlflowError("PERMISSION_DENIED", `The object store denied access (${name}) while ${what}: ${short(error)}`);

@@ -28,6 +28,7 @@ import type {
 } from "@mlflow-ts/plugin-api";
 import { s3Error } from "./s3-error.js";
 import { s3Settings, type S3Settings } from "./s3-settings.js";
+import { prefetchingLister, type PrefetchingLister } from "./prefetching-lister.js";
 
 /** MLflow's presigned part URLs live an hour (the JS SDK's default is 15 minutes). */
 const PART_URL_SECONDS = 3600;
@@ -66,6 +67,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
   readonly client: S3Client;
   readonly multipart: MultipartUploads;
   private readonly settings: S3Settings;
+  private readonly lister: PrefetchingLister;
 
   constructor(
     readonly uri: string,
@@ -74,6 +76,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Uri(uri));
     this.settings = s3Settings(options.env);
     this.client = new S3Client(this.settings.client);
+    this.lister = prefetchingLister((command, input) => this.send<ListObjectsV2CommandOutput>(command, `listing s3://${this.bucket}/${input.Prefix ?? ""}`));
     this.multipart = {
       create: (relative, numParts) => this.createMultipart(relative, numParts),
       complete: async (relative, uploadId, parts) => {
@@ -112,28 +115,30 @@ export class S3ArtifactRepository implements ArtifactRepository {
     return key === "" ? "" : `${key}/`;
   }
 
+  private fail(error: unknown, what: string): MlflowError {
+    return s3Error(error, what, this.settings.credentialSource);
+  }
+
   // One typed door for every command (the SDK's per-command overloads do not unify).
   private async send<T>(command: object, what: string): Promise<T> {
     try {
       return (await (this.client.send as (c: object) => Promise<unknown>).call(this.client, command)) as T;
     } catch (error) {
-      throw s3Error(error, what);
+      throw this.fail(error, what);
     }
   }
 
   async list(relative: string, options: ArtifactListOptions = {}): Promise<ArtifactListPage> {
     const Prefix = this.dirPrefix(relative);
-    const page = await this.send<ListObjectsV2CommandOutput>(
-      new ListObjectsV2Command({
-        ...this.owner(),
-        Bucket: this.bucket,
-        Prefix,
-        Delimiter: "/",
-        ...(options.pageToken ? { ContinuationToken: options.pageToken } : {}),
-        ...(options.maxResults ? { MaxKeys: Math.min(1000, options.maxResults) } : {}),
-      }),
-      `listing ${this.where(relative)}`,
-    );
+    // The next page is requested while this one is parsed (see prefetchingLister).
+    const page = await this.lister.page({
+      ...this.owner(),
+      Bucket: this.bucket,
+      Prefix,
+      Delimiter: "/",
+      ...(options.pageToken ? { ContinuationToken: options.pageToken } : {}),
+      ...(options.maxResults ? { MaxKeys: Math.min(1000, options.maxResults) } : {}),
+    });
     const files: FileInfo[] = [];
     for (const p of page.CommonPrefixes ?? []) {
       const name = (p.Prefix ?? "").slice(Prefix.length).replace(/\/$/, "");
@@ -157,7 +162,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       const head = await this.client.send(new HeadObjectCommand({ ...this.owner(), Bucket: this.bucket, Key: this.key(relative) }));
       return { size: Number(head.ContentLength ?? 0) };
     } catch (error) {
-      const mapped = s3Error(error, `reading ${this.where(relative)}`);
+      const mapped = this.fail(error, `reading ${this.where(relative)}`);
       if (mapped.code === "RESOURCE_DOES_NOT_EXIST") return undefined;
       throw mapped;
     }
@@ -175,7 +180,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       // A range past the end: answer the whole object and let the caller decide (416), as the
       // file repository does.
       if (range && (error as { name?: string }).name === "InvalidRange") return this.read(relative);
-      const mapped = s3Error(error, what);
+      const mapped = this.fail(error, what);
       throw mapped.code === "RESOURCE_DOES_NOT_EXIST" ? new MlflowError("RESOURCE_DOES_NOT_EXIST", `Artifact '${relative}' not found`) : mapped;
     }
     const stream = output.Body as Readable;
@@ -209,7 +214,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       try {
         await (this.client.send as (c: object, o: object) => Promise<unknown>).call(this.client, new PutObjectCommand({ ...params, ContentLength: options.size }), { abortSignal: controller.signal });
       } catch (error) {
-        throw s3Error(error, what);
+        throw this.fail(error, what);
       } finally {
         body.off("error", cut);
         body.off("aborted", cut);
@@ -223,7 +228,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
     try {
       await upload.done();
     } catch (error) {
-      throw s3Error(error, what);
+      throw this.fail(error, what);
     } finally {
       body.off("error", onAbort);
     }
@@ -249,7 +254,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
         what,
       );
       const failed = answer.Errors ?? [];
-      if (failed.length > 0) throw s3Error({ name: failed[0]!.Code, message: `${failed.length} of ${batch.length} keys were not deleted: ${failed[0]!.Message ?? ""}` }, what);
+      if (failed.length > 0) throw this.fail({ name: failed[0]!.Code, message: `${failed.length} of ${batch.length} keys were not deleted: ${failed[0]!.Message ?? ""}` }, what);
     }
   }
 

@@ -10,6 +10,8 @@ export interface S3Settings {
   readonly uploadExtraArgs: Readonly<Record<string, unknown>>;
   /** `MLFLOW_S3_EXPECTED_BUCKET_OWNER`, sent on every call when set. */
   readonly expectedBucketOwner?: string;
+  /** Where the credentials come from, in words for error messages (never a key or secret). */
+  readonly credentialSource: string;
 }
 
 function flag(env: Readonly<Record<string, string | undefined>>, name: string): boolean {
@@ -75,5 +77,11 @@ export function s3Settings(env: Readonly<Record<string, string | undefined>>): S
     ...(keyId && secret ? { credentials: { accessKeyId: keyId, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } } : {}),
     ...(!(keyId && secret) && env.AWS_PROFILE ? { profile: env.AWS_PROFILE } : {}),
   };
-  return { client, uploadExtraArgs, ...(env.MLFLOW_S3_EXPECTED_BUCKET_OWNER ? { expectedBucketOwner: env.MLFLOW_S3_EXPECTED_BUCKET_OWNER } : {}) };
+  const credentialSource =
+    keyId && secret
+      ? "the static keys of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
+      : env.AWS_PROFILE
+        ? `the profile '${env.AWS_PROFILE}' of AWS_PROFILE (AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws/credentials and ~/.aws/config)`
+        : "the AWS SDK's default chain (no AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE: the default profile of ~/.aws, web identity, container or instance metadata)";
+  return { client, uploadExtraArgs, credentialSource, ...(env.MLFLOW_S3_EXPECTED_BUCKET_OWNER ? { expectedBucketOwner: env.MLFLOW_S3_EXPECTED_BUCKET_OWNER } : {}) };
 }

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { S3ArtifactRepository, s3Settings } from "@mlflow-ts/artifacts-s3";
+import { S3ArtifactRepository, s3Error, s3Settings } from "@mlflow-ts/artifacts-s3";
 import { startS3Store, type S3Store } from "../../../test/support/s3-store.js";
 
 // The s3 repository against s3rver with the real AWS SDK: streamed writes of unknown length,
@@ -155,6 +155,15 @@ describe("s3Settings: MLflow's variables on the JS SDK", () => {
   it("uses static keys when given, else the profile", () => {
     expect(s3Settings({ AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b", AWS_SESSION_TOKEN: "c" }).client.credentials).toEqual({ accessKeyId: "a", secretAccessKey: "b", sessionToken: "c" });
     expect(s3Settings({ AWS_PROFILE: "team" }).client.profile).toBe("team");
+    // What credential errors name: where the credentials came from, never a key or secret.
+    expect(s3Settings({ AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "s3cr3t" }).credentialSource).toBe("the static keys of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY");
+    expect(s3Settings({ AWS_PROFILE: "team" }).credentialSource).toMatch(/^the profile 'team' of AWS_PROFILE/);
+    expect(s3Settings({}).credentialSource).toMatch(/^the AWS SDK's default chain/);
+  });
+  it("names an untrusted certificate and the ways out", () => {
+    const error = s3Error(Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }), "reading s3://b/k");
+    expect(error.code).toBe("INTERNAL_ERROR");
+    expect(error.message).toBe("The object store's TLS certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate) while reading s3://b/k. Add its CA with NODE_EXTRA_CA_CERTS, or set MLFLOW_S3_IGNORE_TLS=true to skip verification.");
   });
   it("refuses bad values naming the variable", () => {
     expect(() => s3Settings({ MLFLOW_S3_IGNORE_TLS: "maybe" })).toThrow(/MLFLOW_S3_IGNORE_TLS/);
