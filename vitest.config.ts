@@ -14,7 +14,16 @@ const workers = Number(process.env.MLFLOW_TS_TEST_WORKERS) || Math.max(2, os.ava
 // `bin/mlflow.js` and an installed plugin would load; `npm test` builds first.
 export default defineConfig({
   test: {
-    include: ["packages/*/test/**/*.test.ts", "plugins/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    // Two projects: every suite as it is, and (issue 22) the auth apps' suites again with the
+    // audit app composed after them (`--app-name basic-auth,audit-log`, `oidc-auth,audit-log`),
+    // unchanged, each server's audit file checked to hold every write it answered.
+    projects: [
+      { extends: true, test: { name: "all", include: ["packages/*/test/**/*.test.ts", "plugins/*/test/**/*.test.ts", "test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "with-audit-log", include: ["packages/basic-auth/test/**/*.test.ts", "plugins/oidc-auth/test/**/*.test.ts"], env: { MLFLOW_TS_TEST_WITH_APPS: "audit-log" } },
+      },
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

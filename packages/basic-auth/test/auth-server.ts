@@ -38,6 +38,7 @@ export async function startAuthServer(
   } = {},
 ): Promise<AuthServer> {
   const printed: string[] = [];
+  let verifyExtraApps = async () => {};
   const server = await startTestServer({
     dialect: options.dialect,
     config: options.config,
@@ -58,14 +59,20 @@ export async function startAuthServer(
       enterAuthApp(app, "basic-auth");
       await createBasicAuth({ env: { MLFLOW_AUTH_CONFIG_PATH: file, MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN.password, ...options.env }, print: (l) => printed.push(l) })(app);
       // `--app-name basic-auth,<extra apps>` when the suite runs composed (MLFLOW_TS_TEST_WITH_APPS).
-      await applyExtraApps(app, { ...process.env, ...options.env });
+      verifyExtraApps = await applyExtraApps(app, { ...process.env, ...options.env });
       options.after?.(app);
     },
   });
   const as = (username: string, password: string) => new MlflowClient(server.url, { username, password });
   const auth = (username: string, password: string) => new AuthServiceClient(server.url, { username, password });
   const admin = auth(ADMIN.username, ADMIN.password);
+  const close = server.close;
   return Object.assign(server, {
+    // Composed (MLFLOW_TS_TEST_WITH_APPS), the extra apps are checked once the server has stopped.
+    async close() {
+      await close();
+      await verifyExtraApps();
+    },
     admin,
     adminTracking: as(ADMIN.username, ADMIN.password),
     printed,
