@@ -8,7 +8,7 @@ import { CliError, isCliError } from "./config-error.js";
 import { loadConfigFile } from "./load-config-file.js";
 import { resolveConfig } from "./resolve-config.js";
 import { runServer } from "./run-server.js";
-import { watchServer } from "./watch-server.js";
+import { WATCH_HANDOFF, watchServer } from "./watch-server.js";
 import { checkServerApps } from "./load-server-apps.js";
 import { SERVER_OPTIONS } from "./server-options.js";
 
@@ -70,7 +70,11 @@ function serverCommand(name: "server" | "ui", io: Required<MainIo>, setResult: (
       },
       problems,
     );
-    await checkServerApps(config, io.env, problems);
+    // A spare server of `--watch` imports its apps only when told to (their code has changed by
+    // then); the watcher checked them when it started.
+    if (io.env[WATCH_HANDOFF] === "1") {
+      if (problems.length) throw new CliError("ERR_CONFIG_INVALID", problems);
+    } else await checkServerApps(config, io.env, problems);
     if (opts.watch) {
       // The child gets the same arguments (after the command name) without --watch.
       const at = argv.indexOf(name);

@@ -20,13 +20,13 @@ async function versionAt(url: string): Promise<number | undefined> {
   }
 }
 
-async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => boolean, what: string, output?: () => string): Promise<T> {
   for (let i = 0; i < 300; i += 1) {
     const value = await probe();
     if (ok(value)) return value;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}${output ? `; the watcher said:\n${output()}` : ""}`);
 }
 
 describe("mlflow server --watch", () => {
@@ -38,15 +38,15 @@ describe("mlflow server --watch", () => {
       // A source edit alone does not restart (the build's output does).
       fs.writeFileSync(path.join(dir, "src/app.ts"), "// edited");
       fs.writeFileSync(path.join(dir, "dist/app.js"), appSource(2));
-      expect(await waitFor(() => versionAt(server.url), (v) => v === 2, "version 2")).toBe(2);
+      expect(await waitFor(() => versionAt(server.url), (v) => v === 2, "version 2", server.output)).toBe(2);
       expect(server.output()).toContain("dist/app.js changed; restarting on port");
       expect(server.output()).not.toContain("src/app.ts changed");
       // A broken build: the replacement fails to load, the watcher says so, the previous server keeps serving.
       fs.writeFileSync(path.join(dir, "dist/app.js"), "export const createApp = (app) => { syntax error here");
-      await waitFor(async () => server.output(), (out) => out.includes("the new build did not start (its error is above); the previous server keeps serving"), "the broken build to be reported");
+      await waitFor(async () => server.output(), (out) => out.includes("the new build did not start (its error is above); the previous server keeps serving"), "the broken build to be reported", server.output);
       expect(await versionAt(server.url)).toBe(2);
       fs.writeFileSync(path.join(dir, "dist/app.js"), appSource(3));
-      expect(await waitFor(() => versionAt(server.url), (v) => v === 3, "version 3")).toBe(3);
+      expect(await waitFor(() => versionAt(server.url), (v) => v === 3, "version 3", server.output)).toBe(3);
     } finally {
       expect(await server.stop()).toBe(0);
     }
