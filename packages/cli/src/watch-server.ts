@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
 import { loadServerApps } from "./load-server-apps.js";
+import { CliError } from "./config-error.js";
 
 // This package's own executable (dist/bin.js), so the child runs the same mlflow as the watcher.
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "bin.js");
@@ -66,6 +67,8 @@ export async function watchServer(
   args: readonly string[],
   io: { readonly env: Readonly<Record<string, string | undefined>>; readonly cwd: string; readonly stderr: (text: string) => void },
 ): Promise<number> {
+  // The watcher hands the port from one server process to the next: one process, not a cluster.
+  if (config.workers > 1) throw new CliError("ERR_CONFIG_INVALID", [`--watch: serves with one process; drop --workers ${config.workers} (or MLFLOW_WORKERS) while developing`]);
   // The apps are found and their settings checked here first: a wrong name fails once, clearly.
   const apps = await loadServerApps(config, io.env);
   const dirs = [...new Set(apps.loaded.map((l) => l.declaration.dir))];

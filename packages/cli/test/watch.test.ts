@@ -54,4 +54,14 @@ describe("mlflow server --watch", () => {
     // The child went with it: nothing answers on the port.
     expect(await versionAt(server.url)).toBeUndefined();
   }, 90_000);
+
+  it("refuses --workers: the port is handed from one server process to the next", async () => {
+    const { execFile } = await import("node:child_process");
+    const { BIN } = await import("../../../test/support/spawn-server.js");
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      execFile(process.execPath, [BIN, "server", "--watch", "--workers", "2", "--port", "0"], { cwd: project }, (error, _out, stderr) => resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stderr })),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--watch: serves with one process; drop --workers 2");
+  }, 30_000);
 });
