@@ -5,20 +5,9 @@ import { createLogger, createServer, startServer } from "@mlflow-ts/server";
 import { webUiOptions } from "./web-ui-options.js";
 import { applyServerApps, loadServerApps } from "./load-server-apps.js";
 import { WATCH_HANDOFF, handoff } from "./watch-server.js";
+import { waitForSignal } from "./wait-for-signal.js";
 import { openStores, type OpenStores } from "./open-stores.js";
 import { openWhenReachable } from "./open-when-reachable.js";
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(signal);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-}
 
 // A big database MLflow made has no index on metrics (run_uuid, key, step): say once how to add it.
 function warnIfUnindexed(logger: Logger, opened: OpenStores): void {

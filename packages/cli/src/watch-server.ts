@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
 import { loadServerApps } from "./load-server-apps.js";
 import { CliError } from "./config-error.js";
+import { waitForSignal } from "./wait-for-signal.js";
 
 // This package's own executable (dist/bin.js), so the child runs the same mlflow as the watcher.
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "bin.js");
@@ -149,15 +150,7 @@ export async function watchServer(
   const watchers = dirs.map((dir) => fs.watch(dir, { recursive: true }, (_event, file) => onChange(dir, file)));
   io.stderr(`mlflow --watch: watching ${dirs.join(", ") || "nothing"}; the server keeps port ${port}\n`);
   restarting = replace();
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (s: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(s);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
+  const signal = await waitForSignal();
   stopping = true;
   clearTimeout(timer);
   for (const w of watchers) w.close();
