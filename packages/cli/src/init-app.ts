@@ -1,14 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import { SCAFFOLD_SCRIPTS, SCAFFOLD_TSCONFIG, scaffoldPublishFields } from "./scaffold-common.js";
+import { SCAFFOLD_SCRIPTS, SCAFFOLD_TOOLCHAIN, SCAFFOLD_TSCONFIG, releaseDependencies, scaffoldBaseName, scaffoldDirectory, scaffoldPublishFields } from "./scaffold-common.js";
 
 /** The packages a scaffolded app depends on, and where they come from. */
 // plugin-api and client are peers: the server's own copies are the ones an app must use. The
 // development install gets them (and the server, for tests) as devDependencies; only those may
 // point at local tarballs, so a packed app never carries a path from the author's machine.
 const HOST_PACKAGES = { "@mlflow-ts/plugin-api": "peer+dev", "@mlflow-ts/client": "peer+dev", "@mlflow-ts/cli": "dev" } as const;
-// The whole release is needed to install from tarballs (the packages depend on each other).
-const TOOLCHAIN = { typescript: "5.9.3", vitest: "^4.1.12", "@types/node": "^20.19.0" };
 
 function className(name: string): string {
   return name.replace(/(^|[-_.])(\w)/g, (_, __, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, "") + "Client";
@@ -25,29 +23,11 @@ function className(name: string): string {
  * initApp("acme-auth", { cwd: process.cwd(), from: "../mlflow-ts/release" });
  */
 export function initApp(name: string, options: { cwd: string; from?: string; version: string }): string {
-  if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(name)) throw new Error(`'${name}' is not a valid npm package name`);
-  const appName = name.replace(/^@[^/]+\//, "");
-  const dir = path.resolve(options.cwd, appName);
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new Error(`${dir} exists and is not empty`);
-  const source = (pkg: string): string => {
-    if (!options.from) return `^${options.version}`;
-    const file = fs.readdirSync(options.from).find((f) => f === `${pkg.replace(/^@/, "").replace("/", "-")}-${options.version}.tgz`);
-    if (!file) throw new Error(`${options.from} has no tarball of ${pkg}@${options.version} (run 'npm run release' in the mlflow-ts clone)`);
-    return `file:${path.relative(dir, path.join(path.resolve(options.from), file))}`;
-  };
-  const devDependencies: Record<string, string> = { ...TOOLCHAIN };
+  const appName = scaffoldBaseName(name);
+  const dir = scaffoldDirectory(options.cwd, appName);
+  const devDependencies: Record<string, string> = { ...SCAFFOLD_TOOLCHAIN, ...releaseDependencies(dir, options, Object.keys(HOST_PACKAGES)) };
   const peerDependencies: Record<string, string> = {};
-  for (const [pkg, role] of Object.entries(HOST_PACKAGES)) {
-    devDependencies[pkg] = source(pkg);
-    if (role === "peer+dev") peerDependencies[pkg] = `^${options.version}`;
-  }
-  // Installing from tarballs, every package of the release must be at hand for the others to resolve.
-  if (options.from) {
-    for (const file of fs.readdirSync(options.from).filter((f) => f.startsWith("mlflow-ts-") && f.endsWith(".tgz"))) {
-      const pkg = `@mlflow-ts/${file.slice("mlflow-ts-".length, -`-${options.version}.tgz`.length)}`;
-      if (!(pkg in devDependencies)) devDependencies[pkg] = `file:${path.relative(dir, path.join(path.resolve(options.from), file))}`;
-    }
-  }
+  for (const [pkg, role] of Object.entries(HOST_PACKAGES)) if (role === "peer+dev") peerDependencies[pkg] = `^${options.version}`;
   const client = className(appName);
   const envKeys = `${appName.replace(/[^A-Za-z0-9]/g, "_").toUpperCase()}_KEYS`;
   const files: Record<string, string> = {

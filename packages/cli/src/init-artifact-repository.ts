@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { SCAFFOLD_SCRIPTS, SCAFFOLD_TSCONFIG } from "./scaffold-common.js";
+import { SCAFFOLD_SCRIPTS, SCAFFOLD_TOOLCHAIN, SCAFFOLD_TSCONFIG, releaseDependencies, scaffoldBaseName, scaffoldDirectory } from "./scaffold-common.js";
 
-const TOOLCHAIN = { typescript: "5.9.3", vitest: "^4.1.12", "@types/node": "^20.19.0" };
 
 function className(scheme: string): string {
   return scheme.replace(/(^|[-_.+])(\w)/g, (_, __, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, "") + "ArtifactRepository";
@@ -19,25 +18,11 @@ function className(scheme: string): string {
  * initArtifactRepository("acme-artifacts", { cwd: process.cwd(), scheme: "acme", version: "0.1.0" });
  */
 export function initArtifactRepository(name: string, options: { cwd: string; from?: string; version: string; scheme?: string }): string {
-  if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(name)) throw new Error(`'${name}' is not a valid npm package name`);
-  const base = name.replace(/^@[^/]+\//, "");
+  const base = scaffoldBaseName(name);
   const scheme = (options.scheme ?? base).toLowerCase();
   if (!/^[a-z][a-z0-9+.-]*$/.test(scheme) || scheme === "file") throw new Error(`'${scheme}' is not a URI scheme a repository can declare (a letter, then letters, digits, '+', '-' or '.'; not 'file', which is built in)`);
-  const dir = path.resolve(options.cwd, base);
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new Error(`${dir} exists and is not empty`);
-  const source = (pkg: string): string => {
-    if (!options.from) return `^${options.version}`;
-    const file = fs.readdirSync(options.from).find((f) => f === `${pkg.replace(/^@/, "").replace("/", "-")}-${options.version}.tgz`);
-    if (!file) throw new Error(`${options.from} has no tarball of ${pkg}@${options.version} (run 'npm run release' in the mlflow-ts clone)`);
-    return `file:${path.relative(dir, path.join(path.resolve(options.from), file))}`;
-  };
-  const devDependencies: Record<string, string> = { ...TOOLCHAIN, "@mlflow-ts/plugin-api": source("@mlflow-ts/plugin-api"), "@mlflow-ts/cli": source("@mlflow-ts/cli") };
-  if (options.from) {
-    for (const file of fs.readdirSync(options.from).filter((f) => f.startsWith("mlflow-ts-") && f.endsWith(".tgz"))) {
-      const pkg = `@mlflow-ts/${file.slice("mlflow-ts-".length, -`-${options.version}.tgz`.length)}`;
-      if (!(pkg in devDependencies)) devDependencies[pkg] = `file:${path.relative(dir, path.join(path.resolve(options.from), file))}`;
-    }
-  }
+  const dir = scaffoldDirectory(options.cwd, base);
+  const devDependencies: Record<string, string> = { ...SCAFFOLD_TOOLCHAIN, ...releaseDependencies(dir, options, ["@mlflow-ts/plugin-api", "@mlflow-ts/cli"]) };
   const cls = className(scheme);
   const files: Record<string, string> = {
     "package.json": `${JSON.stringify(
