@@ -29,16 +29,17 @@ export async function loadServerApps(config: ServerConfig, env: Readonly<Record<
  * Checks the configuration as a whole before anything starts: the server's own `problems` (from
  * `resolveConfig` with a collector) and every app's settings, thrown together as one
  * `ERR_CONFIG_INVALID` (exit 2). An app that cannot be found or loaded is reported with them when
- * there are other problems, else thrown as it is.
+ * there are other problems, else thrown as it is. Returns the apps, loaded, for the server to apply.
  *
  * @example
  * const problems: string[] = [];
  * const config = resolveConfig(sources, problems);
- * await checkServerApps(config, process.env, problems);
+ * const apps = await checkServerApps(config, process.env, problems);
  */
-export async function checkServerApps(config: ServerConfig, env: Readonly<Record<string, string | undefined>>, problems: readonly string[]): Promise<void> {
+export async function checkServerApps(config: ServerConfig, env: Readonly<Record<string, string | undefined>>, problems: readonly string[]): Promise<ServerApps> {
+  let apps: ServerApps;
   try {
-    await loadServerApps(config, env);
+    apps = await loadServerApps(config, env);
   } catch (error) {
     if (problems.length === 0) throw error;
     if (error instanceof CliError) throw new CliError("ERR_CONFIG_INVALID", [...problems, ...error.problems]);
@@ -46,6 +47,7 @@ export async function checkServerApps(config: ServerConfig, env: Readonly<Record
     throw error;
   }
   if (problems.length) throw new CliError("ERR_CONFIG_INVALID", [...problems]);
+  return apps;
 }
 
 /**

@@ -9,7 +9,7 @@ import { loadConfigFile } from "./load-config-file.js";
 import { resolveConfig } from "./resolve-config.js";
 import { runServer } from "./run-server.js";
 import { WATCH_HANDOFF, watchServer } from "./watch-server.js";
-import { checkServerApps } from "./load-server-apps.js";
+import { checkServerApps, type ServerApps } from "./load-server-apps.js";
 import { SERVER_OPTIONS } from "./server-options.js";
 
 /** What {@link main} reads from its process (replaceable in tests). */
@@ -72,16 +72,17 @@ function serverCommand(name: "server" | "ui", io: Required<MainIo>, setResult: (
     );
     // A spare server of `--watch` imports its apps only when told to (their code has changed by
     // then); the watcher checked them when it started.
+    let apps: ServerApps | undefined;
     if (io.env[WATCH_HANDOFF] === "1") {
       if (problems.length) throw new CliError("ERR_CONFIG_INVALID", problems);
-    } else await checkServerApps(config, io.env, problems);
+    } else apps = await checkServerApps(config, io.env, problems);
     if (opts.watch) {
       // The child gets the same arguments (after the command name) without --watch.
       const at = argv.indexOf(name);
-      setResult(watchServer(config, at >= 0 ? argv.slice(at + 1) : [], io));
+      setResult(watchServer(config, at >= 0 ? argv.slice(at + 1) : [], io, apps));
       return;
     }
-    setResult(runServer(config, io.env));
+    setResult(runServer(config, io.env, apps));
   });
   return command;
 }

@@ -3,7 +3,7 @@ import type { Logger, MlflowApp, ServerConfig } from "@mlflow-ts/plugin-api";
 import { AUTO_INDEX_MAX_ROWS } from "@mlflow-ts/store";
 import { createLogger, createServer, startServer } from "@mlflow-ts/server";
 import { webUiOptions } from "./web-ui-options.js";
-import { applyServerApps, loadServerApps } from "./load-server-apps.js";
+import { applyServerApps, loadServerApps, type ServerApps } from "./load-server-apps.js";
 import { WATCH_HANDOFF, handoff } from "./watch-server.js";
 import { waitForSignal } from "./wait-for-signal.js";
 import { openStores, type OpenStores } from "./open-stores.js";
@@ -17,13 +17,13 @@ function warnIfUnindexed(logger: Logger, opened: OpenStores): void {
   );
 }
 
-async function serveOne(config: ServerConfig, migrateFirst: boolean, env: Env): Promise<number> {
+async function serveOne(config: ServerConfig, migrateFirst: boolean, env: Env, loaded: ServerApps | undefined): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
   // Under `--watch`, a spare server waits with its modules imported; on a change it loads the
   // apps' new code while the previous one still serves, then takes the port when told.
   const watched = env[WATCH_HANDOFF] === "1" && process.send !== undefined;
   if (watched) await handoff("idle", "load");
-  const apps = await loadServerApps(config, env);
+  const apps = loaded ?? (await loadServerApps(config, env));
   if (watched) await handoff("prepared", "listen");
   const { value: opened, port } = await openWhenReachable(config, logger, () => openStores(config, { create: migrateFirst, env, logger }));
   const { stores, close, displayUri, ping, rootArtifacts } = opened;
@@ -49,9 +49,10 @@ async function serveOne(config: ServerConfig, migrateFirst: boolean, env: Env): 
   return 0;
 }
 
-async function servePrimary(config: ServerConfig, env: Env): Promise<number> {
+async function servePrimary(config: ServerConfig, env: Env, loaded: ServerApps | undefined): Promise<number> {
   const logger = createLogger({ format: config.logFormat });
-  await loadServerApps(config, env);
+  // The apps are checked here, before any worker starts (each worker loads its own).
+  if (!loaded) await loadServerApps(config, env);
   // Migrate once, here, before any worker opens the database (answering 503 until it can).
   const { value: opened } = await openWhenReachable(config, logger, () => openStores(config, { create: true, env, logger }));
   warnIfUnindexed(logger, opened);
@@ -83,14 +84,15 @@ async function servePrimary(config: ServerConfig, env: Env): Promise<number> {
 /**
  * Serves until SIGINT/SIGTERM, then shuts down cleanly: in-flight requests finish, the database is
  * closed. With `workers > 1` the primary migrates, forks Node `cluster` workers that share the port,
- * restarts any that die, and stops them all on a signal.
+ * restarts any that die, and stops them all on a signal. `apps`, when the caller has loaded and
+ * checked them already (`checkServerApps`), are not loaded again.
  *
  * @example
  * process.exitCode = await runServer(config, process.env);
  */
-export function runServer(config: ServerConfig, env: Env = {}): Promise<number> {
-  if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, env);
-  return serveOne(config, !cluster.isWorker, env);
+export function runServer(config: ServerConfig, env: Env = {}, apps?: ServerApps): Promise<number> {
+  if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, env, apps);
+  return serveOne(config, !cluster.isWorker, env, apps);
 }
 
 /** The environment artifact repositories read their settings from (the CLI's `process.env`). */

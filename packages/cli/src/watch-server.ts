@@ -4,7 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "@mlflow-ts/plugin-api";
-import { loadServerApps } from "./load-server-apps.js";
+import { loadServerApps, type ServerApps } from "./load-server-apps.js";
 import { CliError } from "./config-error.js";
 import { waitForSignal } from "./wait-for-signal.js";
 
@@ -61,17 +61,19 @@ export function handoff(say: "idle" | "prepared", waitFor: "load" | "listen"): P
  * previous server keeps serving. SIGINT/SIGTERM stop the child, then the watcher.
  *
  * @example
- * process.exitCode = await watchServer(config, ["--app-name", "acme-auth"], io);
+ * process.exitCode = await watchServer(config, ["--app-name", "acme-auth"], io, apps);
  */
 export async function watchServer(
   config: ServerConfig,
   args: readonly string[],
   io: { readonly env: Readonly<Record<string, string | undefined>>; readonly cwd: string; readonly stderr: (text: string) => void },
+  loaded?: ServerApps,
 ): Promise<number> {
   // The watcher hands the port from one server process to the next: one process, not a cluster.
   if (config.workers > 1) throw new CliError("ERR_CONFIG_INVALID", [`--watch: serves with one process; drop --workers ${config.workers} (or MLFLOW_WORKERS) while developing`]);
-  // The apps are found and their settings checked here first: a wrong name fails once, clearly.
-  const apps = await loadServerApps(config, io.env);
+  // The apps are found and their settings checked here first (unless the caller did): a wrong
+  // name fails once, clearly.
+  const apps = loaded ?? (await loadServerApps(config, io.env));
   const dirs = [...new Set(apps.loaded.map((l) => l.declaration.dir))];
   if (dirs.length === 0) io.stderr("Notice: --watch without --app-name watches nothing; the server runs as usual\n");
   const port = config.port === 0 ? await freePort(config.host) : config.port;
