@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { requestEndpoint, requestParams, type MlflowApp } from "@mlflow-ts/plugin-api";
 import { enterApp } from "@mlflow-ts/server";
-import { applyApp, readAppSettings, resolveApps } from "@mlflow-ts/plugin-host";
+import { applyApps, readAppSettings, resolveApps } from "@mlflow-ts/plugin-host";
 
 // Issue 22: the auth suites also run with other apps composed after the auth app
 // (`--app-name basic-auth,audit-log`), unchanged. MLFLOW_TS_TEST_WITH_APPS names them; the vitest
@@ -50,12 +50,12 @@ export async function applyExtraApps(app: MlflowApp, env: Readonly<Record<string
   }
   const { settings, problems } = readAppSettings(loaded, { env: settingsEnv, file: {} });
   if (problems.length) throw new Error(`extra apps: ${problems.join("; ")}`);
-  const before = new Set(app.listRoutes().map((r) => `${r.method} ${r.path}`));
-  for (const one of loaded) {
-    enterApp(app, { name: one.declaration.name, packageName: one.declaration.packageName, packageVersion: one.declaration.packageVersion });
-    await applyApp(app, one, settings.get(one.declaration.name) ?? {});
-  }
-  contributed.set(app, new Set(app.listRoutes().map((r) => `${r.method} ${r.path}`).filter((k) => !before.has(k))));
+  // Applied as `mlflow server` applies them (the host's applyApps, each attributed with enterApp).
+  const { contributions } = await applyApps(app, loaded, {
+    settings,
+    enter: (target, one) => enterApp(target, { name: one.declaration.name, packageName: one.declaration.packageName, packageVersion: one.declaration.packageVersion }),
+  });
+  contributed.set(app, new Set(contributions.flatMap((c) => c.routes.map((r) => `${r.method} ${r.path}`))));
   if (!auditFile) return async () => {};
   const { isStateChanging } = (await import("@mlflow-ts/audit-log")) as { isStateChanging: (method: string, endpoint: string | undefined, params?: () => Readonly<Record<string, unknown>> | undefined) => boolean };
   let writes = 0;
