@@ -6,7 +6,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +15,7 @@ import { ArtifactsClient } from "@mlflow-ts/client";
 import { CLIENT_CPUS, HAS_TASKSET, ROOT, SERVER_CPUS, cpuMs, peakRssMb, pin, report, startPythonMlflow, startServer } from "./lib.js";
 
 const SIZE = 256 * 1024 * 1024;
-const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 5);
 const LISTED = 10_000;
 const require = createRequire(import.meta.url);
 const S3RVER_BIN = path.join(path.dirname(require.resolve("s3rver/package.json")), "bin", "s3rver.js");
@@ -126,27 +126,43 @@ export async function benchArtifactsS3() {
           : {}),
       };
       const seconds = { up: [], down: [], bareUp: [], bareDown: [], mlUp: [], mlDown: [] };
+      // The server's CPU time per transfer, beside its wall time: unlike the latter, it does not
+      // move with the disk or the other processes of the machine.
+      const cpu = { up: [], down: [], bareUp: [], bareDown: [] };
       const order = [["up", "down"], ["bareUp", "bareDown"], ...(mlflow ? [["mlUp", "mlDown"]] : [])];
       for (let round = -1; round < ROUNDS; round += 1) {
         const shift = Math.max(round, 0) % order.length;
         for (const group of [...order.slice(shift), ...order.slice(0, shift)]) {
           for (const name of group) {
+            // Each transfer starts with no dirty pages left by the one before: the store writes
+            // 256 MB per upload, and its write-back would otherwise slow whichever transfer comes next.
+            execFileSync("sync");
+            const pid = name.startsWith("bare") ? bare.pid : name.startsWith("ml") ? undefined : server.child.pid;
+            const before = pid ? cpuMs(pid) : 0;
             const s = await timed(() => variants[name](round));
             if (round >= 0) seconds[name].push(s);
+            if (round >= 0 && pid) cpu[name].push(cpuMs(pid) - before);
+            // A downloaded copy is checked and removed at once: with 256 MB files piling up on
+            // this machine's disk, whichever transfer came later in a round ran about a third slower.
+            const copy = { down: "down", bareDown: "bare-down", mlDown: "ml-down" }[name];
+            if (copy) {
+              if ((await fsp.stat(at(`${copy}-${round}.bin`))).size !== SIZE) throw new Error(`${name}: downloaded size differs`);
+              await fsp.rm(at(`${copy}-${round}.bin`));
+            }
           }
         }
-        if ((await fsp.stat(at(`down-${round}.bin`))).size !== SIZE) throw new Error("downloaded size differs");
-        if (mlflow && (await fsp.stat(at(`ml-down-${round}.bin`))).size !== SIZE) throw new Error("MLflow's server: downloaded size differs");
-        for (const name of [`down-${round}.bin`, `bare-down-${round}.bin`, `ml-down-${round}.bin`]) await fsp.rm(at(name), { force: true });
       }
       const mb = SIZE / 1024 / 1024;
-      const figure = (name, label) => report(label, mb / median(seconds[name]), "MB/s", undefined, `rounds ${seconds[name].map((x) => (mb / x).toFixed(0)).join(" ")}`);
+      const figure = (name, label) =>
+        report(label, mb / median(seconds[name]), "MB/s", undefined, `rounds ${seconds[name].map((x) => (mb / x).toFixed(0)).join(" ")}${cpu[name] ? `; server CPU ${median(cpu[name]).toFixed(0)} ms` : ""}`);
       figure("up", "S3 proxy: upload 256 MB (file → server → s3rver)");
       figure("down", "S3 proxy: download 256 MB (s3rver → server → file)");
       figure("bareUp", "bare Node server + same SDK: the same upload");
       figure("bareDown", "bare Node server + same SDK: the same download");
       report("S3 upload / bare Node server, same bytes", median(seconds.bareUp) / median(seconds.up), "x", [">=", 0.9]);
       report("S3 download / bare Node server, same bytes", median(seconds.bareDown) / median(seconds.down), "x", [">=", 0.9]);
+      report("server CPU per upload / bare Node server's", median(cpu.up) / median(cpu.bareUp), "x");
+      report("server CPU per download / bare Node server's", median(cpu.down) / median(cpu.bareDown), "x");
       if (mlflow) {
         figure("mlUp", "MLflow's own server (proxied, same s3rver): the same upload");
         figure("mlDown", "MLflow's own server (proxied, same s3rver): the same download");
