@@ -20,7 +20,7 @@ import { registerUi } from "./register-ui.js";
 export async function openAuditSink(settings: AuditLogSettings, config: Pick<ServerConfig, "cwd" | "backendStoreUri">): Promise<AuditSink> {
   const queue = { flushIntervalMs: settings.flushIntervalMs, maxQueue: settings.maxQueue };
   if (settings.target === "database") {
-    return DatabaseSink.open(await openAuditDatabase(settings.databaseUri ?? config.backendStoreUri, config.cwd), queue);
+    return DatabaseSink.open(await openAuditDatabase(settings.databaseUri ?? config.backendStoreUri, config.cwd), { ...queue, keepDays: settings.keepDays });
   }
   return FileSink.open({ file: path.resolve(config.cwd, settings.file), maxBytes: settings.maxBytes, keep: settings.keep, ...queue });
 }
@@ -32,7 +32,7 @@ export async function openAuditSink(settings: AuditLogSettings, config: Pick<Ser
  * queue flushed when the server stops (`app.onClose`).
  *
  * @example
- * await createAuditLog(app, { target: "file", file: "audit.log", maxBytes: 1 << 20, keep: 3, flushIntervalMs: 200, maxQueue: 100_000 });
+ * await createAuditLog(app, { target: "file", file: "audit.log", maxBytes: 1 << 20, keep: 3, keepDays: 0, flushIntervalMs: 200, maxQueue: 100_000 });
  */
 export async function createAuditLog(app: MlflowApp, settings: AuditLogSettings): Promise<MlflowApp> {
   const { config, logger, events } = app.context;
@@ -47,6 +47,7 @@ export async function createAuditLog(app: MlflowApp, settings: AuditLogSettings)
   app.health("audit-log", () => sink.health());
   app.onClose(() => sink.close());
   if (settings.target === "file" && settings.databaseUri) logger.warn("audit-log: databaseUri is set but target is file: entries go to the file");
+  if (settings.target === "file" && settings.keepDays > 0) logger.warn("audit-log: keepDays applies to target database; the file is bounded by maxBytes and keep");
   const where = sink.health().detail as Record<string, unknown>;
   logger.info("audit-log enabled", { target: settings.target, ...(settings.target === "file" ? { file: where.file } : { database: where.database }) });
   return app;
@@ -75,5 +76,5 @@ export { outcomeOf, type AuditEntry, type AuditKind, type AuditOutcome } from ".
 export { auditQuery, matchesQuery, type AuditQuery } from "./audit-query.js";
 export type { AuditSink, AuditPage } from "./audit-sink.js";
 export { FileSink, type FileSinkOptions } from "./file-sink.js";
-export { DatabaseSink } from "./database-sink.js";
+export { DatabaseSink, type RetentionOptions } from "./database-sink.js";
 export { openAuditDatabase, redactUri, type AuditDatabase } from "./open-audit-database.js";

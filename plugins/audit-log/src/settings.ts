@@ -20,6 +20,7 @@ export const AUDIT_LOG_SETTINGS = {
     pattern: /^(sqlite|postgresql|postgres|mysql|mariadb)(\+[a-z0-9_]+)?:\/\//i,
     description: "The database of target database; the tracking database (--backend-store-uri) when absent",
   }),
+  keepDays: setting.integer({ default: 0, min: 0, max: 36_500, description: "Rows older than this many days are deleted, as the server starts and hourly (target database); 0 keeps every row" }),
   flushIntervalMs: setting.integer({ default: 200, min: 1, max: 60_000, description: "Longest time an entry waits in memory before it is written" }),
   maxQueue: setting.integer({ default: 100_000, min: 100, max: 10_000_000, description: "Entries held in memory while the target is slow or down; beyond it new entries are dropped and counted" }),
 } as const;

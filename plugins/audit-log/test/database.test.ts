@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import SQLite from "better-sqlite3";
-import { redactUri, type AuditEntry } from "../dist/app.js";
+import { openAuditDatabase, redactUri, type AuditEntry } from "../dist/app.js";
 import { DIALECTS, createTestDatabase, type TestDatabase, type TestDialect } from "../../../test/support/backends.js";
 import { spawnServer, type SpawnedServer } from "../../../test/support/spawn-server.js";
 
@@ -102,6 +102,47 @@ describe.each(DIALECTS)("database target on $dialect (skipped without its MLFLOW
     const health = (await (await fetch(`${server!.url}/health?detail`)).json()) as { checks: Record<string, { ok: boolean; detail: { target: string; database: string } }> };
     expect(health.checks["audit-log"]).toMatchObject({ ok: true, detail: { target: "database" } });
   });
+
+  it.skipIf(skip)("with keepDays, a server deletes the rows older than that as it starts, in batches, and keeps the rest", async () => {
+    // 12,000 rows from 2020 (more than one delete batch) and one from yesterday, written straight
+    // into the table beside what the running server wrote.
+    const audit = await openAuditDatabase(database.uri, database.dir);
+    const row = (time: string, endpoint: string) => ({ time, kind: "request", username: null, outcome: "ok", endpoint, entry: JSON.stringify({ time, kind: "request", user: null, outcome: "ok", endpoint }) });
+    const count = async (where: string) => Number((await audit.db.selectFrom("audit_log").select((eb) => eb.fn.countAll().as("n")).where("endpoint", "=", where).executeTakeFirstOrThrow()).n);
+    let before: number;
+    try {
+      for (let i = 0; i < 12_000; i += 500) {
+        await audit.db.insertInto("audit_log").values(Array.from({ length: 500 }, (_, j) => row(new Date(Date.UTC(2020, 0, 1) + (i + j) * 1000).toISOString(), "/old"))).execute();
+      }
+      await audit.db.insertInto("audit_log").values(row(new Date(Date.now() - 86_400_000).toISOString(), "/yesterday")).execute();
+      before = Number((await audit.db.selectFrom("audit_log").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+      expect(await count("/old")).toBe(12_000);
+    } finally {
+      await audit.close();
+    }
+    const pruning = await spawnServer(["--backend-store-uri", database.uri, "--app-name", "audit-log"], { cwd: database.dir, env: { MLFLOW_AUDIT_LOG_TARGET: "database", MLFLOW_AUDIT_LOG_KEEP_DAYS: "30" } });
+    try {
+      let retention: { keepDays: number; lastPrune?: { deleted?: number; error?: string } } | undefined;
+      for (let i = 0; i < 200 && !retention?.lastPrune; i += 1) {
+        const health = (await (await fetch(`${pruning.url}/health?detail`)).json()) as { checks: Record<string, { detail: { retention?: typeof retention } }> };
+        retention = health.checks["audit-log"]!.detail.retention;
+        if (!retention?.lastPrune) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(retention).toEqual({ keepDays: 30, lastPrune: { at: expect.any(String), deleted: 12_000 } });
+    } finally {
+      await pruning.stop();
+    }
+    const after = await openAuditDatabase(database.uri, database.dir);
+    try {
+      const total = Number((await after.db.selectFrom("audit_log").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+      expect(Number((await after.db.selectFrom("audit_log").select((eb) => eb.fn.countAll().as("n")).where("endpoint", "=", "/old").executeTakeFirstOrThrow()).n)).toBe(0);
+      expect(Number((await after.db.selectFrom("audit_log").select((eb) => eb.fn.countAll().as("n")).where("endpoint", "=", "/yesterday").executeTakeFirstOrThrow()).n)).toBe(1);
+      // Everything else stayed (the running server's rows, and whatever the two servers wrote since).
+      expect(total).toBeGreaterThanOrEqual(before! - 12_000);
+    } finally {
+      await after.close();
+    }
+  }, 120_000);
 });
 
 describe("redactUri", () => {
