@@ -7,6 +7,7 @@ import { Access, AuthStore, installAuthorization, type UserRecord } from "@mlflo
 import { readAuthConfig, type AuthConfig } from "./auth-config.js";
 import { registerAuthRoutes } from "./auth-routes.js";
 import { basicAuthFunction, loadAuthorizationFunction, type AuthorizationFunction } from "./authenticate.js";
+import { tellingSignIns } from "./telling-sign-ins.js";
 import { CredentialCache } from "./credential-cache.js";
 import { LoginLimiter } from "./login-limiter.js";
 import { HashGate } from "./hash-gate.js";
@@ -131,7 +132,7 @@ export function createBasicAuth(options: BasicAuthOptions = {}) {
   let functionName = "authenticate_request_basic_auth";
   if (config.authorizationFunction) {
     const loaded = await loadAuthorizationFunction(config.authorizationFunction, server.cwd);
-    authenticate = loaded.fn;
+    authenticate = tellingSignIns(loaded.fn, { events: app.context.events, name: loaded.name, ttlMs });
     functionName = loaded.name;
   } else {
     authenticate = basicAuthFunction(store, {

@@ -1,5 +1,7 @@
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../dist/app.js";
 import { ADMIN, BOB, basic, startAudited, type AuditedServer } from "./support.js";
@@ -259,6 +261,43 @@ describe("audit-log with basic-auth", () => {
     const health = (await s.call("GET", "/health?detail")).json as { checks: Record<string, { ok: boolean; app: string; detail: { target: string; written: number; dropped: number } }> };
     expect(health.checks["audit-log"]).toMatchObject({ ok: true, app: "audit-log", detail: { target: "file", dropped: 0 } });
     expect(health.checks["audit-log"]!.detail.written).toBeGreaterThanOrEqual(entries.length);
+  });
+});
+
+describe("audit-log with basic-auth's custom authorization_function", () => {
+  // Bearer tokens "<user>-token"; anything else is refused with a 401 the function makes itself.
+  const MODULE = `export function authenticate(req) {
+  const m = /^Bearer (\\w+)-token$/.exec(req.get("authorization") ?? "");
+  return m ? { username: m[1], type: "bearer" } : new Response("no", { status: 401 });
+}`;
+  let s: AuditedServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-audit-fn-"));
+    fs.writeFileSync(path.join(dir, "tokens.mjs"), MODULE);
+    s = await startAudited({ ini: `authorization_function = ${path.join(dir, "tokens.mjs")}:authenticate\n` });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("records a sign-in once per credentials within the cache TTL, and each refusal of a request that carried credentials", async () => {
+    const as = (authorization?: string) => fetch(`${s.url}/api/2.0/mlflow/experiments/search`, { method: "POST", headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) }, body: "{}" });
+    for (let i = 0; i < 3; i += 1) expect((await as("Bearer admin-token")).status).toBe(200);
+    expect((await as("Bearer forged")).status).toBe(401);
+    expect((await as()).status).toBe(401); // anonymous: not a sign-in attempt
+    expect((await as(basic({ username: "mallory", password: "guess" }))).status).toBe(401);
+    // The search flushes the queue; the helper's own call signs in with Basic, which this function refuses.
+    expect((await fetch(`${s.url}/api/2.0/audit-log/search?max_results=1`, { headers: { authorization: "Bearer admin-token" } })).status).toBe(200);
+    const lines = fs.readFileSync(s.file, "utf8").split("\n").filter(Boolean);
+    const signIns = lines.map((line) => JSON.parse(line) as AuditEntry).filter((e) => e.kind === "sign-in");
+    expect(signIns.map((e) => [e.user, e.outcome, e.auth, e.reason])).toEqual([
+      ["admin", "success", "custom", undefined],
+      [null, "refused", "custom", `refused by ${path.join(dir, "tokens.mjs")}:authenticate (401)`],
+      ["mallory", "refused", "custom", `refused by ${path.join(dir, "tokens.mjs")}:authenticate (401)`],
+    ]);
+    expect(JSON.stringify(signIns)).not.toContain("guess");
   });
 });
 

@@ -31,10 +31,10 @@ export interface AuditedServer {
  * Starts the real server (in this process, on a free port) with basic-auth and the audit log
  * writing to `<dir>/audit.log`; `env` adds or overrides settings.
  */
-export async function startAudited(options: { apps?: string; env?: Record<string, string> } = {}): Promise<AuditedServer> {
+export async function startAudited(options: { apps?: string; env?: Record<string, string>; ini?: string } = {}): Promise<AuditedServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlflow-ts-audit-"));
   const ini = path.join(dir, "basic_auth.ini");
-  fs.writeFileSync(ini, `[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///${path.join(dir, "auth.db")}\nadmin_username = admin\n`);
+  fs.writeFileSync(ini, `[mlflow]\ndefault_permission = NO_PERMISSIONS\ndatabase_uri = sqlite:///${path.join(dir, "auth.db")}\nadmin_username = admin\n${options.ini ?? ""}`);
   const file = path.join(dir, "audit.log");
   const server = await startAppServer({
     appName: options.apps ?? "basic-auth,audit-log",
