@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { SCAFFOLD_SCRIPTS, SCAFFOLD_TOOLCHAIN, SCAFFOLD_TSCONFIG, releaseDependencies, scaffoldBaseName, scaffoldDirectory } from "./scaffold-common.js";
+import { SCAFFOLD_SCRIPTS, SCAFFOLD_TOOLCHAIN, SCAFFOLD_TSCONFIG, releaseDependencies, scaffoldBaseName, scaffoldDirectory, scaffoldPublishFields } from "./scaffold-common.js";
 
 
 function className(scheme: string): string {
@@ -30,6 +30,7 @@ export function initArtifactRepository(name: string, options: { cwd: string; fro
         name,
         version: "0.1.0",
         description: `An mlflow-ts artifact repository for ${scheme}:// locations`,
+        ...scaffoldPublishFields(name, "mlflow-artifact-repository"),
         type: "module",
         license: "Apache-2.0",
         engines: { node: ">=20.19" },

@@ -36,6 +36,8 @@ describe("mlflow apps init --kind artifact-repository", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
     expect(pkg["mlflow.artifact_repository"]).toEqual({ acme: "./dist/repository.js:AcmeArtifactRepository" });
     expect(pkg.peerDependencies).toEqual({ "@mlflow-ts/plugin-api": expect.stringMatching(/^\^/) });
+    // Found in the registry by its kind; an unscoped name needs no publishConfig.
+    expect([pkg.keywords, pkg.publishConfig, pkg.scripts.prepublishOnly]).toEqual([["mlflow-ts", "mlflow-artifact-repository"], undefined, "npm run build && mlflow apps verify"]);
     execFileSync(process.execPath, [BIN("tsc"), "-p", path.join(dir, "tsconfig.json")], { stdio: "pipe" });
     const test = execFileSync(process.execPath, [BIN("vitest"), "run", "--root", dir], { cwd: dir, encoding: "utf8", stdio: "pipe", env: { ...process.env, FORCE_COLOR: "0" } });
     expect(test).toMatch(/1 passed/);
