@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Run } from "@mlflow-ts/protocol";
 import { groupRuns } from "../src/lib/group-runs.js";
 import { expandedLookup, MAX_EXPANDED, parseExpandedRuns, toggleExpanded, writeExpandedRuns } from "../src/lib/expanded-runs.js";
+import { headerSelection } from "../src/lib/header-selection.js";
 import { parseColumnKey, parseRunsQuery, runsQueryString } from "../src/lib/runs-query.js";
 import { suggestFilter } from "../src/lib/suggest-filter.js";
 import { parseDatasetProfile, parseDatasetSchema } from "../src/lib/dataset-schema.js";
@@ -93,6 +94,15 @@ describe("expanded parents in the URL", () => {
     expect(state).toEqual({ filter: "x", viewType: "ACTIVE_ONLY", expanded: { all: false, ids: ["p"] } });
     expect(parseRunsQuery(runsQueryString(state))).toEqual(state);
     expect(runsQueryString({ ...state, expanded: undefined })).toBe("searchFilter=x");
+  });
+});
+
+describe("the header checkbox of the runs table", () => {
+  it("speaks of the rows shown: a selected child of a collapsed parent does not count", () => {
+    expect(headerSelection(["p", "x"], new Set(["p", "x", "hidden-child"]))).toEqual({ checked: true, indeterminate: false });
+    expect(headerSelection(["p", "x"], new Set(["hidden-child"]))).toEqual({ checked: false, indeterminate: false });
+    expect(headerSelection(["p", "c1", "x"], new Set(["p"]))).toEqual({ checked: false, indeterminate: true });
+    expect(headerSelection([], new Set(["a"]))).toEqual({ checked: false, indeterminate: false });
   });
 });
 
