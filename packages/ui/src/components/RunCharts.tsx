@@ -88,9 +88,10 @@ function chartTitle(chart: ChartSpec): string {
 
 /**
  * Charts for a set of runs, as a layout the user arranges: line charts of metric histories (each
- * with its own x axis, smoothing and log scale, or the panel's), bars of latest values, scatters,
- * parallel coordinates whose brush filters the runs; model metrics first, system metrics
- * (`system/…`) in their own section. Legends hide and show a run in every chart of the panel.
+ * with its own x axis, smoothing and log scale, or the panel's), bars of latest values (each linear
+ * or on a log scale), scatters, parallel coordinates whose brush filters the runs; model metrics
+ * first, system metrics (`system/…`) in their own section. Legends hide and show a run in every
+ * chart of the panel.
  *
  * `storageKey` keeps the layout (an experiment's, in local storage); `allRuns` (the table's rows)
  * feed the scatter and parallel coordinates; `brush`/`onBrush` share the brush with the page, whose
@@ -179,12 +180,23 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
           </ChartCard>
         );
       }
-      case "bar":
+      case "bar": {
+        const log = chart.settings?.log === true;
         return (
-          <ChartCard key={chart.id} {...card}>
-            <BarChart title={title} bars={bars(chart.metric)} hidden={hidden} onToggle={toggle} />
+          <ChartCard
+            key={chart.id}
+            {...card}
+            customised={log}
+            settings={() => (
+              <label>
+                <input type="checkbox" aria-label={`Log scale of ${title}`} checked={log} onChange={(e) => replace(chart.id, (e.target as HTMLInputElement).checked ? { ...chart, settings: { log: true } } : { id: chart.id, type: "bar", metric: chart.metric })} /> Log scale
+              </label>
+            )}
+          >
+            <BarChart title={title} bars={bars(chart.metric)} log={log} hidden={hidden} onToggle={toggle} />
           </ChartCard>
         );
+      }
       case "scatter":
         return (
           <ChartCard key={chart.id} {...card}>
