@@ -9,7 +9,7 @@ import { seedDemo, type DemoData } from "./support/seed-ui.js";
 import { HAS_CHROMIUM, launchChromium, unlabelledControls, watchedPage } from "./support/browser.js";
 
 // Issue 24, part A, in Chromium: the charts panel as a layout the user arranges and that is kept per
-// experiment — legends that hide a run in every chart, bars of latest
+// experiment — legends that hide a run in every chart (the hidden runs kept too), bars of latest
 // values (linear or log scale), parallel coordinates (loaded on first use) whose brush filters the
 // runs table, per-chart settings, system metrics in their own section on the experiment's charts
 // and the run page.
@@ -403,6 +403,40 @@ describe.skipIf(!HAS_CHROMIUM)("the charts panel, in Chromium", () => {
     await expect.poll(() => bars.count()).toBe(5);
     const again = await page.evaluate((id) => JSON.parse(window.localStorage.getItem(`mlflow-ts.charts.${id}`)!).charts.find((c: { type: string }) => c.type === "bar"), experiment);
     expect(again.settings).toBeUndefined();
+  });
+
+  it("keeps the runs hidden through legends per experiment, beside the layout; stale IDs change nothing", async () => {
+    const experiment = (await client.getExperimentByName("log-bars")).experiment_id;
+    const runs = (await client.searchRuns([experiment])).runs;
+    const id = (name: string) => runs.find((r) => r.info.run_name === name)!.info.run_id;
+    await page.goto(`${server.url}/#/experiments/${experiment}/charts`);
+    const chart = page.locator(".chart-cell").filter({ has: page.locator("figcaption", { hasText: /^score \(latest\)$/ }) });
+    const legend = chart.getByRole("list", { name: "Runs in score (latest)" });
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(5);
+    await legend.getByRole("button", { name: "mid" }).click();
+    await legend.getByRole("button", { name: "big" }).click();
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(3);
+    const key = `mlflow-ts.charts.${experiment}.hidden`;
+    expect(await page.evaluate((k) => JSON.parse(window.localStorage.getItem(k)!), key)).toEqual([id("mid"), id("big")]);
+    // Reload: still hidden, in every chart of the panel.
+    await page.reload();
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(3);
+    expect(await legend.getByRole("button", { name: "mid" }).getAttribute("aria-pressed")).toBe("false");
+    expect(await lineChart("score").getByRole("button", { name: "big" }).getAttribute("aria-pressed")).toBe("false");
+    // Another experiment's charts are not affected.
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/charts`);
+    await lineChart("loss").locator("canvas").waitFor();
+    expect(await lineChart("loss").getByRole("list", { name: "Runs in loss" }).locator('[aria-pressed="false"]').count()).toBe(0);
+    // What was kept by hand or by another version: a run since deleted, junk; only real runs count.
+    await page.evaluate(([k, mid]) => window.localStorage.setItem(k!, JSON.stringify(["0123456789abcdef0123456789abcdef", 42, "x]<y>", mid])), [key, id("mid")]);
+    await page.goto(`${server.url}/#/experiments/${experiment}/charts`);
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(4);
+    expect(await legend.getByRole("button", { name: "mid" }).getAttribute("aria-pressed")).toBe("false");
+    await page.getByRole("button", { name: "Show 1 hidden run" }).click();
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(5);
+    expect(await page.getByRole("button", { name: /^Show \d+ hidden/ }).count()).toBe(0);
+    // The stale ID is kept (it changes nothing), the shown run is not.
+    expect(await page.evaluate((k) => JSON.parse(window.localStorage.getItem(k)!), key)).toEqual(["0123456789abcdef0123456789abcdef"]);
   });
 
   it("logged no script errors", () => {

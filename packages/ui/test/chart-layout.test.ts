@@ -3,6 +3,7 @@ import type { Run } from "@mlflow-ts/protocol";
 import { filterByBrush, inBrush, withAxisBrush } from "../src/lib/brush.js";
 import { barScale } from "../src/lib/bar-scale.js";
 import { chartLayoutKey, defaultCharts, isSystemChart, moveChart, parseChartLayout, type ChartSpec } from "../src/lib/chart-layout.js";
+import { hiddenRunsKey, MAX_HIDDEN_RUNS, parseHiddenRuns } from "../src/lib/hidden-runs.js";
 import { defaultParallelAxes, parallelAxes, varies } from "../src/lib/parallel-axes.js";
 import { fieldLabel, fieldValue, numericValue, parseField } from "../src/lib/run-field.js";
 import { isSystemMetric, splitSystemMetrics } from "../src/lib/system-metrics.js";
@@ -181,3 +182,14 @@ describe("bar charts' scales", () => {
   });
 });
 
+describe("runs hidden in the charts", () => {
+  it("are read back as run IDs only, once each, the latest kept", () => {
+    expect(parseHiddenRuns('["a1", 7, "x]y", "", "a1", "b2", null]')).toEqual(["a1", "b2"]);
+    for (const bad of [null, "", "{", '{"hidden":["a1"]}', '"a1"']) expect(parseHiddenRuns(bad)).toEqual([]);
+    const many = Array.from({ length: MAX_HIDDEN_RUNS + 10 }, (_, i) => `r${i}`);
+    const kept = parseHiddenRuns(JSON.stringify(many));
+    expect(kept).toHaveLength(MAX_HIDDEN_RUNS);
+    expect(kept[0]).toBe("r10");
+    expect(hiddenRunsKey(chartLayoutKey("7"))).toBe("mlflow-ts.charts.7.hidden");
+  });
+});
