@@ -1,4 +1,10 @@
-/** Where bars go along a bar chart's value axis, as fractions of its length (0 at the left). */
+/**
+ * Where bars go along a bar chart's value axis, as fractions of its length (0 at the left).
+ *
+ * @example
+ * const scale: BarScale = barScale(values, log);
+ * const end = scale.position(value); // undefined: "n/a on log scale"
+ */
 export interface BarScale {
   /** Where every bar starts: zero on a linear scale (negative bars go left of it), the axis' low end on a log scale. */
   readonly origin: number;

@@ -8,7 +8,12 @@ export interface ChartSettings {
   readonly log: boolean;
 }
 
-/** How a bar chart is drawn: on a log scale or not (the panel's controls are for line charts). */
+/**
+ * How a bar chart is drawn: on a log scale or not (the panel's controls are for line charts).
+ *
+ * @example
+ * const bar: ChartSpec = { id: "bar-1", type: "bar", metric: "loss", settings: { log: true } satisfies BarSettings };
+ */
 export interface BarSettings {
   readonly log: boolean;
 }

@@ -4,6 +4,9 @@ import { isRunId } from "./run-id.js";
  * Which parents of the runs table are expanded: the listed ones, or (`all`, after "Expand all")
  * every parent but the listed ones — so "Expand all" stays one short parameter however many
  * parents there are, and parents loaded later open too.
+ *
+ * @example
+ * const afterExpandAll: ExpandedRuns = { all: true, ids: ["<a parent collapsed since>"] };
  */
 export interface ExpandedRuns {
   readonly all: boolean;
@@ -12,7 +15,7 @@ export interface ExpandedRuns {
 }
 
 /**
- * How many run IDs the URL keeps (about 16 KB of address at most); past it the oldest is dropped.
+ * How many run IDs the URL keeps (about 17 KB of address at most); past it the oldest is dropped.
  *
  * @example
  * toggleExpanded(state, id).ids.length <= MAX_EXPANDED; // true

@@ -1,4 +1,9 @@
-/** The "Select all" checkbox of a table: ticked, half-ticked, or neither. */
+/**
+ * The "Select all" checkbox of a table: ticked, half-ticked, or neither.
+ *
+ * @example
+ * const { checked, indeterminate }: HeaderSelection = headerSelection(shownIds, selected);
+ */
 export interface HeaderSelection {
   readonly checked: boolean;
   readonly indeterminate: boolean;

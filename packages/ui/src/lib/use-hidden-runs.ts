@@ -1,7 +1,12 @@
 import { useState } from "preact/hooks";
 import { loadHiddenRuns, saveHiddenRuns } from "./hidden-runs.js";
 
-/** The runs a panel's legends hide, and how to change them. */
+/**
+ * The runs a panel's legends hide, and how to change them.
+ *
+ * @example
+ * const { hidden, toggle, show }: HiddenRunsState = useHiddenRuns(storageKey);
+ */
 export interface HiddenRunsState {
   readonly hidden: ReadonlySet<string>;
   /** Hides a shown run, shows a hidden one; kept under the storage key, if there is one. */
