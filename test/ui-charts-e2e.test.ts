@@ -9,9 +9,10 @@ import { seedDemo, type DemoData } from "./support/seed-ui.js";
 import { HAS_CHROMIUM, launchChromium, unlabelledControls, watchedPage } from "./support/browser.js";
 
 // Issue 24, part A, in Chromium: the charts panel as a layout the user arranges and that is kept per
-// experiment — legends that hide a run in every chart, bars of latest values, parallel coordinates
-// (loaded on first use) whose brush filters the runs table, per-chart settings, system metrics in
-// their own section on the experiment's charts and the run page.
+// experiment — legends that hide a run in every chart (the hidden runs kept too), bars of latest
+// values (linear or log scale), parallel coordinates (loaded on first use) whose brush filters the
+// runs table, per-chart settings, system metrics in their own section on the experiment's charts
+// and the run page.
 // Screenshots go to test-output/ui/; with MLFLOW_TS_UPDATE_DOC_SCREENSHOTS=1 to docs/screenshots/
 // (linked from docs/charts.md) — a test run must not change the checkout.
 
@@ -354,6 +355,88 @@ describe.skipIf(!HAS_CHROMIUM)("the charts panel, in Chromium", () => {
     await page.mouse.move(0, 0);
     await docScreenshot(page, "charts-parallel-dark", page.locator(".chart-cell.wide"));
     await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  it("draws a bar chart on a log scale, kept with the layout; a value ≤ 0 is 'n/a on log scale', not a bar", async () => {
+    const experiment = await client.createExperiment("log-bars");
+    const values: Record<string, number> = { small: 0.004, mid: 0.5, big: 20, zero: 0, negative: -3 };
+    const ids: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) {
+      ids[name] = (await client.createRun(experiment, { runName: name })).info.run_id;
+      await client.logMetric(ids[name]!, "score", value, { step: 0 });
+    }
+    await page.goto(`${server.url}/#/experiments/${experiment}/charts`);
+    await page.getByRole("button", { name: "Add chart" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add chart" });
+    await dialog.getByLabel("Chart type").selectOption("bar");
+    await dialog.getByLabel("Metric", { exact: true }).fill("score");
+    await dialog.getByRole("button", { name: "Add" }).click();
+    const chart = page.locator(".chart-cell").filter({ has: page.locator("figcaption", { hasText: /^score \(latest\)$/ }) });
+    const bars = chart.locator("rect.bar");
+    const widths = async () => Object.fromEntries(await bars.evaluateAll((rects) => rects.map((r) => [r.getAttribute("data-run")!, Number(r.getAttribute("width"))])));
+    // Linear: a bar for every value, the negative one to the left of zero.
+    await expect.poll(() => bars.count()).toBe(5);
+    const linear = await widths();
+    expect(linear[ids.big!]! / linear[ids.mid!]!).toBeCloseTo(40, 0);
+    await chart.getByRole("button", { name: "Chart settings: score (latest)" }).click();
+    await chart.getByLabel("Log scale of score (latest)", { exact: true }).check();
+    // Log: whole decades from 0.001 to 100, each a fifth of the axis; zero and -3 have no bar.
+    await expect.poll(() => bars.count()).toBe(3);
+    const log = await widths();
+    expect(log[ids.big!]! / log[ids.mid!]!).toBeCloseTo(Math.log10(20 / 0.001) / Math.log10(0.5 / 0.001), 2);
+    expect(await chart.locator(".bar-scale").textContent()).toBe("Log scale, 0.001 to 100");
+    expect(await chart.locator("text.bar-value.na").allTextContents()).toEqual(["n/a on log scale", "n/a on log scale"]);
+    expect(await chart.getByRole("button", { name: "Chart settings: score (latest)" }).getAttribute("class")).toBe("customised");
+    await chart.getByRole("button", { name: "Done" }).click();
+    expect(await unlabelledControls(page)).toEqual([]);
+    await chart.scrollIntoViewIfNeeded();
+    await docScreenshot(page, "charts-bar-log", chart);
+    // Kept in the layout, and read back as it was.
+    const stored = await page.evaluate((id) => JSON.parse(window.localStorage.getItem(`mlflow-ts.charts.${id}`)!).charts.find((c: { type: string }) => c.type === "bar"), experiment);
+    expect(stored.settings).toEqual({ log: true });
+    await page.reload();
+    await expect.poll(() => bars.count()).toBe(3);
+    await chart.getByRole("button", { name: "Chart settings: score (latest)" }).click();
+    expect(await chart.getByLabel("Log scale of score (latest)", { exact: true }).isChecked()).toBe(true);
+    // Linear again: the setting leaves the layout.
+    await chart.getByLabel("Log scale of score (latest)", { exact: true }).uncheck();
+    await expect.poll(() => bars.count()).toBe(5);
+    const again = await page.evaluate((id) => JSON.parse(window.localStorage.getItem(`mlflow-ts.charts.${id}`)!).charts.find((c: { type: string }) => c.type === "bar"), experiment);
+    expect(again.settings).toBeUndefined();
+  });
+
+  it("keeps the runs hidden through legends per experiment, beside the layout; stale IDs change nothing", async () => {
+    const experiment = (await client.getExperimentByName("log-bars")).experiment_id;
+    const runs = (await client.searchRuns([experiment])).runs;
+    const id = (name: string) => runs.find((r) => r.info.run_name === name)!.info.run_id;
+    await page.goto(`${server.url}/#/experiments/${experiment}/charts`);
+    const chart = page.locator(".chart-cell").filter({ has: page.locator("figcaption", { hasText: /^score \(latest\)$/ }) });
+    const legend = chart.getByRole("list", { name: "Runs in score (latest)" });
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(5);
+    await legend.getByRole("button", { name: "mid" }).click();
+    await legend.getByRole("button", { name: "big" }).click();
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(3);
+    const key = `mlflow-ts.charts.${experiment}.hidden`;
+    expect(await page.evaluate((k) => JSON.parse(window.localStorage.getItem(k)!), key)).toEqual([id("mid"), id("big")]);
+    // Reload: still hidden, in every chart of the panel.
+    await page.reload();
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(3);
+    expect(await legend.getByRole("button", { name: "mid" }).getAttribute("aria-pressed")).toBe("false");
+    expect(await lineChart("score").getByRole("button", { name: "big" }).getAttribute("aria-pressed")).toBe("false");
+    // Another experiment's charts are not affected.
+    await page.goto(`${server.url}/#/experiments/${demo.experimentId}/charts`);
+    await lineChart("loss").locator("canvas").waitFor();
+    expect(await lineChart("loss").getByRole("list", { name: "Runs in loss" }).locator('[aria-pressed="false"]').count()).toBe(0);
+    // What was kept by hand or by another version: a run since deleted, junk; only real runs count.
+    await page.evaluate(([k, mid]) => window.localStorage.setItem(k!, JSON.stringify(["0123456789abcdef0123456789abcdef", 42, "x]<y>", mid])), [key, id("mid")]);
+    await page.goto(`${server.url}/#/experiments/${experiment}/charts`);
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(4);
+    expect(await legend.getByRole("button", { name: "mid" }).getAttribute("aria-pressed")).toBe("false");
+    await page.getByRole("button", { name: "Show 1 hidden run" }).click();
+    await expect.poll(() => chart.locator("rect.bar").count()).toBe(5);
+    expect(await page.getByRole("button", { name: /^Show \d+ hidden/ }).count()).toBe(0);
+    // The stale ID is kept (it changes nothing), the shown run is not.
+    expect(await page.evaluate((k) => JSON.parse(window.localStorage.getItem(k)!), key)).toEqual(["0123456789abcdef0123456789abcdef"]);
   });
 
   it("logged no script errors", () => {

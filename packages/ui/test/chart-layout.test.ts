@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "@mlflow-ts/protocol";
 import { filterByBrush, inBrush, withAxisBrush } from "../src/lib/brush.js";
+import { barScale } from "../src/lib/bar-scale.js";
 import { chartLayoutKey, defaultCharts, isSystemChart, moveChart, parseChartLayout, type ChartSpec } from "../src/lib/chart-layout.js";
+import { hiddenRunsKey, MAX_HIDDEN_RUNS, parseHiddenRuns } from "../src/lib/hidden-runs.js";
 import { defaultParallelAxes, parallelAxes, varies } from "../src/lib/parallel-axes.js";
 import { fieldLabel, fieldValue, numericValue, parseField } from "../src/lib/run-field.js";
 import { isSystemMetric, splitSystemMetrics } from "../src/lib/system-metrics.js";
@@ -121,6 +123,9 @@ describe("chart layouts", () => {
         { id: "x", type: "pie", metric: "acc" },
         { id: "l2", type: "line" },
         { id: "b", type: "bar", metric: "again" },
+        { id: "blog", type: "bar", metric: "loss", settings: { log: true } },
+        { id: "bodd", type: "bar", metric: "loss", settings: { log: "true" } },
+        { id: "bnull", type: "bar", metric: "loss", settings: null },
         { id: "w", type: "line", metric: "loss", settings: { axis: "sideways", smoothing: 3, log: "yes" } },
         null,
       ],
@@ -130,6 +135,9 @@ describe("chart layouts", () => {
       { id: "b", type: "bar", metric: "acc" },
       { id: "s", type: "scatter", x: "param:lr", y: "metric:acc" },
       { id: "p", type: "parallel", axes: ["param:lr", "metric:acc"] },
+      { id: "blog", type: "bar", metric: "loss", settings: { log: true } },
+      { id: "bodd", type: "bar", metric: "loss" },
+      { id: "bnull", type: "bar", metric: "loss" },
       { id: "w", type: "line", metric: "loss", settings: { axis: "step", smoothing: 0, log: false } },
     ]);
     for (const bad of [null, "", "{", "[]", '{"version":2,"charts":[]}', '{"version":1}']) expect(parseChartLayout(bad)).toBeUndefined();
@@ -147,5 +155,41 @@ describe("chart layouts", () => {
     expect(moveChart(charts, "cpu", 1).map((c) => c.id)).toEqual(["a", "mem", "b", "cpu"]);
     expect(moveChart(charts, "a", -1).map((c) => c.id)).toEqual(["a", "cpu", "b", "mem"]);
     expect(moveChart(charts, "b", 1).map((c) => c.id)).toEqual(["a", "cpu", "b", "mem"]);
+  });
+});
+
+describe("bar charts' scales", () => {
+  it("are linear from zero (or the lowest value) to the highest, NaN and infinities left out", () => {
+    const scale = barScale([-1, 3, NaN, Infinity], false);
+    expect(scale.domain).toEqual([-1, 3]);
+    expect([scale.origin, scale.position(3), scale.position(-1), scale.position(NaN), scale.position(-Infinity)]).toEqual([0.25, 1, 0, undefined, undefined]);
+    expect(barScale([5, 5], false).domain).toEqual([0, 5]);
+    expect(barScale([], false).position(0)).toBe(0);
+  });
+
+  it("on a log scale span whole decades, start below the smallest value, and place no value ≤ 0", () => {
+    const scale = barScale([0.5, 20, 0, -3, NaN], true);
+    expect(scale.domain).toEqual([0.1, 100]);
+    expect(scale.origin).toBe(0);
+    expect(scale.position(10)).toBeCloseTo(2 / 3);
+    expect(scale.position(0.5)).toBeGreaterThan(0);
+    expect([scale.position(0), scale.position(-3), scale.position(NaN), scale.position(Infinity)]).toEqual([undefined, undefined, undefined, undefined]);
+    // A power of ten is not the axis' end: its bar has a length.
+    expect(barScale([1, 1], true).domain).toEqual([0.1, 1]);
+    expect(barScale([1000], true).position(1000)).toBe(1);
+    // Nothing positive: still a scale, with nothing on it.
+    expect(barScale([0, -1], true).domain).toEqual([1, 10]);
+  });
+});
+
+describe("runs hidden in the charts", () => {
+  it("are read back as run IDs only, once each, the latest kept", () => {
+    expect(parseHiddenRuns('["a1", 7, "x]y", "", "a1", "b2", null]')).toEqual(["a1", "b2"]);
+    for (const bad of [null, "", "{", '{"hidden":["a1"]}', '"a1"']) expect(parseHiddenRuns(bad)).toEqual([]);
+    const many = Array.from({ length: MAX_HIDDEN_RUNS + 10 }, (_, i) => `r${i}`);
+    const kept = parseHiddenRuns(JSON.stringify(many));
+    expect(kept).toHaveLength(MAX_HIDDEN_RUNS);
+    expect(kept[0]).toBe("r10");
+    expect(hiddenRunsKey(chartLayoutKey("7"))).toBe("mlflow-ts.charts.7.hidden");
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "@mlflow-ts/protocol";
-import { groupRuns, parentIds } from "../src/lib/group-runs.js";
+import { groupRuns } from "../src/lib/group-runs.js";
+import { expandedLookup, MAX_EXPANDED, parseExpandedRuns, toggleExpanded, writeExpandedRuns } from "../src/lib/expanded-runs.js";
+import { headerSelection } from "../src/lib/header-selection.js";
 import { parseColumnKey, parseRunsQuery, runsQueryString } from "../src/lib/runs-query.js";
 import { suggestFilter } from "../src/lib/suggest-filter.js";
 import { parseDatasetProfile, parseDatasetSchema } from "../src/lib/dataset-schema.js";
@@ -22,7 +24,8 @@ describe("nested runs grouped under their parents", () => {
     expect(shown(groupRuns(runs, new Set(["p", "c1"])))).toEqual(["p(2 open)", "-c2", "-c1(1 open)", "--g", "x", "orphan"]);
     // Expanding a child of a collapsed parent shows nothing more.
     expect(shown(groupRuns(runs, new Set(["c1"])))).toEqual(["p(2)", "x", "orphan"]);
-    expect([...parentIds(runs)].sort()).toEqual(["c1", "p"]);
+    // "Expand all" (every parent but the listed ones) opens grandparents' children too.
+    expect(shown(groupRuns(runs, expandedLookup({ all: true, ids: ["c1"] })))).toEqual(["p(2 open)", "-c2", "-c1(1)", "x", "orphan"]);
   });
 
   it("lists a run whose parent is not loaded, or is itself, at the top level", () => {
@@ -42,6 +45,64 @@ describe("nested runs grouped under their parents", () => {
     const rows = groupRuns(chain, all);
     expect(rows).toHaveLength(5000);
     expect(rows[4999]!.depth).toBe(4999);
+  });
+});
+
+describe("expanded parents in the URL", () => {
+  const params = (text: string) => new URLSearchParams(text);
+  const written = (state: Parameters<typeof writeExpandedRuns>[1], keep = "") => {
+    const p = params(keep);
+    writeExpandedRuns(p, state);
+    return decodeURIComponent(p.toString());
+  };
+
+  it("reads MLflow 2's runsExpanded[<run id>]=true, and writes it back", () => {
+    // As MLflow 2's UI wrote it (qs, brackets bare) and as URLSearchParams encodes it.
+    expect(parseExpandedRuns(params("runsExpanded[c25889176f47440eab393cb2364ba0ee]=true&runsExpanded[d1]=false"))).toEqual({ all: false, ids: ["c25889176f47440eab393cb2364ba0ee"] });
+    expect(parseExpandedRuns(params("runsExpanded%5Ba1%5D=true&runsExpanded%5Bb2%5D=true"))).toEqual({ all: false, ids: ["a1", "b2"] });
+    expect(written({ all: false, ids: ["a1", "b2"] }, "searchFilter=x&runsExpanded%5Bold%5D=true")).toBe("searchFilter=x&runsExpanded[a1]=true&runsExpanded[b2]=true");
+    expect(parseExpandedRuns(params("searchFilter=x"))).toBeUndefined();
+    expect(written(undefined, "runsExpanded%5Bold%5D=true&metric=loss")).toBe("metric=loss");
+  });
+
+  it("keeps 'Expand all' as one parameter, with the parents collapsed since as exceptions", () => {
+    const all = parseExpandedRuns(params("runsExpanded%5B*%5D=true&runsExpanded%5Bp1%5D=false&runsExpanded%5Bp2%5D=true"));
+    expect(all).toEqual({ all: true, ids: ["p1"] });
+    expect(written(all)).toBe("runsExpanded[*]=true&runsExpanded[p1]=false");
+    expect([expandedLookup(all).has("p1"), expandedLookup(all).has("p2"), expandedLookup(undefined).has("p2")]).toEqual([false, true, false]);
+    expect(toggleExpanded(all!, "p1")).toEqual({ all: true, ids: [] });
+    expect(toggleExpanded({ all: false, ids: ["a"] }, "b")).toEqual({ all: false, ids: ["a", "b"] });
+  });
+
+  it("ignores what cannot be a run ID, repeats, and IDs past the bound; the oldest toggled goes first", () => {
+    expect(parseExpandedRuns(params("runsExpanded%5B%5D=true&runsExpanded%5B..%2Fx%5D=true&runsExpanded%5Ba%20b%5D=true&runsExpanded%5Bok%5D=yes&runsExpanded=abc&runsExpanded%5Bk%5D=true&runsExpanded%5Bk%5D=true"))).toEqual({
+      all: false,
+      ids: ["k"],
+    });
+    const many = Array.from({ length: MAX_EXPANDED + 50 }, (_, i) => `r${i}`);
+    const parsed = parseExpandedRuns(params(many.map((id) => `runsExpanded%5B${id}%5D=true`).join("&")))!;
+    expect(parsed.ids).toHaveLength(MAX_EXPANDED);
+    expect(parsed.ids[0]).toBe("r0");
+    const full = { all: false, ids: many.slice(0, MAX_EXPANDED) };
+    const next = toggleExpanded(full, "new");
+    expect(next.ids).toHaveLength(MAX_EXPANDED);
+    expect([next.ids[0], next.ids.at(-1)]).toEqual(["r1", "new"]);
+  });
+
+  it("are part of the runs table's state, beside filter and sort", () => {
+    const state = parseRunsQuery("searchFilter=x&runsExpanded%5Bp%5D=true");
+    expect(state).toEqual({ filter: "x", viewType: "ACTIVE_ONLY", expanded: { all: false, ids: ["p"] } });
+    expect(parseRunsQuery(runsQueryString(state))).toEqual(state);
+    expect(runsQueryString({ ...state, expanded: undefined })).toBe("searchFilter=x");
+  });
+});
+
+describe("the header checkbox of the runs table", () => {
+  it("speaks of the rows shown: a selected child of a collapsed parent does not count", () => {
+    expect(headerSelection(["p", "x"], new Set(["p", "x", "hidden-child"]))).toEqual({ checked: true, indeterminate: false });
+    expect(headerSelection(["p", "x"], new Set(["hidden-child"]))).toEqual({ checked: false, indeterminate: false });
+    expect(headerSelection(["p", "c1", "x"], new Set(["p"]))).toEqual({ checked: false, indeterminate: true });
+    expect(headerSelection([], new Set(["a"]))).toEqual({ checked: false, indeterminate: false });
   });
 });
 

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { barScale } from "../lib/bar-scale.js";
 import { formatValue } from "../lib/format.js";
 import { ChartLegend } from "./ChartLegend.js";
 
@@ -18,12 +19,14 @@ const VALUE = 70;
 /**
  * The latest value of one metric per run as horizontal bars (SVG: a hundred bars are a hundred
  * elements, no library needed), one per run in its colour, from zero — negative values to its left.
- * Runs hidden through the legend leave their row empty.
+ * On a log scale (`log`) bars start at the decade below the smallest value, and a value ≤ 0, which
+ * has no place there, is written "n/a on log scale" instead of a bar. Runs hidden through the legend
+ * leave their row empty.
  *
  * @example
- * <BarChart title="accuracy (latest)" bars={bars} hidden={hidden} onToggle={toggle} />
+ * <BarChart title="accuracy (latest)" bars={bars} log={false} hidden={hidden} onToggle={toggle} />
  */
-export function BarChart(props: { title: string; bars: readonly Bar[]; hidden: ReadonlySet<string>; onToggle: (runId: string) => void }) {
+export function BarChart(props: { title: string; bars: readonly Bar[]; log: boolean; hidden: ReadonlySet<string>; onToggle: (runId: string) => void }) {
   const host = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(420);
   useLayoutEffect(() => {
@@ -34,37 +37,36 @@ export function BarChart(props: { title: string; bars: readonly Bar[]; hidden: R
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
-  const shown = props.bars.filter((b) => !props.hidden.has(b.runId) && Number.isFinite(b.value));
-  const lo = Math.min(0, ...shown.map((b) => b.value));
-  const hi = Math.max(0, ...shown.map((b) => b.value));
+  const scale = barScale(props.bars.flatMap((b) => (props.hidden.has(b.runId) ? [] : [b.value])), props.log);
   const plot = width - LABEL - VALUE;
-  const x = (v: number) => LABEL + (hi === lo ? 0 : ((v - lo) / (hi - lo)) * plot);
+  const x = (at: number) => LABEL + at * plot;
   const height = props.bars.length * ROW + 8;
   return (
     <figure class="chart bar-chart">
       <figcaption>{props.title}</figcaption>
       <div ref={host} class="chart-canvas">
-        <svg width={width} height={height} role="img" aria-label={`Bar chart of ${props.title} for ${props.bars.length} runs`}>
-          <line class="zero" x1={x(0)} x2={x(0)} y1={0} y2={height} />
+        <svg width={width} height={height} role="img" aria-label={`Bar chart of ${props.title} for ${props.bars.length} runs${props.log ? ", log scale" : ""}`}>
+          <line class="zero" x1={x(scale.origin)} x2={x(scale.origin)} y1={0} y2={height} />
           {props.bars.map((b, i) => {
             const y = i * ROW + 4;
             const visible = !props.hidden.has(b.runId);
-            const finite = Number.isFinite(b.value);
-            const x0 = x(Math.min(0, b.value));
-            const w = finite ? Math.max(1, Math.abs(x(b.value) - x(0))) : 0;
+            const at = scale.position(b.value);
+            // Only a log scale refuses a finite value: NaN and ±∞ are written as they are either way.
+            const na = at === undefined && props.log && Number.isFinite(b.value);
             return (
               <g key={b.runId} class={visible ? "bar-row" : "bar-row hidden"}>
+                {na && <title>{`${b.label}: ${formatValue(b.value)}`}</title>}
                 <text class="bar-label" x={LABEL - 6} y={y + ROW / 2} text-anchor="end" dominant-baseline="middle">
                   {b.label.length > 20 ? `${b.label.slice(0, 19)}…` : b.label}
                 </text>
-                {visible && finite && (
-                  <rect class="bar" data-run={b.runId} x={x0} y={y + 3} width={w} height={ROW - 8} rx={2} fill={b.color}>
+                {visible && at !== undefined && (
+                  <rect class="bar" data-run={b.runId} x={x(Math.min(at, scale.origin))} y={y + 3} width={Math.max(1, Math.abs(at - scale.origin) * plot)} height={ROW - 8} rx={2} fill={b.color}>
                     <title>{`${b.label}: ${formatValue(b.value)}`}</title>
                   </rect>
                 )}
                 {visible && (
-                  <text class="bar-value" x={finite ? Math.max(x(b.value), x(0)) + 4 : LABEL + 4} y={y + ROW / 2} dominant-baseline="middle">
-                    {formatValue(b.value)}
+                  <text class={na ? "bar-value na" : "bar-value"} x={x(Math.max(at ?? 0, scale.origin)) + 4} y={y + ROW / 2} dominant-baseline="middle">
+                    {na ? "n/a on log scale" : formatValue(b.value)}
                   </text>
                 )}
               </g>
@@ -72,6 +74,11 @@ export function BarChart(props: { title: string; bars: readonly Bar[]; hidden: R
           })}
         </svg>
       </div>
+      {props.log && (
+        <p class="bar-scale muted">
+          Log scale, {formatValue(scale.domain[0])} to {formatValue(scale.domain[1])}
+        </p>
+      )}
       <ChartLegend title={props.title} entries={props.bars} hidden={props.hidden} onToggle={props.onToggle} />
     </figure>
   );

@@ -10,6 +10,7 @@ import { runColor } from "../lib/run-color.js";
 import type { XAxis } from "../lib/series.js";
 import { isSystemMetric } from "../lib/system-metrics.js";
 import { useChartLayout } from "../lib/use-chart-layout.js";
+import { useHiddenRuns } from "../lib/use-hidden-runs.js";
 import { AddChartDialog } from "./AddChartDialog.js";
 import { AxisPicker } from "./AxisPicker.js";
 import { BarChart, type Bar } from "./BarChart.js";
@@ -88,13 +89,14 @@ function chartTitle(chart: ChartSpec): string {
 
 /**
  * Charts for a set of runs, as a layout the user arranges: line charts of metric histories (each
- * with its own x axis, smoothing and log scale, or the panel's), bars of latest values, scatters,
- * parallel coordinates whose brush filters the runs; model metrics first, system metrics
- * (`system/…`) in their own section. Legends hide and show a run in every chart of the panel.
+ * with its own x axis, smoothing and log scale, or the panel's), bars of latest values (each linear
+ * or on a log scale), scatters, parallel coordinates whose brush filters the runs; model metrics
+ * first, system metrics (`system/…`) in their own section. Legends hide and show a run in every
+ * chart of the panel.
  *
- * `storageKey` keeps the layout (an experiment's, in local storage); `allRuns` (the table's rows)
- * feed the scatter and parallel coordinates; `brush`/`onBrush` share the brush with the page, whose
- * table follows it (without them the panel keeps its own).
+ * `storageKey` keeps the layout and the hidden runs (an experiment's, in local storage); `allRuns`
+ * (the table's rows) feed the scatter and parallel coordinates; `brush`/`onBrush` share the brush
+ * with the page, whose table follows it (without them the panel keeps its own).
  *
  * @example
  * <RunCharts runs={selected} allRuns={rows} storageKey={chartLayoutKey(experimentId)} brush={brush} onBrush={setBrush} />
@@ -119,7 +121,7 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
   );
   const layout = useChartLayout(props.storageKey, fallback);
   const [panel, setPanel] = useState<ChartSettings>({ axis: "step", smoothing: 0, log: false });
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
+  const { hidden, toggle, show } = useHiddenRuns(props.storageKey);
   const [filter, setFilter] = useState("");
   const [adding, setAdding] = useState(false);
   // Line and bar charts of metrics none of these runs has are kept in the layout, not drawn.
@@ -131,12 +133,6 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
   const runIds = runs.map((r) => r.info.run_id).join(",");
   const gate = useMemo(() => new RenderGate(lineCount, GATE_MAX_WAIT_MS), [runIds]);
   useEffect(() => () => gate.close(), [gate]);
-  const toggle = (runId: string) => {
-    const next = new Set(hidden);
-    if (next.has(runId)) next.delete(runId);
-    else next.add(runId);
-    setHidden(next);
-  };
   const replace = (id: string, chart: ChartSpec) => layout.update(layout.charts.map((c) => (c.id === id ? chart : c)));
   const lines = new Set(layout.charts.flatMap((c) => (c.type === "line" ? [c.metric] : [])));
   const setLine = (metric: string, on: boolean) =>
@@ -179,12 +175,23 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
           </ChartCard>
         );
       }
-      case "bar":
+      case "bar": {
+        const log = chart.settings?.log === true;
         return (
-          <ChartCard key={chart.id} {...card}>
-            <BarChart title={title} bars={bars(chart.metric)} hidden={hidden} onToggle={toggle} />
+          <ChartCard
+            key={chart.id}
+            {...card}
+            customised={log}
+            settings={() => (
+              <label>
+                <input type="checkbox" aria-label={`Log scale of ${title}`} checked={log} onChange={(e) => replace(chart.id, (e.target as HTMLInputElement).checked ? { ...chart, settings: { log: true } } : { id: chart.id, type: "bar", metric: chart.metric })} /> Log scale
+              </label>
+            )}
+          >
+            <BarChart title={title} bars={bars(chart.metric)} log={log} hidden={hidden} onToggle={toggle} />
           </ChartCard>
         );
+      }
       case "scatter":
         return (
           <ChartCard key={chart.id} {...card}>
@@ -201,6 +208,8 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
   };
   const model = visible.filter((c) => !isSystemChart(c));
   const system = visible.filter(isSystemChart);
+  // Kept hidden runs that are not charted now change nothing, and are not counted.
+  const hiddenHere = runs.flatMap((r) => (hidden.has(r.info.run_id) ? [r.info.run_id] : []));
   const matching = allMetricKeys.filter((k) => k.toLowerCase().includes(filter.toLowerCase())).slice(0, 200);
   return (
     <div class="charts">
@@ -226,6 +235,11 @@ export function RunCharts(props: { runs: readonly Run[]; allRuns?: readonly Run[
         {layout.arranged && (
           <button type="button" onClick={layout.reset} title="Back to a chart per metric">
             Reset layout
+          </button>
+        )}
+        {hiddenHere.length > 0 && (
+          <button type="button" onClick={() => show(hiddenHere)}>
+            Show {hiddenHere.length} hidden {hiddenHere.length === 1 ? "run" : "runs"}
           </button>
         )}
         <span class="muted">

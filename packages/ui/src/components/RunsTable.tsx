@@ -4,6 +4,7 @@ import { ATTRIBUTE_COLUMNS, cellText, columnId, type Column } from "../lib/colum
 import { datasetContext } from "../lib/dataset-schema.js";
 import { formatTime } from "../lib/format.js";
 import type { RunRow } from "../lib/group-runs.js";
+import { headerSelection } from "../lib/header-selection.js";
 import { link } from "../lib/router.js";
 import { useVirtualizer } from "../lib/use-virtualizer.js";
 
@@ -43,7 +44,8 @@ function DatasetCell(props: { run: Run; onOpen?: (run: Run, index: number) => vo
  * experiments) an Experiment column after the run's name.
  *
  * `rows` groups nested runs (see `groupRuns`): a parent's name has an expander (`onToggle`) and
- * its children are indented under it; without `rows` every run is a row of its own. With
+ * its children are indented under it; without `rows` every run is a row of its own. "Select all"
+ * selects (and its tick shows) the rows listed, not the children of collapsed parents. With
  * `onDatasets`, a Datasets column shows each run's dataset inputs, which open the dataset drawer.
  *
  * @example
@@ -73,7 +75,8 @@ export function RunsTable(props: {
   // Names line up under an expander's width only when some run has children.
   const nested = useMemo(() => props.rows?.some((r) => r.childCount > 0 || r.depth > 0) ?? false, [props.rows]);
   const span = 1 + attrs.length + (names ? 1 : 0) + (datasets ? 1 : 0) + extra.length;
-  const allSelected = props.runs.length > 0 && props.runs.every((r) => props.selected.has(r.info.run_id));
+  const shown = useMemo(() => (props.rows ? props.rows.map((r) => r.run) : props.runs).map((r) => r.info.run_id), [props.rows, props.runs]);
+  const all = headerSelection(shown, props.selected);
   const header = (c: Column, label: string, sortable: boolean, group?: string) => {
     const active = props.sort && columnId(props.sort.column) === columnId(c);
     return (
@@ -111,7 +114,7 @@ export function RunsTable(props: {
         <thead>
           <tr>
             <th scope="col">
-              <input type="checkbox" aria-label="Select all runs" checked={allSelected} onChange={(e) => props.onSelect(props.runs.map((r) => r.info.run_id), (e.target as HTMLInputElement).checked)} />
+              <input type="checkbox" aria-label="Select all runs" checked={all.checked} indeterminate={all.indeterminate} onChange={() => props.onSelect(shown, !all.checked)} />
             </th>
             {attrs.map((a, i) => [
               header(a, a.label, a.orderBy !== undefined || a.key === "duration"),

@@ -9,13 +9,23 @@ export interface ChartSettings {
 }
 
 /**
+ * How a bar chart is drawn: on a log scale or not (the panel's controls are for line charts).
+ *
+ * @example
+ * const bar: ChartSpec = { id: "bar-1", type: "bar", metric: "loss", settings: { log: true } satisfies BarSettings };
+ */
+export interface BarSettings {
+  readonly log: boolean;
+}
+
+/**
  * One chart of a panel. A line chart without `settings` follows the panel's controls; with them it
- * keeps its own. Scatter and parallel coordinates name their axes by field ID (`param:<key>`,
- * `metric:<key>`).
+ * keeps its own. A bar chart without `settings` is linear. Scatter and parallel coordinates name
+ * their axes by field ID (`param:<key>`, `metric:<key>`).
  */
 export type ChartSpec =
   | { readonly id: string; readonly type: "line"; readonly metric: string; readonly settings?: ChartSettings }
-  | { readonly id: string; readonly type: "bar"; readonly metric: string }
+  | { readonly id: string; readonly type: "bar"; readonly metric: string; readonly settings?: BarSettings }
   | { readonly id: string; readonly type: "scatter"; readonly x: string; readonly y: string }
   | { readonly id: string; readonly type: "parallel"; readonly axes: readonly string[] };
 
@@ -95,7 +105,9 @@ function parseChart(value: unknown): ChartSpec | undefined {
       return settings ? { id: c.id, type: "line", metric: c.metric, settings } : { id: c.id, type: "line", metric: c.metric };
     }
     case "bar":
-      return isString(c.metric) ? { id: c.id, type: "bar", metric: c.metric } : undefined;
+      if (!isString(c.metric)) return undefined;
+      // Only `log: true` means anything; whatever else was stored is the default, linear.
+      return (c.settings as { log?: unknown } | undefined)?.log === true ? { id: c.id, type: "bar", metric: c.metric, settings: { log: true } } : { id: c.id, type: "bar", metric: c.metric };
     case "scatter":
       return isString(c.x) && isString(c.y) ? { id: c.id, type: "scatter", x: c.x, y: c.y } : undefined;
     case "parallel":

@@ -45,7 +45,7 @@ export function parentOf(run: Run): string | undefined {
  * const rows = groupRuns(runs, new Set([parentId]));
  * rows.map((r) => `${"  ".repeat(r.depth)}${r.run.info.run_name}`); // ["sweep", "  trial-1", "  trial-2", "other"]
  */
-export function groupRuns(runs: readonly Run[], expanded: ReadonlySet<string>): RunRow[] {
+export function groupRuns(runs: readonly Run[], expanded: Pick<ReadonlySet<string>, "has">): RunRow[] {
   const ids = new Set<string>();
   for (const run of runs) ids.add(run.info.run_id);
   const children = new Map<string, Run[]>();
@@ -108,21 +108,4 @@ export function groupRuns(runs: readonly Run[], expanded: ReadonlySet<string>): 
     walk(run, guard);
   }
   return rows;
-}
-
-/**
- * The IDs of every loaded run that has loaded children: what "Expand all" opens.
- *
- * @example
- * setExpanded(parentIds(runs));
- */
-export function parentIds(runs: readonly Run[]): Set<string> {
-  const ids = new Set<string>();
-  for (const run of runs) ids.add(run.info.run_id);
-  const parents = new Set<string>();
-  for (const run of runs) {
-    const parent = parentOf(run);
-    if (parent !== undefined && parent !== run.info.run_id && ids.has(parent)) parents.add(parent);
-  }
-  return parents;
 }

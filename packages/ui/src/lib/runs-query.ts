@@ -1,6 +1,7 @@
 import type { Column } from "./columns.js";
+import { parseExpandedRuns, writeExpandedRuns, type ExpandedRuns } from "./expanded-runs.js";
 
-/** What the runs table shows, as kept in the URL: filter, sort, lifecycle and chosen columns. */
+/** What the runs table shows, as kept in the URL: filter, sort, lifecycle, chosen columns, expanded parents. */
 export interface RunsQuery {
   readonly filter: string;
   readonly sort?: { readonly column: Column; readonly ascending: boolean };
@@ -8,6 +9,8 @@ export interface RunsQuery {
   readonly viewType: "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
   /** Undefined: the saved or default choice. */
   readonly columns?: readonly Column[];
+  /** Undefined: every parent collapsed. */
+  readonly expanded?: ExpandedRuns;
 }
 
 const KINDS: Readonly<Record<string, Column["kind"]>> = { metrics: "metric", params: "param", tags: "tag", attributes: "attribute" };
@@ -46,8 +49,9 @@ export function columnKey(c: Column): string {
 
 /**
  * Reads the runs table's state from a hash's query string, with MLflow's own parameter names
- * (`searchFilter`, `orderByKey`, `orderByAsc`, `lifecycleFilter`) so links made by MLflow's UI open
- * the same view here; chosen columns are `columns`, a JSON list of keys (`["metrics.acc", …]`).
+ * (`searchFilter`, `orderByKey`, `orderByAsc`, `lifecycleFilter`, MLflow 2's `runsExpanded[<run id>]`)
+ * so links made by MLflow's UI open the same view here; chosen columns are `columns`, a JSON list of
+ * keys (`["metrics.acc", …]`); expanded parents are read by `parseExpandedRuns`.
  * Anything malformed is ignored rather than breaking the page.
  *
  * @example
@@ -70,7 +74,8 @@ export function parseRunsQuery(query: string): RunsQuery {
       // A hand-edited list that is not JSON: the default columns.
     }
   }
-  return { filter: params.get("searchFilter") ?? "", viewType, ...(sort ? { sort } : {}), ...(columns ? { columns } : {}) };
+  const expanded = parseExpandedRuns(params);
+  return { filter: params.get("searchFilter") ?? "", viewType, ...(sort ? { sort } : {}), ...(columns ? { columns } : {}), ...(expanded ? { expanded } : {}) };
 }
 
 /**
@@ -90,5 +95,6 @@ export function runsQueryString(state: RunsQuery, keep = ""): string {
   }
   if (state.viewType !== "ACTIVE_ONLY") params.set("lifecycleFilter", LIFECYCLE_PARAM[state.viewType]);
   if (state.columns) params.set("columns", JSON.stringify(state.columns.map((c) => `${PLURAL[c.kind]}.${c.key}`)));
+  writeExpandedRuns(params, state.expanded);
   return params.toString();
 }

@@ -7,7 +7,8 @@ import { useRunsLoader } from "../lib/runs-loader.js";
 import { link, navigate } from "../lib/router.js";
 import { useHashQuery, setHashQuery } from "../lib/hash-query.js";
 import { parseRunsQuery, runsQueryString, type RunsQuery } from "../lib/runs-query.js";
-import { groupRuns, parentIds } from "../lib/group-runs.js";
+import { groupRuns } from "../lib/group-runs.js";
+import { expandedLookup, toggleExpanded } from "../lib/expanded-runs.js";
 import { useKnownKeys } from "../lib/use-known-keys.js";
 import { RunsTable } from "../components/RunsTable.js";
 import { ColumnPicker } from "../components/ColumnPicker.js";
@@ -44,10 +45,10 @@ function serverOrderOf(sort: RunsQuery["sort"]): string[] {
  * With `experimentIds`, of several experiments at once (`experimentId` then keys what is kept per
  * view, and `experimentNames` fills the table's Experiment column).
  *
- * Filter, sort, lifecycle and columns live in the URL (MLflow's own parameter names, see
- * `parseRunsQuery`), so a view can be shared and survives a reload. A new filter, sort or lifecycle
- * is a history entry (Back returns to the previous view); ticking columns replaces the entry, so
- * Back does not step through every checkbox.
+ * Filter, sort, lifecycle, columns and expanded parents live in the URL (MLflow's own parameter
+ * names, see `parseRunsQuery`), so a view can be shared and survives a reload. A new filter, sort or
+ * lifecycle is a history entry (Back returns to the previous view); ticking columns or expanding a
+ * parent replaces the entry, so Back does not step through every click.
  */
 export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | "charts"; experimentIds?: readonly string[]; experimentNames?: ReadonlyMap<string, string> }) {
   const { notify } = useApp();
@@ -59,7 +60,6 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   // once all are here, by the browser, without loading them again.
   const [serverOrder, setServerOrder] = useState<string[]>(() => serverOrderOf(sort));
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [drawer, setDrawer] = useState<{ run: Run; index: number }>();
   // The parallel coordinates' brush: the table and the charts show the runs inside it.
   const [brush, setBrush] = useState<Brush>({});
@@ -72,9 +72,10 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
   // Sorted in the browser once every run is here; before that the server sorts (and pages).
   const allRows = useMemo(() => (sort && state.complete && serverOrder.length === 0 ? sortRuns(state.runs, sort.column, sort.ascending) : state.runs), [state.version, state.complete, sortKey, serverOrder]);
   const rows = useMemo(() => filterByBrush(allRows, brush), [allRows, brush]);
+  const expanded = useMemo(() => expandedLookup(view.expanded), [view.expanded]);
   const grouped = useMemo(() => groupRuns(rows, expanded), [rows, state.version, expanded]);
   // Every tree's root is a visible row, so the visible rows tell whether any run has children, and
-  // whether all are open; the full set of parents is only computed when "Expand all" is pressed.
+  // whether all are open.
   const nesting = useMemo(() => {
     let any = false;
     let allOpen = true;
@@ -116,11 +117,8 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
     const ascending = sort && columnId(sort.column) === columnId(column) ? !sort.ascending : column.kind === "attribute" && column.key === "run_name";
     update({ sort: { column, ascending } }, true);
   };
-  const toggle = (runId: string) => {
-    const next = new Set(expanded);
-    if (!next.delete(runId)) next.add(runId);
-    setExpanded(next);
-  };
+  // Expanding is a detail of the current view, like ticking a column: it replaces the entry.
+  const toggle = (runId: string) => update({ expanded: toggleExpanded(view.expanded ?? { all: false, ids: [] }, runId) }, false);
   const onSelect = (ids: string[], on: boolean) => {
     // Selected runs are about to be compared: have the chart library here before Charts opens.
     if (on) void loadUplot();
@@ -170,7 +168,7 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
           emptyReason={state.error ? "The search failed, so no run's keys are known yet: fix the filter." : state.complete ? undefined : "Loading runs…"}
         />
         {tab === "runs" && nesting.any && (
-          <button type="button" onClick={() => setExpanded(nesting.allOpen ? new Set() : parentIds(state.runs))}>
+          <button type="button" onClick={() => update({ expanded: nesting.allOpen ? undefined : { all: true, ids: [] } }, false)}>
             {nesting.allOpen ? "Collapse all" : "Expand all"}
           </button>
         )}
