@@ -66,6 +66,9 @@ function parseModelVersions(query: URLSearchParams): { name: string; versions: s
  * `…/traces?selectedTraceId=<id>` (the older traces view), and
  * `#/experiments/1?compareRunsMode=TRACES&selectedTraceId=<id>` (the notebook widget's "open in UI").
  *
+ * Evaluation (tables of runs compared): `#/experiments/1/evaluation`, or MLflow 2's
+ * `#/experiments/1?compareRunsMode=ARTIFACT`.
+ *
  * Evaluation datasets: `#/experiments/1/datasets` is the tab, `#/experiments/1/datasets/<dataset_id>`
  * one dataset's records.
  *
@@ -91,7 +94,9 @@ export function parseHash(hash: string): Route {
     const tracesMode = c === "traces" || (c === undefined && query.get("compareRunsMode") === "TRACES");
     if (tracesMode && d !== undefined) return { page: "trace", experimentId: b, traceId: d };
     if (tracesMode && selected) return { page: "trace", experimentId: b, traceId: selected };
-    return { page: "experiment", experimentId: b, tab: tracesMode ? "traces" : c };
+    // MLflow 2's Evaluation view: `#/experiments/1?compareRunsMode=ARTIFACT`.
+    const evaluation = c === undefined && query.get("compareRunsMode") === "ARTIFACT";
+    return { page: "experiment", experimentId: b, tab: tracesMode ? "traces" : evaluation ? "evaluation" : c };
   }
   if (a === "compare-runs") return { page: "compare", runIds: parseJsonList(query.get("runs")) };
   // MLflow's `#/compare-experiments/s?experiments=["1","2"]`: the runs of several experiments.

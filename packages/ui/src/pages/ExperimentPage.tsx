@@ -9,17 +9,18 @@ import { ExperimentTracesView } from "./ExperimentTracesView.js";
 import { ExperimentDatasetsView } from "./ExperimentDatasetsView.js";
 
 /**
- * `#/experiments/<id>[/charts|/traces|/datasets[/<dataset_id>]]`: the experiment's name and
- * description, and its Runs, Charts, Traces and Datasets tabs.
+ * `#/experiments/<id>[/charts|/evaluation|/traces|/datasets[/<dataset_id>]]`: the experiment's name
+ * and description, and its Runs, Charts, Evaluation, Traces and Datasets tabs.
  */
 export function ExperimentPage(props: { experimentId: string; tab?: string; datasetId?: string }) {
   const experiment = useAsync((signal) => get<{ experiment: Experiment }>("experiments/get", { experiment_id: props.experimentId }, signal), [props.experimentId]);
   const exp = experiment.value?.experiment;
   const note = exp?.tags?.find((t) => t.key === "mlflow.note.content")?.value;
-  const tab = props.tab === "charts" || props.tab === "traces" || props.tab === "datasets" ? props.tab : "runs";
-  // Runs and Charts share the filter, sort and columns in the URL: switching keeps them.
-  const query = useHashQuery();
-  const keep = (tab === "runs" || tab === "charts") && query ? `?${query}` : "";
+  const tab = props.tab === "charts" || props.tab === "evaluation" || props.tab === "traces" || props.tab === "datasets" ? props.tab : "runs";
+  // Runs, Charts and Evaluation share the filter, sort and columns in the URL: switching keeps them
+  // (not MLflow's `compareRunsMode`, which would open Evaluation again).
+  const query = useHashQuery().replace(/(^|&)compareRunsMode=[^&]*/, "").replace(/^&/, "");
+  const keep = (tab === "runs" || tab === "charts" || tab === "evaluation") && query ? `?${query}` : "";
   if (experiment.error) {
     return (
       <section class="page">
@@ -56,6 +57,9 @@ export function ExperimentPage(props: { experimentId: string; tab?: string; data
         </a>
         <a role="tab" aria-selected={tab === "charts"} href={link.experiment(props.experimentId, "charts") + keep}>
           Charts
+        </a>
+        <a role="tab" aria-selected={tab === "evaluation"} href={link.experiment(props.experimentId, "evaluation") + keep}>
+          Evaluation
         </a>
         <a role="tab" aria-selected={tab === "traces"} href={link.traces(props.experimentId)}>
           Traces

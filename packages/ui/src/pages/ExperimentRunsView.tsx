@@ -20,6 +20,7 @@ import "../runs.css";
 import { filterByBrush, type Brush } from "../lib/brush.js";
 import { chartLayoutKey, loadChartLayout } from "../lib/chart-layout.js";
 import { loadParallelCoordinates } from "../components/LazyParallelCoordinates.js";
+import { LazyExperimentEvaluationView } from "./LazyExperimentEvaluationView.js";
 
 // Without a saved choice the table shows this many metric and param columns (an experiment may
 // have thousands of keys: showing them all is what breaks MLflow's UI).
@@ -50,7 +51,7 @@ function serverOrderOf(sort: RunsQuery["sort"]): string[] {
  * lifecycle is a history entry (Back returns to the previous view); ticking columns or expanding a
  * parent replaces the entry, so Back does not step through every click.
  */
-export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | "charts"; experimentIds?: readonly string[]; experimentNames?: ReadonlyMap<string, string> }) {
+export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | "charts" | "evaluation"; experimentIds?: readonly string[]; experimentNames?: ReadonlyMap<string, string> }) {
   const { notify } = useApp();
   const query = useHashQuery();
   const view = useMemo(() => parseRunsQuery(query), [query]);
@@ -214,6 +215,8 @@ export function ExperimentRunsView(props: { experimentId: string; tab: "runs" | 
           onSelect={onSelect}
           experimentNames={props.experimentNames}
         />
+      ) : tab === "evaluation" ? (
+        <LazyExperimentEvaluationView experimentId={props.experimentId} runs={selectedRuns.length ? selectedRuns : rows} selected={selectedRuns.length > 0} />
       ) : (
         <RunCharts runs={selectedRuns.length ? selectedRuns.slice(0, 100) : rows.slice(0, 10)} allRuns={allRows} storageKey={chartLayoutKey(props.experimentId)} brush={brush} onBrush={setBrush} />
       )}
