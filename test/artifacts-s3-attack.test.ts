@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { startS3Store, type S3Store } from "./support/s3-store.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+// The S3 proxy as an outsider attacks it (`--artifacts-destination s3://mlflow/proxied`, s3rver and
+// the real AWS SDK), beside the same server on a local destination where the two should agree:
+// every bad input is a 4xx with MLflow's error JSON and changes nothing in the bucket.
+
+const MPU = "/api/2.0/mlflow-artifacts/mpu";
+const ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts";
+
+async function allKeys(client: S3Client, bucket: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ...(token ? { ContinuationToken: token } : {}) }));
+    out.push(...(page.Contents ?? []).map((o) => `${o.Key}:${o.Size}`));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out.sort();
+}
+
+async function answer(response: Response): Promise<{ status: number; json: Record<string, unknown> }> {
+  const text = await response.text();
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`not JSON (${response.status}): ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, json };
+}
+
+describe("attacking the S3 proxy", () => {
+  let s3: S3Store;
+  let client: S3Client;
+  let server: TestServer;
+  let local: TestServer;
+  const post = (path: string, body: unknown) => server.fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  beforeAll(async () => {
+    s3 = await startS3Store();
+    client = new S3Client({ endpoint: s3.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
+    server = await startTestServer({ config: { artifactsDestination: `s3://${s3.bucket}/proxied` }, storeEnv: s3.env });
+    local = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await local?.close();
+    client?.destroy();
+    await s3?.close();
+  });
+
+  it("refuses a complete whose parts S3 would refuse or misread, and completes nothing until the parts are right", async () => {
+    const created = (await (await post(`${MPU}/create/0/mpu`, { path: "/tmp/parts.bin", num_parts: 1 })).json()) as { upload_id: string; credentials: { url: string }[] };
+    const put = await fetch(created.credentials[0]!.url, { method: "PUT", body: "PART1" });
+    expect(put.status).toBe(200);
+    const etag = put.headers.get("etag")!;
+    const before = await allKeys(client, s3.bucket);
+    const bad: unknown[] = [
+      // The same part twice: s3rver concatenates it twice, S3 refuses (InvalidPartOrder).
+      [{ part_number: 1, etag }, { part_number: 1, etag }],
+      [{ part_number: 1, etag }, { part_number: true, etag }],
+      [{ part_number: [1], etag }],
+      [{ part_number: 0, etag }],
+      [{ part_number: -1, etag }],
+      [{ part_number: 1.5, etag }],
+      // S3 numbers parts 1 to 10,000.
+      [{ part_number: 10_001, etag }],
+      [{ part_number: 99_999_999_999, etag }],
+      [{ part_number: 1 }],
+      [{ part_number: 1, etag: 7 }],
+      [{ part_number: 1, etag: { a: 1 } }],
+      [null],
+      ["1"],
+      // More parts than S3 allows in one upload.
+      Array.from({ length: 10_001 }, (_, i) => ({ part_number: i + 1, etag })),
+    ];
+    for (const parts of bad) {
+      const { status, json } = await answer(await post(`${MPU}/complete/0/mpu`, { path: "/tmp/parts.bin", upload_id: created.upload_id, parts }));
+      expect(status, JSON.stringify(parts).slice(0, 100)).toBe(400);
+      expect(json).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE", message: expect.any(String) });
+    }
+    expect(await allKeys(client, s3.bucket)).toEqual(before);
+    // A part number written as a string is protobuf's JSON for an int64, which MLflow reads.
+    const done = await post(`${MPU}/complete/0/mpu`, { path: "/tmp/parts.bin", upload_id: created.upload_id, parts: [{ part_number: "1", etag }] });
+    expect(done.status, await done.clone().text()).toBe(200);
+    expect(await (await server.fetch(`${ARTIFACTS}/0/mpu/parts.bin`)).text()).toBe("PART1");
+  });
+});
