@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { startS3Store, type S3Store } from "./support/s3-store.js";
@@ -86,5 +87,34 @@ describe("attacking the S3 proxy", () => {
     const done = await post(`${MPU}/complete/0/mpu`, { path: "/tmp/parts.bin", upload_id: created.upload_id, parts: [{ part_number: "1", etag }] });
     expect(done.status, await done.clone().text()).toBe(200);
     expect(await (await server.fetch(`${ARTIFACTS}/0/mpu/parts.bin`)).text()).toBe("PART1");
+  });
+
+  it("refuses paths whose key would be longer than S3's 1,024 bytes with a 400, on every route, before asking the store", async () => {
+    const segment = "a".repeat(250);
+    // 1,262 bytes: S3 refuses the key (KeyTooLongError); 5,020: s3rver cannot store it either.
+    for (const path of [`0/${Array(5).fill(segment).join("/")}/x.txt`, `0/${Array(20).fill(segment).join("/")}`]) {
+      const attempts = [
+        await server.fetch(`${ARTIFACTS}/${path}`, { method: "PUT", body: "x" }),
+        // Of unknown length (chunked): the streamed multipart upload.
+        await server.fetch(`${ARTIFACTS}/${path}`, { method: "PUT", body: Readable.from([Buffer.from("x")]) as unknown as BodyInit, duplex: "half" } as RequestInit),
+        await server.fetch(`${ARTIFACTS}/${path}`),
+        await server.fetch(`${ARTIFACTS}/${path}`, { method: "DELETE" }),
+        await server.fetch(`${ARTIFACTS}?path=${path}`),
+        await post(`${MPU}/create/${path}`, { path: "x.bin", num_parts: 1 }),
+        await post(`${MPU}/complete/${path}`, { path: "x.bin", upload_id: "u", parts: [{ part_number: 1, etag: "e" }] }),
+        await post(`${MPU}/abort/${path}`, { path: "x.bin", upload_id: "u" }),
+      ];
+      for (const response of attempts) {
+        const { status, json } = await answer(response);
+        expect(status, `${path.length}: ${JSON.stringify(json).slice(0, 300)}`).toBe(400);
+        expect(json).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE", message: expect.stringContaining("1024 bytes") });
+      }
+    }
+    expect((await allKeys(client, s3.bucket)).filter((k) => k.includes("aaaa"))).toEqual([]);
+    // Up to the limit is fine: "proxied/" and 1,016 bytes (names short enough for s3rver's files).
+    const longest = `0/${Array(5).fill("b".repeat(160)).join("/")}/${"c".repeat(209)}`;
+    expect(Buffer.byteLength(`proxied/${longest}`)).toBe(1024);
+    expect((await server.fetch(`${ARTIFACTS}/${longest}`, { method: "PUT", body: "x" })).status).toBe(200);
+    expect(await (await server.fetch(`${ARTIFACTS}/${longest}`)).text()).toBe("x");
   });
 });

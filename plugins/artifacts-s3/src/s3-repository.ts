@@ -36,6 +36,8 @@ const PART_URL_SECONDS = 3600;
 const PART_SIZE = 8 * 1024 * 1024;
 /** S3's largest single PUT (5 GiB). */
 const MAX_SINGLE_PUT = 5 * 1024 ** 3;
+/** S3's longest object key, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 1024;
 /** Parts of one streamed upload in flight: bounds its memory to about PART_SIZE × (this + 1). */
 const QUEUE_SIZE = 2;
 
@@ -106,7 +108,14 @@ export class S3ArtifactRepository implements ArtifactRepository {
     if (relative.startsWith("/") || segments.some((s) => s === ".." || s === "." || s.includes("\\") || s.includes("\0"))) {
       throw new MlflowError("INVALID_PARAMETER_VALUE", "Invalid path");
     }
-    return [this.prefix, ...segments].filter(Boolean).join("/");
+    const key = [this.prefix, ...segments].filter(Boolean).join("/");
+    // S3 refuses longer keys (KeyTooLongError, a 500 once passed on) and s3rver fails on them (a
+    // 503 clients retry for minutes): a path that cannot be a key is the client's mistake.
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_KEY_BYTES) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid artifact path: its S3 key would be ${bytes} bytes ('${key.slice(0, 60)}…'), and S3 keys are at most ${MAX_KEY_BYTES} bytes`);
+    }
+    return key;
   }
 
   /** The key prefix that lists the children of a directory ("" for the bucket's root). */
