@@ -117,4 +117,18 @@ describe("attacking the S3 proxy", () => {
     expect((await server.fetch(`${ARTIFACTS}/${longest}`, { method: "PUT", body: "x" })).status).toBe(200);
     expect(await (await server.fetch(`${ARTIFACTS}/${longest}`)).text()).toBe("x");
   });
+
+  it("answers ranges on an empty file as the file repository does", async () => {
+    for (const target of [server, local]) {
+      expect((await target.fetch(`${ARTIFACTS}/0/empty.txt`, { method: "PUT", body: "" })).status).toBe(200);
+    }
+    for (const range of ["bytes=0-", "bytes=0-0", "bytes=0-5", "bytes=-1"]) {
+      const seen = [];
+      for (const target of [local, server]) {
+        const response = await target.fetch(`${ARTIFACTS}/0/empty.txt`, { headers: { Range: range } });
+        seen.push({ status: response.status, range: response.headers.get("content-range"), length: response.headers.get("content-length"), body: await response.text() });
+      }
+      expect(seen[1], range).toEqual(seen[0]);
+    }
+  });
 });

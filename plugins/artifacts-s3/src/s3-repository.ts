@@ -182,9 +182,13 @@ export class S3ArtifactRepository implements ArtifactRepository {
     if (Key === this.prefix) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `Artifact '${relative}' not found`);
     const what = `reading ${this.where(relative)}`;
     const range = options.range;
+    // Past any object S3 can hold (and in exponent notation, which S3 would ignore): the whole
+    // file, so that the caller answers 416. An end that large is no end at all.
+    if (range && !Number.isSafeInteger(range.start)) return this.read(relative);
+    const end = range?.end !== undefined && Number.isSafeInteger(range.end) ? range.end : "";
     let output;
     try {
-      output = await this.client.send(new GetObjectCommand({ ...this.owner(), Bucket: this.bucket, Key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ""}` } : {}) }));
+      output = await this.client.send(new GetObjectCommand({ ...this.owner(), Bucket: this.bucket, Key, ...(range ? { Range: `bytes=${range.start}-${end}` } : {}) }));
     } catch (error) {
       // A range past the end: answer the whole object and let the caller decide (416), as the
       // file repository does.
@@ -196,8 +200,16 @@ export class S3ArtifactRepository implements ArtifactRepository {
     const name = path.posix.basename(Key);
     const served = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(output.ContentRange ?? "");
     if (range && served) {
-      const total = served[3] === "*" ? Number(served[2]) + 1 : Number(served[3]);
-      return { stream, size: total, name, range: { start: Number(served[1]), end: Number(served[2]) } };
+      const [first, last] = [Number(served[1]), Number(served[2])];
+      const total = served[3] === "*" ? last + 1 : Number(served[3]);
+      // A range that contradicts itself (s3rver answers `bytes 0-0/0`, and no byte, for an empty
+      // object) would be sent on with a Content-Length its body never reaches: read the whole file
+      // instead and let the caller decide, as for a range S3 refused.
+      if (first > last || last >= total) {
+        stream.destroy();
+        return this.read(relative);
+      }
+      return { stream, size: total, name, range: { start: first, end: last } };
     }
     return { stream, size: Number(output.ContentLength ?? 0), name };
   }

@@ -69,6 +69,23 @@ describe("the repository on S3's own answers", () => {
     await expect(repo.read("1/x")).rejects.toMatchObject({ code: "INVALID_PARAMETER_VALUE" });
   });
 
+  it("never sends a range in exponent notation, which S3 would ignore", async () => {
+    next = { status: 206, headers: { "Content-Range": "bytes 2-12/13", "Content-Type": "text/plain" }, body: "llo 0/a.txt" };
+    const file = await repo.read("1/a.txt", { range: { start: 2, end: 1e23 } });
+    expect(seen.map((s) => s.range)).toEqual(["bytes=2-"]);
+    expect(file.range).toEqual({ start: 2, end: 12 });
+    expect((await buffer(file.stream)).toString()).toBe("llo 0/a.txt");
+  });
+
+  it("does not trust a Content-Range that contradicts itself (s3rver's answer for an empty object)", async () => {
+    next = { status: 206, headers: { "Content-Range": "bytes 0-0/0" }, body: "" };
+    const file = await repo.read("1/empty.txt", { range: { start: 0 } });
+    // The whole (empty) file, so that the caller answers 416 as for any range past the end.
+    expect(file.range).toBeUndefined();
+    expect(file.size).toBe(0);
+    expect(seen.map((s) => s.range)).toEqual(["bytes=0-", undefined]);
+  });
+
   it("still answers 500 for what the server's configuration got wrong", async () => {
     next = { status: 400, body: s3ErrorXml("InvalidArgument", "Server Side Encryption with KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms") };
     await expect(repo.multipart.complete("1/r/artifacts/f.bin", "upload", [{ partNumber: 1, etag: '"e"' }])).rejects.toMatchObject({ code: "INTERNAL_ERROR" });
