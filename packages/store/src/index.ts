@@ -45,6 +45,7 @@ export type { TableDef } from "./schema/ddl.js";
 export type { DatasetSummary, MetricWithRunId } from "./tracking/metric-history-bulk.js";
 export { sampleSteps } from "./tracking/metric-history-bulk.js";
 export { SqlTraceStore } from "./traces/sql-trace-store.js";
+export { traceArtifactLocation } from "./traces/start-trace.js";
 export type { SearchTracesInput } from "./traces/search-traces.js";
 export type { DeleteTracesInput } from "./traces/trace-mutations.js";
 export { parseSpanJson, spanJson, pyJson } from "./traces/py-json.js";
