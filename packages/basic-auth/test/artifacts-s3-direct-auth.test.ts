@@ -68,6 +68,39 @@ describe.each(["NO_PERMISSIONS", "READ"] as const)("direct S3 artifacts under ba
     }
   });
 
+  it("does not register a version of the intruder's model on the owner's files", async () => {
+    const created = await call("intruder", "POST", "/api/2.0/mlflow/registered-models/create", { body: { name: "intruder-model" } });
+    expect(created.status, created.text).toBe(200);
+    const version = await call("intruder", "POST", "/api/2.0/mlflow/model-versions/create", { body: { name: "intruder-model", source: `${owner.runUri}/model` } });
+    const read = await call("intruder", "GET", "/model-versions/get-artifact", { query: { name: "intruder-model", version: "1", path: "MLmodel" } });
+    expect(read.text).not.toContain(SECRET);
+    expect(version.status, version.text).toBe(403);
+    // Nor by the experiment's own directory, nor a place below the root nobody owns.
+    for (const source of [`s3://${s3.bucket}/direct/${owner.experimentId}`, `s3://${s3.bucket}/direct/${owner.experimentId}/`, `s3://${s3.bucket}/direct/unowned/model`, `s3://${s3.bucket}/direct`]) {
+      const refused = await call("intruder", "POST", "/api/2.0/mlflow/model-versions/create", { body: { name: "intruder-model", source } });
+      expect(refused.status, `${source}: ${refused.text}`).toBe(403);
+    }
+    // Their own run's files, and places the server never reads (another bucket), are theirs to register.
+    const own = await call("intruder", "POST", "/api/2.0/mlflow/model-versions/create", { body: { name: "intruder-model", source: `s3://${s3.bucket}/direct/${intruder.experimentId}/${intruder.runId}/artifacts/model`, run_id: intruder.runId } });
+    expect(own.status, own.text).toBe(200);
+    const elsewhere = await call("intruder", "POST", "/api/2.0/mlflow/model-versions/create", { body: { name: "intruder-model", source: "s3://another-bucket/models/m" } });
+    expect(elsewhere.status, elsewhere.text).toBe(200);
+    // The owner registers theirs as MLflow's client does (the run's artifact URI and its run_id).
+    expect((await call("owner", "POST", "/api/2.0/mlflow/registered-models/create", { body: { name: "owner-model" } })).status).toBe(200);
+    const mine = await call("owner", "POST", "/api/2.0/mlflow/model-versions/create", { body: { name: "owner-model", source: `${owner.runUri}/model`, run_id: owner.runId } });
+    expect(mine.status, mine.text).toBe(200);
+    expect((await call("owner", "GET", "/model-versions/get-artifact", { query: { name: "owner-model", version: "1", path: "MLmodel" } })).text).toBe(`${SECRET}mlmodel`);
+  });
+
+  it("does not let the intruder take a place inside the owner's files with an experiment of their own", async () => {
+    for (const location of [owner.runUri, `${owner.runUri}/model`, `s3://${s3.bucket}/direct/${owner.experimentId}/sub`, `s3://${s3.bucket}/direct`, `s3://${s3.bucket}/direct/`, `s3://${s3.bucket}/direct/987`]) {
+      const created = await call("intruder", "POST", "/api/2.0/mlflow/experiments/create", { body: { name: `intruder-${location}`, artifact_location: location } });
+      expect(created.status, `${location}: ${created.text}`).toBe(400);
+    }
+    const beside = await call("intruder", "POST", "/api/2.0/mlflow/experiments/create", { body: { name: "intruder-team", artifact_location: `s3://${s3.bucket}/direct/team-intruder` } });
+    expect(beside.status, beside.text).toBe(200);
+  });
+
   it("does not read the owner's traces.json through a trace tag the intruder set", async () => {
     const started = await call("intruder", "POST", "/api/2.0/mlflow/traces", { body: { experiment_id: intruder.experimentId, timestamp_ms: Date.now() } });
     expect(started.status, started.text).toBe(200);

@@ -25,7 +25,7 @@ export { LocalArtifactStore } from "./artifacts/local-artifact-store.js";
 export { FileArtifactRepository } from "./artifacts/file-artifact-repository.js";
 export type { ArtifactFile } from "./artifacts/local-artifact-store.js";
 export { artifactSegments } from "./artifacts/artifact-path.js";
-export { artifactLocation } from "./artifacts/artifact-location.js";
+export { artifactLocation, belowStorageRoot } from "./artifacts/artifact-location.js";
 export { parseModelSource } from "./registry/model-source.js";
 export type { ModelSource } from "./registry/model-source.js";
 export type { ArtifactLocation } from "./artifacts/artifact-location.js";
