@@ -1,6 +1,8 @@
+import fs from "node:fs";
+import http from "node:http";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startS3Store, type S3Store } from "./support/s3-store.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -116,6 +118,44 @@ describe("attacking the S3 proxy", () => {
     expect(Buffer.byteLength(`proxied/${longest}`)).toBe(1024);
     expect((await server.fetch(`${ARTIFACTS}/${longest}`, { method: "PUT", body: "x" })).status).toBe(200);
     expect(await (await server.fetch(`${ARTIFACTS}/${longest}`)).text()).toBe("x");
+  });
+
+  it("gives the store's connection (and the file) back when a client goes away mid-download", async () => {
+    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: "proxied/0/dl/big.bin", Body: big }));
+    expect((await local.fetch(`${ARTIFACTS}/0/dl/big.bin`, { method: "PUT", body: big })).status).toBe(200);
+    // More than the repository's 64 sockets: each download read a little and dropped.
+    const abandon = (target: TestServer, count: number) =>
+      Promise.all(
+        Array.from({ length: count }, () =>
+          new Promise<void>((resolve, reject) => {
+            const request = http.get(`${target.url}${ARTIFACTS}/0/dl/big.bin`, (response) => {
+              response.once("data", () => {
+                request.destroy();
+                resolve();
+              });
+            });
+            request.on("error", (error) => (request.destroyed ? resolve() : reject(error)));
+          }),
+        ),
+      );
+    await abandon(server, 70);
+    const after = await server.fetch(`${ARTIFACTS}/0/mpu/parts.bin`, { signal: AbortSignal.timeout(10_000) });
+    expect(after.status).toBe(200);
+    expect(await after.text()).toBe("PART1");
+    // The file repository: no descriptor of the dropped downloads stays open.
+    if (process.platform === "linux") {
+      const open = () => fs.readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith("/0/dl/big.bin");
+        } catch {
+          return false;
+        }
+      }).length;
+      await abandon(local, 20);
+      for (let waited = 0; open() > 0 && waited < 5000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      expect(open()).toBe(0);
+    }
   });
 
   it("answers ranges on an empty file as the file repository does", async () => {
