@@ -158,6 +158,16 @@ describe("attacking the S3 proxy", () => {
     }
   });
 
+  it("lists in code-point order (Python's sorted(), MLflow's order), as the file repository does", async () => {
+    // UTF-16 order puts an astral character (a surrogate pair) before U+E000–U+FFFF.
+    const names = ["z", "é", "\uFF01", "\u{1F600}", "\u{1F600}dir/x"];
+    for (const target of [server, local]) {
+      for (const name of names) expect((await target.fetch(`${ARTIFACTS}/0/order/${encodeURIComponent(name).replace(/%2F/g, "/")}`, { method: "PUT", body: "x" })).status).toBe(200);
+      const listed = (await (await target.fetch(`${ARTIFACTS}?path=0/order`)).json()) as { files: { path: string }[] };
+      expect(listed.files.map((f) => f.path), target === server ? "s3" : "local").toEqual(["z", "é", "\uFF01", "\u{1F600}", "\u{1F600}dir"]);
+    }
+  });
+
   it("answers ranges on an empty file as the file repository does", async () => {
     for (const target of [server, local]) {
       expect((await target.fetch(`${ARTIFACTS}/0/empty.txt`, { method: "PUT", body: "" })).status).toBe(200);

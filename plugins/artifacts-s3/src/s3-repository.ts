@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { MlflowError, type FileInfo } from "@mlflow-ts/protocol";
+import { MlflowError, compareCodePoints, type FileInfo } from "@mlflow-ts/protocol";
 import type {
   ArtifactFile,
   ArtifactListOptions,
@@ -161,7 +161,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       files.push({ path: name, is_dir: false, file_size: Number(o.Size ?? 0) });
     }
     // S3 sorts keys and prefixes by UTF-8 bytes, which is code-point order: merge the two lists.
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    files.sort((a, b) => compareCodePoints(a.path, b.path));
     return { files, ...(page.IsTruncated && page.NextContinuationToken ? { nextPageToken: page.NextContinuationToken } : {}) };
   }
 
