@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -155,6 +156,31 @@ describe("attacking the S3 proxy", () => {
       await abandon(local, 20);
       for (let waited = 0; open() > 0 && waited < 5000; waited += 100) await new Promise((r) => setTimeout(r, 100));
       expect(open()).toBe(0);
+    }
+  });
+
+  it("answers a HEAD without pulling the object from the store", async () => {
+    // A second server on the same bucket, through a proxy that counts what the store sends back.
+    let received = 0;
+    const proxy = net.createServer((socket) => {
+      const upstream = net.connect(s3.port, "127.0.0.1");
+      socket.pipe(upstream);
+      upstream.on("data", (chunk: Buffer) => (received += chunk.length));
+      upstream.pipe(socket);
+      for (const s of [socket, upstream]) s.on("error", () => (socket.destroy(), upstream.destroy()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const counted = await startTestServer({ config: { artifactsDestination: `s3://${s3.bucket}/proxied` }, storeEnv: { ...s3.env, MLFLOW_S3_ENDPOINT_URL: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}` } });
+    try {
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: "proxied/0/head/big.bin", Body: Buffer.alloc(64 * 1024 * 1024, 0x62) }));
+      const head = await counted.fetch(`${ARTIFACTS}/0/head/big.bin`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-length")).toBe(String(64 * 1024 * 1024));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(received).toBeLessThan(8 * 1024 * 1024);
+    } finally {
+      await counted.close();
+      proxy.close();
     }
   });
 

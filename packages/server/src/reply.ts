@@ -23,7 +23,12 @@ function writeJson(res: ExpressResponse, status: number, body: unknown): void {
 export async function sendReply(req: Request, res: ExpressResponse, value: JsonObject | RawReply, registry: HookRegistry): Promise<void> {
   if (value instanceof RawReply) {
     res.writeHead(value.status, value.headers as Record<string, string | number>);
-    if (value.body instanceof Readable) {
+    if (value.body instanceof Readable && req.method === "HEAD") {
+      // The headers are the answer: piping would pull the whole file (from S3: every byte,
+      // billed) only for Node to drop it.
+      value.body.destroy();
+      res.end();
+    } else if (value.body instanceof Readable) {
       // pipeline, not pipe: a client that goes away must end the source too — an S3 body left
       // paused keeps its socket out of the repository's pool (64 dropped downloads and every
       // S3 request waits), a file stream its descriptor. A source that fails cuts the answer.
