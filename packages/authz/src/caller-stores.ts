@@ -96,14 +96,27 @@ class Decision {
     if (owner === undefined) throw denied();
     await this.experiment(owner, need);
   }
+
+  /**
+   * A location the server reads with its own credentials below a storage default artifact root
+   * (direct mode): the experiment owning it, as for a proxied path; other URIs the server does
+   * not read.
+   */
+  async rootLocation(uri: string, need: Need): Promise<void> {
+    if (this.user.isAdmin) return;
+    const found = await this.base.tracking.rootArtifactOwner(uri);
+    if (found === undefined) return;
+    if (found.owner === undefined) throw denied();
+    await this.experiment(found.owner, need);
+  }
 }
 
 /**
  * READ on whatever a model version's `source` points at, since anyone who may read the registered
  * model may download the version's files — read by `parseModelSource`, exactly as the store copies
  * it and the server serves it: a run's artifacts, a logged model, a copied version (by the copied
- * model's stored name), a reference to a model (every name it may mean), or proxied artifacts (by
- * the experiment owning the path). A run or logged model that does not exist holds nothing to read;
+ * model's stored name), a reference to a model (every name it may mean), or proxied artifacts and
+ * locations below a storage default artifact root (by the experiment owning the path). A run or logged model that does not exist holds nothing to read;
  * local paths need a `run_id` whose artifact directory holds them (the store enforces it).
  */
 async function sourceReadable(d: Decision, source: string): Promise<void> {
@@ -122,6 +135,7 @@ async function sourceReadable(d: Decision, source: string): Promise<void> {
       return;
     case "location":
       if (parsed.proxied !== undefined) await d.artifact(parsed.proxied, "read");
+      else await d.rootLocation(parsed.uri, "read");
   }
 }
 
@@ -353,6 +367,9 @@ class CallerTracking implements TrackingStore {
   }
   artifactOwnersInside(relative: string) {
     return this.base.artifactOwnersInside(relative);
+  }
+  rootArtifactOwner(uri: string) {
+    return this.base.rootArtifactOwner(uri);
   }
 }
 

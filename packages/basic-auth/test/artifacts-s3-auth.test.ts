@@ -39,6 +39,10 @@ describe.each(["NO_PERMISSIONS default", "READ default, explicit NO_PERMISSIONS"
       await w.call("intruder", "DELETE", `/api/2.0/mlflow-artifacts/artifacts/${w.owner.artifact}`),
       await w.call("intruder", "POST", `/api/2.0/mlflow-artifacts/mpu/create/${dir}`, { body: { path: "/tmp/planted.bin", num_parts: 1 } }),
       await w.call("intruder", "POST", `/api/2.0/mlflow-artifacts/mpu/abort/${dir}`, { body: { path: "/tmp/planted.bin", upload_id: "x" } }),
+      await w.call("intruder", "POST", `/api/2.0/mlflow-artifacts/mpu/complete/${dir}`, { body: { path: "/tmp/planted.bin", upload_id: "x", parts: [{ part_number: 1, etag: "e" }] } }),
+      await w.call("intruder", "GET", `/api/2.0/mlflow-artifacts/presigned/${w.owner.artifact}`),
+      await w.call("intruder", "GET", "/model-versions/get-artifact", { query: { name: w.owner.model, version: "1", path: "MLmodel" } }),
+      await w.call("intruder", "GET", "/ajax-api/2.0/mlflow/get-trace-artifact", { query: { request_id: w.owner.traceId } }),
       await w.call("intruder", "GET", "/get-artifact", { query: { run_id: w.owner.runId, path: w.owner.artifact.split("/").pop()! } }),
       await w.call("intruder", "GET", "/api/2.0/mlflow/artifacts/list", { query: { run_id: w.owner.runId } }),
     ];
@@ -49,6 +53,16 @@ describe.each(["NO_PERMISSIONS default", "READ default, explicit NO_PERMISSIONS"
     // Nothing planted, nothing deleted.
     expect((await w.call("owner", "GET", "/api/2.0/mlflow-artifacts/artifacts", { query: { path: dir } })).json).toMatchObject({ files: expect.not.arrayContaining([expect.objectContaining({ path: "planted.txt" })]) });
     expect((await w.call("owner", "GET", `/api/2.0/mlflow-artifacts/artifacts/${w.owner.artifact}`)).status).toBe(200);
+  });
+
+  it("does not read the owner's S3 files for the intruder through a model version or a trace of the intruder's", async () => {
+    const source = `mlflow-artifacts:/${w.owner.artifact.split("/").slice(0, -1).join("/")}`;
+    const version = await w.call("intruder", "POST", "/api/2.0/mlflow/model-versions/create", { body: { name: w.intruder.model, source } });
+    expect(version.status, version.text).toBe(403);
+    const tagged = await w.call("intruder", "PATCH", `/api/2.0/mlflow/traces/${w.intruder.traceId}/tags`, { body: { key: "mlflow.artifactLocation", value: `mlflow-artifacts:/${w.owner.artifact.split("/").slice(0, -1).join("/")}` } });
+    expect(tagged.status).toBe(200);
+    const read = await w.call("intruder", "GET", "/ajax-api/2.0/mlflow/get-trace-artifact", { query: { request_id: w.intruder.traceId } });
+    expect(read.text).not.toContain(SECRET);
   });
 
   it("lets the intruder use their own", async () => {

@@ -141,6 +141,13 @@ export interface TrackingStore {
   artifactOwner(relative: string): Promise<string | undefined>;
   /** The experiments whose own artifact location lies strictly inside a proxied path (all, for the root). */
   artifactOwnersInside(relative: string): Promise<string[]>;
+  /**
+   * The experiment that owns a location below a default artifact root on storage (`s3://…`:
+   * direct mode, where the server reads with its own credentials), found as {@link artifactOwner}
+   * finds it below the proxied root: `{ owner }`, whose owner is undefined when no location
+   * contains it (then only admins may read it); undefined when the URI is not below such a root.
+   */
+  rootArtifactOwner(uri: string): Promise<{ owner: string | undefined } | undefined>;
 }
 
 /** Parameters of the registry searches. */

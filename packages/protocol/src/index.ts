@@ -26,7 +26,7 @@ export type {
   RunOutputs,
   Run,
 } from "./tracking-types.js";
-export { STAGES, LOGGED_MODEL_STATUSES } from "./registry-types.js";
+export { STAGES, LOGGED_MODEL_STATUSES, compareCodePoints } from "./registry-types.js";
 export type { Stage, ModelVersion, RegisteredModel, FileInfo, LoggedModelStatus, LoggedModelMetric, LoggedModel } from "./registry-types.js";
 export { f, parseObject, invalidValue, pythonStr, canonicalId, checkText, MAX_IDS } from "./request-schema.js";
 export { invalidValueMessage, pythonJson } from "./invalid-value.js";

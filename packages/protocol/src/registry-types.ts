@@ -81,3 +81,26 @@ export interface LoggedModel {
     readonly metrics?: readonly LoggedModelMetric[];
   };
 }
+
+/**
+ * The order of artifact listings: code points, as Python's `sorted()` orders MLflow's (and as S3
+ * orders keys, by UTF-8 bytes). JavaScript's `<` compares UTF-16 units, which puts an astral
+ * character (😀) before U+E000–U+FFFF (！).
+ *
+ * @example
+ * ["😀", "！"].sort(compareCodePoints); // ["！", "😀"]
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Below the surrogates, and from U+E000, UTF-16 units are in code-point order; a surrogate
+    // (an astral code point) is above every one of them.
+    const surrogate = (c: number) => c >= 0xd800 && c <= 0xdfff;
+    if (surrogate(x) !== surrogate(y)) return surrogate(x) ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}

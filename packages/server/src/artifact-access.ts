@@ -1,7 +1,7 @@
 import path from "node:path";
 import { MlflowError, invalidParameter } from "@mlflow-ts/protocol";
 import { artifactScheme, type ArtifactStore, type ServerConfig } from "@mlflow-ts/plugin-api";
-import { LocalArtifactStore, artifactLocation, artifactSegments, type ArtifactFile } from "@mlflow-ts/store";
+import { LocalArtifactStore, artifactLocation, artifactSegments, belowStorageRoot, type ArtifactFile } from "@mlflow-ts/store";
 import { RawReply } from "./raw-reply.js";
 
 /** Where a URI's artifacts are read from, and the path inside that store. */
@@ -61,9 +61,10 @@ export function resolveArtifactUri(config: ServerConfig, artifacts: ArtifactStor
   const rootStore = rootStores.get(config);
   const root = withoutTrailingSlashes(config.defaultArtifactRoot);
   if (rootStore && artifactScheme(root) === scheme) {
-    const full = withoutTrailingSlashes(uri);
-    if (full === root || full.startsWith(root + "/")) {
-      const base = artifactSegments(full.slice(root.length + 1)).join("/");
+    // The same test as the owners of locations below the root (authorization) make.
+    const below = belowStorageRoot(uri, root);
+    if (below !== undefined) {
+      const base = artifactSegments(below).join("/");
       return { store: rootStore, relative: [base, extra].filter(Boolean).join("/") };
     }
     throw invalidParameter(`Artifacts at '${uri}' are outside the server's artifact root (${config.defaultArtifactRoot}) and are not served`);

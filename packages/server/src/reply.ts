@@ -1,5 +1,5 @@
 import type { Request, Response as ExpressResponse } from "express";
-import { Readable } from "node:stream";
+import { Readable, pipeline } from "node:stream";
 import { MlflowError, isMlflowError } from "@mlflow-ts/protocol";
 import type { JsonObject, Logger } from "@mlflow-ts/plugin-api";
 import { RawReply } from "./raw-reply.js";
@@ -14,7 +14,8 @@ function writeJson(res: ExpressResponse, status: number, body: unknown): void {
 
 /**
  * The one function that writes a route's answer: after-request hooks on JSON payloads, then
- * serialisation; a {@link RawReply} is written as it is (streams piped).
+ * serialisation; a {@link RawReply} is written as it is (streams piped, and destroyed when the
+ * client goes away).
  *
  * @example
  * await sendReply(req, res, { experiment_id: "1" }, registry);
@@ -22,9 +23,18 @@ function writeJson(res: ExpressResponse, status: number, body: unknown): void {
 export async function sendReply(req: Request, res: ExpressResponse, value: JsonObject | RawReply, registry: HookRegistry): Promise<void> {
   if (value instanceof RawReply) {
     res.writeHead(value.status, value.headers as Record<string, string | number>);
-    if (value.body instanceof Readable) {
-      value.body.on("error", () => res.destroy());
-      value.body.pipe(res);
+    if (value.body instanceof Readable && req.method === "HEAD") {
+      // The headers are the answer: piping would pull the whole file (from S3: every byte,
+      // billed) only for Node to drop it.
+      value.body.destroy();
+      res.end();
+    } else if (value.body instanceof Readable) {
+      // pipeline, not pipe: a client that goes away must end the source too — an S3 body left
+      // paused keeps its socket out of the repository's pool (64 dropped downloads and every
+      // S3 request waits), a file stream its descriptor. A source that fails cuts the answer.
+      pipeline(value.body, res, (error) => {
+        if (error) res.destroy();
+      });
     } else res.end(value.body);
     return;
   }

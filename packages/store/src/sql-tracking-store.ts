@@ -14,7 +14,9 @@ import * as loggedModels from "./logged-models/logged-models.js";
 import * as bulk from "./tracking/metric-history-bulk.js";
 import type { DatasetSummary, MetricWithRunId } from "./tracking/metric-history-bulk.js";
 import { appendToUri, experimentIdNumber } from "./tracking/context.js";
-import { ArtifactOwners, refuseForeignLocation } from "./artifacts/artifact-owners.js";
+import { ArtifactOwners, refuseForeignLocation, storageKeys } from "./artifacts/artifact-owners.js";
+import { belowStorageRoot } from "./artifacts/artifact-location.js";
+import { artifactSegments } from "./artifacts/artifact-path.js";
 import type { KeyValue as KV, LoggedModel } from "@mlflow-ts/protocol";
 import { SqlTraceStore } from "./traces/sql-trace-store.js";
 import { SqlDatasetStore } from "./evaluation/sql-dataset-store.js";
@@ -46,6 +48,8 @@ export class SqlTrackingStore {
   readonly schema: SchemaInfo;
   private readonly ctx: TrackingContext;
   private readonly owners: ArtifactOwners;
+  /** Owners below a default artifact root on storage (direct mode); none otherwise. */
+  private readonly rootOwners: ArtifactOwners | undefined;
   /** GenAI traces in the same database (and the same connection). */
   readonly traces: SqlTraceStore;
   /** Evaluation datasets in the same database (MLflow 3.4+). */
@@ -65,6 +69,8 @@ export class SqlTrackingStore {
       cwd: options.cwd ?? process.cwd(),
     };
     this.owners = new ArtifactOwners(this.ctx);
+    const rootKeys = storageKeys(options.defaultArtifactRoot);
+    this.rootOwners = rootKeys(options.defaultArtifactRoot) === "" ? new ArtifactOwners(this.ctx, rootKeys) : undefined;
     this.traces = new SqlTraceStore(this.ctx);
     this.datasets = new SqlDatasetStore(this.ctx);
     this.scorers = new SqlScorerStore(this.ctx);
@@ -87,13 +93,29 @@ export class SqlTrackingStore {
   }
 
   async createExperiment(input: { name: string; artifactLocation?: string; tags?: readonly KeyValue[] }): Promise<string> {
-    if (input.artifactLocation) await refuseForeignLocation(this.owners, input.artifactLocation, this.ctx.defaultArtifactRoot);
+    for (const owners of [this.owners, this.rootOwners]) {
+      if (owners && input.artifactLocation) await refuseForeignLocation(owners, input.artifactLocation, this.ctx.defaultArtifactRoot);
+    }
     const id = await experiments.createExperiment(this.ctx, input);
-    this.owners.remember(id, input.artifactLocation || appendToUri(this.ctx.defaultArtifactRoot, id));
+    const location = input.artifactLocation || appendToUri(this.ctx.defaultArtifactRoot, id);
+    this.owners.remember(id, location);
+    this.rootOwners?.remember(id, location);
     return id;
   }
   artifactOwner(relative: string): Promise<string | undefined> {
     return this.owners.ownerOf(relative);
+  }
+  async rootArtifactOwner(uri: string): Promise<{ owner: string | undefined } | undefined> {
+    const below = this.rootOwners ? belowStorageRoot(uri, this.ctx.defaultArtifactRoot) : undefined;
+    if (below === undefined) return undefined;
+    let key: string;
+    try {
+      key = artifactSegments(below).join("/");
+    } catch {
+      // A path the server would refuse to read: nobody's.
+      return { owner: undefined };
+    }
+    return { owner: await this.rootOwners!.ownerOf(key) };
   }
   artifactOwnersInside(relative: string): Promise<string[]> {
     return this.owners.ownersInside(relative);

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { MlflowError, type FileInfo } from "@mlflow-ts/protocol";
+import { MlflowError, compareCodePoints, type FileInfo } from "@mlflow-ts/protocol";
 import type {
   ArtifactFile,
   ArtifactListOptions,
@@ -36,6 +36,8 @@ const PART_URL_SECONDS = 3600;
 const PART_SIZE = 8 * 1024 * 1024;
 /** S3's largest single PUT (5 GiB). */
 const MAX_SINGLE_PUT = 5 * 1024 ** 3;
+/** S3's longest object key, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 1024;
 /** Parts of one streamed upload in flight: bounds its memory to about PART_SIZE × (this + 1). */
 const QUEUE_SIZE = 2;
 
@@ -106,7 +108,14 @@ export class S3ArtifactRepository implements ArtifactRepository {
     if (relative.startsWith("/") || segments.some((s) => s === ".." || s === "." || s.includes("\\") || s.includes("\0"))) {
       throw new MlflowError("INVALID_PARAMETER_VALUE", "Invalid path");
     }
-    return [this.prefix, ...segments].filter(Boolean).join("/");
+    const key = [this.prefix, ...segments].filter(Boolean).join("/");
+    // S3 refuses longer keys (KeyTooLongError, a 500 once passed on) and s3rver fails on them (a
+    // 503 clients retry for minutes): a path that cannot be a key is the client's mistake.
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_KEY_BYTES) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid artifact path: its S3 key would be ${bytes} bytes ('${key.slice(0, 60)}…'), and S3 keys are at most ${MAX_KEY_BYTES} bytes`);
+    }
+    return key;
   }
 
   /** The key prefix that lists the children of a directory ("" for the bucket's root). */
@@ -152,7 +161,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       files.push({ path: name, is_dir: false, file_size: Number(o.Size ?? 0) });
     }
     // S3 sorts keys and prefixes by UTF-8 bytes, which is code-point order: merge the two lists.
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    files.sort((a, b) => compareCodePoints(a.path, b.path));
     return { files, ...(page.IsTruncated && page.NextContinuationToken ? { nextPageToken: page.NextContinuationToken } : {}) };
   }
 
@@ -173,9 +182,13 @@ export class S3ArtifactRepository implements ArtifactRepository {
     if (Key === this.prefix) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `Artifact '${relative}' not found`);
     const what = `reading ${this.where(relative)}`;
     const range = options.range;
+    // Past any object S3 can hold (and in exponent notation, which S3 would ignore): the whole
+    // file, so that the caller answers 416. An end that large is no end at all.
+    if (range && !Number.isSafeInteger(range.start)) return this.read(relative);
+    const end = range?.end !== undefined && Number.isSafeInteger(range.end) ? range.end : "";
     let output;
     try {
-      output = await this.client.send(new GetObjectCommand({ ...this.owner(), Bucket: this.bucket, Key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ""}` } : {}) }));
+      output = await this.client.send(new GetObjectCommand({ ...this.owner(), Bucket: this.bucket, Key, ...(range ? { Range: `bytes=${range.start}-${end}` } : {}) }));
     } catch (error) {
       // A range past the end: answer the whole object and let the caller decide (416), as the
       // file repository does.
@@ -187,8 +200,16 @@ export class S3ArtifactRepository implements ArtifactRepository {
     const name = path.posix.basename(Key);
     const served = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(output.ContentRange ?? "");
     if (range && served) {
-      const total = served[3] === "*" ? Number(served[2]) + 1 : Number(served[3]);
-      return { stream, size: total, name, range: { start: Number(served[1]), end: Number(served[2]) } };
+      const [first, last] = [Number(served[1]), Number(served[2])];
+      const total = served[3] === "*" ? last + 1 : Number(served[3]);
+      // A range that contradicts itself (s3rver answers `bytes 0-0/0`, and no byte, for an empty
+      // object) would be sent on with a Content-Length its body never reaches: read the whole file
+      // instead and let the caller decide, as for a range S3 refused.
+      if (first > last || last >= total) {
+        stream.destroy();
+        return this.read(relative);
+      }
+      return { stream, size: total, name, range: { start: first, end: last } };
     }
     return { stream, size: Number(output.ContentLength ?? 0), name };
   }

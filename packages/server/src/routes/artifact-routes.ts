@@ -45,6 +45,29 @@ function mpuPath(dir: string, localPath: string | undefined): string {
   return artifactSegments([dir, name].filter(Boolean).join("/")).join("/");
 }
 
+const PART = f.objects({ part_number: f.int(true), etag: f.string(true), url: f.string() });
+const PARTS_NEEDED = "'parts' must be a non-empty list of {part_number, etag}";
+
+/**
+ * The parts of a complete, in order: each a part number S3 could have handed out (1 to
+ * {@link MAX_PARTS}; an int64 as protobuf's JSON writes it, a number or its decimal string) and an
+ * etag, each number once, at most {@link MAX_PARTS} of them. The store would refuse anything else
+ * (a 500 from S3's InvalidPartOrder, InvalidArgument or MalformedXML), or worse, misread it:
+ * `part_number: true` read as 1, or the same part twice made into an object that holds it twice.
+ */
+function mpuParts(value: unknown): { partNumber: number; etag: string; url?: string }[] {
+  if (!Array.isArray(value) || value.length === 0) throw invalidParameter(PARTS_NEEDED);
+  if (value.length > MAX_PARTS) throw invalidParameter(`'parts' lists ${value.length} parts; an upload has at most ${MAX_PARTS}`);
+  const parts = PART.parse(value, "parts", false).map((part) => ({ partNumber: part.part_number, etag: part.etag, ...(part.url !== undefined ? { url: part.url } : {}) }));
+  const seen = new Set<number>();
+  for (const { partNumber } of parts) {
+    if (partNumber < 1 || partNumber > MAX_PARTS) throw invalidParameter(`Invalid part_number ${partNumber} in 'parts': parts are numbered from 1 to ${MAX_PARTS}`);
+    if (seen.has(partNumber)) throw invalidParameter(`Part ${partNumber} is listed twice in 'parts'`);
+    seen.add(partNumber);
+  }
+  return parts.sort((a, b) => a.partNumber - b.partNumber);
+}
+
 function multipartOf(req: Parameters<typeof requestStores>[0], sentence: string) {
   const multipart = requestStores(req).artifacts.multipart;
   // Clients fall back to one streamed PUT only on a message that starts with exactly NO_MPU.
@@ -117,15 +140,7 @@ export function artifactProxyRoutes(): RouteDefinition[] {
     route("POST", "/mpu/complete/*dir", { ...mpuTarget, upload_id: f.string(), parts: f.json() }, async (p, req) => {
       const multipart = multipartOf(req, SINGLE_PUT);
       if (!p.upload_id) throw invalidParameter("Missing value for required parameter 'upload_id'");
-      const parts = Array.isArray(p.parts) ? p.parts : undefined;
-      const read = parts?.map((part: unknown) => {
-        const o = (typeof part === "object" && part !== null ? part : {}) as Record<string, unknown>;
-        const partNumber = Number(o.part_number);
-        if (!Number.isInteger(partNumber) || partNumber < 1 || typeof o.etag !== "string") throw invalidParameter("Each of 'parts' needs a part_number (from 1) and an etag");
-        return { partNumber, etag: o.etag, ...(typeof o.url === "string" ? { url: o.url } : {}) };
-      });
-      if (!read || read.length === 0) throw invalidParameter("'parts' must be a non-empty list of {part_number, etag}");
-      await multipart.complete(mpuPath(p.dir, p.path), p.upload_id, read.sort((a, b) => a.partNumber - b.partNumber));
+      await multipart.complete(mpuPath(p.dir, p.path), p.upload_id, mpuParts(p.parts));
       return {};
     }),
     route("POST", "/mpu/abort/*dir", { ...mpuTarget, upload_id: f.string() }, async (p, req) => {

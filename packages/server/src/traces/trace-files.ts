@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { isMlflowError, TRACE_ARTIFACT_LOCATION_TAG, type SpanContent, type TraceRecord } from "@mlflow-ts/protocol";
 import { requestStores, type MlflowRequest, type ServerConfig } from "@mlflow-ts/plugin-api";
-import { parseSpanJson, spanJson } from "@mlflow-ts/store";
+import { parseSpanJson, spanJson, traceArtifactLocation } from "@mlflow-ts/store";
 import { resolveArtifactUri } from "../artifact-access.js";
 import { jsonOrText } from "./span-wire.js";
 
@@ -24,7 +24,9 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer | undefi
 
 /**
  * A trace's `traces.json` (where 2.x clients, the TypeScript SDK and 3.x clients without OTLP put
- * the spans), read through the caller's stores: its bytes, or undefined when there is none.
+ * the spans), read through the caller's stores at the trace's own location (its experiment's,
+ * `…/traces/<id>/artifacts`): its bytes, or undefined when there is none or the location tag
+ * names another place.
  *
  * @example
  * const bytes = await traceFile(req, config, info);
@@ -33,6 +35,11 @@ export async function traceFile(req: MlflowRequest, config: ServerConfig, info: 
   const location = info.tags[TRACE_ARTIFACT_LOCATION_TAG];
   if (!location) return undefined;
   try {
+    // Only where the server put the trace's files: the tag is a client's to set (SetTraceTag,
+    // EndTrace), and outside the proxy (an s3:// or local root) the server reads with its own
+    // credentials — a trace re-tagged with another trace's location must not read that one's spans.
+    const experiment = await requestStores(req).tracking.getExperiment(info.experiment_id);
+    if (location !== traceArtifactLocation(experiment.artifact_location ?? "", info.trace_id)) return undefined;
     const { store, relative } = resolveArtifactUri(config, requestStores(req).artifacts, location, "traces.json");
     const file = await store.read(relative);
     return await readAll(file.stream, TRACE_FILE_LIMIT);

@@ -32,3 +32,21 @@ export function artifactLocation(uri: string): ArtifactLocation {
   if (path.isAbsolute(uri)) return { kind: "local", directory: uri };
   return { kind: "unsupported", uri };
 }
+
+/**
+ * The path of a location below a default artifact root on storage (`s3://bucket/prefix`: direct
+ * mode, read through the root's repository), as the server reads it: "" for the root itself,
+ * undefined when the root is not on storage (proxied, local) or the location is not below it.
+ * Not yet checked for unsafe segments.
+ *
+ * @example
+ * belowStorageRoot("s3://mlflow/direct/1/0a1b/artifacts", "s3://mlflow/direct"); // "1/0a1b/artifacts"
+ * belowStorageRoot("s3://mlflow/direct2/x", "s3://mlflow/direct");                // undefined
+ */
+export function belowStorageRoot(uri: string, root: string): string | undefined {
+  if (artifactLocation(root).kind !== "unsupported") return undefined;
+  const base = root.replace(/\/+$/, "");
+  const full = uri.replace(/\/+$/, "");
+  if (full === base) return "";
+  return full.startsWith(`${base}/`) ? full.slice(base.length + 1) : undefined;
+}

@@ -1,6 +1,6 @@
 import { invalidParameter } from "@mlflow-ts/protocol";
 import type { TrackingContext } from "../tracking/context.js";
-import { artifactLocation } from "./artifact-location.js";
+import { artifactLocation, belowStorageRoot } from "./artifact-location.js";
 import { artifactSegments } from "./artifact-path.js";
 
 // Experiments are few and their locations never change: all of them are held in memory, read again
@@ -23,6 +23,25 @@ function proxiedKey(uri: string | null | undefined): string | undefined {
     // A stored location this server would never serve owns nothing.
     return undefined;
   }
+}
+
+/**
+ * A location below a default artifact root on storage (`s3://bucket/prefix`, direct mode), as
+ * segments joined by `/` ("" is the root itself): the keys of {@link ArtifactOwners} for that root.
+ *
+ * @example
+ * storageKeys("s3://mlflow/direct")("s3://mlflow/direct/1/0a1b/artifacts"); // "1/0a1b/artifacts"
+ */
+export function storageKeys(root: string): (uri: string | null | undefined) => string | undefined {
+  return (uri) => {
+    const below = uri ? belowStorageRoot(uri, root) : undefined;
+    if (below === undefined) return undefined;
+    try {
+      return artifactSegments(below).join("/");
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 interface Entity {
@@ -48,7 +67,14 @@ export class ArtifactOwners {
   private readonly runs = new Map<string, Entity>();
   private readonly models = new Map<string, Entity>();
 
-  constructor(private readonly ctx: TrackingContext) {}
+  /**
+   * `keyOf` maps a stored location to its path below the root the owners are kept for: the
+   * proxied root by default, or a storage root ({@link storageKeys}).
+   */
+  constructor(
+    private readonly ctx: TrackingContext,
+    readonly keyOf: (uri: string | null | undefined) => string | undefined = proxiedKey,
+  ) {}
 
   /** The owning experiment's ID, or undefined. */
   async ownerOf(relative: string): Promise<string | undefined> {
@@ -82,7 +108,7 @@ export class ArtifactOwners {
 
   /** Records a location just created here, so it owns its paths at once. */
   remember(experimentId: string, location: string): void {
-    const key = proxiedKey(location);
+    const key = this.keyOf(location);
     if (key !== undefined) this.experiments.set(key, experimentId);
   }
 
@@ -105,7 +131,7 @@ export class ArtifactOwners {
         // Lowest ID first: of two experiments with one location, the older keeps it.
         rows.sort((a, b) => Number(a.experiment_id) - Number(b.experiment_id));
         for (const row of rows) {
-          const key = proxiedKey(row.artifact_location);
+          const key = this.keyOf(row.artifact_location);
           if (key !== undefined && !next.has(key)) next.set(key, String(row.experiment_id));
         }
         this.experiments = next;
@@ -128,7 +154,7 @@ export class ArtifactOwners {
         experiment_id: number | string;
         artifact_uri: string | null;
       }[];
-      for (const row of rows) this.cache(this.runs, row.run_uuid, { key: proxiedKey(row.artifact_uri), experimentId: String(row.experiment_id) });
+      for (const row of rows) this.cache(this.runs, row.run_uuid, { key: this.keyOf(row.artifact_uri), experimentId: String(row.experiment_id) });
     }
     const missingModels = modelIds.filter((id) => !this.models.has(id));
     if (missingModels.length > 0) {
@@ -137,7 +163,7 @@ export class ArtifactOwners {
         .select(["model_id", "experiment_id", "artifact_location"])
         .where("model_id", "in", missingModels)
         .execute()) as { model_id: string; experiment_id: number | string; artifact_location: string | null }[];
-      for (const row of rows) this.cache(this.models, row.model_id, { key: proxiedKey(row.artifact_location), experimentId: String(row.experiment_id) });
+      for (const row of rows) this.cache(this.models, row.model_id, { key: this.keyOf(row.artifact_location), experimentId: String(row.experiment_id) });
     }
     for (const id of runIds) {
       const entity = this.runs.get(id);
@@ -174,10 +200,10 @@ function contains(key: string, segments: readonly string[]): boolean {
  * await refuseForeignLocation(owners, "mlflow-artifacts:/1/0a1b…/artifacts", "mlflow-artifacts:/"); // throws 400
  */
 export async function refuseForeignLocation(owners: ArtifactOwners, location: string, defaultRoot: string): Promise<void> {
-  const key = proxiedKey(location);
+  const key = owners.keyOf(location);
   if (key === undefined) return;
-  if (key === "") throw invalidParameter(`Invalid artifact location '${location}': it is the root of the proxied artifact store, which holds every experiment's artifacts`);
-  const root = proxiedKey(defaultRoot);
+  if (key === "") throw invalidParameter(`Invalid artifact location '${location}': it is the root of the ${owners.keyOf === proxiedKey ? "proxied artifact store" : "server's artifact root"}, which holds every experiment's artifacts`);
+  const root = owners.keyOf(defaultRoot);
   if (root !== undefined) {
     const rootSegments = root === "" ? [] : root.split("/");
     const segments = key.split("/");

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { once } from "node:events";
 import { pipeline } from "node:stream/promises";
-import { invalidParameter, notFound, type FileInfo, type MlflowError } from "@mlflow-ts/protocol";
+import { compareCodePoints, invalidParameter, notFound, type FileInfo, type MlflowError } from "@mlflow-ts/protocol";
 import { artifactSegments } from "./artifact-path.js";
 
 /** A file opened for download (the whole file, or the inclusive `range` of it). */
@@ -205,7 +205,7 @@ export class LocalArtifactStore {
     if (!entries) return [];
     const files: FileInfo[] = [];
     // Code-point order, as Python's sorted() gives MLflow's listings.
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of entries.sort((a, b) => compareCodePoints(a.name, b.name))) {
       if (entry.name.startsWith(TEMP_PREFIX)) continue;
       const full = path.join(target, entry.name);
       // A link pointing out of the root is not listed: its size would tell about a file outside.
