@@ -1,4 +1,4 @@
-export { S3ArtifactRepository } from "./s3-repository.js";
+export { S3ArtifactRepository, partSizeFor } from "./s3-repository.js";
 export { s3Settings } from "./s3-settings.js";
 export type { S3Settings } from "./s3-settings.js";
 export { s3Error } from "./s3-error.js";

@@ -38,6 +38,21 @@ const PART_SIZE = 8 * 1024 * 1024;
 const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 /** S3's longest object key, in UTF-8 bytes. */
 const MAX_KEY_BYTES = 1024;
+/** S3's limit on the parts of one multipart upload. */
+const MAX_PARTS = 10_000;
+
+/**
+ * The part size of a streamed multipart upload: {@link PART_SIZE}, or larger when a known length
+ * would otherwise need more than S3's 10,000 parts (over 78 GiB) and fail only at its end. An
+ * unknown length keeps {@link PART_SIZE}: up to 78 GiB.
+ *
+ * @example
+ * partSizeFor(100 * 1024 ** 3); // 10,737,419 bytes: 100 GiB in 10,000 parts
+ */
+export function partSizeFor(size: number | undefined): number {
+  return size === undefined ? PART_SIZE : Math.max(PART_SIZE, Math.ceil(size / MAX_PARTS));
+}
+
 /** Parts of one streamed upload in flight: bounds its memory to about PART_SIZE × (this + 1). */
 const QUEUE_SIZE = 2;
 
@@ -222,8 +237,8 @@ export class S3ArtifactRepository implements ArtifactRepository {
     const what = `writing ${this.where(relative)}`;
     // A known length up to S3's single-PUT limit streams straight through one PutObject: no part
     // buffers at all (memory is the sockets' own), and a body cut short is never an object. An
-    // unknown or larger length goes through lib-storage's multipart upload, PART_SIZE ×
-    // (QUEUE_SIZE + 1) of memory, its parts discarded on failure.
+    // unknown or larger length goes through lib-storage's multipart upload, part size ×
+    // (QUEUE_SIZE + 1) of memory (see partSizeFor), its parts discarded on failure.
     if (options.size !== undefined && options.size <= MAX_SINGLE_PUT) {
       // A body that fails (the client went away) must cut the request to S3 too: piping alone would
       // leave it to finish short, and a store that does not check the length would keep a
@@ -242,7 +257,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       }
       return;
     }
-    const upload = new Upload({ client: this.client, params, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false });
+    const upload = new Upload({ client: this.client, params, partSize: partSizeFor(options.size), queueSize: QUEUE_SIZE, leavePartsOnError: false });
     // The client went away: stop reading and abort the multipart upload.
     const onAbort = () => void upload.abort().catch(() => {});
     body.once("error", onAbort);

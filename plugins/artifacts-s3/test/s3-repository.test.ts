@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { S3ArtifactRepository, s3Error, s3Settings } from "@mlflow-ts/artifacts-s3";
+import { S3ArtifactRepository, partSizeFor, s3Error, s3Settings } from "@mlflow-ts/artifacts-s3";
 import { startS3Store, type S3Store } from "../../../test/support/s3-store.js";
 
 // The s3 repository against s3rver with the real AWS SDK: streamed writes of unknown length,
@@ -174,5 +174,19 @@ describe("s3Settings: MLflow's variables on the JS SDK", () => {
     const agent = (env: Record<string, string>) => (s3Settings(env).client.requestHandler as { httpsAgent: { options: { rejectUnauthorized?: boolean } } }).httpsAgent.options.rejectUnauthorized;
     expect(agent({ MLFLOW_S3_IGNORE_TLS: "true" })).toBe(false);
     expect(agent({})).toBeUndefined();
+  });
+});
+
+describe("partSizeFor", () => {
+  it("keeps 8 MiB parts up to 10,000 of them, and grows them beyond so S3's part limit is never passed", () => {
+    const MiB = 1024 * 1024;
+    expect(partSizeFor(undefined)).toBe(8 * MiB);
+    expect(partSizeFor(6 * 1024 ** 3)).toBe(8 * MiB);
+    expect(partSizeFor(10_000 * 8 * MiB)).toBe(8 * MiB);
+    for (const size of [10_000 * 8 * MiB + 1, 100 * 1024 ** 3, 5 * 1024 ** 4]) {
+      const part = partSizeFor(size);
+      expect(Math.ceil(size / part)).toBeLessThanOrEqual(10_000);
+      expect(part).toBeGreaterThan(8 * MiB);
+    }
   });
 });
