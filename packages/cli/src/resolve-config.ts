@@ -5,6 +5,7 @@ import { artifactScheme, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { CliError } from "./config-error.js";
 import { SERVER_OPTIONS } from "./server-options.js";
 import { staticPrefixProblem } from "./static-prefix-problem.js";
+import { nestedArtifactLocations } from "./nested-artifact-locations.js";
 
 /** Raw values from one source (config file, environment or flags), by config key. */
 export type ConfigLayer = Readonly<Record<string, unknown>>;
@@ -128,6 +129,8 @@ export function resolveConfig(sources: ConfigSources, collect?: string[]): Serve
   const artifactsDestination = artifactScheme(destinationText) === "file" && !destinationText.startsWith("file:") ? path.resolve(sources.cwd, destinationText) : destinationText;
   if (destinationText.trim() === "") problems.push(`${where.artifactsDestination}: the artifacts destination is empty`);
   const defaultArtifactRoot = str("defaultArtifactRoot", serveArtifacts ? "mlflow-artifacts:/" : path.resolve(sources.cwd, "mlruns"));
+  const nested = serveArtifacts ? nestedArtifactLocations(artifactsDestination, defaultArtifactRoot, sources.cwd) : undefined;
+  if (nested) problems.push(`${where.defaultArtifactRoot ?? "--default-artifact-root"}: ${nested}`);
   const logFormat = str("logFormat", sources.isTTY ? "pretty" : "json");
   if (logFormat !== "pretty" && logFormat !== "json") problems.push(`${where.logFormat}: '${logFormat}' is not a log format (pretty or json)`);
   let pluginDirs: string[] = [];

@@ -34,3 +34,24 @@ describe("--artifacts-destination with a URI scheme", () => {
     expect(fs.readdirSync(cwd)).toEqual([]);
   });
 });
+
+describe("a served destination and a default artifact root that contain each other", () => {
+  const resolve = (flags: Record<string, string | boolean>) => () => resolveConfig({ env: {}, flags, cwd: "/srv", isTTY: false });
+  it("refuses them at start-up, naming both (one would own the other's files through an experiment created there)", () => {
+    for (const [destination, root] of [
+      ["s3://b/mlflow/proxied", "s3://b/mlflow"],
+      ["s3://b/mlflow", "s3://b/mlflow/direct/"],
+      ["/data/arts", "file:///data/arts/direct"],
+      ["arts", "/srv/arts/x"],
+    ]) {
+      expect(resolve({ artifactsDestination: destination!, defaultArtifactRoot: root! }), `${destination} ${root}`).toThrow(/contains .*: the same files would belong to different experiments/);
+    }
+  });
+  it("accepts the same location, separate ones, and either when artifacts are not served", () => {
+    expect(resolve({ artifactsDestination: "s3://b/mlflow", defaultArtifactRoot: "s3://b/mlflow/" })().defaultArtifactRoot).toBe("s3://b/mlflow/");
+    expect(resolve({ artifactsDestination: "s3://b/mlflow-proxied", defaultArtifactRoot: "s3://b/mlflow" })().artifactsDestination).toBe("s3://b/mlflow-proxied");
+    expect(resolve({ artifactsDestination: "s3://b/mlflow/proxied", defaultArtifactRoot: "s3://b/mlflow", serveArtifacts: false })().serveArtifacts).toBe(false);
+    expect(resolve({ artifactsDestination: "s3://b/mlflow/proxied" })().defaultArtifactRoot).toBe("mlflow-artifacts:/");
+  });
+});
+
