@@ -86,8 +86,10 @@ describe("concurrent password checks are bounded", () => {
     const refused = results.filter((r) => r.status === 429);
     const checked = results.filter((r) => r.status === 401);
     expect(during.status).toBe(200);
-    // At most 2 running + 4 waiting password checks; the rest refused.
-    expect(checked.length).toBeLessThanOrEqual(6);
+    // At most 2 running + 4 waiting password checks; the rest refused. On a loaded machine the 40
+    // requests take longer to arrive than a check (~50 ms) takes to finish, and a freed slot then
+    // admits a late arrival: a few more than 6 may be checked, never the flood (seen: 7 of 40).
+    expect(checked.length).toBeLessThanOrEqual(10);
     expect(refused.length).toBe(40 - checked.length);
     // Neither the refusals nor the cached caller waited behind the KDF: they came back before the
     // last check that ran.
