@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+// Differences MLflow 2.12.2's own test suite found when pointed at this server (its live-server
+// tests, and its SQL-store, fluent and client tests run through a REST store against it, each
+// compared with MLflow's own server). Each case names the MLflow test that exposed it.
+
+describe("artifact downloads: Content-Type as MLflow guesses it (mlflow/utils/mime_type_utils.py)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => server?.close());
+
+  it("serves text files as text/plain, MLmodel included: test_mime_type_for_download_artifacts_api", async () => {
+    const { run_id: runId, artifact_uri: artifactUri } = (await server.client.createRun("0")).info;
+    const relative = artifactUri.replace(/^mlflow-artifacts:\//, "");
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["a.txt", "text/plain"],
+      ["b.pkl", "application/octet-stream"],
+      ["c.png", "image/png"],
+      ["d.pdf", "application/pdf"],
+      ["MLmodel", "text/plain"],
+      ["mlproject", "text/plain"],
+      // MLflow's text extensions win over the usual types…
+      ["conda.yaml", "text/plain"],
+      ["metrics.json", "text/plain"],
+      ["table.csv", "text/plain"],
+      ["README.md", "text/plain"],
+      ["train.py", "text/plain"],
+      // …case-sensitively, after which the type table is read without regard to case.
+      ["UPPER.TXT", "text/plain"],
+      ["page.HTML", "text/html"],
+      // A compression suffix is an encoding: the type is the one underneath.
+      ["archive.tar.gz", "application/x-tar"],
+      ["blob.gz", "application/octet-stream"],
+      ["MLproject", "application/octet-stream"],
+    ];
+    for (const [name, type] of cases) {
+      const put = await server.fetch(`/api/2.0/mlflow-artifacts/artifacts/${relative}/${name}`, { method: "PUT", body: "x" });
+      expect(put.status).toBe(200);
+      const proxied = await server.fetch(`/api/2.0/mlflow-artifacts/artifacts/${relative}/${name}`);
+      await proxied.arrayBuffer();
+      expect([name, proxied.headers.get("content-type")]).toEqual([name, type]);
+      const ui = await server.fetch(`/get-artifact?run_id=${runId}&path=${encodeURIComponent(name)}`);
+      await ui.arrayBuffer();
+      expect([name, ui.headers.get("content-type"), ui.headers.get("x-content-type-options")]).toEqual([name, type, "nosniff"]);
+    }
+  });
+});
