@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { DIALECTS } from "./support/backends.js";
+import { postJson, startTestServer, type TestServer } from "./support/test-server.js";
 
 // Differences MLflow 2.12.2's own test suite found when pointed at this server (its live-server
 // tests, and its SQL-store, fluent and client tests run through a REST store against it, each
@@ -48,3 +49,26 @@ describe("artifact downloads: Content-Type as MLflow guesses it (mlflow/utils/mi
     }
   });
 });
+
+for (const { dialect, skip } of DIALECTS) {
+  describe.skipIf(skip)(`MLflow 2.12.2's store tests through a REST store, on ${dialect}`, () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ dialect });
+    });
+    afterAll(async () => server?.close());
+    const api = (path: string, body: unknown) => postJson(server, `/api/2.0/mlflow/${path}`, body);
+
+    it("refuses run attributes MLflow does not search on: test_search_attrs", async () => {
+      const experimentId = await server.client.createExperiment(`search-attrs-${dialect}`);
+      await server.client.createRun(experimentId);
+      for (const filter of [`attribute.experiment_id = '${experimentId}'`, "attribute.lifecycle_stage = 'ACTIVE'", "lifecycle_stage = 'active'"]) {
+        const answer = await api("runs/search", { experiment_ids: [experimentId], filter });
+        expect([filter, answer.status, answer.body.error_code]).toEqual([filter, 400, "INVALID_PARAMETER_VALUE"]);
+        expect(answer.body.message).toMatch(/^Invalid attribute key '(experiment_id|lifecycle_stage)' specified/);
+      }
+      const status = await api("runs/search", { experiment_ids: [experimentId], filter: "attribute.status = 'RUNNING'" });
+      expect([status.status, (status.body.runs as unknown[]).length]).toEqual([200, 1]);
+    });
+  });
+}

@@ -38,13 +38,14 @@ const ENTITIES: Record<string, Entity> = {
   datasets: "dataset",
 };
 
+// MLflow's searchable run attributes (`RunInfo.get_searchable_attributes`): experiment_id and
+// lifecycle_stage are not among them, and a filter naming them is a 400 there.
 const STRING_ATTRIBUTES: Record<string, string> = {
   run_id: "runs.run_uuid",
   run_name: "runs.name",
   user_id: "runs.user_id",
   status: "runs.status",
   artifact_uri: "runs.artifact_uri",
-  lifecycle_stage: "runs.lifecycle_stage",
 };
 const NUMERIC_ATTRIBUTES: Record<string, string> = { start_time: "runs.start_time", end_time: "runs.end_time" };
 const ATTRIBUTE_ALIASES: Record<string, string> = {
