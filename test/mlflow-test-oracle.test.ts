@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS } from "./support/backends.js";
-import { postJson, startTestServer, type TestServer } from "./support/test-server.js";
+import { getJson, postJson, startTestServer, type TestServer } from "./support/test-server.js";
 
 // Differences MLflow 2.12.2's own test suite found when pointed at this server (its live-server
 // tests, and its SQL-store, fluent and client tests run through a REST store against it, each
@@ -69,6 +69,33 @@ for (const { dialect, skip } of DIALECTS) {
       }
       const status = await api("runs/search", { experiment_ids: [experimentId], filter: "attribute.status = 'RUNNING'" });
       expect([status.status, (status.body.runs as unknown[]).length]).toEqual([200, 1]);
+    });
+
+    it("answers 404 for a negative experiment ID, which names nothing: test_set_experiment_by_id", async () => {
+      const get = await getJson(server, "/api/2.0/mlflow/experiments/get?experiment_id=-1337");
+      expect([get.status, get.body]).toEqual([404, { error_code: "RESOURCE_DOES_NOT_EXIST", message: "No Experiment with id=-1337 exists" }]);
+      for (const [path, body] of [
+        ["experiments/delete", { experiment_id: "-1337" }],
+        ["experiments/set-experiment-tag", { experiment_id: "-1337", key: "k", value: "v" }],
+        ["runs/create", { experiment_id: "-1337" }],
+      ] as const) {
+        const answer = await api(path, body);
+        expect([path, answer.status, answer.body.error_code]).toEqual([path, 404, "RESOURCE_DOES_NOT_EXIST"]);
+      }
+      const search = await api("runs/search", { experiment_ids: ["-1337"] });
+      expect([search.status, search.body]).toEqual([200, {}]);
+      // Other spellings of a number still name no grant and are refused, "-0" (Python's 0) first.
+      for (const id of ["-0", "01", "+1", " 1"]) {
+        expect([id, (await getJson(server, `/api/2.0/mlflow/experiments/get?experiment_id=${encodeURIComponent(id)}`)).status]).toEqual([id, 400]);
+      }
+    });
+
+    it("answers 404 for a negative model version: test_get_model_version (MLflow parses it, then finds nothing)", async () => {
+      await api("registered-models/create", { name: `negative-${dialect}` });
+      const get = await getJson(server, `/api/2.0/mlflow/model-versions/get?name=negative-${dialect}&version=-1`);
+      expect([get.status, get.body.error_code]).toEqual([404, "RESOURCE_DOES_NOT_EXIST"]);
+      const alias = await api("registered-models/alias", { name: `negative-${dialect}`, alias: "champion", version: "-1" });
+      expect([alias.status, alias.body.error_code]).toEqual([404, "RESOURCE_DOES_NOT_EXIST"]);
     });
   });
 }

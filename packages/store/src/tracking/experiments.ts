@@ -15,10 +15,11 @@ const EXPERIMENT_ID = /^[a-zA-Z0-9][\w-]{0,63}$/;
 
 /**
  * Resolves an experiment ID to its stored integer: 400 for a malformed ID, 404 for one that names
- * nothing (a well-formed but non-numeric ID can never be stored here).
+ * nothing (a well-formed but non-numeric ID, or a negative one, can never be stored here).
  */
 export function requireExperimentId(id: string): number {
-  if (!EXPERIMENT_ID.test(id)) throw invalidParameter(`Invalid experiment ID: '${id}'`);
+  // A negative number names no experiment: 404, as on MLflow's SQL stores.
+  if (!EXPERIMENT_ID.test(id) && !/^-[1-9]\d{0,18}$/.test(id)) throw invalidParameter(`Invalid experiment ID: '${id}'`);
   const n = experimentIdNumber(id);
   if (n === undefined) throw notFound(`No Experiment with id=${id} exists`);
   return n;
