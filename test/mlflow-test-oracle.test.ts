@@ -90,6 +90,34 @@ for (const { dialect, skip } of DIALECTS) {
       }
     });
 
+    it("checks an artifact location's URL parts as MLflow does: test_get_artifact_uri_appends_to_uri_path_component_correctly", async () => {
+      const create = (name: string, artifact_location: string) => api("experiments/create", { name: `${name}-${dialect}`, artifact_location });
+      // A query is kept, after the run's path: MLflow's append_to_uri_path.
+      const withQuery = await create("query", "mysql://user:password@host:port/dbname?driver=mydriver");
+      expect(withQuery.status).toBe(200);
+      const run = await server.client.createRun(withQuery.body.experiment_id as string);
+      expect(run.info.artifact_uri).toBe(`mysql://user:password@host:port/dbname/${run.info.run_id}/artifacts?driver=mydriver`);
+      const s3 = await create("s3-query", "s3://bucket/root?versioning=on");
+      const s3Run = await server.client.createRun(s3.body.experiment_id as string);
+      expect(s3Run.info.artifact_uri).toBe(`s3://bucket/root/${s3Run.info.run_id}/artifacts?versioning=on`);
+      // …unless it hides a `..`, however often encoded.
+      for (const [i, location] of ["s3://bucket/root?p=../../etc", "s3://bucket/root?p=%2e%2e/x", "s3://bucket/root?p=%252e%252e"].entries()) {
+        const answer = await create(`dots-${i}`, location);
+        expect([location, answer.status, answer.body.message]).toEqual([location, 400, "Invalid query string"]);
+      }
+      // A fragment is refused on a local path as on a URI (test_get_artifact_uri_appends_to_local_path_component_correctly),
+      // and so are `;params` in the last segment where Python's urlparse reads them.
+      for (const [i, location] of ["/dirname/rootpa#th?", "mysql+driver://user:pass@host:port/dbname/subpath/#fragment", "https://host/root;jsessionid=1", "/tmp/root;v=1"].entries()) {
+        const answer = await create(`fragment-${i}`, location);
+        expect([location, answer.status, answer.body.error_code]).toEqual([location, 400, "INVALID_PARAMETER_VALUE"]);
+        expect(answer.body.message).toMatch(/^'artifact_location' URL can't include fragments or params\./);
+      }
+      // What urlparse finds neither a fragment nor params in is kept as written.
+      for (const [i, location] of ["/tmp/root#", "/tmp/a;b/c", "s3://bucket/root;v=1"].entries()) {
+        expect([location, (await create(`kept-${i}`, location)).status]).toEqual([location, 200]);
+      }
+    });
+
     it("answers 404 for a negative model version: test_get_model_version (MLflow parses it, then finds nothing)", async () => {
       await api("registered-models/create", { name: `negative-${dialect}` });
       const get = await getJson(server, `/api/2.0/mlflow/model-versions/get?name=negative-${dialect}&version=-1`);

@@ -4,6 +4,7 @@ import { MlflowError, invalidParameter, notFound, type Experiment, type KeyValue
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { LIMITS, rejectLong, validateKey } from "../validation.js";
+import { checkArtifactLocationUrl } from "./check-artifact-location-url.js";
 import { appendToUri, experimentIdNumber, isUniqueViolation, upsert, type TrackingContext } from "./context.js";
 import { insertDefaultExperiment } from "../schema/prepare-schema.js";
 import { toExperiment, type ExperimentRow } from "./rows.js";
@@ -31,9 +32,6 @@ function validateArtifactLocation(location: string): void {
     throw invalidParameter(`Invalid artifact location: it is longer than ${LIMITS.artifactLocationLength} characters`);
   }
   if (location.startsWith("runs:")) throw invalidParameter(`Artifact location cannot be a runs:/ URI. Given: '${location}'`);
-  if (/^[a-z][a-z0-9+.-]*:/i.test(location) && (location.includes("#") || location.includes("?"))) {
-    throw invalidParameter(`'artifact_location' URL can't include fragments or params. Given: '${location}'`);
-  }
 }
 
 /**
@@ -111,6 +109,8 @@ export async function createExperiment(
   input: { readonly name: string; readonly artifactLocation?: string; readonly tags?: readonly KeyValue[] },
 ): Promise<string> {
   validateExperimentName(input.name);
+  // The URL parts are checked as written, before a relative path is made absolute (as MLflow's handler does).
+  if (input.artifactLocation) checkArtifactLocationUrl(input.artifactLocation);
   const artifactLocation = input.artifactLocation ? resolveLocalLocation(input.artifactLocation, ctx.cwd) : undefined;
   if (artifactLocation) validateArtifactLocation(artifactLocation);
   const tags = input.tags ?? [];
