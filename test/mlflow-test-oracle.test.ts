@@ -118,6 +118,44 @@ for (const { dialect, skip } of DIALECTS) {
       }
     });
 
+    it("matches registry tag keys case-sensitively on every database: test_search_registered_models_by_tag, test_search_model_versions_by_tag", async () => {
+      const model = `tagged-${dialect}`;
+      await api("registered-models/create", { name: model, tags: [{ key: "t3", value: "XYZ" }] });
+      const created = await api("model-versions/create", { name: model, source: "s3://bucket/model", tags: [{ key: "t2", value: "xyz" }] });
+      expect(created.status).toBe(200);
+      const models = async (filter: string) => ((await getJson(server, `/api/2.0/mlflow/registered-models/search?filter=${encodeURIComponent(filter)}`)).body.registered_models as { name: string }[] | undefined)?.map((m) => m.name) ?? [];
+      const versions = async (filter: string) => ((await getJson(server, `/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent(filter)}`)).body.model_versions as { version: string }[] | undefined)?.map((v) => v.version) ?? [];
+      expect(await models("tag.t3 = 'XYZ'")).toEqual([model]);
+      expect(await models("tag.T3 = 'XYZ'")).toEqual([]);
+      expect(await versions(`name = '${model}' and tag.t2 = 'xyz'`)).toEqual(["1"]);
+      expect(await versions(`name = '${model}' and tag.T2 = 'xyz'`)).toEqual([]);
+    });
+
+    it("drops run IDs that are not lower-case from a version search's IN list, as MLflow does for MySQL: test_search_model_versions", async () => {
+      const model = `run-ids-${dialect}`;
+      await api("registered-models/create", { name: model });
+      const runs = ["a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6", "f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5", "12345", "MixedCase"];
+      for (const runId of runs) expect((await api("model-versions/create", { name: model, source: "s3://bucket/model", run_id: runId })).status).toBe(200);
+      const versions = async (filter: string) =>
+        ((await getJson(server, `/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent(`name = '${model}' and ${filter}`)}`)).body.model_versions as { version: string }[] | undefined)
+          ?.map((v) => v.version)
+          .sort() ?? [];
+      expect(await versions(`run_id IN ('${runs[0]}', '${runs[1]}')`)).toEqual(["1", "2"]);
+      expect(await versions(`run_id IN ('${runs[0]!.toUpperCase()}', '${runs[1]}')`)).toEqual(["2"]);
+      // Python's str.islower(): no cased letter at all is not lower-case either.
+      expect(await versions("run_id IN ('12345', 'MixedCase')")).toEqual([]);
+      expect(await versions("run_id = 'MixedCase'")).toEqual(["4"]);
+    });
+
+    it("answers an empty page when no ID of a runs/search IN list is lower-case (SQL has no IN ()): test_search_runs_run_id", async () => {
+      const experimentId = await server.client.createExperiment(`in-list-${dialect}`);
+      const run = await server.client.createRun(experimentId);
+      const search = (filter: string) => api("runs/search", { experiment_ids: [experimentId], filter });
+      expect(await search(`attributes.run_id IN ('${run.info.run_id.toUpperCase()}', '12345')`)).toEqual({ status: 200, body: {} });
+      const notIn = await search(`attributes.run_id NOT IN ('${run.info.run_id.toUpperCase()}')`);
+      expect([notIn.status, (notIn.body.runs as unknown[]).length]).toEqual([200, 1]);
+    });
+
     it("answers 404 for a negative model version: test_get_model_version (MLflow parses it, then finds nothing)", async () => {
       await api("registered-models/create", { name: `negative-${dialect}` });
       const get = await getJson(server, `/api/2.0/mlflow/model-versions/get?name=negative-${dialect}&version=-1`);

@@ -1,7 +1,7 @@
 import { invalidParameter, type Run, type ViewType } from "@mlflow-ts/protocol";
 import { sql, type Expression, type ExpressionBuilder, type SqlBool, type SelectQueryBuilder } from "kysely";
 import { FILTER_LIMITS, parseFilter, parseOrderBy, type Comparison } from "../search/parse-filter.js";
-import { numberCompare, stringCompare, checkMaxResults, keyValueExists } from "../search/compare.js";
+import { numberCompare, stringCompare, checkMaxResults, keyValueExists, lowerCaseIds } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 import { experimentIdNumber, sqlBool, type TrackingContext } from "./context.js";
 import type { DialectName } from "../create-database.js";
@@ -121,9 +121,7 @@ function clauseExpression(eb: EB, clause: Comparison, dialect: DialectName): Exp
         );
       }
       if (key === "run_id" && Array.isArray(clause.value)) {
-        // MLflow silently drops upper-case IDs from lists: stored IDs are lower-case hex.
-        const ids = (clause.value as string[]).filter((id) => id === id.toLowerCase());
-        return stringCompare(eb, column, { ...clause, value: ids }, ["IN", "NOT IN"], key, dialect);
+        return stringCompare(eb, column, { ...clause, value: lowerCaseIds(clause.value as string[]) }, ["IN", "NOT IN"], key, dialect);
       }
       const ops = key === "run_id" ? (["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"] as const) : (["=", "!=", "LIKE", "ILIKE"] as const);
       return stringCompare(eb, column, clause, ops, key, dialect);
