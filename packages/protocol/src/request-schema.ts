@@ -129,21 +129,24 @@ function parseBoolean(value: unknown, name: string, fromQuery: boolean): boolean
 export const MAX_IDS = 1000;
 
 const CANONICAL_ID = /^(0|[1-9]\d{0,18})$/;
+// A negative number in its one spelling: stored IDs are never negative, so it names no row and no
+// grant, and MLflow's SQL stores answer it with 404 (`-0`, Python's 0, stays refused).
+const NEGATIVE_ID = /^-[1-9]\d{0,18}$/;
 // What Python's int() would also read as a number: signs, padding, spaces, underscores.
 const NUMBER_LIKE = /^[\s+\-_\d]*\d[\s+\-_\d]*$/;
 
 /**
  * A numeric ID (experiment, model version) in its one canonical spelling. `01`, `+1`, ` 1` and
  * `1_0` name the same row to a store that parses numbers, but not to a permission table keyed by
- * the string, so they are refused rather than guessed at; IDs that are not numbers at all pass
- * through for the store to answer (404).
+ * the string, so they are refused rather than guessed at; IDs that are not numbers at all, and
+ * negative numbers, pass through for the store to answer (404).
  *
  * @example
  * canonicalId("12", "experiment_id"); // "12"
  * canonicalId("012", "experiment_id"); // throws 400
  */
 export function canonicalId(id: string, name: string): string {
-  if (CANONICAL_ID.test(id) || !NUMBER_LIKE.test(id)) return id;
+  if (CANONICAL_ID.test(id) || NEGATIVE_ID.test(id) || !NUMBER_LIKE.test(id)) return id;
   throw invalidParameter(`Invalid value '${id}' for parameter '${name}': IDs are written in decimal without signs, spaces or leading zeros`);
 }
 

@@ -2,6 +2,7 @@ import path from "node:path";
 import { MlflowError, invalidParameter } from "@mlflow-ts/protocol";
 import { artifactScheme, type ArtifactStore, type ServerConfig } from "@mlflow-ts/plugin-api";
 import { LocalArtifactStore, artifactLocation, artifactSegments, belowStorageRoot, type ArtifactFile } from "@mlflow-ts/store";
+import { guessMimeType } from "./guess-mime-type.js";
 import { RawReply } from "./raw-reply.js";
 
 /** Where a URI's artifacts are read from, and the path inside that store. */
@@ -75,35 +76,16 @@ export function resolveArtifactUri(config: ServerConfig, artifacts: ArtifactStor
   );
 }
 
-const TYPES: Record<string, string> = {
-  ".json": "application/json",
-  ".txt": "text/plain",
-  ".log": "text/plain",
-  ".csv": "text/csv",
-  ".yaml": "application/yaml",
-  ".yml": "application/yaml",
-  ".html": "text/html",
-  ".md": "text/markdown",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".svg": "image/svg+xml",
-  ".pdf": "application/pdf",
-  ".parquet": "application/octet-stream",
-  ".pkl": "application/octet-stream",
-};
-
 /**
- * A streamed download: type guessed from the name, `attachment` disposition, `nosniff`; a ranged
- * read answers 206 with its `Content-Range`. Storage headers (`Content-Encoding` above all) are
+ * A streamed download: type guessed from the name as MLflow guesses it ({@link guessMimeType}),
+ * `attachment` disposition, `nosniff`; a ranged read answers 206 with its `Content-Range`. Storage headers (`Content-Encoding` above all) are
  * never passed on: MLflow's client would gunzip a `.gz` artifact.
  *
  * @example
  * return fileReply(await store.read("1/run/artifacts/model.pkl"));
  */
 export function fileReply(file: ArtifactFile & { readonly range?: { readonly start: number; readonly end: number } }): RawReply {
-  const type = TYPES[path.extname(file.name).toLowerCase()] ?? "application/octet-stream";
+  const type = guessMimeType(file.name);
   const safeName = file.name.replace(/["\\\r\n]/g, "_");
   const range = file.range;
   return new RawReply(

@@ -1,7 +1,7 @@
 import { invalidParameter, type ModelVersion, type RegisteredModel } from "@mlflow-ts/protocol";
 import type { Expression, ExpressionBuilder, SelectQueryBuilder, SqlBool } from "kysely";
 import { parseFilter, parseOrderBy, type Comparison } from "../search/parse-filter.js";
-import { checkMaxResults, numberCompare, stringCompare } from "../search/compare.js";
+import { checkMaxResults, lowerCaseIds, numberCompare, stringCompare } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 import type { TrackingContext } from "../tracking/context.js";
 import type { DialectName } from "../create-database.js";
@@ -36,11 +36,13 @@ type Sub = SelectQueryBuilder<any, any, any>;
  * without this rule every ordinary model would disappear.
  */
 function tagClause(eb: EB, table: string, join: (sub: Sub) => Sub, clause: Comparison, dialect: DialectName): Expression<SqlBool> {
-  const matching = join(eb.selectFrom(`${table} as t`).select("t.key").where("t.key", "=", clause.key) as Sub).where((e2: EB) =>
+  // Keys compare case-sensitively, on MySQL too (MLflow's "=" there is repeated on BINARY).
+  const sameKey = (sub: Sub) => sub.where((e2: EB) => stringCompare(e2, "t.key", { ...clause, comparator: "=", value: clause.key, numeric: false }, ["="], `tags.${clause.key}`, dialect));
+  const matching = join(sameKey(eb.selectFrom(`${table} as t`).select("t.key") as Sub)).where((e2: EB) =>
     stringCompare(e2, "t.value", clause, ["=", "!=", "LIKE", "ILIKE"], `tags.${clause.key}`, dialect),
   );
   if (clause.key === PROMPT_TAG && ((clause.comparator === "!=" && clause.value === "true") || (clause.comparator === "=" && clause.value === "false"))) {
-    const any = join(eb.selectFrom(`${table} as t`).select("t.key").where("t.key", "=", clause.key) as Sub);
+    const any = join(sameKey(eb.selectFrom(`${table} as t`).select("t.key") as Sub));
     return eb.or([eb.exists(matching), eb.not(eb.exists(any))]);
   }
   return eb.exists(matching);
@@ -117,7 +119,10 @@ export async function searchModelVersions(
     }
     if (!ATTRIBUTE_PREFIXES.has(clause.entity)) throw invalidParameter(`Invalid entity '${clause.entity}' in filter '${input.filter}'`);
     if (clause.key === "name") q = q.where((eb) => stringCompare(eb, "mv.name", clause, ["=", "!=", "LIKE", "ILIKE"], "name", dialect));
-    else if (clause.key === "run_id") q = q.where((eb) => stringCompare(eb, "mv.run_id", clause, ["=", "!=", "LIKE", "ILIKE", "IN"], "run_id", dialect));
+    else if (clause.key === "run_id") {
+      const value = clause.comparator === "IN" && Array.isArray(clause.value) ? lowerCaseIds(clause.value as string[]) : clause.value;
+      q = q.where((eb) => stringCompare(eb, "mv.run_id", { ...clause, value }, ["=", "!=", "LIKE", "ILIKE", "IN"], "run_id", dialect));
+    }
     else if (clause.key === "source_path") q = q.where((eb) => stringCompare(eb, "mv.source", clause, ["=", "!=", "LIKE", "ILIKE"], "source_path", dialect));
     else if (clause.key === "version_number") q = q.where((eb) => numberCompare(eb, "mv.version", clause, "version_number"));
     else throw invalidParameter(`Invalid attribute '${clause.key}' in filter '${input.filter}'. Valid: name, run_id, source_path, version_number, tags.`);

@@ -16,7 +16,8 @@ export function validateModelName(name: string): void {
 export function parseVersion(version: string | number): number {
   const text = String(version).trim();
   // MLflow 3's wording (2.x: "Model version must be an integer").
-  if (!/^\d{1,9}$/.test(text)) throw invalidParameter(`Parameter 'version' must be an integer, got '${version}'.`);
+  // A negative version parses, as Python's int() reads it, and then names no version (404).
+  if (!/^-?\d{1,9}$/.test(text)) throw invalidParameter(`Parameter 'version' must be an integer, got '${version}'.`);
   return Number(text);
 }
 

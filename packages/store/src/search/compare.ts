@@ -29,6 +29,8 @@ export function stringCompare(
   }
   if (clause.comparator === "IN" || clause.comparator === "NOT IN") {
     if (!Array.isArray(clause.value)) throw invalidParameter(`'${label}' ${clause.comparator} needs a list of quoted strings`);
+    // A list emptied by lowerCaseIds: SQL has no `in ()`.
+    if (clause.value.length === 0) return sql<SqlBool>`${sql.lit(clause.comparator === "IN" ? 0 : 1)} = 1`;
     return eb(eb.ref(column), clause.comparator === "IN" ? "in" : "not in", clause.value as string[]);
   }
   if (clause.numeric || typeof clause.value !== "string") {
@@ -50,6 +52,18 @@ export function stringCompare(
   }
   if (clause.comparator === "LIKE") return eb(ref, "like", clause.value);
   return eb(ref, clause.comparator === "=" ? "=" : "!=", clause.value);
+}
+
+/**
+ * The run IDs of an `IN` list that MLflow keeps (`_parse_run_ids`): those Python's `str.islower()`
+ * accepts, i.e. with a cased letter and no upper-case one. Run IDs it makes are lower-case hex and
+ * MySQL's `IN` ignores case, so MLflow drops the others on every database, and so does this.
+ *
+ * @example
+ * lowerCaseIds(["a1b2", "A1B2", "12"]); // ["a1b2"]
+ */
+export function lowerCaseIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => id !== id.toUpperCase() && id === id.toLowerCase());
 }
 
 // A quantified group that itself ends in a quantifier ("(a+)+", "(x*)*", "(a|b+){2,}"): the shape

@@ -18,13 +18,20 @@ export interface TrackingContext {
 }
 
 /**
- * Joins a path segment onto an artifact URI or path with exactly one slash.
+ * Joins a path segment onto an artifact URI or path with exactly one slash, before the query.
  *
  * @example
  * appendToUri("mlflow-artifacts:/", "1"); // "mlflow-artifacts:/1"
+ * appendToUri("s3://bucket/root?versioning=on", "1"); // "s3://bucket/root/1?versioning=on"
  */
 export function appendToUri(root: string, segment: string): string {
-  return root.endsWith("/") ? `${root}${segment}` : `${root}/${segment}`;
+  // MLflow's append_to_uri_path: in a URI with a scheme the segment joins the path, before a
+  // ?query or #fragment (mysql://h/db?driver=x → mysql://h/db/<segment>?driver=x); a plain path
+  // is joined as it is.
+  const cut = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(root) ? root.search(/[?#]/) : -1;
+  const base = cut < 0 ? root : root.slice(0, cut);
+  const joined = base.endsWith("/") ? `${base}${segment}` : `${base}/${segment}`;
+  return cut < 0 ? joined : joined + root.slice(cut);
 }
 
 /**

@@ -4,6 +4,7 @@ import { MlflowError, invalidParameter, notFound, type Experiment, type KeyValue
 import type { Kysely } from "kysely";
 import { withTransaction } from "../with-transaction.js";
 import { LIMITS, rejectLong, validateKey } from "../validation.js";
+import { checkArtifactLocationUrl } from "./check-artifact-location-url.js";
 import { appendToUri, experimentIdNumber, isUniqueViolation, upsert, type TrackingContext } from "./context.js";
 import { insertDefaultExperiment } from "../schema/prepare-schema.js";
 import { toExperiment, type ExperimentRow } from "./rows.js";
@@ -15,10 +16,11 @@ const EXPERIMENT_ID = /^[a-zA-Z0-9][\w-]{0,63}$/;
 
 /**
  * Resolves an experiment ID to its stored integer: 400 for a malformed ID, 404 for one that names
- * nothing (a well-formed but non-numeric ID can never be stored here).
+ * nothing (a well-formed but non-numeric ID, or a negative one, can never be stored here).
  */
 export function requireExperimentId(id: string): number {
-  if (!EXPERIMENT_ID.test(id)) throw invalidParameter(`Invalid experiment ID: '${id}'`);
+  // A negative number names no experiment: 404, as on MLflow's SQL stores.
+  if (!EXPERIMENT_ID.test(id) && !/^-[1-9]\d{0,18}$/.test(id)) throw invalidParameter(`Invalid experiment ID: '${id}'`);
   const n = experimentIdNumber(id);
   if (n === undefined) throw notFound(`No Experiment with id=${id} exists`);
   return n;
@@ -30,9 +32,6 @@ function validateArtifactLocation(location: string): void {
     throw invalidParameter(`Invalid artifact location: it is longer than ${LIMITS.artifactLocationLength} characters`);
   }
   if (location.startsWith("runs:")) throw invalidParameter(`Artifact location cannot be a runs:/ URI. Given: '${location}'`);
-  if (/^[a-z][a-z0-9+.-]*:/i.test(location) && (location.includes("#") || location.includes("?"))) {
-    throw invalidParameter(`'artifact_location' URL can't include fragments or params. Given: '${location}'`);
-  }
 }
 
 /**
@@ -110,6 +109,8 @@ export async function createExperiment(
   input: { readonly name: string; readonly artifactLocation?: string; readonly tags?: readonly KeyValue[] },
 ): Promise<string> {
   validateExperimentName(input.name);
+  // The URL parts are checked as written, before a relative path is made absolute (as MLflow's handler does).
+  if (input.artifactLocation) checkArtifactLocationUrl(input.artifactLocation);
   const artifactLocation = input.artifactLocation ? resolveLocalLocation(input.artifactLocation, ctx.cwd) : undefined;
   if (artifactLocation) validateArtifactLocation(artifactLocation);
   const tags = input.tags ?? [];

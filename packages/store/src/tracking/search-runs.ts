@@ -1,7 +1,7 @@
 import { invalidParameter, type Run, type ViewType } from "@mlflow-ts/protocol";
 import { sql, type Expression, type ExpressionBuilder, type SqlBool, type SelectQueryBuilder } from "kysely";
 import { FILTER_LIMITS, parseFilter, parseOrderBy, type Comparison } from "../search/parse-filter.js";
-import { numberCompare, stringCompare, checkMaxResults, keyValueExists } from "../search/compare.js";
+import { numberCompare, stringCompare, checkMaxResults, keyValueExists, lowerCaseIds } from "../search/compare.js";
 import { decodePageToken, encodePageToken } from "../search/page-token.js";
 import { experimentIdNumber, sqlBool, type TrackingContext } from "./context.js";
 import type { DialectName } from "../create-database.js";
@@ -38,13 +38,14 @@ const ENTITIES: Record<string, Entity> = {
   datasets: "dataset",
 };
 
+// MLflow's searchable run attributes (`RunInfo.get_searchable_attributes`): experiment_id and
+// lifecycle_stage are not among them, and a filter naming them is a 400 there.
 const STRING_ATTRIBUTES: Record<string, string> = {
   run_id: "runs.run_uuid",
   run_name: "runs.name",
   user_id: "runs.user_id",
   status: "runs.status",
   artifact_uri: "runs.artifact_uri",
-  lifecycle_stage: "runs.lifecycle_stage",
 };
 const NUMERIC_ATTRIBUTES: Record<string, string> = { start_time: "runs.start_time", end_time: "runs.end_time" };
 const ATTRIBUTE_ALIASES: Record<string, string> = {
@@ -120,9 +121,7 @@ function clauseExpression(eb: EB, clause: Comparison, dialect: DialectName): Exp
         );
       }
       if (key === "run_id" && Array.isArray(clause.value)) {
-        // MLflow silently drops upper-case IDs from lists: stored IDs are lower-case hex.
-        const ids = (clause.value as string[]).filter((id) => id === id.toLowerCase());
-        return stringCompare(eb, column, { ...clause, value: ids }, ["IN", "NOT IN"], key, dialect);
+        return stringCompare(eb, column, { ...clause, value: lowerCaseIds(clause.value as string[]) }, ["IN", "NOT IN"], key, dialect);
       }
       const ops = key === "run_id" ? (["=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"] as const) : (["=", "!=", "LIKE", "ILIKE"] as const);
       return stringCompare(eb, column, clause, ops, key, dialect);
