@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { MlflowClient } from "@mlflow-ts/client";
 import { runColor } from "../packages/ui/src/lib/run-color.js";
 import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
 import { HAS_CHROMIUM, launchChromium, unlabelledControls, watchedPage } from "./support/browser.js";
+import { rgbPng } from "./support/rgb-png.js";
 
 // The experiment's Evaluation tab (MLflow's EvaluationArtifactCompareView), in Chromium on a real
 // server: runs created through the REST API, their tables uploaded through the artifact proxy as
@@ -31,23 +31,7 @@ function pandasSplit(columns: readonly string[], data: readonly (readonly unknow
 const loggedArtifacts = (...paths: string[]) => `[${paths.map((p) => `{"path": "${p}", "type": "table"}`).join(", ")}]`;
 
 /** A `size`×`size` RGB PNG of one colour: an image cell of a logged table. */
-function png(size: number, rgb: readonly [number, number, number]): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(zlib.crc32(body) >>> 0, body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const pixels = Buffer.alloc(size * (size * 3 + 1));
-  for (let y = 0; y < size; y += 1) for (let x = 0; x < size; x += 1) pixels.set(rgb, y * (size * 3 + 1) + 1 + x * 3);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(pixels)), chunk("IEND", Buffer.alloc(0))]);
-}
+const png = (size: number, rgb: readonly [number, number, number]): Buffer => rgbPng(size, () => rgb);
 
 // `mlflow.evaluate(model_type="question-answering")`'s eval_results_table.json columns.
 const COLUMNS = ["inputs", "ground_truth", "outputs", "token_count", "toxicity/v1/score"];

@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { MlflowClient } from "@mlflow-ts/client";
 import { spawnServer, type SpawnedServer } from "./support/spawn-server.js";
 import { seedDemo, type DemoData } from "./support/seed-ui.js";
 import { HAS_CHROMIUM, launchChromium, unlabelledControls, watchedPage } from "./support/browser.js";
+import { rgbPng } from "./support/rgb-png.js";
 
 // Issue 24, part B, in Chromium on a seeded server: nested runs grouped under their parents, the
 // parents expanded kept in the URL; "Select all runs" over the rows shown; the
@@ -35,25 +35,7 @@ async function docScreenshot(page: Page, name: string, element?: Locator, below 
 }
 
 /** A `size`×`size` RGB PNG of a diagonal gradient: an image cell of a logged table. */
-function gradientPng(size: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(zlib.crc32(body) >>> 0, body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const pixels = Buffer.alloc(size * (size * 3 + 1));
-  for (let y = 0; y < size; y += 1) {
-    for (let x = 0; x < size; x += 1) pixels.set([40 + (x * 200) / size, 90, 230 - (y * 180) / size], y * (size * 3 + 1) + 1 + x * 3);
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(pixels)), chunk("IEND", Buffer.alloc(0))]);
-}
+const gradientPng = (size: number): Buffer => rgbPng(size, (x, y) => [40 + (x * 200) / size, 90, 230 - (y * 180) / size]);
 
 // What `mlflow.log_input(mlflow.data.from_pandas(iris_df, name="iris"), context="training")` logs.
 const IRIS_SCHEMA = JSON.stringify({
